@@ -1,0 +1,13 @@
+/** What every command gets from the entry point: where it runs, its streams, and how to open the runtime. */
+import type { ResolvedConfig } from '../../config/config-schema.js';
+import type { AgentCatalog } from '../../plan/agent-catalog.js';
+import type { Runtime } from '../runtime.js';
+
+export interface CommandContext {
+  cwd: string;
+  environment: NodeJS.ProcessEnv;
+  streams: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream };
+  loadConfig(): ResolvedConfig;
+  agentCatalog(config: ResolvedConfig): AgentCatalog;
+  openRuntime(config: ResolvedConfig, db: string | undefined): Runtime;
+}

@@ -1,0 +1,68 @@
+/** `ai-collab run <plan>`: validate a plan file and run it. */
+import { resolve } from 'node:path';
+import type { PlanDefinition } from '../../protocol/plan-types.js';
+import { loadPlanFile } from '../../plan/load-plan.js';
+import { InputError } from '../../support/errors.js';
+import { followRun } from '../follow-run.js';
+import type { CommandContext } from './command-context.js';
+
+export interface RunCommandOptions {
+  concurrency?: number;
+  failFast?: boolean;
+  json?: boolean;
+  db?: string;
+}
+
+export async function runCommand(
+  planFile: string,
+  options: RunCommandOptions,
+  context: CommandContext,
+): Promise<number> {
+  const config = context.loadConfig();
+  // Validate before opening the store: an invalid plan starts nothing and writes nothing.
+  const agentsForValidation = context.agentCatalog(config);
+  const plan = await loadPlanFile(planFile, { agents: agentsForValidation });
+  const runtime = context.openRuntime(config, options.db);
+  try {
+    assertAgentsCanRun(
+      plan,
+      (name) => runtime.agents.get(name) !== undefined,
+      (name) => runtime.agents.unavailableReason(name),
+    );
+    const created = runtime.engine.createRun({
+      plan,
+      workspace: context.cwd,
+      planFile: resolve(planFile),
+      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+      failFast: options.failFast ?? false,
+    });
+    const handle = runtime.engine.startRun(created.runId);
+    return await followRun(runtime, handle, {
+      json: options.json ?? false,
+      ...context.streams,
+      cwd: context.cwd,
+    });
+  } finally {
+    runtime.close();
+  }
+}
+
+function assertAgentsCanRun(
+  plan: PlanDefinition,
+  canRun: (agent: string) => boolean,
+  reason: (agent: string) => string | undefined,
+): void {
+  const blocked = plan.steps.filter((step) => !canRun(step.agent));
+  if (blocked.length === 0) return;
+  const byAgent = new Map<string, string[]>();
+  for (const step of blocked)
+    byAgent.set(step.agent, [...(byAgent.get(step.agent) ?? []), String(step.label)]);
+  throw new InputError(
+    'PLAN_INVALID',
+    `the plan uses agents that cannot run here (${[...byAgent.keys()].join(', ')})`,
+    [...byAgent].map(
+      ([agent, steps]) =>
+        `${reason(agent) ?? `agent "${agent}" is not available`} (steps: ${steps.slice(0, 10).join(', ')}${steps.length > 10 ? ', …' : ''})`,
+    ),
+  );
+}

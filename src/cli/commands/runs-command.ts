@@ -1,0 +1,59 @@
+/** `ai-collab runs`: the runs of this workspace, newest first. */
+import pc from 'picocolors';
+import { isResumable } from '../../engine/engine.js';
+import type { RunRecord } from '../../store/event-store.js';
+import { exitCodes } from '../exit-codes.js';
+import { colorStatus } from '../output/step-style.js';
+import type { CommandContext } from './command-context.js';
+
+export function runsCommand(
+  options: { json?: boolean; all?: boolean; db?: string },
+  context: CommandContext,
+): number {
+  const runtime = context.openRuntime(context.loadConfig(), options.db);
+  try {
+    const runs = runtime.engine.listRuns(options.all ? undefined : context.cwd);
+    if (options.json) {
+      context.streams.stdout.write(`${JSON.stringify(runs.map(toJson))}\n`);
+      return exitCodes.success;
+    }
+    const out = context.streams.stdout;
+    if (runs.length === 0) {
+      out.write('No runs yet. Start one with: ai-collab run <plan.yaml>\n');
+      return exitCodes.success;
+    }
+    const colors = pc.createColors(Boolean((out as NodeJS.WriteStream).isTTY) && !process.env.NO_COLOR);
+    out.write(
+      `${colors.gray(`${'run'.padEnd(24)}${'status'.padEnd(13)}${'steps'.padEnd(7)}${'created'.padEnd(21)}name`)}\n`,
+    );
+    for (const run of runs) {
+      const status = displayStatus(run);
+      out.write(
+        `${run.runId.padEnd(24)}${colorStatus(status, colors)}${' '.repeat(Math.max(1, 13 - status.length))}${String(run.stepCount).padEnd(7)}${new Date(run.createdAt).toISOString().slice(0, 19).replace('T', ' ').padEnd(21)}${run.name}\n`,
+      );
+    }
+    return exitCodes.success;
+  } finally {
+    runtime.close();
+  }
+}
+
+/** A run whose owner died still says `running` in the store; show what it really is. */
+export function displayStatus(run: RunRecord): string {
+  return (run.status === 'running' || run.status === 'paused') && isResumable(run)
+    ? 'interrupted'
+    : run.status;
+}
+
+function toJson(run: RunRecord) {
+  return {
+    runId: run.runId,
+    name: run.name,
+    status: displayStatus(run),
+    steps: run.stepCount,
+    workspace: run.workspace,
+    planFile: run.planFile,
+    createdAt: run.createdAt,
+    finishedAt: run.finishedAt,
+  };
+}

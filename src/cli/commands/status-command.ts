@@ -1,0 +1,36 @@
+/** `ai-collab status RUN_ID`: one run's steps, from the store (the same projection the live view uses). */
+import { join } from 'node:path';
+import pc from 'picocolors';
+import { InputError } from '../../support/errors.js';
+import { exitCodes } from '../exit-codes.js';
+import { renderSummary } from '../output/run-summary.js';
+import { buildRunReport } from '../run-report.js';
+import type { CommandContext } from './command-context.js';
+import { displayStatus } from './runs-command.js';
+
+export function statusCommand(
+  runId: string,
+  options: { json?: boolean; db?: string },
+  context: CommandContext,
+): number {
+  const runtime = context.openRuntime(context.loadConfig(), options.db);
+  try {
+    const record = runtime.store.getRun(runId);
+    const state = record ? runtime.engine.getRunState(runId) : undefined;
+    if (!record || !state)
+      throw new InputError('RUN_NOT_FOUND', `no run ${runId}; list runs with: ai-collab runs`);
+    state.status = displayStatus(record) as typeof state.status;
+    if (options.json) {
+      context.streams.stdout.write(`${JSON.stringify(buildRunReport(state))}\n`);
+      return exitCodes.success;
+    }
+    const out = context.streams.stdout;
+    const colors = pc.createColors(Boolean((out as NodeJS.WriteStream).isTTY) && !process.env.NO_COLOR);
+    out.write(
+      `${renderSummary(state, { colors, now: runtime.clock.now(), cwd: context.cwd, logsDir: join(runtime.paths.stateDir, 'runs', runId, 'logs') })}\n`,
+    );
+    return exitCodes.success;
+  } finally {
+    runtime.close();
+  }
+}

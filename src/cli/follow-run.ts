@@ -1,0 +1,68 @@
+/** Shows a run while it executes (live view on a terminal, plain lines otherwise) and reports its end. */
+import { join } from 'node:path';
+import pc from 'picocolors';
+import type { RunHandle } from '../engine/engine.js';
+import type { RunState } from '../engine/run-state.js';
+import { exitCodeForRun } from './exit-codes.js';
+import { installInterrupts } from './interrupts.js';
+import { createLiveView } from './output/live-view.js';
+import { describeEvent } from './output/plain-progress.js';
+import { renderSummary } from './output/run-summary.js';
+import { buildRunReport } from './run-report.js';
+import type { Runtime } from './runtime.js';
+
+export interface FollowOptions {
+  json: boolean;
+  stderr: NodeJS.WriteStream;
+  stdout: NodeJS.WritableStream;
+  cwd: string;
+}
+
+export async function followRun(
+  runtime: Runtime,
+  handle: RunHandle,
+  options: FollowOptions,
+): Promise<number> {
+  const { stderr } = options;
+  const interactive = Boolean(stderr.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  const colors = pc.createColors(Boolean(stderr.isTTY) && !process.env.NO_COLOR);
+  const live = interactive ? createLiveView(stderr, colors) : undefined;
+  const unsubscribe = handle.subscribe((event, state) => {
+    if (live) live.update(state);
+    else {
+      const line = describeEvent(event, state);
+      if (line) stderr.write(`${line}\n`);
+    }
+  });
+  live?.update(handle.state);
+  const notice = (text: string): void => {
+    if (live) live.notice(text);
+    else stderr.write(`${new Date().toISOString()} ${text}\n`);
+  };
+  const removeInterrupts = installInterrupts(
+    {
+      graceful: () => runtime.engine.stopAll('graceful', 'interrupted by the user'),
+      immediate: () => runtime.engine.stopAll('immediate', 'interrupted by the user'),
+    },
+    runtime.config.interruptGraceMs,
+    notice,
+  );
+  let state: RunState;
+  try {
+    state = await handle.done;
+  } finally {
+    removeInterrupts();
+    unsubscribe();
+    live?.finish();
+  }
+  stderr.write(
+    `${renderSummary(state, {
+      colors,
+      now: runtime.clock.now(),
+      cwd: options.cwd,
+      logsDir: join(runtime.paths.stateDir, 'runs', state.runId, 'logs'),
+    })}\n`,
+  );
+  if (options.json) options.stdout.write(`${JSON.stringify(buildRunReport(state))}\n`);
+  return exitCodeForRun(state.status);
+}

@@ -1,0 +1,129 @@
+/** Entry point of the command line: parses arguments, runs one command, returns its exit code. */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../config/load-config.js';
+import { agentCatalogOf } from '../plan/agent-catalog.js';
+import { systemClock } from '../support/clock.js';
+import { isInputError, OrchestratorError } from '../support/errors.js';
+import type { CommandContext } from './commands/command-context.js';
+import { resumeCommand } from './commands/resume-command.js';
+import { runCommand } from './commands/run-command.js';
+import { runsCommand } from './commands/runs-command.js';
+import { statusCommand } from './commands/status-command.js';
+import { exitCodes } from './exit-codes.js';
+import { createAgentRegistry, openRuntime } from './runtime.js';
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1 || parsed > 4096) {
+    throw new InvalidArgumentError('expected a whole number from 1 to 4096');
+  }
+  return parsed;
+}
+
+export function defaultContext(): CommandContext {
+  const environment = process.env;
+  const cwd = process.cwd();
+  return {
+    cwd,
+    environment,
+    streams: { stdout: process.stdout, stderr: process.stderr },
+    loadConfig: () => loadConfig(cwd, environment),
+    agentCatalog: (config) => agentCatalogOf(createAgentRegistry(config, environment, systemClock).names()),
+    openRuntime: (config, db) => openRuntime({ workspace: cwd, db, config, environment }),
+  };
+}
+
+export async function main(
+  argv: readonly string[],
+  context: CommandContext = defaultContext(),
+): Promise<number> {
+  let exitCode: number = exitCodes.success;
+  const program = new Command('ai-collab')
+    .description('Run plans of AI coding agents and shell steps as a parallel, durable DAG.')
+    .version(version())
+    .showHelpAfterError('(run ai-collab --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.streams.stdout.write(text),
+      writeErr: (text) => context.streams.stderr.write(text),
+    });
+
+  program
+    .command('run')
+    .description('validate a plan file (YAML or JSON) and run it')
+    .argument('<plan>', 'plan file: .yaml, .yml or .json (the seed PlanResponse shape is accepted)')
+    .option('-c, --concurrency <n>', 'steps running at once (overrides the plan)', positiveInteger)
+    .option('--fail-fast', 'start no new steps after the first failure')
+    .option('--json', 'print the run as one JSON object on stdout when it ends')
+    .option('--db <path>', 'state database (default .ai-collab/state.db)')
+    .action(async (plan: string, options) => {
+      exitCode = await runCommand(plan, options, context);
+    });
+
+  program
+    .command('resume')
+    .description("continue interrupted runs: all of this workspace's, or one")
+    .argument('[runId]', 'the run to continue')
+    .option('--json', 'print each run as one JSON object on stdout when it ends')
+    .option('--db <path>', 'state database')
+    .action(async (runId: string | undefined, options) => {
+      exitCode = await resumeCommand(runId, options, context);
+    });
+
+  program
+    .command('runs')
+    .description('list runs of this workspace, newest first')
+    .option('--all', 'runs of every workspace in the database')
+    .option('--json', 'print a JSON array')
+    .option('--db <path>', 'state database')
+    .action((options) => {
+      exitCode = runsCommand(options, context);
+    });
+
+  program
+    .command('status')
+    .description('show one run and its steps')
+    .argument('<runId>', 'the run')
+    .option('--json', 'print a JSON object')
+    .option('--db <path>', 'state database')
+    .action((runId: string, options) => {
+      exitCode = statusCommand(runId, options, context);
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'node' });
+    return exitCode;
+  } catch (error) {
+    return reportFailure(error, context);
+  }
+}
+
+function reportFailure(error: unknown, context: CommandContext): number {
+  const { stderr } = context.streams;
+  if (error instanceof CommanderError) {
+    // --help and --version end through here too, with exit code 0.
+    return error.exitCode === 0 ? exitCodes.success : exitCodes.invalidInput;
+  }
+  if (isInputError(error)) {
+    stderr.write(`ai-collab: ${error.message}\n`);
+    for (const problem of error.problems) stderr.write(`  ${problem}\n`);
+    if (error.code === 'PLAN_INVALID') stderr.write('Nothing was run.\n');
+    return exitCodes.invalidInput;
+  }
+  if (error instanceof OrchestratorError) {
+    stderr.write(`ai-collab: ${error.message}\n`);
+    return exitCodes.failure;
+  }
+  stderr.write(
+    `ai-collab: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return exitCodes.failure;
+}

@@ -1,0 +1,52 @@
+/** Progress for logs and CI: one timestamped line per step event, no cursor movement, no animation. */
+import type { RunEvent } from '../../engine/events.js';
+import type { RunState } from '../../engine/run-state.js';
+import { formatDuration } from '../../support/format-duration.js';
+import { labelOf } from './step-notes.js';
+
+export function describeEvent(event: RunEvent, state: RunState): string | undefined {
+  const stamp = new Date(event.at).toISOString();
+  const line = (text: string): string => `${stamp} ${text}`;
+  switch (event.type) {
+    case 'run.started':
+      return line(
+        `run ${state.runId} (${state.name}) ${event.data.resumed ? 'resumed' : 'started'}: ${state.order.length} steps, concurrency ${state.concurrency}`,
+      );
+    case 'run.paused':
+      return line('run paused');
+    case 'run.resumed':
+      return line('run resumed');
+    case 'run.interrupted':
+      return line(`run interrupted (${event.data.reason}); continue with: ai-collab resume ${state.runId}`);
+    case 'run.finished':
+      return line(`run ${event.data.status}`);
+    case 'step.started': {
+      const step = state.steps[event.data.stepId];
+      return line(
+        `step ${labelOf(state, event.data.stepId)} started (${step?.agent}, attempt ${event.data.attempt})`,
+      );
+    }
+    case 'step.succeeded':
+      return line(
+        `step ${labelOf(state, event.data.stepId)} succeeded in ${formatDuration(event.data.durationMs)}`,
+      );
+    case 'step.attempt-failed':
+      return line(
+        `step ${labelOf(state, event.data.stepId)} attempt ${event.data.attempt} failed: ${event.data.error.message}; retrying in ${formatDuration(Math.max(0, event.data.retryAt - event.at))}`,
+      );
+    case 'step.failed': {
+      const blocked = state.steps[event.data.stepId]?.dependents.length ?? 0;
+      const suffix = blocked > 0 ? `; its dependents are blocked` : '';
+      return line(
+        `step ${labelOf(state, event.data.stepId)} failed after ${event.data.attempt} attempt(s): ${event.data.error.message}${suffix}`,
+      );
+    }
+    case 'step.interrupted':
+      return line(`step ${labelOf(state, event.data.stepId)} interrupted (${event.data.reason})`);
+    case 'step.cancelled':
+      return line(`step ${labelOf(state, event.data.stepId)} cancelled (${event.data.reason})`);
+    case 'run.created':
+    case 'step.process-started':
+      return undefined;
+  }
+}

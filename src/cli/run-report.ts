@@ -1,0 +1,50 @@
+/** The `--json` object of a run, as DESIGN.md fixes it: times in epoch ms, one entry per step in plan order. */
+import type { RunState, StepState } from '../engine/run-state.js';
+
+export interface StepReport {
+  id: string | number;
+  agent: string;
+  status: string;
+  attempts: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  error?: string;
+}
+
+export interface RunReport {
+  runId: string;
+  name: string;
+  status: string;
+  startedAt: number | null;
+  finishedAt: number | null;
+  steps: StepReport[];
+}
+
+export function buildRunReport(state: RunState): RunReport {
+  return {
+    runId: state.runId,
+    name: state.name,
+    status: state.status,
+    startedAt: state.startedAt ?? null,
+    finishedAt: state.finishedAt ?? null,
+    steps: state.order.map((id) => stepReport(state, state.steps[id] as StepState)),
+  };
+}
+
+function stepReport(state: RunState, step: StepState): StepReport {
+  const error =
+    step.status === 'blocked'
+      ? `blocked by failed step ${String(state.steps[step.blockedBy ?? '']?.label ?? step.blockedBy)}`
+      : step.status === 'failed' || step.status === 'retrying'
+        ? step.error?.message
+        : undefined;
+  return {
+    id: step.label,
+    agent: step.agent,
+    status: step.status,
+    attempts: step.attempts,
+    startedAt: step.startedAt ?? null,
+    finishedAt: step.status === 'running' ? null : (step.finishedAt ?? null),
+    ...(error !== undefined && { error }),
+  };
+}

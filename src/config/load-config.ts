@@ -1,0 +1,75 @@
+/**
+ * Finds and reads the configuration: `ai-collab.config.yaml` in the workspace, then the user's config
+ * directory. The workspace file wins key by key. An invalid file is an input error naming the key.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { formatPath } from '../plan/plan-problem.js';
+import { InputError } from '../support/errors.js';
+import { type ConfigInput, configSchema, defaultConfig, type ResolvedConfig } from './config-schema.js';
+
+export const configFileName = 'ai-collab.config.yaml';
+
+export function configCandidates(workspace: string, environment: NodeJS.ProcessEnv): string[] {
+  const userDirectory = environment.XDG_CONFIG_HOME ?? join(environment.HOME ?? homedir(), '.config');
+  return [join(workspace, configFileName), join(userDirectory, 'ai-collab', 'config.yaml')];
+}
+
+export function loadConfig(workspace: string, environment: NodeJS.ProcessEnv): ResolvedConfig {
+  const layers: Array<{ file: string; input: ConfigInput }> = [];
+  for (const file of configCandidates(workspace, environment)) {
+    if (existsSync(file)) layers.push({ file, input: readConfigFile(file) });
+  }
+  return resolveConfig(layers);
+}
+
+export function readConfigFile(file: string): ConfigInput {
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(file, 'utf8'), { maxAliasCount: 50, uniqueKeys: true }) ?? {};
+  } catch (error) {
+    throw new InputError('CONFIG_INVALID', `invalid configuration ${file}`, [
+      `${file}: not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : error}`,
+    ]);
+  }
+  const parsed = configSchema.safeParse(document);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const path = issue.path as (string | number)[];
+    if (issue.code === 'unrecognized_keys') {
+      return `${file} ${formatPath(path)}: unknown key(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}; remove them`;
+    }
+    return `${file} ${formatPath(path)}: ${issue.message}`;
+  });
+  return throwConfig(file, problems);
+}
+
+function throwConfig(file: string, problems: string[]): never {
+  throw new InputError('CONFIG_INVALID', `invalid configuration ${file}`, problems);
+}
+
+function resolveConfig(layers: Array<{ file: string; input: ConfigInput }>): ResolvedConfig {
+  const resolved: ResolvedConfig = {
+    ...defaultConfig,
+    agents: {},
+    sources: layers.map((layer) => layer.file),
+  };
+  // Apply the farthest layer first so nearer files override it.
+  for (const { input } of [...layers].reverse()) {
+    if (input.concurrency !== undefined) resolved.concurrency = input.concurrency;
+    if (input.killGrace !== undefined) resolved.killGraceMs = input.killGrace;
+    if (input.interruptGrace !== undefined) resolved.interruptGraceMs = input.interruptGrace;
+    if (input.maxLogBytes !== undefined) resolved.maxLogBytes = input.maxLogBytes;
+    for (const [name, settings] of Object.entries(input.agents ?? {})) {
+      const current = resolved.agents[name] ?? { passEnv: [] };
+      resolved.agents[name] = {
+        ...current,
+        ...(settings.concurrency !== undefined && { concurrency: settings.concurrency }),
+        passEnv: [...new Set([...current.passEnv, ...(settings.passEnv ?? [])])],
+      };
+    }
+  }
+  return resolved;
+}

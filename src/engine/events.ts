@@ -1,0 +1,77 @@
+/**
+ * Every state change of a run is one of these facts, appended to the store. Names are `entity.past-tense`.
+ * Run state is `applyEvent` folded over them (projection.ts).
+ */
+import type { OwnerIdentity } from '../store/event-store.js';
+import type { PlanDefinition } from '../protocol/plan-types.js';
+
+export interface StepErrorInfo {
+  code: string;
+  message: string;
+  exitCode?: number;
+  signal?: string;
+  outputTail?: string;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  pgid: number;
+  startTime: string;
+  bootId: string;
+}
+
+export type RunEventBody =
+  | {
+      type: 'run.created';
+      data: {
+        plan: PlanDefinition;
+        workspace: string;
+        planFile: string | null;
+        concurrency: number;
+        failFast: boolean;
+      };
+    }
+  | { type: 'run.started'; data: { owner: OwnerIdentity; resumed: boolean } }
+  | { type: 'run.paused'; data: Record<string, never> }
+  | { type: 'run.resumed'; data: Record<string, never> }
+  | { type: 'run.interrupted'; data: { reason: string } }
+  | { type: 'run.finished'; data: { status: 'succeeded' | 'failed' | 'cancelled' } }
+  | { type: 'step.started'; data: { stepId: string; attempt: number; agent: string } }
+  | {
+      type: 'step.process-started';
+      data: { stepId: string; attempt: number; process: ProcessInfo; logFile: string };
+    }
+  | { type: 'step.succeeded'; data: { stepId: string; attempt: number; durationMs: number } }
+  | {
+      type: 'step.attempt-failed';
+      data: { stepId: string; attempt: number; error: StepErrorInfo; retryAt: number };
+    }
+  | { type: 'step.failed'; data: { stepId: string; attempt: number; error: StepErrorInfo } }
+  | { type: 'step.interrupted'; data: { stepId: string; attempt: number; reason: string } }
+  | { type: 'step.cancelled'; data: { stepId: string; reason: string } };
+
+export type RunEventType = RunEventBody['type'];
+
+export type RunEvent = RunEventBody & { runId: string; seq: number; at: number };
+
+export type EventData<T extends RunEventType> = Extract<RunEventBody, { type: T }>['data'];
+
+const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
+  'run.created',
+  'run.started',
+  'run.paused',
+  'run.resumed',
+  'run.interrupted',
+  'run.finished',
+  'step.started',
+  'step.process-started',
+  'step.succeeded',
+  'step.attempt-failed',
+  'step.failed',
+  'step.interrupted',
+  'step.cancelled',
+]);
+
+export function isRunEventType(type: string): type is RunEventType {
+  return knownTypes.has(type);
+}

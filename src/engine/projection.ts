@@ -1,0 +1,195 @@
+/**
+ * Run state as a fold over events. Deterministic and free of I/O and Node APIs, so the engine, the CLI,
+ * the dashboard and the VS Code extension all derive the same state from the same log.
+ *
+ * `applyEvent` updates the state in place for speed (plans may hold 100,000 steps) but replaces each
+ * changed step object, so views can detect changes by identity.
+ */
+import { assertNever } from '../support/errors.js';
+import type { RunEvent } from './events.js';
+import {
+  type RunState,
+  type StepState,
+  type StepStatus,
+  settledStepStatuses,
+  stepStatuses,
+} from './run-state.js';
+
+export function createRunState(event: Extract<RunEvent, { type: 'run.created' }>): RunState {
+  const { plan, workspace, planFile, concurrency, failFast } = event.data;
+  const steps: Record<string, StepState> = Object.create(null);
+  const counts = Object.fromEntries(stepStatuses.map((status) => [status, 0])) as Record<StepStatus, number>;
+  for (const step of plan.steps) {
+    steps[step.id] = {
+      id: step.id,
+      label: step.label,
+      agent: step.agent,
+      ...(step.action !== undefined && { action: step.action }),
+      needs: step.needs,
+      dependents: [],
+      waitingOn: step.needs.length,
+      status: step.needs.length === 0 ? 'ready' : 'pending',
+      attempts: 0,
+      failures: 0,
+    };
+  }
+  for (const step of plan.steps) {
+    for (const dependency of step.needs) steps[dependency]?.dependents.push(step.id);
+  }
+  for (const step of Object.values(steps)) counts[step.status]++;
+  return {
+    runId: event.runId,
+    name: plan.name,
+    workspace,
+    planFile,
+    plan,
+    concurrency,
+    failFast,
+    status: 'pending',
+    createdAt: event.at,
+    steps,
+    order: plan.steps.map((step) => step.id),
+    counts,
+    lastSeq: event.seq,
+  };
+}
+
+export function replayEvents(events: Iterable<RunEvent>): RunState | undefined {
+  let state: RunState | undefined;
+  for (const event of events) {
+    if (!state) {
+      if (event.type !== 'run.created') throw new Error(`run log starts with ${event.type}, not run.created`);
+      state = createRunState(event);
+    } else applyEvent(state, event);
+  }
+  return state;
+}
+
+export function applyEvent(state: RunState, event: RunEvent): void {
+  state.lastSeq = event.seq;
+  switch (event.type) {
+    case 'run.created':
+      return;
+    case 'run.started':
+      state.status = 'running';
+      state.startedAt ??= event.at;
+      state.owner = event.data.owner;
+      delete state.interruptReason;
+      return;
+    case 'run.paused':
+      state.status = 'paused';
+      return;
+    case 'run.resumed':
+      state.status = 'running';
+      return;
+    case 'run.interrupted':
+      state.status = 'interrupted';
+      state.interruptReason = event.data.reason;
+      delete state.owner;
+      return;
+    case 'run.finished':
+      state.status = event.data.status;
+      state.finishedAt = event.at;
+      delete state.owner;
+      return;
+    case 'step.started': {
+      const {
+        error: _error,
+        retryAt: _retryAt,
+        finishedAt: _finishedAt,
+        process: _process,
+        ...rest
+      } = step(state, event.data.stepId);
+      setStep(state, { ...rest, status: 'running', attempts: event.data.attempt, startedAt: event.at });
+      return;
+    }
+    case 'step.process-started':
+      setStep(state, {
+        ...step(state, event.data.stepId),
+        process: event.data.process,
+        logFile: event.data.logFile,
+      });
+      return;
+    case 'step.succeeded': {
+      const current = step(state, event.data.stepId);
+      setStep(state, {
+        ...current,
+        status: 'succeeded',
+        finishedAt: event.at,
+        durationMs: event.data.durationMs,
+      });
+      for (const dependentId of current.dependents) {
+        const dependent = step(state, dependentId);
+        const waitingOn = dependent.waitingOn - 1;
+        const status = waitingOn === 0 && dependent.status === 'pending' ? 'ready' : dependent.status;
+        setStep(state, { ...dependent, waitingOn, status });
+      }
+      return;
+    }
+    case 'step.attempt-failed':
+      setStep(state, {
+        ...step(state, event.data.stepId),
+        status: 'retrying',
+        failures: step(state, event.data.stepId).failures + 1,
+        error: event.data.error,
+        retryAt: event.data.retryAt,
+        finishedAt: event.at,
+      });
+      return;
+    case 'step.failed': {
+      const current = step(state, event.data.stepId);
+      const { retryAt: _retryAt, ...rest } = current;
+      setStep(state, {
+        ...rest,
+        status: 'failed',
+        failures: current.failures + 1,
+        error: event.data.error,
+        finishedAt: event.at,
+      });
+      blockDependents(state, current.id);
+      return;
+    }
+    case 'step.interrupted': {
+      const { process: _process, ...rest } = step(state, event.data.stepId);
+      setStep(state, { ...rest, status: 'interrupted', finishedAt: event.at });
+      return;
+    }
+    case 'step.cancelled': {
+      const { retryAt: _retryAt, ...rest } = step(state, event.data.stepId);
+      setStep(state, { ...rest, status: 'cancelled', finishedAt: event.at });
+      return;
+    }
+    default:
+      assertNever(event, 'run event');
+  }
+}
+
+function step(state: RunState, id: string): StepState {
+  const found = state.steps[id];
+  if (!found) throw new Error(`event for unknown step "${id}" in run ${state.runId}`);
+  return found;
+}
+
+function setStep(state: RunState, next: StepState): void {
+  const previous = state.steps[next.id];
+  if (previous && previous.status !== next.status) {
+    state.counts[previous.status]--;
+    state.counts[next.status]++;
+  }
+  state.steps[next.id] = next;
+}
+
+/** Every step downstream of a failure is blocked, naming the failed step; nothing is silently skipped. */
+function blockDependents(state: RunState, failedId: string): void {
+  const queue = [...step(state, failedId).dependents];
+  for (let head = 0; head < queue.length; head++) {
+    const dependent = step(state, queue[head] as string);
+    if (settledStepStatuses.has(dependent.status) || dependent.status === 'running') continue;
+    setStep(state, { ...dependent, status: 'blocked', blockedBy: failedId });
+    queue.push(...dependent.dependents);
+  }
+}
+
+export function isRunSettled(state: RunState): boolean {
+  return state.order.every((id) => settledStepStatuses.has(step(state, id).status));
+}

@@ -1,0 +1,310 @@
+/**
+ * Runs one run's DAG: a ready step starts the moment its last dependency succeeds and a slot is free,
+ * highest critical path first; failures retry with backoff or block only their dependents; pause, stop
+ * (graceful or immediate) and cancel leave the log consistent and the run resumable.
+ */
+
+import type { StepFailure } from '../agents/agent.js';
+import type { AgentRegistry } from '../agents/registry.js';
+import type { SlotPool } from '../limits/slot-pool.js';
+import type { OwnerIdentity } from '../store/event-store.js';
+import type { Clock } from '../support/clock.js';
+import type { Logger } from '../support/logger.js';
+import { backoffDelay } from './backoff.js';
+import type { StepErrorInfo } from './events.js';
+import type { RunRecorder } from './run-recorder.js';
+import { type RunState, settledStepStatuses } from './run-state.js';
+import { bottomLevels, type EstimateSource, estimateFor } from './scheduler/critical-path.js';
+import { ReadyQueue } from './scheduler/ready-queue.js';
+import { type AttemptOutcome, StepAttempt } from './step-attempt.js';
+
+export interface ExecutorDeps {
+  clock: Clock;
+  logger: Logger;
+  random: () => number;
+  agents: AgentRegistry;
+  slots: SlotPool;
+}
+
+export interface ExecutorOptions {
+  logsDir: string;
+  owner: OwnerIdentity;
+  resumed: boolean;
+  history?: EstimateSource;
+}
+
+export type StopMode = 'graceful' | 'immediate';
+
+export class RunExecutor {
+  readonly #deps: ExecutorDeps;
+  readonly #options: ExecutorOptions;
+  readonly #recorder: RunRecorder;
+  readonly #queue = new ReadyQueue();
+  readonly #running = new Map<string, StepAttempt>();
+  readonly #retryTimers = new Map<string, () => void>();
+  #priorities = new Map<string, number>();
+  #planIndex = new Map<string, number>();
+  #paused = false;
+  #stop: { mode: StopMode; reason: string } | undefined;
+  #cancelled = false;
+  #failFastTripped = false;
+  #fatal: unknown;
+  #finishing = false;
+  #unsubscribeSlots: () => void = () => {};
+  #settle!: { resolve: (state: RunState) => void; reject: (error: unknown) => void };
+  readonly done: Promise<RunState>;
+
+  constructor(recorder: RunRecorder, deps: ExecutorDeps, options: ExecutorOptions) {
+    this.#recorder = recorder;
+    this.#deps = deps;
+    this.#options = options;
+    this.done = new Promise((resolve, reject) => {
+      this.#settle = { resolve, reject };
+    });
+  }
+
+  get state(): RunState {
+    return this.#recorder.state;
+  }
+
+  /** Starts (or, after a crash, continues) the run. Steps recorded as running must have been recovered first. */
+  start(): Promise<RunState> {
+    const plan = this.state.plan;
+    for (const [index, step] of plan.steps.entries()) this.#planIndex.set(step.id, index);
+    this.#priorities = bottomLevels(plan.steps, (step) => estimateFor(step, this.#options.history));
+    this.#recorder.record({
+      type: 'run.started',
+      data: { owner: this.#options.owner, resumed: this.#options.resumed },
+    });
+    for (const id of this.state.order) {
+      const step = this.state.steps[id];
+      if (!step) continue;
+      if (step.status === 'ready' || step.status === 'interrupted') this.#enqueue(id);
+      else if (step.status === 'retrying')
+        this.#scheduleRetry(id, Math.max(0, (step.retryAt ?? 0) - this.#deps.clock.now()));
+    }
+    this.#unsubscribeSlots = this.#deps.slots.onRelease(() => this.#pump());
+    this.#pump();
+    return this.done;
+  }
+
+  pause(): void {
+    if (this.#paused || this.#isStopping()) return;
+    this.#paused = true;
+    this.#recorder.record({ type: 'run.paused', data: {} });
+  }
+
+  resume(): void {
+    if (!this.#paused || this.#isStopping()) return;
+    this.#paused = false;
+    this.#recorder.record({ type: 'run.resumed', data: {} });
+    this.#pump();
+  }
+
+  /**
+   * Stops starting steps. `graceful` lets running steps finish (the caller bounds how long);
+   * `immediate` kills them now. Either way the run ends `interrupted` and can be resumed.
+   */
+  stop(mode: StopMode, reason = 'interrupted by the user'): void {
+    if (this.#cancelled || this.#finishing) return;
+    if (this.#stop?.mode === 'immediate') return;
+    this.#stop = { mode, reason };
+    this.#clearRetryTimers();
+    if (mode === 'immediate') for (const attempt of this.#running.values()) attempt.abort('interrupt');
+    this.#checkDone();
+  }
+
+  /** Cancels the run for good: running steps are killed, nothing else starts, the run ends `cancelled`. */
+  cancel(): void {
+    if (this.#finishing) return;
+    this.#cancelled = true;
+    this.#clearRetryTimers();
+    for (const attempt of this.#running.values()) attempt.abort('cancel');
+    this.#checkDone();
+  }
+
+  #isStopping(): boolean {
+    return this.#stop !== undefined || this.#cancelled || this.#failFastTripped || this.#fatal !== undefined;
+  }
+
+  #enqueue(id: string): void {
+    const step = this.state.steps[id];
+    if (!step) return;
+    this.#queue.push({
+      id,
+      agent: step.agent,
+      priority: this.#priorities.get(id) ?? 0,
+      order: this.#planIndex.get(id) ?? 0,
+    });
+  }
+
+  #pump(): void {
+    if (this.#paused || this.#isStopping() || this.#finishing) {
+      this.#checkDone();
+      return;
+    }
+    const slots = this.#deps.slots;
+    while (this.#running.size < this.state.concurrency) {
+      const entry = this.#queue.take((agent) => slots.hasRoom(agent));
+      if (!entry) break;
+      this.#launch(entry.id, slots.acquire(entry.agent));
+    }
+    this.#checkDone();
+  }
+
+  #launch(id: string, releaseSlot: () => void): void {
+    const definition = this.state.plan.steps[this.#planIndex.get(id) ?? -1];
+    const step = this.state.steps[id];
+    if (!definition || !step) {
+      releaseSlot();
+      return;
+    }
+    const attempt = new StepAttempt(definition, step.attempts + 1);
+    this.#running.set(id, attempt);
+    const agent = this.#deps.agents.get(definition.agent);
+    const outcome: Promise<AttemptOutcome> = agent
+      ? attempt.run(agent, {
+          recorder: this.#recorder,
+          clock: this.#deps.clock,
+          logger: this.#deps.logger,
+          logsDir: this.#options.logsDir,
+          workspace: this.state.workspace,
+        })
+      : Promise.resolve({
+          kind: 'failed',
+          durationMs: 0,
+          failure: {
+            code: 'AGENT_ERROR',
+            kind: 'permanent',
+            message:
+              this.#deps.agents.unavailableReason(definition.agent) ??
+              `agent "${definition.agent}" is not available`,
+          },
+        });
+    outcome
+      .then((result) => this.#settleAttempt(id, attempt, result))
+      .catch((error: unknown) => this.#fail(error))
+      .finally(() => {
+        this.#running.delete(id);
+        releaseSlot();
+        this.#pump();
+      });
+  }
+
+  #settleAttempt(id: string, attempt: StepAttempt, outcome: AttemptOutcome): void {
+    const recorder = this.#recorder;
+    const data = { stepId: id, attempt: attempt.attempt };
+    if (outcome.kind === 'succeeded') {
+      const { agent, action } = attempt.step;
+      recorder.record(
+        { type: 'step.succeeded', data: { ...data, durationMs: outcome.durationMs } },
+        {
+          agent,
+          action: action ?? 'execute',
+          durationMs: outcome.durationMs,
+          finishedAt: this.#deps.clock.now(),
+        },
+      );
+      for (const dependent of this.state.steps[id]?.dependents ?? []) {
+        if (this.state.steps[dependent]?.status === 'ready') this.#enqueue(dependent);
+      }
+      return;
+    }
+    if (outcome.kind === 'stopped') {
+      if (outcome.reason === 'cancel')
+        recorder.record({ type: 'step.cancelled', data: { stepId: id, reason: 'run cancelled' } });
+      else
+        recorder.record({
+          type: 'step.interrupted',
+          data: { ...data, reason: this.#stop?.reason ?? 'interrupted' },
+        });
+      return;
+    }
+    const error = toErrorInfo(outcome.failure);
+    const step = this.state.steps[id];
+    const retriesLeft = attempt.step.retries - (step?.failures ?? 0);
+    if (outcome.failure.kind !== 'permanent' && retriesLeft > 0 && !this.#isStopping()) {
+      const delay = backoffDelay(attempt.step.backoff, (step?.failures ?? 0) + 1, this.#deps.random);
+      recorder.record({
+        type: 'step.attempt-failed',
+        data: { ...data, error, retryAt: this.#deps.clock.now() + delay },
+      });
+      this.#scheduleRetry(id, delay);
+      return;
+    }
+    recorder.record({ type: 'step.failed', data: { ...data, error } });
+    if (this.state.failFast) this.#failFastTripped = true;
+  }
+
+  #scheduleRetry(id: string, delayMs: number): void {
+    const cancel = this.#deps.clock.setTimer(delayMs, () => {
+      this.#retryTimers.delete(id);
+      if (this.#isStopping()) return;
+      this.#enqueue(id);
+      this.#pump();
+    });
+    this.#retryTimers.set(id, cancel);
+  }
+
+  #clearRetryTimers(): void {
+    for (const cancel of this.#retryTimers.values()) cancel();
+    this.#retryTimers.clear();
+  }
+
+  #fail(error: unknown): void {
+    if (this.#fatal !== undefined) return;
+    this.#deps.logger.error('run stopped: the state store failed', { runId: this.state.runId, error });
+    this.#fatal = error;
+    this.#clearRetryTimers();
+    for (const attempt of this.#running.values()) attempt.abort('interrupt');
+  }
+
+  #checkDone(): void {
+    if (this.#finishing || this.#running.size > 0) return;
+    const idle = this.#queue.size === 0 && this.#retryTimers.size === 0;
+    if (!this.#isStopping() && (this.#paused || !idle)) return;
+    this.#finishing = true;
+    this.#unsubscribeSlots();
+    this.#clearRetryTimers();
+    this.#queue.drain();
+    if (this.#fatal !== undefined) {
+      this.#settle.reject(this.#fatal);
+      return;
+    }
+    this.#recordEnd();
+    this.#recorder.durable().then(
+      () => this.#settle.resolve(this.state),
+      (error: unknown) => this.#settle.reject(error),
+    );
+  }
+
+  #recordEnd(): void {
+    const recorder = this.#recorder;
+    if (this.#stop && !this.#cancelled) {
+      recorder.record({ type: 'run.interrupted', data: { reason: this.#stop.reason } });
+      return;
+    }
+    if (this.#cancelled || this.#failFastTripped) {
+      const reason = this.#cancelled ? 'run cancelled' : 'not started: --fail-fast after a failure';
+      for (const id of this.state.order) {
+        const status = this.state.steps[id]?.status;
+        if (status && !settledStepStatuses.has(status))
+          recorder.record({ type: 'step.cancelled', data: { stepId: id, reason } });
+      }
+      recorder.record({ type: 'run.finished', data: { status: this.#cancelled ? 'cancelled' : 'failed' } });
+      return;
+    }
+    const allSucceeded = this.state.counts.succeeded === this.state.order.length;
+    recorder.record({ type: 'run.finished', data: { status: allSucceeded ? 'succeeded' : 'failed' } });
+  }
+}
+
+function toErrorInfo(failure: StepFailure): StepErrorInfo {
+  return {
+    code: failure.code,
+    message: failure.message,
+    ...(failure.exitCode !== undefined && { exitCode: failure.exitCode }),
+    ...(failure.signal !== undefined && { signal: failure.signal }),
+    ...(failure.outputTail !== undefined && { outputTail: failure.outputTail.slice(-2_000) }),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The single writer of one run's log: numbers each event, folds it into the live state, queues it for
+ * group commit with the run-index change it implies, and tells listeners.
+ */
+
+import type { DurationSample, EventStore, RunRecordPatch } from '../store/event-store.js';
+import type { Clock } from '../support/clock.js';
+import type { RunEvent, RunEventBody } from './events.js';
+import { applyEvent } from './projection.js';
+import type { RunState } from './run-state.js';
+
+export type RunEventListener = (event: RunEvent, state: RunState) => void;
+
+export class RunRecorder {
+  readonly state: RunState;
+  readonly #store: EventStore;
+  readonly #clock: Clock;
+  #listeners = new Set<RunEventListener>();
+
+  constructor(store: EventStore, clock: Clock, state: RunState) {
+    this.#store = store;
+    this.#clock = clock;
+    this.state = state;
+  }
+
+  record(body: RunEventBody, duration?: DurationSample): RunEvent {
+    const event = {
+      ...body,
+      runId: this.state.runId,
+      seq: this.state.lastSeq + 1,
+      at: this.#clock.now(),
+    } as RunEvent;
+    applyEvent(this.state, event);
+    const run = runPatchFor(event);
+    this.#store.enqueue({
+      event: { runId: event.runId, seq: event.seq, type: event.type, at: event.at, data: event.data },
+      ...(run && { run }),
+      ...(duration && { duration }),
+    });
+    for (const listener of this.#listeners) listener(event, this.state);
+    return event;
+  }
+
+  /** Resolves when every event recorded so far is committed. */
+  durable(): Promise<void> {
+    return this.#store.flush();
+  }
+
+  subscribe(listener: RunEventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+function runPatchFor(event: RunEvent): RunRecordPatch | undefined {
+  switch (event.type) {
+    case 'run.started':
+      return { status: 'running', owner: event.data.owner };
+    case 'run.paused':
+      return { status: 'paused' };
+    case 'run.resumed':
+      return { status: 'running' };
+    case 'run.interrupted':
+      return { status: 'interrupted', owner: null };
+    case 'run.finished':
+      return { status: event.data.status, finishedAt: event.at, owner: null };
+    default:
+      return undefined;
+  }
+}

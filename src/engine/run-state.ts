@@ -1,0 +1,86 @@
+/** The shape of a run as every front end sees it: the projection of its events. */
+import type { OwnerIdentity } from '../store/event-store.js';
+import type { ProcessInfo, StepErrorInfo } from './events.js';
+import type { PlanDefinition, StepAction } from '../protocol/plan-types.js';
+
+export const stepStatuses = [
+  'pending',
+  'ready',
+  'running',
+  'retrying',
+  'reviewing',
+  'merging',
+  'succeeded',
+  'failed',
+  'blocked',
+  'cancelled',
+  'interrupted',
+  'conflicted',
+] as const;
+export type StepStatus = (typeof stepStatuses)[number];
+
+export type RunStatus =
+  | 'planning'
+  | 'awaiting_approval'
+  | 'pending'
+  | 'running'
+  | 'paused'
+  | 'interrupted'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled';
+
+export const terminalRunStatuses: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+export const settledStepStatuses: ReadonlySet<StepStatus> = new Set([
+  'succeeded',
+  'failed',
+  'blocked',
+  'cancelled',
+  'conflicted',
+]);
+
+export interface StepState {
+  id: string;
+  label: string | number;
+  agent: string;
+  action?: StepAction;
+  needs: readonly string[];
+  dependents: string[];
+  /** Dependencies that have not succeeded yet. */
+  waitingOn: number;
+  status: StepStatus;
+  /** Attempts started so far (interrupted ones included). */
+  attempts: number;
+  /** Attempts that failed; retries are spent on these. */
+  failures: number;
+  startedAt?: number;
+  finishedAt?: number;
+  durationMs?: number;
+  error?: StepErrorInfo;
+  /** The failed step that blocks this one. */
+  blockedBy?: string;
+  retryAt?: number;
+  process?: ProcessInfo;
+  logFile?: string;
+}
+
+export interface RunState {
+  runId: string;
+  name: string;
+  workspace: string;
+  planFile: string | null;
+  plan: PlanDefinition;
+  concurrency: number;
+  failFast: boolean;
+  status: RunStatus;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  owner?: OwnerIdentity;
+  interruptReason?: string;
+  steps: Record<string, StepState>;
+  /** Step ids in plan order. */
+  order: string[];
+  counts: Record<StepStatus, number>;
+  lastSeq: number;
+}

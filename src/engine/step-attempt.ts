@@ -1,0 +1,130 @@
+/**
+ * One attempt of one step: records its start durably before the agent does anything, arms the step
+ * timeout, runs the agent, and says how the attempt ended. Deciding what happens next is the executor's.
+ */
+import { join } from 'node:path';
+import type { Agent, StepFailure } from '../agents/agent.js';
+import type { Clock } from '../support/clock.js';
+import type { Logger } from '../support/logger.js';
+import type { StepDefinition } from '../protocol/plan-types.js';
+import type { RunRecorder } from './run-recorder.js';
+
+/** Why the executor aborted a running attempt. */
+export type AbortReason = 'timeout' | 'interrupt' | 'cancel';
+
+export type AttemptOutcome =
+  | { kind: 'succeeded'; durationMs: number }
+  | { kind: 'failed'; failure: StepFailure; durationMs: number }
+  | { kind: 'stopped'; reason: Exclude<AbortReason, 'timeout'> };
+
+export interface AttemptContext {
+  recorder: RunRecorder;
+  clock: Clock;
+  logger: Logger;
+  logsDir: string;
+  workspace: string;
+}
+
+export class StepAttempt {
+  readonly step: StepDefinition;
+  readonly attempt: number;
+  readonly #controller = new AbortController();
+  #reason: AbortReason | undefined;
+
+  constructor(step: StepDefinition, attempt: number) {
+    this.step = step;
+    this.attempt = attempt;
+  }
+
+  abort(reason: AbortReason): void {
+    if (this.#controller.signal.aborted) return;
+    this.#reason = reason;
+    this.#controller.abort(new Error(`step ${reason}`));
+  }
+
+  /** Reads the abort reason afresh: it changes while the attempt awaits. */
+  #stoppedBy(): 'interrupt' | 'cancel' | undefined {
+    return this.#reason === 'interrupt' || this.#reason === 'cancel' ? this.#reason : undefined;
+  }
+
+  async run(agent: Agent, context: AttemptContext): Promise<AttemptOutcome> {
+    const { recorder, clock } = context;
+    const stepId = this.step.id;
+    recorder.record({
+      type: 'step.started',
+      data: { stepId, attempt: this.attempt, agent: this.step.agent },
+    });
+    // The start must be durable before a process exists, or a crash could leave a process nobody knows of.
+    await recorder.durable();
+    const stoppedEarly = this.#stoppedBy();
+    if (stoppedEarly) return { kind: 'stopped', reason: stoppedEarly };
+    const startedAt = clock.now();
+    const cancelTimeout =
+      this.step.timeoutMs === undefined
+        ? undefined
+        : clock.setTimer(this.step.timeoutMs, () => this.abort('timeout'));
+    let result: Awaited<ReturnType<Agent['run']>>;
+    try {
+      result = await agent.run({
+        runId: recorder.state.runId,
+        stepId,
+        attempt: this.attempt,
+        step: this.step,
+        workspace: context.workspace,
+        logFile: join(context.logsDir, `${fileSafe(stepId)}.${this.attempt}.log`),
+        signal: this.#controller.signal,
+        onProcessStarted: (started) => {
+          const { logFile, ...process } = started;
+          recorder.record({
+            type: 'step.process-started',
+            data: { stepId, attempt: this.attempt, process, logFile },
+          });
+        },
+      });
+    } catch (error) {
+      context.logger.error('agent threw instead of returning a result', {
+        agent: this.step.agent,
+        stepId,
+        error,
+      });
+      result = {
+        ok: false,
+        failure: {
+          code: 'INTERNAL',
+          kind: 'permanent',
+          message: `agent ${this.step.agent} crashed: ${error}`,
+        },
+      };
+    } finally {
+      cancelTimeout?.();
+    }
+    const durationMs = clock.now() - startedAt;
+    const stopped = this.#stoppedBy();
+    if (stopped) return { kind: 'stopped', reason: stopped };
+    if (this.#reason === 'timeout') {
+      return {
+        kind: 'failed',
+        durationMs,
+        failure: {
+          code: 'TIMEOUT',
+          kind: 'transient',
+          message: `timed out after ${this.step.timeoutMs}ms`,
+          ...(!result.ok &&
+            result.failure.outputTail !== undefined && { outputTail: result.failure.outputTail }),
+        },
+      };
+    }
+    return result.ok
+      ? { kind: 'succeeded', durationMs }
+      : { kind: 'failed', failure: result.failure, durationMs };
+  }
+}
+
+/** Step ids become file names; anything outside a safe set is replaced, with a hash to keep names unique. */
+export function fileSafe(id: string): string {
+  const safe = id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
+  if (safe === id && id !== '.' && id !== '..') return id;
+  let hash = 0;
+  for (let index = 0; index < id.length; index++) hash = (hash * 31 + id.charCodeAt(index)) >>> 0;
+  return `${safe}-${hash.toString(16)}`;
+}

@@ -1,0 +1,17 @@
+/** One thing wrong with a plan, located by a JSON path such as `steps[2].needs[0]`. */
+export type PathSegment = string | number;
+
+export interface PlanProblem {
+  path: PathSegment[];
+  message: string;
+}
+
+export function formatPath(path: readonly PathSegment[]): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(segment)) text += text === '' ? segment : `.${segment}`;
+    else text += `[${JSON.stringify(segment)}]`;
+  }
+  return text === '' ? '(root)' : text;
+}

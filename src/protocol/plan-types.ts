@@ -1,0 +1,44 @@
+/** The validated, normalised plan the engine runs. `plan/` produces it from YAML or JSON files. */
+
+export const stepActions = ['read', 'write', 'edit', 'analyze', 'delegate', 'validate', 'execute'] as const;
+export type StepAction = (typeof stepActions)[number];
+
+export interface BackoffPolicy {
+  initialMs: number;
+  maxMs: number;
+  factor: number;
+}
+
+export interface StepDefinition {
+  /** Canonical key: the plan's id as a string. */
+  id: string;
+  /** The id exactly as written (numeric ids of seed plans stay numbers in JSON output). */
+  label: string | number;
+  agent: string;
+  action?: StepAction;
+  target?: string;
+  description?: string;
+  /** What an agent step is asked to do. */
+  prompt?: string;
+  /** The command of a shell step. */
+  run?: string;
+  needs: string[];
+  retries: number;
+  backoff: BackoffPolicy;
+  timeoutMs?: number;
+  estimateMs?: number;
+  review?: boolean;
+  isolate?: boolean;
+  env?: Record<string, string>;
+}
+
+export interface PlanDefinition {
+  name: string;
+  concurrency?: number;
+  format: 'native' | 'seed';
+  steps: StepDefinition[];
+  /** Planner metadata of a seed `PlanResponse` (analysis, risks, confidence), kept for approval views. */
+  meta?: Record<string, unknown>;
+}
+
+export const defaultBackoff: BackoffPolicy = { initialMs: 1_000, maxMs: 60_000, factor: 2 };

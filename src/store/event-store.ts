@@ -1,0 +1,75 @@
+/**
+ * The store contract: an append-only event log per run, a run index kept beside it (a projection cache
+ * written in the same transaction), and the durations history that feeds critical-path estimates.
+ */
+
+export interface StoredEvent {
+  runId: string;
+  /** Position in the run's log, from 1, without gaps. */
+  seq: number;
+  type: string;
+  /** Epoch ms. */
+  at: number;
+  data: unknown;
+}
+
+export interface OwnerIdentity {
+  pid: number;
+  startTime: string;
+  bootId: string;
+  host: string;
+}
+
+export interface RunRecord {
+  runId: string;
+  name: string;
+  workspace: string;
+  planFile: string | null;
+  status: string;
+  stepCount: number;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+  owner: OwnerIdentity | null;
+  lastSeq: number;
+}
+
+/** Changes to a run's index row that travel with an event. */
+export interface RunRecordPatch {
+  status?: string;
+  finishedAt?: number | null;
+  owner?: OwnerIdentity | null;
+}
+
+export interface DurationSample {
+  agent: string;
+  action: string;
+  durationMs: number;
+  finishedAt: number;
+}
+
+export interface StoreWrite {
+  event: StoredEvent;
+  run?: RunRecordPatch;
+  duration?: DurationSample;
+}
+
+export interface EventStore {
+  /** Creates the run's index row and its first event, durably, before anything runs. */
+  createRun(record: Omit<RunRecord, 'lastSeq' | 'updatedAt'>, firstEvent: StoredEvent): void;
+  /** Buffers a write; it becomes durable with the next group commit. */
+  enqueue(write: StoreWrite): void;
+  /** Resolves once every write enqueued so far is committed (and fsynced). */
+  flush(): Promise<void>;
+  /**
+   * Takes ownership of a run: succeeds only if the recorded owner is still `expected` (compare and
+   * swap), so two processes cannot both resume the same run.
+   */
+  claimRun(runId: string, expected: OwnerIdentity | null, owner: OwnerIdentity): boolean;
+  getRun(runId: string): RunRecord | undefined;
+  listRuns(options?: { workspace?: string; limit?: number }): RunRecord[];
+  readEvents(runId: string, afterSeq?: number): Iterable<StoredEvent>;
+  /** Most recent durations of successful steps for an agent and action, newest first. */
+  recentDurations(agent: string, action: string, limit: number): number[];
+  close(): void;
+}

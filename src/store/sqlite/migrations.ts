@@ -1,0 +1,35 @@
+/** Versioned schema of the SQLite store. Append a migration; never edit one that has shipped. */
+
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    plan_file TEXT,
+    status TEXT NOT NULL,
+    step_count INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    owner TEXT,
+    last_seq INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX runs_by_workspace ON runs (workspace, created_at);
+  CREATE TABLE events (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE step_durations (
+    agent TEXT NOT NULL,
+    action TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    finished_at INTEGER NOT NULL
+  );
+  CREATE INDEX step_durations_by_key ON step_durations (agent, action, finished_at);
+  `,
+];

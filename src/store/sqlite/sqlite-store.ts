@@ -1,0 +1,286 @@
+/**
+ * The default store: SQLite through better-sqlite3, WAL with synchronous=FULL so a committed event
+ * survives a crash or power loss, and group commit so a burst of events costs one transaction.
+ */
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Clock } from '../../support/clock.js';
+import { OrchestratorError } from '../../support/errors.js';
+import type {
+  EventStore,
+  OwnerIdentity,
+  RunRecord,
+  RunRecordPatch,
+  StoredEvent,
+  StoreWrite,
+} from '../event-store.js';
+import { migrations } from './migrations.js';
+
+export interface SqliteStoreOptions {
+  /** Database file, or `:memory:`. */
+  path: string;
+  clock: Clock;
+  /** How long a writer waits for another process's lock before failing. */
+  busyTimeoutMs?: number;
+}
+
+interface RunRow {
+  run_id: string;
+  name: string;
+  workspace: string;
+  plan_file: string | null;
+  status: string;
+  step_count: number;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  owner: string | null;
+  last_seq: number;
+}
+
+interface EventRow {
+  run_id: string;
+  seq: number;
+  type: string;
+  at: number;
+  data: string;
+}
+
+export class SqliteStore implements EventStore {
+  readonly #db: Database.Database;
+  readonly #clock: Clock;
+  #pending: StoreWrite[] = [];
+  #scheduled: Promise<void> | undefined;
+  readonly #insertEvent: Database.Statement;
+  readonly #insertDuration: Database.Statement;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ':memory:') {
+      mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+    }
+    this.#clock = options.clock;
+    try {
+      this.#db = new Database(options.path);
+      configureConnection(this.#db, options.busyTimeoutMs ?? 5_000);
+      migrate(this.#db, options.path);
+    } catch (error) {
+      if (error instanceof OrchestratorError) throw error;
+      throw new OrchestratorError(
+        'STORE_FAILED',
+        `cannot open the state database ${options.path}: ${error}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (options.path !== ':memory:') chmodSync(options.path, 0o600);
+    this.#insertEvent = this.#db.prepare(
+      'INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.#insertDuration = this.#db.prepare(
+      'INSERT INTO step_durations (agent, action, duration_ms, finished_at) VALUES (?, ?, ?, ?)',
+    );
+  }
+
+  /** The pragmas a connection actually runs with, for checks and `doctor`. */
+  pragmas(): Record<string, unknown> {
+    return {
+      journal_mode: this.#db.pragma('journal_mode', { simple: true }),
+      synchronous: this.#db.pragma('synchronous', { simple: true }),
+      foreign_keys: this.#db.pragma('foreign_keys', { simple: true }),
+      busy_timeout: this.#db.pragma('busy_timeout', { simple: true }),
+    };
+  }
+
+  createRun(record: Omit<RunRecord, 'lastSeq' | 'updatedAt'>, firstEvent: StoredEvent): void {
+    const insert = this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO runs (run_id, name, workspace, plan_file, status, step_count, created_at, updated_at,
+             finished_at, owner, last_seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          record.runId,
+          record.name,
+          record.workspace,
+          record.planFile,
+          record.status,
+          record.stepCount,
+          record.createdAt,
+          record.createdAt,
+          record.finishedAt,
+          record.owner ? JSON.stringify(record.owner) : null,
+          firstEvent.seq,
+        );
+      this.#insertEvent.run(
+        firstEvent.runId,
+        firstEvent.seq,
+        firstEvent.type,
+        firstEvent.at,
+        JSON.stringify(firstEvent.data),
+      );
+    });
+    insert();
+  }
+
+  enqueue(write: StoreWrite): void {
+    this.#pending.push(write);
+    if (!this.#scheduled) {
+      this.#scheduled = new Promise<void>((resolve, reject) => {
+        // setImmediate, not a microtask: every event produced in this turn of the loop joins the batch.
+        setImmediate(() => {
+          this.#scheduled = undefined;
+          try {
+            this.#commitPending();
+            resolve();
+          } catch (error) {
+            reject(error);
+          }
+        });
+      });
+      // A failed commit is reported to whoever awaits flush(); this keeps it from being "unhandled" meanwhile.
+      this.#scheduled.catch(() => {});
+    }
+  }
+
+  flush(): Promise<void> {
+    return this.#scheduled ?? Promise.resolve();
+  }
+
+  claimRun(runId: string, expected: OwnerIdentity | null, owner: OwnerIdentity): boolean {
+    const result = this.#db
+      .prepare('UPDATE runs SET owner = ?, updated_at = ? WHERE run_id = ? AND owner IS ?')
+      .run(JSON.stringify(owner), this.#clock.now(), runId, expected ? JSON.stringify(expected) : null);
+    return result.changes === 1;
+  }
+
+  getRun(runId: string): RunRecord | undefined {
+    const row = this.#db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+    return row ? toRunRecord(row) : undefined;
+  }
+
+  listRuns(options: { workspace?: string; limit?: number } = {}): RunRecord[] {
+    const limit = options.limit ?? 1_000;
+    const rows = (
+      options.workspace === undefined
+        ? this.#db.prepare('SELECT * FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?').all(limit)
+        : this.#db
+            .prepare('SELECT * FROM runs WHERE workspace = ? ORDER BY created_at DESC, run_id DESC LIMIT ?')
+            .all(options.workspace, limit)
+    ) as RunRow[];
+    return rows.map(toRunRecord);
+  }
+
+  *readEvents(runId: string, afterSeq = 0): Iterable<StoredEvent> {
+    const rows = this.#db
+      .prepare('SELECT run_id, seq, type, at, data FROM events WHERE run_id = ? AND seq > ? ORDER BY seq')
+      .iterate(runId, afterSeq) as IterableIterator<EventRow>;
+    for (const row of rows) {
+      yield { runId: row.run_id, seq: row.seq, type: row.type, at: row.at, data: JSON.parse(row.data) };
+    }
+  }
+
+  recentDurations(agent: string, action: string, limit: number): number[] {
+    const rows = this.#db
+      .prepare(
+        'SELECT duration_ms FROM step_durations WHERE agent = ? AND action = ? ORDER BY finished_at DESC LIMIT ?',
+      )
+      .all(agent, action, limit) as Array<{ duration_ms: number }>;
+    return rows.map((row) => row.duration_ms);
+  }
+
+  close(): void {
+    if (this.#pending.length > 0) this.#commitPending();
+    this.#db.close();
+  }
+
+  #commitPending(): void {
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    const patches = new Map<string, { patch: RunRecordPatch; lastSeq: number; at: number }>();
+    const commit = this.#db.transaction(() => {
+      for (const write of batch) {
+        const { event } = write;
+        this.#insertEvent.run(event.runId, event.seq, event.type, event.at, JSON.stringify(event.data));
+        if (write.duration) {
+          const sample = write.duration;
+          this.#insertDuration.run(sample.agent, sample.action, sample.durationMs, sample.finishedAt);
+        }
+        const merged = patches.get(event.runId) ?? { patch: {}, lastSeq: 0, at: 0 };
+        merged.patch = { ...merged.patch, ...write.run };
+        merged.lastSeq = Math.max(merged.lastSeq, event.seq);
+        merged.at = Math.max(merged.at, event.at);
+        patches.set(event.runId, merged);
+      }
+      for (const [runId, { patch, lastSeq, at }] of patches) this.#applyPatch(runId, patch, lastSeq, at);
+    });
+    try {
+      commit();
+    } catch (error) {
+      throw new OrchestratorError('STORE_FAILED', `could not write to the state database: ${error}`, {
+        cause: error,
+      });
+    }
+  }
+
+  #applyPatch(runId: string, patch: RunRecordPatch, lastSeq: number, at: number): void {
+    const sets = ['last_seq = MAX(last_seq, ?)', 'updated_at = ?'];
+    const values: unknown[] = [lastSeq, at];
+    if (patch.status !== undefined) {
+      sets.push('status = ?');
+      values.push(patch.status);
+    }
+    if (patch.finishedAt !== undefined) {
+      sets.push('finished_at = ?');
+      values.push(patch.finishedAt);
+    }
+    if (patch.owner !== undefined) {
+      sets.push('owner = ?');
+      values.push(patch.owner ? JSON.stringify(patch.owner) : null);
+    }
+    this.#db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`).run(...values, runId);
+  }
+}
+
+function configureConnection(db: Database.Database, busyTimeoutMs: number): void {
+  db.pragma('journal_mode = WAL');
+  // better-sqlite3 defaults WAL to synchronous=NORMAL, which may lose the last commits on power loss.
+  db.pragma('synchronous = FULL');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  db.pragma('foreign_keys = ON');
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > migrations.length) {
+    throw new OrchestratorError(
+      'STORE_FAILED',
+      `${path} was written by a newer ai-collab (schema ${version}, this one knows ${migrations.length}); upgrade ai-collab`,
+    );
+  }
+  if (version === migrations.length) return;
+  const apply = db.transaction(() => {
+    for (let index = version; index < migrations.length; index++) db.exec(migrations[index] as string);
+    db.pragma(`user_version = ${migrations.length}`);
+  });
+  apply.immediate();
+}
+
+function toRunRecord(row: RunRow): RunRecord {
+  return {
+    runId: row.run_id,
+    name: row.name,
+    workspace: row.workspace,
+    planFile: row.plan_file,
+    status: row.status,
+    stepCount: row.step_count,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+    owner: row.owner ? (JSON.parse(row.owner) as OwnerIdentity) : null,
+    lastSeq: row.last_seq,
+  };
+}

@@ -1,0 +1,105 @@
+import type { Clock } from '../../src/support/clock.js';
+
+interface PendingTimer {
+  id: number;
+  dueAt: number;
+  callback: () => void;
+}
+
+/**
+ * A clock that only moves when told to. `advance(ms)` fires due timers in time order and lets
+ * promise callbacks settle between them, so code awaiting `sleep` observes the same order it would live.
+ */
+export class FakeClock implements Clock {
+  #now: number;
+  #nextId = 1;
+  #timers: PendingTimer[] = [];
+
+  constructor(startAt = 1_700_000_000_000) {
+    this.#now = startAt;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  get pendingTimers(): number {
+    return this.#timers.length;
+  }
+
+  /** Due times of pending timers, relative to now, in firing order. */
+  pendingDelays(): number[] {
+    return this.#timers.map((timer) => timer.dueAt - this.#now).sort((a, b) => a - b);
+  }
+
+  setTimer(ms: number, callback: () => void): () => void {
+    const timer = { id: this.#nextId++, dueAt: this.#now + Math.max(0, ms), callback };
+    this.#timers.push(timer);
+    return () => {
+      this.#timers = this.#timers.filter((candidate) => candidate.id !== timer.id);
+    };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const cancel = this.setTimer(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      const onAbort = (): void => {
+        cancel();
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due on the way. */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    for (;;) {
+      await settle();
+      const next = this.#earliestDue(target);
+      if (!next) break;
+      this.#timers = this.#timers.filter((timer) => timer.id !== next.id);
+      this.#now = next.dueAt;
+      next.callback();
+    }
+    this.#now = target;
+    await settle();
+  }
+
+  /** Fires timers until none is left (bounded, so a timer that re-arms itself cannot loop forever). */
+  async runAll(maxTimers = 10_000): Promise<void> {
+    for (let fired = 0; fired < maxTimers; fired++) {
+      await settle();
+      const next = this.#earliestDue(Number.POSITIVE_INFINITY);
+      if (!next) return;
+      this.#timers = this.#timers.filter((timer) => timer.id !== next.id);
+      this.#now = Math.max(this.#now, next.dueAt);
+      next.callback();
+    }
+    throw new Error(`FakeClock.runAll: more than ${maxTimers} timers fired`);
+  }
+
+  #earliestDue(limit: number): PendingTimer | undefined {
+    let best: PendingTimer | undefined;
+    for (const timer of this.#timers) {
+      if (timer.dueAt > limit) continue;
+      if (!best || timer.dueAt < best.dueAt || (timer.dueAt === best.dueAt && timer.id < best.id))
+        best = timer;
+    }
+    return best;
+  }
+}
+
+/** Lets queued promise reactions and immediates run, so state settles before the next timer fires. */
+async function settle(): Promise<void> {
+  for (let round = 0; round < 5; round++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
