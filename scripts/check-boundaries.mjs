@@ -23,7 +23,12 @@ const rank = {
   server: 7,
   mcp: 7,
 };
-const browserSafe = ['engine/projection.ts', 'engine/run-state.ts', 'engine/events.ts', 'protocol/plan-types.ts'];
+const browserSafe = [
+  'engine/projection.ts',
+  'engine/run-state.ts',
+  'engine/events.ts',
+  'protocol/plan-types.ts',
+];
 
 function walk(directory) {
   return readdirSync(directory).flatMap((name) => {
@@ -36,7 +41,8 @@ const problems = [];
 for (const file of walk(src)) {
   const from = relative(src, file);
   const room = from.split('/')[0];
-  if (!(room in rank) && from !== 'index.ts') problems.push(`${from}: room "${room}" is not in the layer table`);
+  if (!(room in rank) && from !== 'index.ts')
+    problems.push(`${from}: room "${room}" is not in the layer table`);
   const text = readFileSync(file, 'utf8');
   for (const match of text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
     const target = match[1];

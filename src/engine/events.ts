@@ -2,8 +2,9 @@
  * Every state change of a run is one of these facts, appended to the store. Names are `entity.past-tense`.
  * Run state is `applyEvent` folded over them (projection.ts).
  */
-import type { OwnerIdentity } from '../store/event-store.js';
+
 import type { PlanDefinition } from '../protocol/plan-types.js';
+import type { OwnerIdentity } from '../store/event-store.js';
 
 export interface StepErrorInfo {
   code: string;

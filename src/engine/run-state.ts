@@ -1,7 +1,8 @@
 /** The shape of a run as every front end sees it: the projection of its events. */
+
+import type { PlanDefinition, StepAction } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 import type { ProcessInfo, StepErrorInfo } from './events.js';
-import type { PlanDefinition, StepAction } from '../protocol/plan-types.js';
 
 export const stepStatuses = [
   'pending',

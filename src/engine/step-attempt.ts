@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import type { Agent, StepFailure } from '../agents/agent.js';
+import type { StepDefinition } from '../protocol/plan-types.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
-import type { StepDefinition } from '../protocol/plan-types.js';
 import type { RunRecorder } from './run-recorder.js';
 
 /** Why the executor aborted a running attempt. */

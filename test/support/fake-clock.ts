@@ -86,6 +86,32 @@ export class FakeClock implements Clock {
     throw new Error(`FakeClock.runAll: more than ${maxTimers} timers fired`);
   }
 
+  /**
+   * Lets the system run, firing the next timer whenever it goes idle, until `promise` settles.
+   * This is how a test runs a whole plan in virtual time.
+   */
+  async runUntilSettled<T>(promise: Promise<T>, maxTimers = 100_000): Promise<T> {
+    let settled = false;
+    const watched = promise.finally(() => {
+      settled = true;
+    });
+    watched.catch(() => {});
+    for (let fired = 0; fired < maxTimers; fired++) {
+      await settle();
+      if (settled) return watched;
+      const next = this.#earliestDue(Number.POSITIVE_INFINITY);
+      if (!next) {
+        await settle();
+        if (settled) return watched;
+        throw new Error('FakeClock.runUntilSettled: nothing left to fire but the promise is still pending');
+      }
+      this.#timers = this.#timers.filter((timer) => timer.id !== next.id);
+      this.#now = Math.max(this.#now, next.dueAt);
+      next.callback();
+    }
+    throw new Error(`FakeClock.runUntilSettled: more than ${maxTimers} timers fired`);
+  }
+
   #earliestDue(limit: number): PendingTimer | undefined {
     let best: PendingTimer | undefined;
     for (const timer of this.#timers) {

@@ -1,7 +1,7 @@
 /** `ai-collab run <plan>`: validate a plan file and run it. */
 import { resolve } from 'node:path';
-import type { PlanDefinition } from '../../protocol/plan-types.js';
 import { loadPlanFile } from '../../plan/load-plan.js';
+import type { PlanDefinition } from '../../protocol/plan-types.js';
 import { InputError } from '../../support/errors.js';
 import { followRun } from '../follow-run.js';
 import type { CommandContext } from './command-context.js';

@@ -22,8 +22,10 @@ export function createLiveView(
   let frame = 0;
   let notice: string | undefined;
   let dirty = false;
+  let finished = false;
   const draw = (): void => {
-    if (!state) return;
+    // A redraw queued before finish() must not paint over the summary that follows it.
+    if (!state || finished) return;
     dirty = false;
     log(
       renderLiveFrame(state, {
@@ -52,6 +54,7 @@ export function createLiveView(
       draw();
     },
     finish() {
+      finished = true;
       clearInterval(timer);
       log.clear();
       log.done();

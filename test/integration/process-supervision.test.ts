@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runProcess } from '../../src/agents/process/run-process.js';
+import type { RunReport } from '../../src/cli/run-report.js';
+import { systemClock } from '../../src/support/clock.js';
+import { fixturesDir, isAlive, readJsonFile, runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
+
+interface TreePids {
+  self: number;
+  plain: number;
+  grandchild: number;
+  ownSession: number;
+  stubborn: number;
+}
+
+test('a step timeout kills the whole tree: grandchildren, a child in its own session, and one that ignores SIGTERM', async () => {
+  const workspace = tempDir();
+  const pidFile = join(workspace, 'pids.json');
+  writeFileSync(join(workspace, 'ai-collab.config.yaml'), 'killGrace: 1s\n');
+  writeFileSync(
+    join(workspace, 'plan.yaml'),
+    `steps:\n  - id: tree\n    run: node ${join(fixturesDir, 'process-tree.mjs')} ${pidFile}\n    timeout: 2s\n`,
+  );
+  const started = Date.now();
+  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const took = Date.now() - started;
+  assert.equal(result.code, 1, result.stderr);
+  const report = JSON.parse(result.stdout) as RunReport;
+  assert.equal(report.steps[0]?.status, 'failed');
+  assert.match(report.steps[0]?.error ?? '', /timed out after 2000ms/);
+  const pids = readJsonFile<TreePids>(pidFile);
+  assert.ok(pids, 'the fixture wrote its pids');
+  for (const [role, pid] of Object.entries(pids))
+    assert.equal(isAlive(pid), false, `${role} (${pid}) survived`);
+  assert.ok(took < 10_000, `took ${took} ms`);
+});
+
+test('a step that exits while a background child holds its output ends at once, and the child is stopped', async () => {
+  const workspace = tempDir();
+  writeFileSync(
+    join(workspace, 'plan.yaml'),
+    'steps:\n  - id: bg\n    run: "sleep 60 & echo $! > bg.pid; echo started"\n',
+  );
+  const started = Date.now();
+  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(Date.now() - started < 8_000, 'did not wait for the background sleep');
+  const pid = Number(readFileSync(join(workspace, 'bg.pid'), 'utf8'));
+  assert.equal(isAlive(pid), false, 'background process stopped with its step');
+});
+
+test('a flood of output is capped on disk and does not stall the step', async () => {
+  const workspace = tempDir();
+  writeFileSync(join(workspace, 'ai-collab.config.yaml'), 'maxLogBytes: 65536\n');
+  writeFileSync(
+    join(workspace, 'plan.yaml'),
+    'steps:\n  - id: flood\n    run: "head -c 50000000 /dev/zero | tr \'\\\\0\' x; echo done"\n',
+  );
+  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  assert.equal(result.code, 0, result.stderr);
+  const { runId } = JSON.parse(result.stdout) as RunReport;
+  const logsDir = join(workspace, '.ai-collab', 'runs', runId, 'logs');
+  const [log] = readdirSync(logsDir);
+  const size = statSync(join(logsDir, log as string)).size;
+  assert.ok(size < 65_536 + 200, `log is ${size} bytes`);
+  assert.match(
+    readFileSync(join(logsDir, log as string), 'utf8'),
+    /output truncated: \d+ bytes over the 65536-byte cap/,
+  );
+  assert.equal((statSync(join(logsDir, log as string)).mode & 0o777).toString(8), '600');
+});
+
+test('a process that cannot start is reported and nothing is signalled', async () => {
+  const workspace = tempDir();
+  const outcome = await runProcess({
+    command: '/bin/sh',
+    args: ['-c', 'true'],
+    cwd: join(workspace, 'missing-directory'),
+    env: { PATH: process.env.PATH ?? '' },
+    tag: { name: 'AI_COLLAB_PROCESS_TAG', value: 'test/spawn/1' },
+    logFile: join(workspace, 'log'),
+    maxLogBytes: 1_000,
+    clock: systemClock,
+    killGraceMs: 100,
+    drainMs: 100,
+    signal: new AbortController().signal,
+    onStarted: () => assert.fail('no process started'),
+  });
+  assert.equal(outcome.kind, 'spawn-failed');
+  assert.match(outcome.kind === 'spawn-failed' ? outcome.message : '', /ENOENT/);
+});
+
+test('steps get an allow-listed environment, not the orchestrator’s secrets', async () => {
+  const workspace = tempDir();
+  mkdirSync(join(workspace, 'out'));
+  writeFileSync(
+    join(workspace, 'plan.yaml'),
+    'steps:\n  - id: env\n    run: env > out/env.txt\n    env: { GREETING: hello }\n',
+  );
+  const result = await runCli(['run', 'plan.yaml'], {
+    cwd: workspace,
+    env: { GITHUB_TOKEN: 'ghp_secret', ANTHROPIC_API_KEY: 'sk-ant-secret', LANG: 'C.UTF-8' },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const environment = readFileSync(join(workspace, 'out', 'env.txt'), 'utf8');
+  assert.doesNotMatch(environment, /ghp_secret|sk-ant-secret/);
+  assert.match(environment, /^GREETING=hello$/m);
+  assert.match(environment, /^LANG=C\.UTF-8$/m);
+  assert.match(environment, /^AI_COLLAB_STEP_ID=env$/m);
+});
