@@ -20,6 +20,8 @@ test('estimates come from the step, else the median of history, else one second'
     { id: 'x', estimateMs: 42 },
     { id: 'y', action: 'edit' },
   ]).steps;
+  assert.ok(withEstimate);
+  assert.ok(withoutEstimate);
   const history = {
     historicalMedian: (agent: string, action: string) =>
       agent === 'timer' && action === 'edit' ? 9_000 : undefined,
