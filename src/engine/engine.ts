@@ -56,6 +56,8 @@ export class Engine {
   readonly #deps: EngineDeps;
   readonly #active = new Map<string, { executor: RunExecutor; recorder: RunRecorder }>();
   readonly #durationCache = new Map<string, number | undefined>();
+  /** Runs created here and not started yet: their state is already built, so start need not replay it. */
+  readonly #created = new Map<string, RunState>();
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
@@ -93,11 +95,14 @@ export class Engine {
       },
       { runId, seq: 1, type: event.type, at: event.at, data: event.data },
     );
-    return createRunState(event);
+    const state = createRunState(event);
+    this.#created.set(runId, state);
+    return state;
   }
 
   startRun(runId: string): RunHandle {
-    const state = this.#load(runId);
+    const state = this.#created.get(runId) ?? this.#load(runId);
+    this.#created.delete(runId);
     if (state.status !== 'pending') {
       throw new InputError('RUN_NOT_RESUMABLE', `run ${runId} has already started; use resume`);
     }

@@ -123,6 +123,8 @@ export class RunExecutor {
     this.#checkDone();
   }
 
+  readonly #hasRoom = (agent: string): boolean => this.#deps.slots.hasRoom(agent);
+
   #isStopping(): boolean {
     return this.#stop !== undefined || this.#cancelled || this.#failFastTripped || this.#fatal !== undefined;
   }
@@ -143,11 +145,10 @@ export class RunExecutor {
       this.#checkDone();
       return;
     }
-    const slots = this.#deps.slots;
     while (this.#running.size < this.state.concurrency) {
-      const entry = this.#queue.take((agent) => slots.hasRoom(agent));
+      const entry = this.#queue.take(this.#hasRoom);
       if (!entry) break;
-      this.#launch(entry.id, slots.acquire(entry.agent));
+      this.#launch(entry.id, this.#deps.slots.acquire(entry.agent));
     }
     this.#checkDone();
   }

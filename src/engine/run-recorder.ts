@@ -31,12 +31,11 @@ export class RunRecorder {
       at: this.#clock.now(),
     } as RunEvent;
     applyEvent(this.state, event);
+    // The store keeps this same object until it commits: no second copy per event.
     const run = runPatchFor(event);
-    this.#store.enqueue({
-      event: { runId: event.runId, seq: event.seq, type: event.type, at: event.at, data: event.data },
-      ...(run && { run }),
-      ...(duration && { duration }),
-    });
+    this.#store.enqueue(
+      run || duration ? { event, ...(run && { run }), ...(duration && { duration }) } : { event },
+    );
     for (const listener of this.#listeners) listener(event, this.state);
     return event;
   }

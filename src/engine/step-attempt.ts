@@ -2,7 +2,6 @@
  * One attempt of one step: records its start durably before the agent does anything, arms the step
  * timeout, runs the agent, and says how the attempt ended. Deciding what happens next is the executor's.
  */
-import { join } from 'node:path';
 import type { Agent, StepFailure } from '../agents/agent.js';
 import type { StepDefinition } from '../protocol/plan-types.js';
 import type { Clock } from '../support/clock.js';
@@ -28,7 +27,8 @@ export interface AttemptContext {
 export class StepAttempt {
   readonly step: StepDefinition;
   readonly attempt: number;
-  readonly #controller = new AbortController();
+  /** Made on first use: most in-process agents never look at the signal, and plans can hold 100,000 steps. */
+  #controller: AbortController | undefined;
   #reason: AbortReason | undefined;
 
   constructor(step: StepDefinition, attempt: number) {
@@ -37,9 +37,17 @@ export class StepAttempt {
   }
 
   abort(reason: AbortReason): void {
-    if (this.#controller.signal.aborted) return;
+    if (this.#reason !== undefined) return;
     this.#reason = reason;
-    this.#controller.abort(new Error(`step ${reason}`));
+    this.#controller?.abort(new Error(`step ${reason}`));
+  }
+
+  #signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(new Error(`step ${this.#reason}`));
+    }
+    return this.#controller.signal;
   }
 
   /** Reads the abort reason afresh: it changes while the attempt awaits. */
@@ -64,6 +72,7 @@ export class StepAttempt {
         ? undefined
         : clock.setTimer(this.step.timeoutMs, () => this.abort('timeout'));
     let result: Awaited<ReturnType<Agent['run']>>;
+    const attempt = this;
     try {
       result = await agent.run({
         runId: recorder.state.runId,
@@ -71,8 +80,10 @@ export class StepAttempt {
         attempt: this.attempt,
         step: this.step,
         workspace: context.workspace,
-        logFile: join(context.logsDir, `${fileSafe(stepId)}.${this.attempt}.log`),
-        signal: this.#controller.signal,
+        logFile: `${context.logsDir}/${fileSafe(stepId)}.${this.attempt}.log`,
+        get signal() {
+          return attempt.#signal();
+        },
         onProcessStarted: (started) => {
           const { logFile, ...process } = started;
           recorder.record({

@@ -17,7 +17,12 @@ function outranks(left: ReadyEntry, right: ReadyEntry): boolean {
 }
 
 class MaxHeap {
+  readonly agent: string;
   readonly items: ReadyEntry[] = [];
+
+  constructor(agent: string) {
+    this.agent = agent;
+  }
 
   push(entry: ReadyEntry): void {
     const items = this.items;
@@ -70,7 +75,7 @@ export class ReadyQueue {
   push(entry: ReadyEntry): void {
     let heap = this.#heaps.get(entry.agent);
     if (!heap) {
-      heap = new MaxHeap();
+      heap = new MaxHeap(entry.agent);
       this.#heaps.set(entry.agent, heap);
     }
     heap.push(entry);
@@ -80,9 +85,9 @@ export class ReadyQueue {
   /** Removes and returns the best entry whose agent `hasRoom`, or undefined if none can start now. */
   take(hasRoom: (agent: string) => boolean): ReadyEntry | undefined {
     let bestHeap: MaxHeap | undefined;
-    for (const [agent, heap] of this.#heaps) {
+    for (const heap of this.#heaps.values()) {
       const top = heap.peek();
-      if (!top || !hasRoom(agent)) continue;
+      if (!top || !hasRoom(heap.agent)) continue;
       if (!bestHeap || outranks(top, bestHeap.peek() as ReadyEntry)) bestHeap = heap;
     }
     const entry = bestHeap?.pop();

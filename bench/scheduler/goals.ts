@@ -1,0 +1,10 @@
+/** The targets this benchmark reports against (from the brief and performance.md §1.3 / §8). */
+
+/** p90 of engine makespan ÷ LB at the reference concurrency. */
+export const makespanGoal = { concurrency: 4, p90: 1.05 } as const;
+
+/** The largest no-op run: wall time and peak RSS of its process. */
+export const overheadGoal = { wallMs: 30_000, peakRssMb: 512 } as const;
+
+/** time(largest) ÷ time(smallest) for a 10× size step: at most a little worse than linear. */
+export const scalingGoal = 12;
