@@ -8,6 +8,7 @@ const limits = { source: 500, test: 1500 };
 
 function walk(directory) {
   return readdirSync(directory).flatMap((name) => {
+    if (name === 'node_modules') return [];
     const path = join(directory, name);
     return statSync(path).isDirectory() ? walk(path) : path.endsWith('.ts') ? [path] : [];
   });

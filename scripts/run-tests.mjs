@@ -14,6 +14,7 @@ function find(directory) {
   const found = [];
   for (const name of readdirSync(directory)) {
     const path = join(directory, name);
+    if (name === 'node_modules') continue;
     if (statSync(path).isDirectory()) found.push(...find(path));
     else if (name.endsWith('.test.ts')) found.push(path);
   }

@@ -1,6 +1,17 @@
-/** The one interface every kind of agent implements; the engine's retries and timeouts apply to all alike. */
+/**
+ * The one interface every kind of agent implements — CLI adapters, API clients and the shell alike — so
+ * the engine's scheduler, retries and timeouts apply to all of them the same way.
+ */
 import type { StepDefinition } from '../protocol/plan-types.js';
-import type { ProcessStartRecord } from './process/run-process.js';
+
+/** Identity of a process serving a step, recorded durably so a later orchestrator can recognise it. */
+export interface ProcessStartRecord {
+  pid: number;
+  pgid: number;
+  startTime: string;
+  bootId: string;
+  logFile: string;
+}
 
 export interface AgentTask {
   runId: string;
@@ -9,13 +20,41 @@ export interface AgentTask {
   step: StepDefinition;
   /** Directory the step works in. */
   workspace: string;
-  /** Where the step's transcript goes. */
+  /** Where the step's transcript goes (size-capped by the agent). */
   logFile: string;
-  /** Aborted on timeout, cancel or interrupt; the agent must stop its processes and return. */
+  /** Aborted on timeout, cancel or interrupt; the agent must stop its work and return. */
   signal: AbortSignal;
-  /** Called as soon as a child process exists, so its identity is recorded before anything else happens. */
+  /** Called as soon as a process serves the step, so its identity is recorded before anything else happens. */
   onProcessStarted(record: ProcessStartRecord): void;
+  /** Live progress of the step, for views; agents may call it as often as they like. */
+  onEvent?(part: AgentStreamPart): void;
+  /** Extra instructions appended to the prompt for this attempt (e.g. reviewers' reasons after a rejection). */
+  feedback?: string;
 }
+
+/** Tokens and money one step used, as far as the agent reports them. */
+export interface AgentUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens?: number;
+  /** Only Claude Code reports a price (a client-side estimate). */
+  costUsd?: number;
+}
+
+/**
+ * What an agent says while it works. Noun-verb names for live stream parts (persisted facts use
+ * `entity.past-tense` instead): a `.` is a fact in the log, a `-` is a moment in a stream.
+ */
+export type AgentStreamPart =
+  | { type: 'session-start'; sessionId: string; model?: string }
+  | { type: 'text-delta'; text: string }
+  | { type: 'tool-call'; id: string; name: string; input: unknown }
+  | { type: 'tool-result'; id: string; output: string; isError: boolean }
+  | { type: 'usage-report'; usage: AgentUsage }
+  | { type: 'retry-notice'; message: string; delayMs?: number }
+  | { type: 'warning'; message: string }
+  /** A line the adapter did not understand: kept, never a crash. */
+  | { type: 'unknown-line'; raw: string };
 
 /** How a failure should be treated: retried, given up on, or parked until a usage limit resets. */
 export type FailureKind = 'transient' | 'permanent' | 'usage-limit';
@@ -27,6 +66,13 @@ export type FailureCode =
   | 'ABORTED'
   | 'TIMEOUT'
   | 'AGENT_ERROR'
+  | 'AGENT_UNAVAILABLE'
+  | 'AGENT_CRASHED'
+  | 'PROTOCOL_ERROR'
+  | 'RATE_LIMITED'
+  | 'USAGE_LIMIT'
+  | 'AUTH_FAILED'
+  | 'MODEL_ERROR'
   | 'INTERNAL';
 
 export interface StepFailure {
@@ -37,13 +83,35 @@ export interface StepFailure {
   signal?: string;
   /** The last lines of output, to show why. */
   outputTail?: string;
-  /** Epoch ms at which a usage limit resets. */
+  /** Epoch ms at which a usage limit resets, or a rate limit may be retried. */
   resetAt?: number;
+  /** HTTP status of the model API, when the agent reports one. */
+  apiStatus?: number;
 }
 
-export type AgentResult = { ok: true; output: string } | { ok: false; failure: StepFailure };
+export interface AgentOutcomeDetails {
+  usage?: AgentUsage;
+  /** Session (conversation) id the agent can be resumed from. */
+  sessionId?: string;
+  /** Files the agent reports it created or changed, relative to the workspace, when it says. */
+  filesChanged?: string[];
+}
+
+export type AgentResult =
+  | ({ ok: true; output: string } & AgentOutcomeDetails)
+  | ({ ok: false; failure: StepFailure } & AgentOutcomeDetails);
 
 export interface Agent {
   readonly name: string;
   run(task: AgentTask): Promise<AgentResult>;
+  /** Starts processes ahead of need (pre-warming); optional. */
+  warm?(): Promise<void>;
+  /** Stops every process the agent owns. */
+  close?(): Promise<void>;
+}
+
+/** The text an agent step is asked to do: its prompt (or seed description), plus any feedback. */
+export function promptOf(task: AgentTask): string {
+  const base = task.step.prompt ?? task.step.description ?? '';
+  return task.feedback ? `${base}\n\n${task.feedback}` : base;
 }

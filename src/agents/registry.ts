@@ -29,6 +29,20 @@ export class AgentRegistry {
     return this.#agents.has(name) || this.#unavailable.has(name);
   }
 
+  /** Starts pre-warmed processes of every agent that has them, in the background of the first step. */
+  async warmAll(names?: Iterable<string>): Promise<void> {
+    const wanted = names ? new Set(names) : undefined;
+    await Promise.all(
+      [...this.#agents.entries()]
+        .filter(([name]) => !wanted || wanted.has(name))
+        .map(([, agent]) => agent.warm?.().catch(() => {})),
+    );
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#agents.values()].map((agent) => agent.close?.()));
+  }
+
   names(): string[] {
     return [...new Set([...this.#agents.keys(), ...this.#unavailable.keys()])].sort();
   }

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import { agentCatalogOf } from '../plan/agent-catalog.js';
-import { systemClock } from '../support/clock.js';
 import { isInputError, OrchestratorError } from '../support/errors.js';
 import type { CommandContext } from './commands/command-context.js';
 import { resumeCommand } from './commands/resume-command.js';
@@ -11,7 +10,7 @@ import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
 import { statusCommand } from './commands/status-command.js';
 import { exitCodes } from './exit-codes.js';
-import { createAgentRegistry, openRuntime } from './runtime.js';
+import { agentNames, openRuntime } from './runtime.js';
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -36,7 +35,7 @@ export function defaultContext(): CommandContext {
     environment,
     streams: { stdout: process.stdout, stderr: process.stderr },
     loadConfig: () => loadConfig(cwd, environment),
-    agentCatalog: (config) => agentCatalogOf(createAgentRegistry(config, environment, systemClock).names()),
+    agentCatalog: (config) => agentCatalogOf(agentNames(config, environment)),
     openRuntime: (config, db) => openRuntime({ workspace: cwd, db, config, environment }),
   };
 }
@@ -84,8 +83,8 @@ export async function main(
     .option('--all', 'runs of every workspace in the database')
     .option('--json', 'print a JSON array')
     .option('--db <path>', 'state database')
-    .action((options) => {
-      exitCode = runsCommand(options, context);
+    .action(async (options) => {
+      exitCode = await runsCommand(options, context);
     });
 
   program
@@ -94,8 +93,8 @@ export async function main(
     .argument('<runId>', 'the run')
     .option('--json', 'print a JSON object')
     .option('--db <path>', 'state database')
-    .action((runId: string, options) => {
-      exitCode = statusCommand(runId, options, context);
+    .action(async (runId: string, options) => {
+      exitCode = await statusCommand(runId, options, context);
     });
 
   try {

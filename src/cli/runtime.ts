@@ -1,10 +1,13 @@
 /** The composition root of the command line: store, agents, limits and engine wired from config. */
 import { hostname } from 'node:os';
-import { baseEnvironmentPolicy, mergePolicies } from '../agents/process/child-environment.js';
+import type { AgentSpec } from '../agents/agent-spec.js';
+import { buildAgentRegistry } from '../agents/build-agents.js';
 import { identify } from '../agents/process/proc-table.js';
-import { AgentRegistry } from '../agents/registry.js';
-import { createShellAgent } from '../agents/shell/shell-agent.js';
+import type { ProcessRegistry } from '../agents/process/process-registry.js';
+import { reapOrphanedProcesses } from '../agents/process/reap-orphans.js';
+import type { AgentRegistry } from '../agents/registry.js';
 import type { ResolvedConfig } from '../config/config-schema.js';
+import { resolveAgents } from '../config/resolve-agents.js';
 import { Engine } from '../engine/engine.js';
 import { SlotPool } from '../limits/slot-pool.js';
 import type { OwnerIdentity } from '../store/event-store.js';
@@ -13,48 +16,21 @@ import { type Clock, systemClock } from '../support/clock.js';
 import { createJsonLogger, type Logger, parseLogLevel } from '../support/logger.js';
 import { prepareStateDir, resolveStatePaths, type StatePaths } from './state-paths.js';
 
-/** Agents a plan may name whose adapters this version does not ship; steps on them cannot start. */
-const plannedAgents = ['claude', 'codex', 'gemini', 'opus', 'antigravity', 'reviewer'];
-
 export interface Runtime {
   paths: StatePaths;
   store: SqliteStore;
   engine: Engine;
   agents: AgentRegistry;
+  specs: Map<string, AgentSpec>;
   clock: Clock;
   logger: Logger;
   config: ResolvedConfig;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export function createAgentRegistry(
-  config: ResolvedConfig,
-  environment: NodeJS.ProcessEnv,
-  clock: Clock,
-): AgentRegistry {
-  const registry = new AgentRegistry();
-  const shellSettings = config.agents.shell;
-  registry.register(
-    'shell',
-    createShellAgent({
-      clock,
-      environment: mergePolicies(baseEnvironmentPolicy, {
-        names: shellSettings?.passEnv ?? [],
-        prefixes: [],
-      }),
-      sourceEnvironment: environment,
-      maxLogBytes: config.maxLogBytes,
-      killGraceMs: config.killGraceMs,
-      drainMs: 2_000,
-    }),
-  );
-  for (const name of plannedAgents) {
-    registry.markUnavailable(
-      name,
-      `agent "${name}" cannot run steps in this version: only shell steps can run`,
-    );
-  }
-  return registry;
+/** The names a plan may use, available here or not (the validator accepts both; preflight tells them apart). */
+export function agentNames(config: ResolvedConfig, environment: NodeJS.ProcessEnv): string[] {
+  return [...resolveAgents(config, environment).keys()];
 }
 
 export function openRuntime(options: {
@@ -70,10 +46,20 @@ export function openRuntime(options: {
   const paths = resolveStatePaths(options.workspace, { db: options.db }, options.environment);
   prepareStateDir(paths, options.workspace);
   const store = new SqliteStore({ path: paths.databaseFile, clock });
-  const agents = createAgentRegistry(options.config, options.environment, clock);
+  const processes = storeProcessRegistry(store);
+  const specs = resolveAgents(options.config, options.environment);
+  const agents = buildAgentRegistry(specs.values(), {
+    clock,
+    logger,
+    environment: options.environment,
+    maxLogBytes: options.config.maxLogBytes,
+    killGraceMs: options.config.killGraceMs,
+    processes,
+    workspace: options.workspace,
+  });
   const perAgent: Record<string, number> = {};
-  for (const [name, settings] of Object.entries(options.config.agents)) {
-    if (settings.concurrency !== undefined) perAgent[name] = settings.concurrency;
+  for (const spec of specs.values()) {
+    if (spec.concurrency !== undefined) perAgent[spec.name] = spec.concurrency;
   }
   const engine = new Engine({
     store,
@@ -89,7 +75,39 @@ export function openRuntime(options: {
     stateDir: paths.stateDir,
     killGraceMs: options.config.killGraceMs,
   });
-  return { paths, store, engine, agents, clock, logger, config: options.config, close: () => store.close() };
+  return {
+    paths,
+    store,
+    engine,
+    agents,
+    specs,
+    clock,
+    logger,
+    config: options.config,
+    close: async () => {
+      await agents.closeAll();
+      store.close();
+    },
+  };
+}
+
+/** Before anything runs: stop pool processes left behind by orchestrators that died. */
+export async function reapOrphans(runtime: Runtime): Promise<void> {
+  const reaped = await reapOrphanedProcesses(
+    storeProcessRegistry(runtime.store),
+    runtime.clock,
+    runtime.config.killGraceMs,
+  );
+  if (reaped > 0)
+    runtime.logger.info('stopped agent processes left by an orchestrator that died', { reaped });
+}
+
+function storeProcessRegistry(store: SqliteStore): ProcessRegistry {
+  return {
+    add: (entry) => store.addProcess(entry),
+    remove: (identity) => store.removeProcess(identity),
+    list: () => store.listProcesses(),
+  };
 }
 
 function ownIdentity(): OwnerIdentity {

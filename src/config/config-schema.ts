@@ -13,12 +13,90 @@ const duration = z
 
 const environmentName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 
+const byteSize = z
+  .union([z.string(), z.number()], { error: 'a size such as 512MB, 2GB or a number of bytes' })
+  .transform((value, context) => {
+    const bytes = parseByteSize(value);
+    if (bytes !== undefined) return bytes;
+    context.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a size; write it as 512MB, 2GB or bytes`,
+    });
+    return z.NEVER;
+  });
+
+export function parseByteSize(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? Math.round(value) : undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?$/i.exec(value.trim());
+  if (!match) return undefined;
+  const unit = (match[2] ?? 'B').toUpperCase() as 'B' | 'KB' | 'MB' | 'GB';
+  const factor = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[unit];
+  return Math.round(Number(match[1]) * factor);
+}
+
+export const adapterKinds = ['shell', 'claude', 'codex', 'gemini', 'acp', 'openai'] as const;
+export type AdapterKind = (typeof adapterKinds)[number];
+
+export const poolSettingsSchema = z.strictObject({
+  /** Most processes of this agent alive at once. */
+  size: z.number().int().min(1).max(64).optional(),
+  /** Idle processes kept started ahead of need. */
+  prewarm: z.number().int().min(0).max(64).optional(),
+  /** Steps one process serves before it is replaced. */
+  maxUses: z.number().int().min(1).max(100_000).optional(),
+  maxAge: duration.optional(),
+  /** Memory of a process and all its descendants; above it the process is recycled. */
+  maxMemory: byteSize.optional(),
+  idleTimeout: duration.optional(),
+});
+
 export const agentSettingsSchema = z.strictObject({
-  /** Steps of this agent running at once, across all runs of the process. */
-  concurrency: z.number().int().min(1).max(1024).optional(),
+  /** Which adapter drives this agent; defaults to the agent's name for claude, codex, gemini and shell. */
+  adapter: z.enum(adapterKinds).optional(),
+  /** Executable to start (CLI adapters and acp). */
+  command: z.string().min(1).max(4096).optional(),
+  /** Extra arguments, after the ones the adapter needs. */
+  args: z.array(z.string().max(4096)).max(200).optional(),
+  model: z.string().min(1).max(200).optional(),
+  /** Environment values set for the agent's processes. */
+  env: z.record(environmentName, z.string().max(32_768)).optional(),
   /** Extra variables passed through from the orchestrator's environment. */
   passEnv: z.array(environmentName).max(200).optional(),
+  /** Steps of this agent running at once, across all runs of the process. */
+  concurrency: z.number().int().min(1).max(1024).optional(),
+  /** Default step timeout for this agent. */
+  timeout: duration.optional(),
+  pool: poolSettingsSchema.optional(),
+  /** claude: stream (long-lived, pooled) or oneshot; codex: exec or app-server; gemini: acp or prompt. */
+  mode: z.enum(['stream', 'oneshot', 'exec', 'app-server', 'acp', 'prompt']).optional(),
+  /** claude: --permission-mode for steps (acceptEdits unless you choose otherwise). */
+  permissionMode: z
+    .enum(['default', 'acceptEdits', 'plan', 'auto', 'dontAsk', 'bypassPermissions'])
+    .optional(),
+  /** claude: --allowedTools rules, e.g. Bash(npm test). */
+  allowedTools: z.array(z.string().min(1).max(500)).max(200).optional(),
+  /** claude: --append-system-prompt. */
+  appendSystemPrompt: z.string().max(65_536).optional(),
+  /** claude: --mcp-config file. */
+  mcpConfig: z.string().min(1).max(4096).optional(),
+  /** codex: --sandbox. */
+  sandbox: z.enum(['read-only', 'workspace-write', 'danger-full-access']).optional(),
+  /** gemini: --approval-mode. */
+  approvalMode: z.enum(['default', 'auto_edit', 'yolo', 'plan']).optional(),
+  /** openai: a preset endpoint. */
+  preset: z.enum(['openai', 'huggingface', 'openrouter', 'ollama', 'vllm']).optional(),
+  /** openai: base URL of an OpenAI-compatible API (overrides the preset's). */
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** openai: name of the environment variable that holds the API key (never the key itself). */
+  apiKeyEnv: environmentName.optional(),
+  /** What the agent is for: execute (run steps), plan, review. */
+  capabilities: z
+    .array(z.enum(['execute', 'plan', 'review']))
+    .max(3)
+    .optional(),
 });
+
+export type AgentSettingsInput = z.output<typeof agentSettingsSchema>;
 
 export const configSchema = z.strictObject({
   /** Steps running at once across all runs of the process. */
@@ -44,7 +122,8 @@ export interface ResolvedConfig {
   killGraceMs: number;
   interruptGraceMs: number;
   maxLogBytes: number;
-  agents: Record<string, { concurrency?: number; passEnv: string[] }>;
+  /** Per-agent settings as written (merged across files); `resolveAgents` turns them into agent configs. */
+  agents: Record<string, AgentSettingsInput>;
   /** Files the settings came from, nearest first. */
   sources: string[];
 }

@@ -63,11 +63,14 @@ function resolveConfig(layers: Array<{ file: string; input: ConfigInput }>): Res
     if (input.interruptGrace !== undefined) resolved.interruptGraceMs = input.interruptGrace;
     if (input.maxLogBytes !== undefined) resolved.maxLogBytes = input.maxLogBytes;
     for (const [name, settings] of Object.entries(input.agents ?? {})) {
-      const current = resolved.agents[name] ?? { passEnv: [] };
+      const current = resolved.agents[name] ?? {};
+      const passEnv = [...new Set([...(current.passEnv ?? []), ...(settings.passEnv ?? [])])];
       resolved.agents[name] = {
         ...current,
-        ...(settings.concurrency !== undefined && { concurrency: settings.concurrency }),
-        passEnv: [...new Set([...current.passEnv, ...(settings.passEnv ?? [])])],
+        ...settings,
+        ...(current.pool || settings.pool ? { pool: { ...current.pool, ...settings.pool } } : {}),
+        ...(current.env || settings.env ? { env: { ...current.env, ...settings.env } } : {}),
+        ...(passEnv.length > 0 && { passEnv }),
       };
     }
   }

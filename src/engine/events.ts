@@ -8,10 +8,21 @@ import type { OwnerIdentity } from '../store/event-store.js';
 
 export interface StepErrorInfo {
   code: string;
+  /** transient, permanent or usage-limit */
+  kind?: string;
   message: string;
+  resetAt?: number;
   exitCode?: number;
   signal?: string;
   outputTail?: string;
+}
+
+/** What a step reported using; mirrors the agents' usage shape without importing the agents layer. */
+export interface StepUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens?: number;
+  costUsd?: number;
 }
 
 export interface ProcessInfo {
@@ -42,12 +53,27 @@ export type RunEventBody =
       type: 'step.process-started';
       data: { stepId: string; attempt: number; process: ProcessInfo; logFile: string };
     }
-  | { type: 'step.succeeded'; data: { stepId: string; attempt: number; durationMs: number } }
+  | {
+      type: 'step.succeeded';
+      data: {
+        stepId: string;
+        attempt: number;
+        durationMs: number;
+        /** The agent's final answer, capped (the full transcript is in the log file). */
+        output?: string;
+        usage?: StepUsage;
+        sessionId?: string;
+        filesChanged?: string[];
+      };
+    }
   | {
       type: 'step.attempt-failed';
-      data: { stepId: string; attempt: number; error: StepErrorInfo; retryAt: number };
+      data: { stepId: string; attempt: number; error: StepErrorInfo; retryAt: number; usage?: StepUsage };
     }
-  | { type: 'step.failed'; data: { stepId: string; attempt: number; error: StepErrorInfo } }
+  | {
+      type: 'step.failed';
+      data: { stepId: string; attempt: number; error: StepErrorInfo; usage?: StepUsage };
+    }
   | { type: 'step.interrupted'; data: { stepId: string; attempt: number; reason: string } }
   | { type: 'step.cancelled'; data: { stepId: string; reason: string } };
 

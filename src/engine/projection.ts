@@ -6,7 +6,7 @@
  * changed step object, so views can detect changes by identity.
  */
 import { assertNever } from '../support/errors.js';
-import type { RunEvent } from './events.js';
+import type { RunEvent, StepUsage } from './events.js';
 import {
   type RunState,
   type StepState,
@@ -129,6 +129,7 @@ export function applyEvent(state: RunState, event: RunEvent): void {
     case 'step.attempt-failed':
       setStep(state, {
         ...step(state, event.data.stepId),
+        ...(event.data.usage && { usage: addUsage(step(state, event.data.stepId).usage, event.data.usage) }),
         status: 'retrying',
         failures: step(state, event.data.stepId).failures + 1,
         error: event.data.error,
@@ -162,6 +163,18 @@ export function applyEvent(state: RunState, event: RunEvent): void {
     default:
       assertNever(event, 'run event');
   }
+}
+
+function addUsage(total: StepUsage | undefined, more: StepUsage): StepUsage {
+  if (!total) return more;
+  const costUsd = (total.costUsd ?? 0) + (more.costUsd ?? 0);
+  const cachedInputTokens = (total.cachedInputTokens ?? 0) + (more.cachedInputTokens ?? 0);
+  return {
+    inputTokens: total.inputTokens + more.inputTokens,
+    outputTokens: total.outputTokens + more.outputTokens,
+    ...(cachedInputTokens > 0 && { cachedInputTokens }),
+    ...(total.costUsd !== undefined || more.costUsd !== undefined ? { costUsd } : {}),
+  };
 }
 
 function step(state: RunState, id: string): StepState {

@@ -198,7 +198,17 @@ export class RunExecutor {
     if (outcome.kind === 'succeeded') {
       const { agent, action } = attempt.step;
       recorder.record(
-        { type: 'step.succeeded', data: { ...data, durationMs: outcome.durationMs } },
+        {
+          type: 'step.succeeded',
+          data: {
+            ...data,
+            durationMs: outcome.durationMs,
+            ...(outcome.output !== '' && { output: capText(outcome.output, maxOutputChars) }),
+            ...(outcome.usage && { usage: outcome.usage }),
+            ...(outcome.sessionId && { sessionId: outcome.sessionId }),
+            ...(outcome.filesChanged && { filesChanged: outcome.filesChanged.slice(0, 1_000) }),
+          },
+        },
         {
           agent,
           action: action ?? 'execute',
@@ -228,12 +238,20 @@ export class RunExecutor {
       const delay = backoffDelay(attempt.step.backoff, (step?.failures ?? 0) + 1, this.#deps.random);
       recorder.record({
         type: 'step.attempt-failed',
-        data: { ...data, error, retryAt: this.#deps.clock.now() + delay },
+        data: {
+          ...data,
+          error,
+          retryAt: this.#deps.clock.now() + delay,
+          ...(outcome.usage && { usage: outcome.usage }),
+        },
       });
       this.#scheduleRetry(id, delay);
       return;
     }
-    recorder.record({ type: 'step.failed', data: { ...data, error } });
+    recorder.record({
+      type: 'step.failed',
+      data: { ...data, error, ...(outcome.usage && { usage: outcome.usage }) },
+    });
     if (this.state.failFast) this.#failFastTripped = true;
   }
 
@@ -300,10 +318,21 @@ export class RunExecutor {
   }
 }
 
+/** Final answers are kept in the log up to this size; the transcript file has the rest. */
+const maxOutputChars = 16_000;
+
+function capText(text: string, max: number): string {
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}\n[… ${text.length - max} more characters in the transcript]`;
+}
+
 function toErrorInfo(failure: StepFailure): StepErrorInfo {
   return {
     code: failure.code,
+    kind: failure.kind,
     message: failure.message,
+    ...(failure.resetAt !== undefined && { resetAt: failure.resetAt }),
     ...(failure.exitCode !== undefined && { exitCode: failure.exitCode }),
     ...(failure.signal !== undefined && { signal: failure.signal }),
     ...(failure.outputTail !== undefined && { outputTail: failure.outputTail.slice(-2_000) }),

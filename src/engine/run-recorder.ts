@@ -3,6 +3,7 @@
  * group commit with the run-index change it implies, and tells listeners.
  */
 
+import type { AgentStreamPart } from '../agents/agent.js';
 import type { DurationSample, EventStore, RunRecordPatch } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
 import type { RunEvent, RunEventBody } from './events.js';
@@ -11,11 +12,15 @@ import type { RunState } from './run-state.js';
 
 export type RunEventListener = (event: RunEvent, state: RunState) => void;
 
+/** Live progress of a running step: shown to views, never persisted (the transcript file has it all). */
+export type LivePartListener = (stepId: string, attempt: number, part: AgentStreamPart) => void;
+
 export class RunRecorder {
   readonly state: RunState;
   readonly #store: EventStore;
   readonly #clock: Clock;
   #listeners = new Set<RunEventListener>();
+  #liveListeners = new Set<LivePartListener>();
 
   constructor(store: EventStore, clock: Clock, state: RunState) {
     this.#store = store;
@@ -43,6 +48,15 @@ export class RunRecorder {
   /** Resolves when every event recorded so far is committed. */
   durable(): Promise<void> {
     return this.#store.flush();
+  }
+
+  publishLive(stepId: string, attempt: number, part: AgentStreamPart): void {
+    for (const listener of this.#liveListeners) listener(stepId, attempt, part);
+  }
+
+  subscribeLive(listener: LivePartListener): () => void {
+    this.#liveListeners.add(listener);
+    return () => this.#liveListeners.delete(listener);
   }
 
   subscribe(listener: RunEventListener): () => void {

@@ -2,7 +2,7 @@
 
 import type { PlanDefinition, StepAction } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
-import type { ProcessInfo, StepErrorInfo } from './events.js';
+import type { ProcessInfo, StepErrorInfo, StepUsage } from './events.js';
 
 export const stepStatuses = [
   'pending',
@@ -63,6 +63,12 @@ export interface StepState {
   retryAt?: number;
   process?: ProcessInfo;
   logFile?: string;
+  /** The agent's final answer of the successful attempt (capped). */
+  output?: string;
+  /** Usage summed over every attempt of the step. */
+  usage?: StepUsage;
+  sessionId?: string;
+  filesChanged?: string[];
 }
 
 export interface RunState {

@@ -2,7 +2,7 @@
  * One attempt of one step: records its start durably before the agent does anything, arms the step
  * timeout, runs the agent, and says how the attempt ended. Deciding what happens next is the executor's.
  */
-import type { Agent, StepFailure } from '../agents/agent.js';
+import type { Agent, AgentOutcomeDetails, StepFailure } from '../agents/agent.js';
 import type { StepDefinition } from '../protocol/plan-types.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
@@ -12,8 +12,8 @@ import type { RunRecorder } from './run-recorder.js';
 export type AbortReason = 'timeout' | 'interrupt' | 'cancel';
 
 export type AttemptOutcome =
-  | { kind: 'succeeded'; durationMs: number }
-  | { kind: 'failed'; failure: StepFailure; durationMs: number }
+  | ({ kind: 'succeeded'; durationMs: number; output: string } & AgentOutcomeDetails)
+  | ({ kind: 'failed'; failure: StepFailure; durationMs: number } & AgentOutcomeDetails)
   | { kind: 'stopped'; reason: Exclude<AbortReason, 'timeout'> };
 
 export interface AttemptContext {
@@ -84,6 +84,7 @@ export class StepAttempt {
         get signal() {
           return attempt.#signal();
         },
+        onEvent: (part) => recorder.publishLive(stepId, this.attempt, part),
         onProcessStarted: (started) => {
           const { logFile, ...process } = started;
           recorder.record({
@@ -125,9 +126,12 @@ export class StepAttempt {
         },
       };
     }
-    return result.ok
-      ? { kind: 'succeeded', durationMs }
-      : { kind: 'failed', failure: result.failure, durationMs };
+    if (result.ok) {
+      const { ok: _ok, ...details } = result;
+      return { ...details, kind: 'succeeded', durationMs };
+    }
+    const { ok: _ok, failure, ...details } = result;
+    return { ...details, kind: 'failed', failure, durationMs };
   }
 }
 

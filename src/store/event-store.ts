@@ -54,6 +54,18 @@ export interface StoreWrite {
   duration?: DurationSample;
 }
 
+/** A long-lived process some orchestrator started, kept so a later one can stop it after a crash. */
+export interface ProcessRow {
+  bootId: string;
+  pid: number;
+  startTime: string;
+  pgid: number;
+  ownerPid: number;
+  ownerStartTime: string;
+  tag: string;
+  agent: string;
+}
+
 export interface EventStore {
   /** Creates the run's index row and its first event, durably, before anything runs. */
   createRun(record: Omit<RunRecord, 'lastSeq' | 'updatedAt'>, firstEvent: StoredEvent): void;
@@ -71,5 +83,8 @@ export interface EventStore {
   readEvents(runId: string, afterSeq?: number): Iterable<StoredEvent>;
   /** Most recent durations of successful steps for an agent and action, newest first. */
   recentDurations(agent: string, action: string, limit: number): number[];
+  addProcess(row: ProcessRow): void;
+  removeProcess(identity: { bootId: string; pid: number; startTime: string }): void;
+  listProcesses(): ProcessRow[];
   close(): void;
 }

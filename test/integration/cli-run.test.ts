@@ -143,6 +143,6 @@ test('plans naming agents that cannot run here are refused before anything start
   );
   const result = await runCli(['run', 'plan.json'], { cwd: workspace });
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /agent "codex" cannot run steps/);
+  assert.match(result.stderr, /agent "codex" cannot run: /);
   assert.equal(existsSync(join(workspace, '.ai-collab', 'state.db')), true);
 });

@@ -5,17 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import type { Clock } from '../../support/clock.js';
+import type { ProcessStartRecord } from '../agent.js';
 import { CappedLog } from './capped-log.js';
 import { killProcessTree, type TreeRoot } from './kill-tree.js';
 import { readBootId, readProcEntry } from './proc-table.js';
 
-export interface ProcessStartRecord {
-  pid: number;
-  pgid: number;
-  startTime: string;
-  bootId: string;
-  logFile: string;
-}
+export type { ProcessStartRecord };
 
 export interface RunProcessOptions {
   command: string;

@@ -1,6 +1,7 @@
 /** Runs a shell step's `run:` with `sh -c` in the workspace. Any non-zero exit counts against `retries`. */
 import type { Clock } from '../../support/clock.js';
 import type { Agent, AgentResult, AgentTask } from '../agent.js';
+import { stepTagName } from '../agent-deps.js';
 import { buildChildEnvironment, type EnvironmentPolicy } from '../process/child-environment.js';
 import { runProcess } from '../process/run-process.js';
 
@@ -12,9 +13,11 @@ export interface ShellAgentOptions {
   maxLogBytes: number;
   killGraceMs: number;
   drainMs: number;
+  /** Values set for every shell step (the agent's configured `env`), under each step's own `env`. */
+  extraEnvironment?: Readonly<Record<string, string>>;
 }
 
-export const processTagName = 'AI_COLLAB_PROCESS_TAG';
+export { stepTagName as processTagName } from '../agent-deps.js';
 
 export function createShellAgent(options: ShellAgentOptions): Agent {
   return {
@@ -28,6 +31,7 @@ export function createShellAgent(options: ShellAgentOptions): Agent {
         };
       }
       const env = buildChildEnvironment(options.sourceEnvironment, options.environment, {
+        ...options.extraEnvironment,
         ...task.step.env,
         AI_COLLAB_RUN_ID: task.runId,
         AI_COLLAB_STEP_ID: task.stepId,
@@ -38,7 +42,7 @@ export function createShellAgent(options: ShellAgentOptions): Agent {
         args: ['-c', command],
         cwd: task.workspace,
         env,
-        tag: { name: processTagName, value: `${task.runId}/${task.stepId}/${task.attempt}` },
+        tag: { name: stepTagName, value: `${task.runId}/${task.stepId}/${task.attempt}` },
         logFile: task.logFile,
         maxLogBytes: options.maxLogBytes,
         clock: options.clock,

@@ -1,6 +1,7 @@
 /** `ai-collab resume [RUN_ID]`: continue one interrupted run, or every interrupted run of this workspace. */
 import { exitCodes } from '../exit-codes.js';
 import { followRun } from '../follow-run.js';
+import { reapOrphans } from '../runtime.js';
 import type { CommandContext } from './command-context.js';
 
 export async function resumeCommand(
@@ -16,6 +17,7 @@ export async function resumeCommand(
       context.streams.stderr.write('Nothing to resume: no interrupted runs in this workspace.\n');
       return exitCodes.success;
     }
+    await reapOrphans(runtime);
     let worst: number = exitCodes.success;
     for (const id of runIds) {
       const handle = await runtime.engine.resumeRun(id);
@@ -29,6 +31,6 @@ export async function resumeCommand(
     }
     return worst;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }

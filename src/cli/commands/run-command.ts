@@ -4,6 +4,7 @@ import { loadPlanFile } from '../../plan/load-plan.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
 import { InputError } from '../../support/errors.js';
 import { followRun } from '../follow-run.js';
+import { reapOrphans } from '../runtime.js';
 import type { CommandContext } from './command-context.js';
 
 export interface RunCommandOptions {
@@ -36,6 +37,9 @@ export async function runCommand(
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
       failFast: options.failFast ?? false,
     });
+    await reapOrphans(runtime);
+    // Start agent processes now, while the first steps are being scheduled, not when each step needs one.
+    void runtime.agents.warmAll(new Set(plan.steps.map((step) => step.agent)));
     const handle = runtime.engine.startRun(created.runId);
     return await followRun(runtime, handle, {
       json: options.json ?? false,
@@ -43,7 +47,7 @@ export async function runCommand(
       cwd: context.cwd,
     });
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 

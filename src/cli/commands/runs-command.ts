@@ -6,10 +6,10 @@ import { exitCodes } from '../exit-codes.js';
 import { colorStatus } from '../output/step-style.js';
 import type { CommandContext } from './command-context.js';
 
-export function runsCommand(
+export async function runsCommand(
   options: { json?: boolean; all?: boolean; db?: string },
   context: CommandContext,
-): number {
+): Promise<number> {
   const runtime = context.openRuntime(context.loadConfig(), options.db);
   try {
     const runs = runtime.engine.listRuns(options.all ? undefined : context.cwd);
@@ -34,7 +34,7 @@ export function runsCommand(
     }
     return exitCodes.success;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 

@@ -8,11 +8,11 @@ import { buildRunReport } from '../run-report.js';
 import type { CommandContext } from './command-context.js';
 import { displayStatus } from './runs-command.js';
 
-export function statusCommand(
+export async function statusCommand(
   runId: string,
   options: { json?: boolean; db?: string },
   context: CommandContext,
-): number {
+): Promise<number> {
   const runtime = context.openRuntime(context.loadConfig(), options.db);
   try {
     const record = runtime.store.getRun(runId);
@@ -31,6 +31,6 @@ export function statusCommand(
     );
     return exitCodes.success;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }

@@ -32,4 +32,17 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX step_durations_by_key ON step_durations (agent, action, finished_at);
   `,
+  `
+  CREATE TABLE processes (
+    boot_id TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    start_time TEXT NOT NULL,
+    pgid INTEGER NOT NULL,
+    owner_pid INTEGER NOT NULL,
+    owner_start_time TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    agent TEXT NOT NULL,
+    PRIMARY KEY (boot_id, pid, start_time)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -10,6 +10,7 @@ import { OrchestratorError } from '../../support/errors.js';
 import type {
   EventStore,
   OwnerIdentity,
+  ProcessRow,
   RunRecord,
   RunRecordPatch,
   StoredEvent,
@@ -189,6 +190,53 @@ export class SqliteStore implements EventStore {
       )
       .all(agent, action, limit) as Array<{ duration_ms: number }>;
     return rows.map((row) => row.duration_ms);
+  }
+
+  addProcess(row: ProcessRow): void {
+    this.#db
+      .prepare(
+        `INSERT OR REPLACE INTO processes (boot_id, pid, start_time, pgid, owner_pid, owner_start_time, tag, agent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        row.bootId,
+        row.pid,
+        row.startTime,
+        row.pgid,
+        row.ownerPid,
+        row.ownerStartTime,
+        row.tag,
+        row.agent,
+      );
+  }
+
+  removeProcess(identity: { bootId: string; pid: number; startTime: string }): void {
+    this.#db
+      .prepare('DELETE FROM processes WHERE boot_id = ? AND pid = ? AND start_time = ?')
+      .run(identity.bootId, identity.pid, identity.startTime);
+  }
+
+  listProcesses(): ProcessRow[] {
+    const rows = this.#db.prepare('SELECT * FROM processes').all() as Array<{
+      boot_id: string;
+      pid: number;
+      start_time: string;
+      pgid: number;
+      owner_pid: number;
+      owner_start_time: string;
+      tag: string;
+      agent: string;
+    }>;
+    return rows.map((row) => ({
+      bootId: row.boot_id,
+      pid: row.pid,
+      startTime: row.start_time,
+      pgid: row.pgid,
+      ownerPid: row.owner_pid,
+      ownerStartTime: row.owner_start_time,
+      tag: row.tag,
+      agent: row.agent,
+    }));
   }
 
   close(): void {

@@ -1,0 +1,195 @@
+/**
+ * Claude Code as an agent. By default steps run on warm, pooled `--input-format stream-json` processes
+ * (one pool per working directory, since a process is bound to its cwd); `mode: oneshot`, and retries
+ * that resume an earlier session, use one `--output-format json` process per step instead.
+ */
+import { relative } from 'node:path';
+import {
+  type Agent,
+  type AgentResult,
+  type AgentStreamPart,
+  type AgentTask,
+  promptOf,
+  type StepFailure,
+} from '../agent.js';
+import type { AgentDeps } from '../agent-deps.js';
+import { poolTagName } from '../agent-deps.js';
+import type { AgentSpec } from '../agent-spec.js';
+import { agentEnvironment } from '../cli-environment.js';
+import { PoolUnavailableError, ProcessPool } from '../pool/process-pool.js';
+import { CappedLog } from '../process/capped-log.js';
+import { readProcEntry } from '../process/proc-table.js';
+import { classifyClaudeResult } from './classify-claude-result.js';
+import { usageOf, writtenPaths } from './claude-messages.js';
+import { runClaudeOneShot } from './claude-one-shot.js';
+import { ClaudeStreamWorker, type TurnOutcome } from './claude-stream-worker.js';
+
+export class ClaudeAgent implements Agent {
+  readonly name: string;
+  readonly #spec: AgentSpec;
+  readonly #deps: AgentDeps;
+  readonly #pools = new Map<string, ProcessPool<ClaudeStreamWorker>>();
+
+  constructor(spec: AgentSpec, deps: AgentDeps) {
+    this.name = spec.name;
+    this.#spec = spec;
+    this.#deps = deps;
+  }
+
+  async warm(): Promise<void> {
+    if (this.#spec.mode === 'oneshot') return;
+    await this.#pool(this.#deps.workspace).warm();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
+    this.#pools.clear();
+  }
+
+  poolStats() {
+    return [...this.#pools.entries()].map(([cwd, pool]) => ({ cwd, ...pool.stats() }));
+  }
+
+  async run(task: AgentTask): Promise<AgentResult> {
+    const transcript = new CappedLog(task.logFile, this.#deps.maxLogBytes);
+    try {
+      if (this.#spec.mode === 'oneshot') {
+        return await runClaudeOneShot({ spec: this.#spec, deps: this.#deps, task, transcript });
+      }
+      return await this.#runOnPool(task, transcript);
+    } finally {
+      await transcript.close();
+    }
+  }
+
+  async #runOnPool(task: AgentTask, transcript: CappedLog): Promise<AgentResult> {
+    let lease: Awaited<ReturnType<ProcessPool<ClaudeStreamWorker>['acquire']>>;
+    try {
+      lease = await this.#pool(task.workspace).acquire(task.signal);
+    } catch (error) {
+      if (task.signal.aborted) return aborted();
+      const permanent = error instanceof PoolUnavailableError && error.permanent;
+      return failure({
+        code: 'AGENT_UNAVAILABLE',
+        kind: permanent ? 'permanent' : 'transient',
+        message: String(error instanceof Error ? error.message : error),
+      });
+    }
+    const worker = lease.worker;
+    task.onProcessStarted({ ...worker.process.root, logFile: task.logFile });
+    const outcome = await worker.runTurn({
+      prompt: promptOf(task),
+      signal: task.signal,
+      transcript,
+      onPart: (part) => task.onEvent?.(part),
+    });
+    lease.release({ reusable: outcome.kind === 'result' });
+    return this.#toResult(outcome, task, lease.stoppedBecause());
+  }
+
+  #toResult(outcome: TurnOutcome, task: AgentTask, stoppedBecause: string | undefined): AgentResult {
+    const sessionId = lastSession(outcome.parts);
+    const session = sessionId ? { sessionId } : {};
+    if (outcome.kind === 'aborted') return { ...aborted(), ...session };
+    if (outcome.kind === 'exited') {
+      const why = stoppedBecause ?? describeExit(outcome.exit.code, outcome.exit.signal);
+      return failure(
+        {
+          code: 'AGENT_CRASHED',
+          kind: 'transient',
+          message: `claude ${why} during the step`,
+          outputTail: outcome.stderrTail.slice(-2_000),
+        },
+        session,
+      );
+    }
+    const usage = usageOf(outcome.result);
+    const details = { ...session, ...(usage && { usage }) };
+    const problem = classifyClaudeResult(outcome.result, this.#deps.clock.now());
+    if (problem) return failure(problem, details);
+    const files = filesIn(outcome.parts, task.workspace);
+    return {
+      ok: true,
+      output: outcome.result.result ?? '',
+      ...details,
+      ...(files.length > 0 && { filesChanged: files }),
+    };
+  }
+
+  #pool(cwd: string): ProcessPool<ClaudeStreamWorker> {
+    let pool = this.#pools.get(cwd);
+    if (pool) return pool;
+    const { clock, logger, processes } = this.#deps;
+    const spec = this.#spec;
+    const owner = readProcEntry(process.pid);
+    const tag = { name: poolTagName, value: `${process.pid}.${owner?.startTime ?? '0'}/${spec.name}` };
+    pool = new ProcessPool<ClaudeStreamWorker>(
+      {
+        name: spec.name,
+        size: spec.pool.size,
+        prewarm: spec.pool.prewarm,
+        maxUses: spec.pool.maxUses,
+        maxAgeMs: spec.pool.maxAgeMs,
+        maxMemoryBytes: spec.pool.maxMemoryBytes,
+        idleTimeoutMs: spec.pool.idleTimeoutMs,
+        restartInitialMs: 500,
+        restartMaxMs: 30_000,
+        crashLimit: 5,
+        crashWindowMs: 60_000,
+        killGraceMs: this.#deps.killGraceMs,
+        superviseEveryMs: 1_000,
+      },
+      {
+        clock,
+        logger,
+        spawn: () =>
+          ClaudeStreamWorker.start({
+            spec,
+            cwd,
+            env: agentEnvironment(spec, this.#deps.environment),
+            tag,
+            clock,
+          }),
+        onWorkerStarted: (worker) =>
+          processes.add({
+            ...worker.process.root,
+            tag: `${tag.name}=${tag.value}`,
+            ownerPid: process.pid,
+            ownerStartTime: owner?.startTime ?? '0',
+            agent: spec.name,
+          }),
+        onWorkerStopped: (worker) => processes.remove(worker.process.root),
+      },
+    );
+    this.#pools.set(cwd, pool);
+    return pool;
+  }
+}
+
+function failure(
+  problem: StepFailure,
+  details: Omit<Extract<AgentResult, { ok: false }>, 'ok' | 'failure'> = {},
+): AgentResult {
+  return { ok: false, failure: problem, ...details };
+}
+
+function aborted(): AgentResult {
+  return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `was killed by ${signal}` : `exited with code ${code}`;
+}
+
+function lastSession(parts: readonly AgentStreamPart[]): string | undefined {
+  for (let index = parts.length - 1; index >= 0; index--) {
+    const part = parts[index];
+    if (part?.type === 'session-start') return part.sessionId;
+  }
+  return undefined;
+}
+
+function filesIn(parts: readonly AgentStreamPart[], workspace: string): string[] {
+  const files = writtenPaths(parts).map((path) => (path.startsWith('/') ? relative(workspace, path) : path));
+  return [...new Set(files)].filter((path) => !path.startsWith('..'));
+}

@@ -1,0 +1,49 @@
+/** Command lines for Claude Code's two headless modes, from an agent's configuration. */
+import type { AgentSpec } from '../agent-spec.js';
+
+/** Headless steps that change code may edit files without asking; anything broader must be configured. */
+export const defaultPermissionMode = 'acceptEdits';
+
+function commonArgs(spec: AgentSpec): string[] {
+  const args = ['--permission-mode', spec.permissionMode ?? defaultPermissionMode];
+  if (spec.model) args.push('--model', spec.model);
+  if (spec.allowedTools && spec.allowedTools.length > 0)
+    args.push('--allowedTools', spec.allowedTools.join(','));
+  if (spec.appendSystemPrompt) args.push('--append-system-prompt', spec.appendSystemPrompt);
+  if (spec.mcpConfig) args.push('--mcp-config', spec.mcpConfig);
+  return [...args, ...spec.args];
+}
+
+/** A long-lived process that takes one user message per turn on stdin (NDJSON) and streams events. */
+export function streamArgs(spec: AgentSpec): string[] {
+  // --verbose is required with -p and stream-json output, or the CLI exits 1.
+  return [
+    '-p',
+    '--input-format',
+    'stream-json',
+    '--output-format',
+    'stream-json',
+    '--verbose',
+    ...commonArgs(spec),
+  ];
+}
+
+/** One process per prompt (read from stdin), one JSON result at exit; optionally resuming a session. */
+export function oneShotArgs(spec: AgentSpec, resumeSessionId?: string): string[] {
+  return [
+    '-p',
+    '--output-format',
+    'json',
+    ...(resumeSessionId ? ['--resume', resumeSessionId] : []),
+    ...commonArgs(spec),
+  ];
+}
+
+export function userMessageLine(text: string): string {
+  return JSON.stringify({
+    type: 'user',
+    message: { role: 'user', content: text },
+    parent_tool_use_id: null,
+    session_id: '',
+  });
+}

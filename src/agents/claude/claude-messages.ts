@@ -1,0 +1,156 @@
+/**
+ * Reads Claude Code's stream-json / json output lines into stream parts and, at the end of a turn, a
+ * result. Unknown line types are kept as `unknown-line` parts, never an error: the CLI adds types often.
+ */
+import type { AgentStreamPart, AgentUsage } from '../agent.js';
+
+export interface ClaudeResultLine {
+  type: 'result';
+  subtype: string;
+  is_error: boolean;
+  result?: string;
+  session_id?: string;
+  total_cost_usd?: number;
+  api_error_status?: number | null;
+  errors?: string[];
+  usage?: {
+    input_tokens?: number;
+    output_tokens?: number;
+    cache_read_input_tokens?: number;
+    cache_creation_input_tokens?: number;
+  };
+}
+
+export type ParsedClaudeLine =
+  | { kind: 'parts'; parts: AgentStreamPart[] }
+  | { kind: 'result'; result: ClaudeResultLine; parts: AgentStreamPart[] }
+  | { kind: 'control'; message: Record<string, unknown> };
+
+/** Tools whose input names the file they write, so a step can report what it changed. */
+const fileWritingTools = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
+
+export function parseClaudeLine(line: string): ParsedClaudeLine {
+  let message: unknown;
+  try {
+    message = JSON.parse(line);
+  } catch {
+    return { kind: 'parts', parts: [{ type: 'unknown-line', raw: line.slice(0, 2_000) }] };
+  }
+  if (!isRecord(message) || typeof message.type !== 'string') {
+    return { kind: 'parts', parts: [{ type: 'unknown-line', raw: line.slice(0, 2_000) }] };
+  }
+  switch (message.type) {
+    case 'system':
+      return { kind: 'parts', parts: systemParts(message) };
+    case 'assistant':
+      return { kind: 'parts', parts: assistantParts(message) };
+    case 'user':
+      return { kind: 'parts', parts: toolResultParts(message) };
+    case 'result': {
+      const result = message as unknown as ClaudeResultLine;
+      const usage = usageOf(result);
+      return { kind: 'result', result, parts: usage ? [{ type: 'usage-report', usage }] : [] };
+    }
+    case 'control_request':
+    case 'control_response':
+    case 'control_cancel_request':
+      return { kind: 'control', message };
+    case 'stream_event':
+    case 'rate_limit_event':
+      return { kind: 'parts', parts: [] };
+    default:
+      return { kind: 'parts', parts: [{ type: 'unknown-line', raw: line.slice(0, 2_000) }] };
+  }
+}
+
+export function usageOf(result: ClaudeResultLine): AgentUsage | undefined {
+  const usage = result.usage;
+  if (!usage) return undefined;
+  const cached = (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+  return {
+    inputTokens: (usage.input_tokens ?? 0) + cached,
+    outputTokens: usage.output_tokens ?? 0,
+    ...(cached > 0 && { cachedInputTokens: cached }),
+    ...(typeof result.total_cost_usd === 'number' && { costUsd: result.total_cost_usd }),
+  };
+}
+
+/** Paths a turn's tool calls wrote, as the CLI reported them (absolute or relative). */
+export function writtenPaths(parts: readonly AgentStreamPart[]): string[] {
+  const paths: string[] = [];
+  for (const part of parts) {
+    if (part.type !== 'tool-call' || !fileWritingTools.has(part.name) || !isRecord(part.input)) continue;
+    const path = part.input.file_path ?? part.input.notebook_path;
+    if (typeof path === 'string') paths.push(path);
+  }
+  return paths;
+}
+
+function systemParts(message: Record<string, unknown>): AgentStreamPart[] {
+  if (message.subtype === 'init' && typeof message.session_id === 'string') {
+    return [
+      {
+        type: 'session-start',
+        sessionId: message.session_id,
+        ...(typeof message.model === 'string' && { model: message.model }),
+      },
+    ];
+  }
+  if (message.subtype === 'api_retry') {
+    const delay = typeof message.retry_delay_ms === 'number' ? message.retry_delay_ms : undefined;
+    return [
+      {
+        type: 'retry-notice',
+        message: `model API retry ${String(message.attempt ?? '?')}/${String(message.max_retries ?? '?')} after ${String(message.error_status ?? message.error ?? 'an error')}`,
+        ...(delay !== undefined && { delayMs: delay }),
+      },
+    ];
+  }
+  return [];
+}
+
+function assistantParts(message: Record<string, unknown>): AgentStreamPart[] {
+  const inner = isRecord(message.message) ? message.message : {};
+  const content = Array.isArray(inner.content) ? inner.content : [];
+  const parts: AgentStreamPart[] = [];
+  for (const block of content) {
+    if (!isRecord(block)) continue;
+    if (block.type === 'text' && typeof block.text === 'string')
+      parts.push({ type: 'text-delta', text: block.text });
+    else if (block.type === 'tool_use' && typeof block.name === 'string') {
+      parts.push({ type: 'tool-call', id: String(block.id ?? ''), name: block.name, input: block.input });
+    }
+  }
+  return parts;
+}
+
+function toolResultParts(message: Record<string, unknown>): AgentStreamPart[] {
+  const inner = isRecord(message.message) ? message.message : {};
+  const content = Array.isArray(inner.content) ? inner.content : [];
+  const parts: AgentStreamPart[] = [];
+  for (const block of content) {
+    if (!isRecord(block) || block.type !== 'tool_result') continue;
+    parts.push({
+      type: 'tool-result',
+      id: String(block.tool_use_id ?? ''),
+      output: textOf(block.content).slice(0, 4_000),
+      isError: block.is_error === true,
+    });
+  }
+  return parts;
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((item) => (isRecord(item) && typeof item.text === 'string' ? item.text : ''))
+      .filter(Boolean)
+      .join('\n');
+  }
+  return '';
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,122 @@
+/**
+ * One warm `claude -p --input-format stream-json` process. It serves one turn at a time: a user
+ * message in, events out until the `result` line. Between turns it stays alive, so a step pays no
+ * start-up; the pool decides when it is recycled.
+ */
+import type { Clock } from '../../support/clock.js';
+import type { AgentStreamPart } from '../agent.js';
+import type { AgentSpec } from '../agent-spec.js';
+import type { PoolWorker } from '../pool/process-pool.js';
+import { AgentProcess, type ProcessExit } from '../process/agent-process.js';
+import type { CappedLog } from '../process/capped-log.js';
+import { streamArgs, userMessageLine } from './claude-args.js';
+import { type ClaudeResultLine, parseClaudeLine } from './claude-messages.js';
+
+export type TurnOutcome =
+  | { kind: 'result'; result: ClaudeResultLine; parts: AgentStreamPart[] }
+  | { kind: 'exited'; exit: ProcessExit; stderrTail: string; parts: AgentStreamPart[] }
+  | { kind: 'aborted'; parts: AgentStreamPart[] };
+
+export interface TurnRequest {
+  prompt: string;
+  signal: AbortSignal;
+  transcript: CappedLog;
+  onPart(part: AgentStreamPart): void;
+}
+
+export class ClaudeStreamWorker implements PoolWorker {
+  readonly process: AgentProcess;
+  readonly cwd: string;
+
+  private constructor(process: AgentProcess, cwd: string) {
+    this.process = process;
+    this.cwd = cwd;
+  }
+
+  static async start(options: {
+    spec: AgentSpec;
+    cwd: string;
+    env: Record<string, string>;
+    tag: { name: string; value: string };
+    clock: Clock;
+  }): Promise<ClaudeStreamWorker> {
+    const process = await AgentProcess.start({
+      command: options.spec.command,
+      args: streamArgs(options.spec),
+      cwd: options.cwd,
+      env: options.env,
+      tag: options.tag,
+      clock: options.clock,
+      stdin: 'pipe',
+    });
+    return new ClaudeStreamWorker(process, options.cwd);
+  }
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  get exited(): Promise<ProcessExit> {
+    return this.process.exited;
+  }
+
+  get alive(): boolean {
+    return this.process.alive;
+  }
+
+  treeRssBytes(): number {
+    return this.process.treeRssBytes();
+  }
+
+  stderrTail(): string {
+    return this.process.stderrTail();
+  }
+
+  stop(graceMs: number): Promise<void> {
+    return this.process.stop(graceMs);
+  }
+
+  /** Sends one prompt and collects the turn until its `result`, the process's exit, or the abort. */
+  runTurn(request: TurnRequest): Promise<TurnOutcome> {
+    const parts: AgentStreamPart[] = [];
+    return new Promise<TurnOutcome>((resolve) => {
+      let settled = false;
+      const finish = (outcome: TurnOutcome): void => {
+        if (settled) return;
+        settled = true;
+        this.process.onLine(undefined);
+        this.process.onStderr(undefined);
+        request.signal.removeEventListener('abort', onAbort);
+        resolve(outcome);
+      };
+      const onAbort = (): void => finish({ kind: 'aborted', parts });
+      this.process.onStderr((text) => request.transcript.write(Buffer.from(text)));
+      this.process.onLine((line) => {
+        request.transcript.write(Buffer.from(`${line}\n`));
+        const parsed = parseClaudeLine(line);
+        if (parsed.kind === 'control') return;
+        for (const part of parsed.parts) {
+          parts.push(part);
+          request.onPart(part);
+        }
+        if (parsed.kind === 'result') finish({ kind: 'result', result: parsed.result, parts });
+      });
+      this.process.exited.then((exit) =>
+        finish({ kind: 'exited', exit, stderrTail: this.process.stderrTail(), parts }),
+      );
+      if (request.signal.aborted) {
+        onAbort();
+        return;
+      }
+      request.signal.addEventListener('abort', onAbort, { once: true });
+      if (!this.process.writeLine(userMessageLine(request.prompt))) {
+        finish({
+          kind: 'exited',
+          exit: this.process.exitInfo ?? { code: null, signal: null },
+          stderrTail: this.process.stderrTail(),
+          parts,
+        });
+      }
+    });
+  }
+}

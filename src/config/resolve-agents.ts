@@ -1,0 +1,180 @@
+/**
+ * Turns configuration (or its absence) into the agents a plan may use. With no file, the seed's names work
+ * for every CLI found on PATH: claude, opus (claude with the opus model), codex, gemini, reviewer (an
+ * OpenAI-compatible model on the Hugging Face router) and shell; antigravity is explained, not faked.
+ */
+import type { AdapterKind, AgentCapability, AgentSpec, PoolSettings } from '../agents/agent-spec.js';
+import type { AgentSettingsInput, ResolvedConfig } from './config-schema.js';
+import { findExecutable } from './find-executable.js';
+import { openAiPresets } from './openai-presets.js';
+
+const defaultCommands: Partial<Record<AdapterKind, string>> = {
+  claude: 'claude',
+  codex: 'codex',
+  gemini: 'gemini',
+};
+
+const installHints: Partial<Record<AdapterKind, string>> = {
+  claude: 'npm install -g @anthropic-ai/claude-code',
+  acp: 'install the ACP agent (e.g. npm install -g @agentclientprotocol/claude-agent-acp), or set its command',
+  codex: 'npm install -g @openai/codex',
+  gemini: 'npm install -g @google/gemini-cli',
+};
+
+/** Built-in agents: the seed's names, available whenever their CLI or key is. */
+const builtIns: Record<string, AgentSettingsInput> = {
+  shell: { adapter: 'shell' },
+  claude: { adapter: 'claude' },
+  opus: { adapter: 'claude', model: 'opus' },
+  codex: { adapter: 'codex' },
+  gemini: { adapter: 'gemini' },
+  'acp:gemini': { adapter: 'acp', command: 'gemini', args: ['--acp'] },
+  'acp:claude': { adapter: 'acp', command: 'claude-agent-acp' },
+  'acp:codex': { adapter: 'acp', command: 'codex-acp' },
+  reviewer: {
+    adapter: 'openai',
+    preset: 'huggingface',
+    model: 'Qwen/Qwen2.5-Coder-32B-Instruct',
+    capabilities: ['review', 'plan'],
+  },
+};
+
+export const antigravityExplanation = {
+  reason:
+    'Google Antigravity has no documented headless interface: its CLI (agy) has no JSON output and no ACP mode, and `agy -p` prints nothing when its output is not a terminal',
+  fix: 'use the gemini agent (Gemini CLI) instead, or configure agents.antigravity in ai-collab.config.yaml with an adapter that can drive it',
+};
+
+const defaultPool: PoolSettings = {
+  size: 4,
+  prewarm: 1,
+  maxUses: 25,
+  maxAgeMs: 30 * 60_000,
+  maxMemoryBytes: 1.5 * 1024 ** 3,
+  idleTimeoutMs: 5 * 60_000,
+};
+
+export function resolveAgents(
+  config: ResolvedConfig,
+  environment: NodeJS.ProcessEnv,
+): Map<string, AgentSpec> {
+  const specs = new Map<string, AgentSpec>();
+  const names = new Set([...Object.keys(builtIns), 'antigravity', ...Object.keys(config.agents)]);
+  for (const name of names) {
+    const configured = config.agents[name];
+    const builtIn = builtIns[name];
+    if (!configured && !builtIn) {
+      if (name === 'antigravity') specs.set(name, antigravitySpec());
+      continue;
+    }
+    specs.set(name, resolveOne(name, { ...builtIn, ...configured }, environment));
+  }
+  return specs;
+}
+
+function resolveOne(name: string, settings: AgentSettingsInput, environment: NodeJS.ProcessEnv): AgentSpec {
+  const adapter: AdapterKind = settings.adapter ?? inferAdapter(name);
+  const pool: PoolSettings = {
+    size: settings.pool?.size ?? defaultPool.size,
+    prewarm: Math.min(settings.pool?.prewarm ?? defaultPool.prewarm, settings.pool?.size ?? defaultPool.size),
+    maxUses: settings.pool?.maxUses ?? defaultPool.maxUses,
+    maxAgeMs: settings.pool?.maxAge ?? defaultPool.maxAgeMs,
+    maxMemoryBytes: settings.pool?.maxMemory ?? defaultPool.maxMemoryBytes,
+    idleTimeoutMs: settings.pool?.idleTimeout ?? defaultPool.idleTimeoutMs,
+  };
+  const preset = adapter === 'openai' ? openAiPresets[settings.preset ?? 'openai'] : undefined;
+  const commandName = settings.command ?? defaultCommands[adapter] ?? '';
+  const command = commandName === '' ? '' : (findExecutable(commandName, environment.PATH) ?? commandName);
+  const capabilities: AgentCapability[] =
+    settings.capabilities ?? (adapter === 'shell' ? ['execute'] : ['execute', 'plan', 'review']);
+  const spec: AgentSpec = {
+    name,
+    adapter,
+    command,
+    args: settings.args ?? [],
+    env: settings.env ?? {},
+    passEnv: settings.passEnv ?? [],
+    pool,
+    capabilities,
+    ...(settings.model !== undefined && { model: settings.model }),
+    ...(settings.concurrency !== undefined && { concurrency: settings.concurrency }),
+    ...(settings.timeout !== undefined && { timeoutMs: settings.timeout }),
+    ...(settings.mode !== undefined && { mode: settings.mode }),
+    ...(settings.permissionMode !== undefined && { permissionMode: settings.permissionMode }),
+    ...(settings.allowedTools !== undefined && { allowedTools: settings.allowedTools }),
+    ...(settings.appendSystemPrompt !== undefined && { appendSystemPrompt: settings.appendSystemPrompt }),
+    ...(settings.mcpConfig !== undefined && { mcpConfig: settings.mcpConfig }),
+    ...(settings.sandbox !== undefined && { sandbox: settings.sandbox }),
+    ...(settings.approvalMode !== undefined && { approvalMode: settings.approvalMode }),
+    ...((settings.baseUrl ?? preset?.baseUrl) !== undefined && {
+      baseUrl: settings.baseUrl ?? preset?.baseUrl,
+    }),
+    ...((settings.apiKeyEnv ?? preset?.apiKeyEnv) !== undefined && {
+      apiKeyEnv: settings.apiKeyEnv ?? preset?.apiKeyEnv,
+    }),
+  };
+  const unavailable = availability(spec, environment);
+  return unavailable ? { ...spec, unavailable } : spec;
+}
+
+function inferAdapter(name: string): AdapterKind {
+  if (name === 'claude' || name === 'codex' || name === 'gemini' || name === 'shell') return name;
+  if (name.startsWith('acp:')) return 'acp';
+  if (name.startsWith('openai:')) return 'openai';
+  return 'claude';
+}
+
+function availability(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpec['unavailable'] {
+  switch (spec.adapter) {
+    case 'shell':
+      return undefined;
+    case 'claude':
+    case 'codex':
+    case 'gemini':
+    case 'acp':
+      if (spec.command === '') {
+        return {
+          reason: `agent ${spec.name} has no command`,
+          fix: `set agents.${spec.name}.command in ai-collab.config.yaml`,
+        };
+      }
+      if (!findExecutable(spec.command, environment.PATH)) {
+        return {
+          reason: `the ${spec.command} command was not found on PATH`,
+          fix:
+            installHints[spec.adapter] ?? `install it, or set agents.${spec.name}.command to its full path`,
+        };
+      }
+      return undefined;
+    case 'openai':
+      if (!spec.baseUrl) {
+        return {
+          reason: `agent ${spec.name} has no baseUrl`,
+          fix: `set agents.${spec.name}.baseUrl or preset`,
+        };
+      }
+      if (!spec.model)
+        return { reason: `agent ${spec.name} has no model`, fix: `set agents.${spec.name}.model` };
+      if (spec.apiKeyEnv && !environment[spec.apiKeyEnv]) {
+        return {
+          reason: `${spec.apiKeyEnv} is not set`,
+          fix: `export ${spec.apiKeyEnv}=<your key> (the key itself never goes in the config file)`,
+        };
+      }
+      return undefined;
+  }
+}
+
+function antigravitySpec(): AgentSpec {
+  return {
+    name: 'antigravity',
+    adapter: 'acp',
+    command: 'agy',
+    args: [],
+    env: {},
+    passEnv: [],
+    pool: defaultPool,
+    capabilities: [],
+    unavailable: antigravityExplanation,
+  };
+}
