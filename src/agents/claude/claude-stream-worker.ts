@@ -101,7 +101,8 @@ export class ClaudeStreamWorker implements PoolWorker {
         }
         if (parsed.kind === 'result') finish({ kind: 'result', result: parsed.result, parts });
       });
-      this.process.exited.then((exit) =>
+      // `exited` never rejects; this only routes the exit into the turn's outcome.
+      void this.process.exited.then((exit) =>
         finish({ kind: 'exited', exit, stderrTail: this.process.stderrTail(), parts }),
       );
       if (request.signal.aborted) {
