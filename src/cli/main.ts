@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load-config.js';
 import { agentCatalogOf } from '../plan/agent-catalog.js';
 import { isInputError, OrchestratorError } from '../support/errors.js';
 import type { CommandContext } from './commands/command-context.js';
+import { doctorCommand } from './commands/doctor-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
@@ -95,6 +96,14 @@ export async function main(
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
       exitCode = await statusCommand(runId, options, context);
+    });
+
+  program
+    .command('doctor')
+    .description('which agent CLIs and API keys are usable here, and why not')
+    .option('--json', 'print a JSON object')
+    .action(async (options) => {
+      exitCode = await doctorCommand(options, context);
     });
 
   try {

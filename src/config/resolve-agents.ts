@@ -16,9 +16,13 @@ const defaultCommands: Partial<Record<AdapterKind, string>> = {
 
 const installHints: Partial<Record<AdapterKind, string>> = {
   claude: 'npm install -g @anthropic-ai/claude-code',
-  acp: 'install the ACP agent (e.g. npm install -g @agentclientprotocol/claude-agent-acp), or set its command',
   codex: 'npm install -g @openai/codex',
   gemini: 'npm install -g @google/gemini-cli',
+};
+
+const acpInstallHints: Record<string, string> = {
+  'acp:claude': 'npm install -g @agentclientprotocol/claude-agent-acp',
+  'acp:codex': 'npm install -g @zed-industries/codex-acp',
 };
 
 /** Built-in agents: the seed's names, available whenever their CLI or key is. */

@@ -1,0 +1,125 @@
+/** `ai-collab doctor`: which agent CLIs and keys are usable here, and for each that is not, why and the fix. */
+import { execFile } from 'node:child_process';
+import pc from 'picocolors';
+import type { AgentSpec } from '../../agents/agent-spec.js';
+import { checkCredentials } from '../../config/agent-credentials.js';
+import { findExecutable } from '../../config/find-executable.js';
+import { resolveAgents } from '../../config/resolve-agents.js';
+import { exitCodes } from '../exit-codes.js';
+import type { CommandContext } from './command-context.js';
+
+interface CliReport {
+  cli: string;
+  path: string | null;
+  version: string | null;
+  credentials: { found: boolean; detail: string };
+}
+
+interface AgentReport {
+  name: string;
+  adapter: string;
+  usable: boolean;
+  detail: string;
+  fix?: string;
+}
+
+const knownClis = [
+  { cli: 'claude', adapter: 'claude' as const },
+  { cli: 'codex', adapter: 'codex' as const },
+  { cli: 'gemini', adapter: 'gemini' as const },
+];
+
+export async function doctorCommand(options: { json?: boolean }, context: CommandContext): Promise<number> {
+  const config = context.loadConfig();
+  const environment = context.environment;
+  const clis = await Promise.all(
+    knownClis.map(async ({ cli, adapter }): Promise<CliReport> => {
+      const command = config.agents[cli]?.command ?? cli;
+      const path = findExecutable(command, environment.PATH) ?? null;
+      return {
+        cli,
+        path,
+        version: path ? await versionOf(path) : null,
+        credentials: checkCredentials(adapter, environment),
+      };
+    }),
+  );
+  const agents = [...resolveAgents(config, environment).values()].map(agentReport(environment));
+  if (options.json) {
+    context.streams.stdout.write(`${JSON.stringify({ clis, agents, configFiles: config.sources })}\n`);
+    return exitCodes.success;
+  }
+  const out = context.streams.stdout;
+  const colors = pc.createColors(Boolean((out as NodeJS.WriteStream).isTTY) && !environment.NO_COLOR);
+  out.write(`${colors.bold('Agent CLIs')}\n`);
+  for (const cli of clis) {
+    const state = cli.path ? colors.green('found  ') : colors.red('missing');
+    const where = cli.path ? `${cli.path}${cli.version ? ` (${cli.version})` : ''}` : '';
+    const credentials = cli.path
+      ? `; credentials: ${cli.credentials.found ? colors.green(cli.credentials.detail) : colors.yellow(cli.credentials.detail)}`
+      : '';
+    out.write(`  ${cli.cli.padEnd(8)} ${state} ${where}${credentials}\n`);
+  }
+  out.write(
+    `${colors.bold('Agents')} ${colors.gray(config.sources.length > 0 ? `(from ${config.sources.join(', ')} and defaults)` : '(defaults; no ai-collab.config.yaml)')}\n`,
+  );
+  const width = Math.max(...agents.map((agent) => agent.name.length), 6);
+  for (const agent of agents) {
+    const state = agent.usable ? colors.green('usable  ') : colors.red('unusable');
+    out.write(
+      `  ${agent.name.padEnd(width)} ${state} ${agent.detail}${agent.fix ? colors.gray(` → ${agent.fix}`) : ''}\n`,
+    );
+  }
+  return exitCodes.success;
+}
+
+function agentReport(environment: NodeJS.ProcessEnv) {
+  return (spec: AgentSpec): AgentReport => {
+    if (spec.unavailable) {
+      return {
+        name: spec.name,
+        adapter: spec.adapter,
+        usable: false,
+        detail: spec.unavailable.reason,
+        fix: spec.unavailable.fix,
+      };
+    }
+    const credentials = checkCredentials(spec.adapter, environment, spec.apiKeyEnv);
+    const what = describe(spec);
+    if (!credentials.found) {
+      return {
+        name: spec.name,
+        adapter: spec.adapter,
+        usable: false,
+        detail: `${what}; no credentials found`,
+        fix: credentials.detail,
+      };
+    }
+    return { name: spec.name, adapter: spec.adapter, usable: true, detail: what };
+  };
+}
+
+function describe(spec: AgentSpec): string {
+  const model = spec.model ? ` --model ${spec.model}` : '';
+  switch (spec.adapter) {
+    case 'shell':
+      return 'sh -c in the workspace';
+    case 'openai':
+      return `${spec.baseUrl} model ${spec.model}`;
+    default:
+      return `${spec.adapter}: ${spec.command}${model}${spec.mode ? ` (${spec.mode})` : ''}`;
+  }
+}
+
+function versionOf(path: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(
+      path,
+      ['--version'],
+      { timeout: 15_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } },
+      (error, stdout) => {
+        resolve(error ? null : (stdout.trim().split('\n')[0] ?? null));
+      },
+    );
+  });
+}

@@ -1,0 +1,56 @@
+/** Where each agent CLI finds its credentials, so `doctor` can say whether it will be able to log in. */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { AdapterKind } from '../agents/agent-spec.js';
+
+export interface CredentialCheck {
+  found: boolean;
+  /** Where the credential was found, or what to set. Never the secret itself. */
+  detail: string;
+}
+
+export function checkCredentials(
+  adapter: AdapterKind,
+  environment: NodeJS.ProcessEnv,
+  apiKeyEnv?: string,
+): CredentialCheck {
+  const home = environment.HOME ?? homedir();
+  const fromEnv = (names: string[]): string | undefined => names.find((name) => Boolean(environment[name]));
+  switch (adapter) {
+    case 'claude': {
+      const name = fromEnv(['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']);
+      if (name) return { found: true, detail: `${name} is set` };
+      const file = join(environment.CLAUDE_CONFIG_DIR ?? join(home, '.claude'), '.credentials.json');
+      if (existsSync(file)) return { found: true, detail: `logged in (${file})` };
+      return { found: false, detail: 'set ANTHROPIC_API_KEY, or run claude once and log in' };
+    }
+    case 'codex': {
+      const name = fromEnv(['CODEX_API_KEY', 'OPENAI_API_KEY']);
+      if (name) return { found: true, detail: `${name} is set` };
+      const file = join(environment.CODEX_HOME ?? join(home, '.codex'), 'auth.json');
+      if (existsSync(file)) return { found: true, detail: `logged in (${file})` };
+      return { found: false, detail: 'set OPENAI_API_KEY, or run codex login' };
+    }
+    case 'gemini': {
+      const name = fromEnv(['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_APPLICATION_CREDENTIALS']);
+      if (name) return { found: true, detail: `${name} is set` };
+      const file = join(home, '.gemini', 'oauth_creds.json');
+      if (existsSync(file))
+        return {
+          found: true,
+          detail: `logged in (${file}); note Google stopped serving free OAuth use of Gemini CLI`,
+        };
+      return { found: false, detail: 'set GEMINI_API_KEY' };
+    }
+    case 'openai':
+      if (!apiKeyEnv) return { found: true, detail: 'no key needed (local server)' };
+      return environment[apiKeyEnv]
+        ? { found: true, detail: `${apiKeyEnv} is set` }
+        : { found: false, detail: `set ${apiKeyEnv}` };
+    case 'acp':
+      return { found: true, detail: 'the ACP agent authenticates itself' };
+    case 'shell':
+      return { found: true, detail: 'none needed' };
+  }
+}
