@@ -41,7 +41,7 @@ export function openRuntime(options: {
 }): Runtime {
   const clock = systemClock;
   const logger = createJsonLogger({
-    level: parseLogLevel(options.environment.AI_COLLAB_LOG_LEVEL) ?? 'warn',
+    level: parseLogLevel(options.environment.AI_COLLAB_LOG_LEVEL) ?? 'error',
   });
   const paths = resolveStatePaths(options.workspace, { db: options.db }, options.environment);
   prepareStateDir(paths, options.workspace);

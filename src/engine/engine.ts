@@ -199,7 +199,11 @@ export class Engine {
       history: this.#history(),
     });
     this.#active.set(runId, { executor, recorder });
-    const done = executor.start().finally(() => this.#active.delete(runId));
+    // Start on the next microtask, so whoever called startRun/resumeRun can subscribe first and see
+    // every event, `run.started` included.
+    const done = Promise.resolve()
+      .then(() => executor.start())
+      .finally(() => this.#active.delete(runId));
     return { runId, state: recorder.state, done, subscribe: (listener) => recorder.subscribe(listener) };
   }
 

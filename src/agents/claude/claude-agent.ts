@@ -83,8 +83,10 @@ export class ClaudeAgent implements Agent {
       transcript,
       onPart: (part) => task.onEvent?.(part),
     });
+    // Read before release: releasing a broken worker records its own retirement reason.
+    const stoppedBecause = lease.stoppedBecause();
     lease.release({ reusable: outcome.kind === 'result' });
-    return this.#toResult(outcome, task, lease.stoppedBecause());
+    return this.#toResult(outcome, task, stoppedBecause);
   }
 
   #toResult(outcome: TurnOutcome, task: AgentTask, stoppedBecause: string | undefined): AgentResult {

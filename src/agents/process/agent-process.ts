@@ -143,7 +143,11 @@ export class AgentProcess {
   async stop(graceMs: number): Promise<void> {
     await killProcessTree(this.root, { clock: this.#clock, graceMs });
     // Bounded: a process stuck in uninterruptible sleep must not hang the orchestrator.
-    if (this.alive) await Promise.race([this.exited, this.#clock.sleep(5_000)]);
+    if (this.alive) {
+      const timer = new AbortController();
+      await Promise.race([this.exited, this.#clock.sleep(5_000, timer.signal).catch(() => {})]);
+      timer.abort();
+    }
     this.#child.stdout?.destroy();
     this.#child.stderr?.destroy();
   }
