@@ -25,6 +25,12 @@ ${agentExtra}`,
   return workspace;
 }
 
+/** Removes the default pool line so a test's own `pool:` applies. */
+function dropDefaultPool(workspace: string): void {
+  const file = join(workspace, 'ai-collab.config.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('    pool: { size: 2, prewarm: 1 }\n', ''));
+}
+
 async function run(workspace: string): Promise<{ code: number | null; report: RunReport; stderr: string }> {
   const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
   assert.ok(result.stdout.trim() !== '', `no JSON report; stderr:\n${result.stderr}`);
@@ -46,11 +52,15 @@ function pidsOf(workspace: string, runId: string): Map<string, number[]> {
 }
 
 test('steps run on a warm pooled process that is reused, and the agent writes files through its tools', async () => {
-  const workspace = workspaceWith(`concurrency: 1
+  const workspace = workspaceWith(
+    `concurrency: 1
 steps:
   - { id: first, agent: fake, prompt: "FAKE:write first.txt hello from the pool" }
   - { id: second, agent: fake, prompt: "FAKE:reply second done", needs: [first] }
-`);
+`,
+    '    pool: { size: 1, prewarm: 1 }\n',
+  );
+  dropDefaultPool(workspace);
   const { code, report } = await run(workspace);
   assert.equal(code, 0);
   assert.equal(readFileSync(join(workspace, 'first.txt'), 'utf8'), 'hello from the pool');
@@ -153,7 +163,7 @@ test('a process growing past its memory limit is stopped, and the step retries o
 test('an agent that crashes on start is stopped as a crash loop, with the reason', async () => {
   const workspace = workspaceWith(
     `steps:
-  - { id: doomed, agent: fake, prompt: "FAKE:reply never" }
+  - { id: doomed, agent: fake, retries: 8, backoff: { initial: 10ms, max: 50ms }, prompt: "FAKE:reply never" }
 `,
     '    args: [--crash-on-start]\n',
   );
@@ -161,7 +171,7 @@ test('an agent that crashes on start is stopped as a crash loop, with the reason
   assert.equal(code, 1);
   assert.match(
     report.steps[0]?.error ?? '',
-    /crashed 5 times within 60s and was stopped .*configured to crash on start/,
+    /crashed \d+ times within 60s and was stopped .*configured to crash on start/,
   );
 });
 

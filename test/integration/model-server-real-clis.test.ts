@@ -55,11 +55,7 @@ function seconds(ms: number): string {
 
 describe('claude (real CLI) against the scripted model server', { skip: agentCliMissing('claude') }, () => {
   test('a Write tool call creates the file; the one-shot json result is the scripted final text', async (t) => {
-    const {
-      server: scripted,
-      workspace,
-      home,
-    } = await setUp(t, (workspace) => ({
+    const { server, workspace, home } = await setUp(t, (workspace) => ({
       script: [
         toolCall('Write', { file_path: join(workspace, 'hello.txt'), content: 'hello from claude\n' }),
         text('Created hello.txt. CLAUDE-DONE'),
@@ -68,7 +64,7 @@ describe('claude (real CLI) against the scripted model server', { skip: agentCli
     const file = join(workspace, 'hello.txt');
     const result = await runAgentCli(
       claudeInvocation({
-        serverUrl: scripted.url,
+        serverUrl: server.url,
         workspace,
         home,
         mode: 'json',
@@ -84,22 +80,19 @@ describe('claude (real CLI) against the scripted model server', { skip: agentCli
     assert.equal(final.num_turns, 2);
 
     // What the CLI sends: a HEAD / probe, then Messages calls with the key and version headers.
-    assert.equal(scripted.requests[0]?.method, 'HEAD');
-    const [first, second] = mainRequests(scripted);
-    const call = scripted.requests.find((request) => request.model === first);
+    assert.equal(server.requests[0]?.method, 'HEAD');
+    const [first, second] = mainRequests(server);
+    const call = server.requests.find((request) => request.model === first);
     assert.equal(call?.headers['anthropic-version'], '2023-06-01');
     assert.match(call?.headers['x-api-key'] ?? '', /^<redacted/);
     assert.equal(first?.stream, true);
-    for (const tool of ['Bash', 'Edit', 'Read', 'Write'])
-      assert.ok(
-        first?.tools.some((t) => t.name === tool),
-        tool,
-      );
+    const names = first?.tools.map((tool) => tool.name) ?? [];
+    for (const tool of ['Bash', 'Edit', 'Read', 'Write']) assert.ok(names.includes(tool), tool);
     assert.equal(second?.pendingToolResults[0]?.name, 'Write');
     assert.equal(second?.pendingToolResults[0]?.isError, false);
-    assert.equal(scripted.remainingTurns, 0);
+    assert.equal(server.remainingTurns, 0);
     t.diagnostic(
-      `first model request ${seconds((first ? requestTime(scripted, first.index) : 0) - result.startedAt)} after spawn`,
+      `first model request ${seconds((first ? requestTime(server, first.index) : 0) - result.startedAt)} after spawn`,
     );
   });
 
@@ -270,11 +263,7 @@ describe('codex (real CLI) against the scripted model server', { skip: agentCliM
 
 describe('gemini (real CLI) against the scripted model server', { skip: agentCliMissing('gemini') }, () => {
   test('a write_file tool call creates the file (approval mode auto_edit); the stream ends in success', async (t) => {
-    const {
-      server: scripted,
-      workspace,
-      home,
-    } = await setUp(t, (workspace) => ({
+    const { server, workspace, home } = await setUp(t, (workspace) => ({
       script: [
         toolCall('write_file', { file_path: join(workspace, 'hello.txt'), content: 'hello from gemini\n' }),
         text('Created hello.txt. GEMINI-DONE'),
@@ -282,7 +271,7 @@ describe('gemini (real CLI) against the scripted model server', { skip: agentCli
     }));
     const file = join(workspace, 'hello.txt');
     const result = await runAgentCli(
-      geminiInvocation({ serverUrl: scripted.url, workspace, home, prompt: 'Create hello.txt' }),
+      geminiInvocation({ serverUrl: server.url, workspace, home, prompt: 'Create hello.txt' }),
     );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(readFileSync(file, 'utf8'), 'hello from gemini\n');
@@ -297,15 +286,15 @@ describe('gemini (real CLI) against the scripted model server', { skip: agentCli
     assert.equal(answer, 'Created hello.txt. GEMINI-DONE');
     assert.equal(ofType(result.events, 'result')[0]?.status, 'success');
 
-    const [first] = mainRequests(scripted);
+    const [first] = mainRequests(server);
     assert.equal(first?.api, 'gemini');
     assert.equal(first?.stream, true);
     const names = first?.tools.map((tool) => tool.name) ?? [];
     for (const tool of ['write_file', 'replace', 'read_file']) assert.ok(names.includes(tool), tool);
     // The tool list follows the approval mode: under auto_edit the shell tool is not even offered.
     assert.ok(!names.includes('run_shell_command'));
-    assert.match(scripted.requests[0]?.headers['x-goog-api-key'] ?? '', /^<redacted/);
-    t.diagnostic(`first model request ${seconds(requestTime(scripted, 0) - result.startedAt)} after spawn`);
+    assert.match(server.requests[0]?.headers['x-goog-api-key'] ?? '', /^<redacted/);
+    t.diagnostic(`first model request ${seconds(requestTime(server, 0) - result.startedAt)} after spawn`);
   });
 
   test('yolo: a run_shell_command tool call runs a shell command in the workspace', async (t) => {

@@ -85,7 +85,13 @@ export class ClaudeAgent implements Agent {
     });
     // Read before release: releasing a broken worker records its own retirement reason.
     const stoppedBecause = lease.stoppedBecause();
-    lease.release({ reusable: outcome.kind === 'result' });
+    if (outcome.kind === 'result') {
+      // The step's answer is ready now; the context reset runs after it, off the step's critical path,
+      // and the worker only goes back to the pool once it is clean.
+      void worker.clearContext(10_000, this.#deps.clock).then((clean) => lease.release({ reusable: clean }));
+    } else {
+      lease.release({ reusable: false });
+    }
     return this.#toResult(outcome, task, stoppedBecause);
   }
 
@@ -95,11 +101,12 @@ export class ClaudeAgent implements Agent {
     if (outcome.kind === 'aborted') return { ...aborted(), ...session };
     if (outcome.kind === 'exited') {
       const why = stoppedBecause ?? describeExit(outcome.exit.code, outcome.exit.signal);
+      const said = outcome.stderrTail.trim().split('\n').pop()?.trim();
       return failure(
         {
           code: 'AGENT_CRASHED',
           kind: 'transient',
-          message: `claude ${why} during the step`,
+          message: `claude ${why} during the step${said ? `: ${said.slice(0, 300)}` : ''}`,
           outputTail: outcome.stderrTail.slice(-2_000),
         },
         session,

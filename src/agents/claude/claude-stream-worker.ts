@@ -8,7 +8,6 @@ import type { AgentStreamPart } from '../agent.js';
 import type { AgentSpec } from '../agent-spec.js';
 import type { PoolWorker } from '../pool/process-pool.js';
 import { AgentProcess, type ProcessExit } from '../process/agent-process.js';
-import type { CappedLog } from '../process/capped-log.js';
 import { streamArgs, userMessageLine } from './claude-args.js';
 import { type ClaudeResultLine, parseClaudeLine } from './claude-messages.js';
 
@@ -17,10 +16,17 @@ export type TurnOutcome =
   | { kind: 'exited'; exit: ProcessExit; stderrTail: string; parts: AgentStreamPart[] }
   | { kind: 'aborted'; parts: AgentStreamPart[] };
 
+/** Where a turn's raw lines go: the step's capped transcript, or nowhere. */
+export interface TranscriptSink {
+  write(chunk: Buffer): unknown;
+}
+
+const discard: TranscriptSink = { write: () => true };
+
 export interface TurnRequest {
   prompt: string;
   signal: AbortSignal;
-  transcript: CappedLog;
+  transcript: TranscriptSink;
   onPart(part: AgentStreamPart): void;
 }
 
@@ -74,6 +80,26 @@ export class ClaudeStreamWorker implements PoolWorker {
 
   stop(graceMs: number): Promise<void> {
     return this.process.stop(graceMs);
+  }
+
+  /**
+   * Starts a fresh conversation on the same warm process (Claude Code's `/clear`, measured at ~50 ms),
+   * so the next step sees none of this one's context. Resolves false if the process did not confirm.
+   */
+  async clearContext(timeoutMs: number, clock: Clock): Promise<boolean> {
+    const controller = new AbortController();
+    const timer = clock.setTimer(timeoutMs, () => controller.abort());
+    try {
+      const outcome = await this.runTurn({
+        prompt: '/clear',
+        signal: controller.signal,
+        transcript: discard,
+        onPart: () => {},
+      });
+      return outcome.kind === 'result' && !outcome.result.is_error;
+    } finally {
+      timer();
+    }
   }
 
   /** Sends one prompt and collects the turn until its `result`, the process's exit, or the abort. */

@@ -108,6 +108,8 @@ export class ProcessPool<W extends PoolWorker> {
   readonly #waiters: Waiter<W>[] = [];
   #starting = 0;
   #crashTimes: number[] = [];
+  /** The most recent crash reason that carried the process's own words (stderr), for the crash-loop message. */
+  #telltaleReason: string | undefined;
   #restartDelayMs: number;
   #restartTimer: (() => void) | undefined;
   #superviseTimer: (() => void) | undefined;
@@ -284,6 +286,7 @@ export class ProcessPool<W extends PoolWorker> {
     const now = this.#deps.clock.now();
     this.#stats.crashed++;
     this.#crashTimes = [...this.#crashTimes.filter((at) => now - at < this.#options.crashWindowMs), now];
+    if (reason.includes(':')) this.#telltaleReason = reason;
     this.#deps.logger.warn('agent worker crashed', {
       agent: this.#options.name,
       reason,
@@ -291,7 +294,7 @@ export class ProcessPool<W extends PoolWorker> {
     });
     if (this.#crashTimes.length >= this.#options.crashLimit) {
       this.#failure = new PoolUnavailableError(
-        `agent ${this.#options.name} crashed ${this.#crashTimes.length} times within ${Math.round(this.#options.crashWindowMs / 1000)}s and was stopped (last: ${reason}); check it with ai-collab doctor`,
+        `agent ${this.#options.name} crashed ${this.#crashTimes.length} times within ${Math.round(this.#options.crashWindowMs / 1000)}s and was stopped (last: ${this.#telltaleReason ?? reason}); check it with ai-collab doctor`,
         true,
       );
       for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#failure);

@@ -60,10 +60,21 @@ export class AgentProcess {
     child.stdin?.on('error', () => {});
     child.stdout?.on('error', () => {});
     child.stderr?.on('error', () => {});
+    const stderrClosed = new Promise<void>((resolve) => {
+      if (!child.stderr) resolve();
+      else child.stderr.once('close', () => resolve());
+    });
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
-        this.#exit = { code, signal };
-        resolve(this.#exit);
+        const exit = { code, signal };
+        this.#exit = exit;
+        // What a crashing process says last is often still in the pipe when 'exit' fires; give it a
+        // moment (bounded: a grandchild may hold stderr open forever) so crash reports carry it.
+        const drained = new AbortController();
+        void Promise.race([stderrClosed, clock.sleep(300, drained.signal).catch(() => {})]).then(() => {
+          drained.abort();
+          resolve(exit);
+        });
       }),
     );
   }
