@@ -15,11 +15,11 @@ import {
 import type { AgentDeps } from '../agent-deps.js';
 import { poolTagName } from '../agent-deps.js';
 import type { AgentSpec } from '../agent-spec.js';
-import { agentEnvironment } from '../cli-environment.js';
 import { PoolUnavailableError, ProcessPool } from '../pool/process-pool.js';
 import { CappedLog } from '../process/capped-log.js';
 import { readProcEntry } from '../process/proc-table.js';
 import { classifyClaudeResult } from './classify-claude-result.js';
+import { claudeEnvironment } from './claude-environment.js';
 import { usageOf, writtenPaths } from './claude-messages.js';
 import { runClaudeOneShot } from './claude-one-shot.js';
 import { ClaudeStreamWorker, type TurnOutcome } from './claude-stream-worker.js';
@@ -155,7 +155,7 @@ export class ClaudeAgent implements Agent {
           ClaudeStreamWorker.start({
             spec,
             cwd,
-            env: agentEnvironment(spec, this.#deps.environment),
+            env: claudeEnvironment(spec, this.#deps.environment),
             tag,
             clock,
           }),

@@ -7,11 +7,11 @@ import { promptOf } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
 import { stepTagName } from '../agent-deps.js';
 import type { AgentSpec } from '../agent-spec.js';
-import { agentEnvironment } from '../cli-environment.js';
 import { AgentProcess, SpawnError } from '../process/agent-process.js';
 import type { CappedLog } from '../process/capped-log.js';
 import { classifyClaudeResult } from './classify-claude-result.js';
 import { oneShotArgs } from './claude-args.js';
+import { claudeEnvironment } from './claude-environment.js';
 import { type ClaudeResultLine, isRecord, usageOf } from './claude-messages.js';
 
 export async function runClaudeOneShot(options: {
@@ -28,7 +28,7 @@ export async function runClaudeOneShot(options: {
       command: spec.command,
       args: oneShotArgs(spec, options.resumeSessionId),
       cwd: task.workspace,
-      env: agentEnvironment(spec, deps.environment),
+      env: claudeEnvironment(spec, deps.environment),
       tag: { name: stepTagName, value: `${task.runId}/${task.stepId}/${task.attempt}` },
       clock: deps.clock,
       stdin: 'pipe',

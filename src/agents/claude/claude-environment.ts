@@ -1,0 +1,15 @@
+/** The environment of Claude Code processes. */
+import type { AgentSpec } from '../agent-spec.js';
+import { agentEnvironment } from '../cli-environment.js';
+
+/**
+ * Claude Code retries a failing API call 10 times over about three minutes by default. The engine retries
+ * steps with its own backoff and honours rate limits across every agent, so the CLI's own retries are
+ * capped at 2 unless the agent's configuration sets CLAUDE_CODE_MAX_RETRIES.
+ */
+export function claudeEnvironment(
+  spec: AgentSpec,
+  source: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  return agentEnvironment(spec, source, { CLAUDE_CODE_MAX_RETRIES: spec.env.CLAUDE_CODE_MAX_RETRIES ?? '2' });
+}
