@@ -1,0 +1,286 @@
+/**
+ * One streamed Chat Completions request at a time against an OpenAI-compatible endpoint, with Node's
+ * global fetch: no SDK, so nothing retries behind the engine's back and every byte can be classified.
+ * Remembers whether the endpoint accepts `stream_options` (older vLLM, some proxies reject it).
+ */
+
+import type { Clock } from '../../support/clock.js';
+import type { StepFailure } from '../agent.js';
+import type { AgentSpec } from '../agent-spec.js';
+import { ChatProtocolError } from './chat-stream-accumulator.js';
+import type { ChatCompletion, ChatMessage, ChatToolDefinition } from './chat-types.js';
+import {
+  classifyHttpFailure,
+  classifyNetworkError,
+  classifyStreamError,
+  type FailureContext,
+} from './classify-chat-failure.js';
+import { readCapped, readChatStream } from './read-chat-stream.js';
+import { createRedactor, type Redact } from './redact-secret.js';
+import { SseFramingError } from './sse-parser.js';
+
+/** Where and as whom to ask; `apiKey` is read from the environment by `chatEndpointOf`, never from config. */
+export interface ChatEndpoint {
+  agent: string;
+  baseUrl: string;
+  model: string;
+  apiKeyEnv: string | undefined;
+  apiKey: string | undefined;
+}
+
+export interface ChatClientOptions {
+  clock: Clock;
+  /** Longest wait for the first byte, and between bytes, before the request is given up. @default 300000 */
+  idleTimeoutMs?: number;
+}
+
+export interface ChatRequest {
+  messages: readonly ChatMessage[];
+  tools?: readonly ChatToolDefinition[];
+  signal: AbortSignal;
+  maxTokens?: number;
+  temperature?: number;
+  /** Passed through as `response_format` (e.g. `{type: 'json_object'}`). */
+  responseFormat?: Record<string, unknown>;
+  onText?(text: string): void;
+  onUnknownLine?(raw: string): void;
+  onWarning?(message: string): void;
+  /** Readable transcript text: request summaries and the streamed answer, with the key masked. */
+  transcript?(text: string): void;
+}
+
+export type ChatOutcome = { ok: true; completion: ChatCompletion } | { ok: false; failure: StepFailure };
+
+type Attempt = ChatOutcome | { ok: false; streamOptionsRejected: true };
+
+/** The endpoint of an `openai` agent spec, with the key from the orchestrator's environment. */
+export function chatEndpointOf(
+  spec: AgentSpec,
+  environment: Readonly<Record<string, string | undefined>>,
+): ChatEndpoint {
+  const apiKey = spec.apiKeyEnv ? environment[spec.apiKeyEnv] : undefined;
+  return {
+    agent: spec.name,
+    baseUrl: spec.baseUrl ?? '',
+    model: spec.model ?? '',
+    apiKeyEnv: spec.apiKeyEnv,
+    apiKey: apiKey === '' ? undefined : apiKey,
+  };
+}
+
+export class ChatClient {
+  readonly #endpoint: ChatEndpoint;
+  readonly #clock: Clock;
+  readonly #idleTimeoutMs: number;
+  readonly #redact: Redact;
+  #streamOptions = true;
+
+  constructor(endpoint: ChatEndpoint, options: ChatClientOptions) {
+    this.#endpoint = endpoint;
+    this.#clock = options.clock;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+    this.#redact = createRedactor(endpoint.apiKey);
+  }
+
+  /** Masks the key in text this client's caller writes down. */
+  get redact(): Redact {
+    return this.#redact;
+  }
+
+  async complete(request: ChatRequest): Promise<ChatOutcome> {
+    const target = this.#target();
+    if ('failure' in target) return { ok: false, failure: target.failure };
+    if (request.signal.aborted) return { ok: false, failure: abortedFailure() };
+    const { apiKeyEnv, apiKey } = this.#endpoint;
+    if (apiKeyEnv && !apiKey) {
+      return {
+        ok: false,
+        failure: {
+          code: 'AUTH_FAILED',
+          kind: 'permanent',
+          message: `${apiKeyEnv} is not set: export ${apiKeyEnv}=<your key> (the key never goes in the config file)`,
+        },
+      };
+    }
+    const first = await this.#attempt(request, target, this.#streamOptions);
+    if (!('streamOptionsRejected' in first)) return first;
+    this.#streamOptions = false;
+    request.onWarning?.(`${target.context.host} rejects stream_options; token usage may be missing`);
+    const second = await this.#attempt(request, target, false);
+    if ('streamOptionsRejected' in second) throw new Error('unreachable: stream_options was not sent');
+    return second;
+  }
+
+  #target(): { url: string; context: FailureContext } | { failure: StepFailure } {
+    let url: URL;
+    try {
+      url = new URL(`${this.#endpoint.baseUrl.replace(/\/+$/, '')}/chat/completions`);
+    } catch {
+      return {
+        failure: {
+          code: 'AGENT_UNAVAILABLE',
+          kind: 'permanent',
+          message: `agent ${this.#endpoint.agent} has no valid baseUrl; set agents.${this.#endpoint.agent}.baseUrl or preset`,
+        },
+      };
+    }
+    const context: FailureContext = {
+      agent: this.#endpoint.agent,
+      host: url.host,
+      apiKeyEnv: this.#endpoint.apiKeyEnv,
+      now: this.#clock.now(),
+    };
+    return { url: url.href, context };
+  }
+
+  async #attempt(
+    request: ChatRequest,
+    target: { url: string; context: FailureContext },
+    withStreamOptions: boolean,
+  ): Promise<Attempt> {
+    const controller = new AbortController();
+    const forward = (): void => controller.abort();
+    request.signal.addEventListener('abort', forward, { once: true });
+    let idle = false;
+    let cancelTimer: () => void = () => undefined;
+    const arm = (): void => {
+      cancelTimer();
+      cancelTimer = this.#clock.setTimer(this.#idleTimeoutMs, () => {
+        idle = true;
+        controller.abort();
+      });
+    };
+    const log = (text: string): void => request.transcript?.(this.#redact(text));
+    const { context } = target;
+    let phase: 'request' | 'stream' = 'request';
+    const startedAt = this.#clock.now();
+    try {
+      arm();
+      log(`→ POST ${redactUrl(target.url)} ${summary(request, this.#endpoint.model, withStreamOptions)}\n`);
+      const response = await fetch(target.url, {
+        method: 'POST',
+        headers: this.#headers(),
+        body: JSON.stringify(this.#body(request, withStreamOptions)),
+        signal: controller.signal,
+      });
+      arm();
+      const contentType = response.headers.get('content-type') ?? '';
+      log(`← ${response.status} ${contentType} after ${this.#clock.now() - startedAt} ms\n`);
+      if (!response.ok || response.body === null) {
+        const text = this.#redact(response.body ? await readCapped(response.body.getReader(), 65_536) : '');
+        if (text !== '') log(`${text}\n`);
+        if (
+          withStreamOptions &&
+          (response.status === 400 || response.status === 422) &&
+          /stream_options|include_usage/.test(text)
+        ) {
+          return { ok: false, streamOptionsRejected: true };
+        }
+        const failure = response.ok
+          ? protocolFailure(`${context.host} answered ${response.status} without a body`)
+          : classifyHttpFailure(response.status, response.headers, text, {
+              ...context,
+              now: this.#clock.now(),
+            });
+        return { ok: false, failure: this.#redactFailure(failure) };
+      }
+      phase = 'stream';
+      const outcome = await readChatStream(response.body, contentType, streamHandlers(request, log, arm));
+      log('\n');
+      if (outcome.kind === 'stream-error') {
+        log(`[stream error] ${outcome.error.message}\n`);
+        return { ok: false, failure: this.#redactFailure(classifyStreamError(outcome.error, context)) };
+      }
+      if (!outcome.sawDone) request.onWarning?.(`the stream from ${context.host} ended without [DONE]`);
+      return { ok: true, completion: outcome.completion };
+    } catch (error) {
+      if (request.signal.aborted) return { ok: false, failure: abortedFailure() };
+      const failure = idle
+        ? {
+            code: 'TIMEOUT' as const,
+            kind: 'transient' as const,
+            message: `no data from ${context.host} for ${Math.round(this.#idleTimeoutMs / 1_000)} s`,
+          }
+        : error instanceof ChatProtocolError || error instanceof SseFramingError
+          ? protocolFailure(`${context.host} sent a malformed stream: ${error.message}`)
+          : classifyNetworkError(error, context, phase);
+      log(`[failed] ${failure.message}\n`);
+      return { ok: false, failure: this.#redactFailure(failure) };
+    } finally {
+      cancelTimer();
+      request.signal.removeEventListener('abort', forward);
+    }
+  }
+
+  #headers(): Record<string, string> {
+    return {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(this.#endpoint.apiKey && { authorization: `Bearer ${this.#endpoint.apiKey}` }),
+    };
+  }
+
+  #body(request: ChatRequest, withStreamOptions: boolean): Record<string, unknown> {
+    const tools = request.tools ?? [];
+    return {
+      model: this.#endpoint.model,
+      messages: request.messages,
+      stream: true,
+      ...(withStreamOptions && { stream_options: { include_usage: true } }),
+      ...(tools.length > 0 && { tools, tool_choice: 'auto' }),
+      ...(request.maxTokens !== undefined && { max_tokens: request.maxTokens }),
+      ...(request.temperature !== undefined && { temperature: request.temperature }),
+      ...(request.responseFormat !== undefined && { response_format: request.responseFormat }),
+    };
+  }
+
+  #redactFailure(failure: StepFailure): StepFailure {
+    return { ...failure, message: this.#redact(failure.message) };
+  }
+}
+
+function streamHandlers(request: ChatRequest, log: (text: string) => void, arm: () => void) {
+  let mode: 'none' | 'reasoning' | 'text' = 'none';
+  return {
+    onActivity: arm,
+    onText(text: string) {
+      if (mode === 'reasoning') log('\n[answer] ');
+      mode = 'text';
+      log(text);
+      request.onText?.(text);
+    },
+    onReasoning(text: string) {
+      if (mode !== 'reasoning') log('[reasoning] ');
+      mode = 'reasoning';
+      log(text);
+    },
+    onUnknownLine(raw: string) {
+      log(`[not SSE] ${raw.slice(0, 2_000)}\n`);
+      request.onUnknownLine?.(raw);
+    },
+  };
+}
+
+function summary(request: ChatRequest, model: string, withStreamOptions: boolean): string {
+  const tools = request.tools?.map((tool) => tool.function.name).join(',') ?? '';
+  return [
+    `model=${model}`,
+    `messages=${request.messages.length}`,
+    ...(tools !== '' ? [`tools=${tools}`] : []),
+    ...(withStreamOptions ? ['stream_options=include_usage'] : []),
+  ].join(' ');
+}
+
+/** Credentials in a URL (`https://user:pass@host`) never reach the transcript. */
+function redactUrl(href: string): string {
+  const url = new URL(href);
+  return `${url.origin}${url.pathname}`;
+}
+
+function protocolFailure(message: string): StepFailure {
+  return { code: 'PROTOCOL_ERROR', kind: 'transient', message };
+}
+
+function abortedFailure(): StepFailure {
+  return { code: 'ABORTED', kind: 'transient', message: 'stopped' };
+}
