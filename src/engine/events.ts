@@ -75,6 +75,8 @@ export type RunEventBody =
       data: { stepId: string; attempt: number; error: StepErrorInfo; usage?: StepUsage };
     }
   | { type: 'step.interrupted'; data: { stepId: string; attempt: number; reason: string } }
+  /** A usage limit: the step waits for the reset without spending a retry. */
+  | { type: 'step.parked'; data: { stepId: string; attempt: number; until: number; reason: string } }
   | { type: 'step.cancelled'; data: { stepId: string; reason: string } };
 
 export type RunEventType = RunEventBody['type'];
@@ -96,6 +98,7 @@ const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'step.attempt-failed',
   'step.failed',
   'step.interrupted',
+  'step.parked',
   'step.cancelled',
 ]);
 

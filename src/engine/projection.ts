@@ -150,6 +150,15 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       blockDependents(state, current.id);
       return;
     }
+    case 'step.parked':
+      setStep(state, {
+        ...step(state, event.data.stepId),
+        status: 'retrying',
+        retryAt: event.data.until,
+        parkedReason: event.data.reason,
+        finishedAt: event.at,
+      });
+      return;
     case 'step.interrupted': {
       const { process: _process, ...rest } = step(state, event.data.stepId);
       setStep(state, { ...rest, status: 'interrupted', finishedAt: event.at });

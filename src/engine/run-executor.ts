@@ -233,9 +233,19 @@ export class RunExecutor {
     }
     const error = toErrorInfo(outcome.failure);
     const step = this.state.steps[id];
+    const now = this.#deps.clock.now();
+    if (outcome.failure.kind === 'usage-limit' && !this.#isStopping()) {
+      // A subscription's usage limit is not the step's fault: wait for the reset, spend no retry.
+      const until = Math.max(now + 1_000, outcome.failure.resetAt ?? now + defaultParkMs);
+      recorder.record({ type: 'step.parked', data: { ...data, until, reason: outcome.failure.message } });
+      this.#scheduleRetry(id, until - now);
+      return;
+    }
     const retriesLeft = attempt.step.retries - (step?.failures ?? 0);
     if (outcome.failure.kind !== 'permanent' && retriesLeft > 0 && !this.#isStopping()) {
-      const delay = backoffDelay(attempt.step.backoff, (step?.failures ?? 0) + 1, this.#deps.random);
+      const backoff = backoffDelay(attempt.step.backoff, (step?.failures ?? 0) + 1, this.#deps.random);
+      // A rate limit that says when to come back is obeyed, however short the backoff would be.
+      const delay = Math.max(backoff, (outcome.failure.resetAt ?? 0) - now);
       recorder.record({
         type: 'step.attempt-failed',
         data: {
@@ -317,6 +327,9 @@ export class RunExecutor {
     recorder.record({ type: 'run.finished', data: { status: allSucceeded ? 'succeeded' : 'failed' } });
   }
 }
+
+/** A usage limit that names no reset time is tried again after an hour. */
+const defaultParkMs = 60 * 60_000;
 
 /** Final answers are kept in the log up to this size; the transcript file has the rest. */
 const maxOutputChars = 16_000;

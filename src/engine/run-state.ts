@@ -61,6 +61,8 @@ export interface StepState {
   /** The failed step that blocks this one. */
   blockedBy?: string;
   retryAt?: number;
+  /** Why a step waits without spending a retry (a usage limit until its reset). */
+  parkedReason?: string;
   process?: ProcessInfo;
   logFile?: string;
   /** The agent's final answer of the successful attempt (capped). */

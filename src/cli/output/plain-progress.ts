@@ -41,6 +41,10 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
         `step ${labelOf(state, event.data.stepId)} failed after ${event.data.attempt} attempt(s): ${event.data.error.message}${suffix}`,
       );
     }
+    case 'step.parked':
+      return line(
+        `step ${labelOf(state, event.data.stepId)} waits until ${new Date(event.data.until).toISOString()} for a usage limit to reset (${event.data.reason}); no retry spent`,
+      );
     case 'step.interrupted':
       return line(`step ${labelOf(state, event.data.stepId)} interrupted (${event.data.reason})`);
     case 'step.cancelled':

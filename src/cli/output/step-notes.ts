@@ -5,6 +5,8 @@ import { formatDuration } from '../../support/format-duration.js';
 export function stepNote(state: RunState, step: StepState, now: number): string {
   switch (step.status) {
     case 'retrying':
+      if (step.parkedReason)
+        return `usage limit: waits ${formatDuration(Math.max(0, (step.retryAt ?? now) - now))} for the reset`;
       return `retry in ${formatDuration(Math.max(0, (step.retryAt ?? now) - now))} after ${step.error?.message ?? 'a failure'}`;
     case 'failed':
       return step.error?.message ?? 'failed';

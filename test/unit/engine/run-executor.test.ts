@@ -299,3 +299,50 @@ test('the stored log replays to exactly the live state', async () => {
   );
   assert.deepEqual(JSON.parse(JSON.stringify(replayed)), JSON.parse(JSON.stringify(live)));
 });
+
+test('a usage limit parks the step until its reset without spending a retry', async () => {
+  const clock = new FakeClock();
+  const resetAt = clock.now() + 3 * 60 * 60_000;
+  const agent = new ScriptedAgent('timer', clock, (_, attempt) => ({
+    durationMs: 10,
+    ...(attempt === 1 && {
+      fail: { code: 'USAGE_LIMIT', kind: 'usage-limit' as const, message: 'limit reached', resetAt },
+    }),
+  }));
+  const { engine } = createTestEngine({ clock, agents: [agent] });
+  const run = engine.createRun({
+    plan: planOf([{ id: 'busy', retries: 0 }]),
+    workspace: '/tmp',
+    planFile: null,
+  });
+  const handle = engine.startRun(run.runId);
+  await clock.advance(1_000);
+  assert.equal(handle.state.steps.busy?.status, 'retrying');
+  assert.equal(handle.state.steps.busy?.parkedReason, 'limit reached');
+  assert.equal(handle.state.steps.busy?.failures, 0);
+  const state = await clock.runUntilSettled(handle.done);
+  assert.equal(state.status, 'succeeded', 'retries: 0, yet the step ran again after the reset');
+  assert.deepEqual(
+    agent.startTimes('busy').map((at) => at >= resetAt),
+    [false, true],
+  );
+});
+
+test('a rate-limited failure waits at least as long as the provider asked', async () => {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const agent = new ScriptedAgent('timer', clock, (_, attempt) => ({
+    durationMs: 10,
+    ...(attempt === 1 && {
+      fail: { code: 'RATE_LIMITED', kind: 'transient' as const, resetAt: start + 30_000 },
+    }),
+  }));
+  const { engine } = createTestEngine({ clock, agents: [agent] });
+  const run = engine.createRun({
+    plan: planOf([{ id: 'api', retries: 1, backoff: { initialMs: 100, maxMs: 100, factor: 1 } }]),
+    workspace: '/tmp',
+    planFile: null,
+  });
+  await clock.runUntilSettled(engine.startRun(run.runId).done);
+  assert.equal(agent.startTimes('api')[1], start + 30_000);
+});
