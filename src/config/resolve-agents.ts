@@ -146,7 +146,9 @@ function availability(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpe
         return {
           reason: `the ${spec.command} command was not found on PATH`,
           fix:
-            installHints[spec.adapter] ?? `install it, or set agents.${spec.name}.command to its full path`,
+            installHints[spec.adapter] ??
+            acpInstallHints[spec.name] ??
+            `install it, or set agents.${spec.name}.command to its full path`,
         };
       }
       return undefined;
