@@ -1,0 +1,215 @@
+/**
+ * One limiter per model provider (base URL + key), shared by every run, step, planner and reviewer of the
+ * process, so together they stay under the provider's limits instead of each discovering them by 429:
+ *
+ * - token buckets for requests per minute and tokens per minute (a request waits until both have room);
+ * - a concurrency cap that adapts: halved on a 429, grown back by one after as many successes as the cap
+ *   (AIMD, as TCP and Netflix's concurrency-limits do);
+ * - a 429 pauses everyone until the provider's `retry-after` (or an exponential backoff with full jitter
+ *   when it gives none), so the burst that caused it is not repeated.
+ */
+import type { Clock } from '../support/clock.js';
+
+export interface ProviderLimits {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  /** Most requests in flight at once (the adaptive cap never goes above it). */
+  maxConcurrency?: number;
+  /** Requests allowed back to back before the per-minute rate applies. */
+  burst?: number;
+}
+
+export interface LimiterStats {
+  requests: number;
+  rateLimited: number;
+  /** Total time requests spent waiting for the limiter. */
+  waitedMs: number;
+  concurrencyCap: number;
+  inFlight: number;
+  pausedUntil: number | undefined;
+}
+
+export interface Permit {
+  /** The request worked; `tokens` is what it really used (replaces the estimate in the token bucket). */
+  succeeded(tokens?: number): void;
+  /** The provider answered 429; `retryAfterMs` is what it asked for, if anything. */
+  rateLimited(retryAfterMs?: number): void;
+  /** Any other failure: gives the slot back, changes nothing else. */
+  failed(): void;
+}
+
+class TokenBucket {
+  #tokens: number;
+  #updatedAt: number;
+  readonly #capacity: number;
+  readonly #perMs: number;
+
+  constructor(perMinute: number, capacity: number, now: number) {
+    this.#capacity = capacity;
+    this.#perMs = perMinute / 60_000;
+    this.#tokens = capacity;
+    this.#updatedAt = now;
+  }
+
+  /** How long until `amount` is available (0 if now). */
+  waitFor(amount: number, now: number): number {
+    this.#refill(now);
+    const needed = Math.min(amount, this.#capacity) - this.#tokens;
+    return needed <= 0 ? 0 : Math.ceil(needed / this.#perMs);
+  }
+
+  take(amount: number, now: number): void {
+    this.#refill(now);
+    this.#tokens -= amount;
+  }
+
+  #refill(now: number): void {
+    this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#updatedAt) * this.#perMs);
+    this.#updatedAt = now;
+  }
+}
+
+export class ProviderLimiter {
+  readonly name: string;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #requests: TokenBucket | undefined;
+  readonly #tokens: TokenBucket | undefined;
+  readonly #maxConcurrency: number;
+  #cap: number;
+  #inFlight = 0;
+  #successesAtCap = 0;
+  #pausedUntil = 0;
+  #consecutive429 = 0;
+  #queue: Array<() => void> = [];
+  #stats = { requests: 0, rateLimited: 0, waitedMs: 0 };
+
+  constructor(name: string, limits: ProviderLimits, deps: { clock: Clock; random?: () => number }) {
+    this.name = name;
+    this.#clock = deps.clock;
+    this.#random = deps.random ?? Math.random;
+    const now = deps.clock.now();
+    if (limits.requestsPerMinute) {
+      const burst = limits.burst ?? Math.max(1, Math.ceil(limits.requestsPerMinute / 6));
+      this.#requests = new TokenBucket(limits.requestsPerMinute, burst, now);
+    }
+    if (limits.tokensPerMinute)
+      this.#tokens = new TokenBucket(limits.tokensPerMinute, limits.tokensPerMinute, now);
+    this.#maxConcurrency = limits.maxConcurrency ?? 16;
+    this.#cap = this.#maxConcurrency;
+  }
+
+  stats(): LimiterStats {
+    return {
+      ...this.#stats,
+      concurrencyCap: this.#cap,
+      inFlight: this.#inFlight,
+      pausedUntil: this.#pausedUntil > this.#clock.now() ? this.#pausedUntil : undefined,
+    };
+  }
+
+  /** Waits until a request may go out now; the permit must be settled exactly once. */
+  async acquire(options: { estimatedTokens?: number; signal?: AbortSignal } = {}): Promise<Permit> {
+    const startedAt = this.#clock.now();
+    const estimate = options.estimatedTokens ?? 0;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const wait = this.#waitMs(estimate);
+      if (wait === 0) break;
+      if (wait === Number.POSITIVE_INFINITY) await this.#nextRelease(options.signal);
+      else await this.#clock.sleep(wait, options.signal);
+    }
+    const now = this.#clock.now();
+    this.#requests?.take(1, now);
+    this.#tokens?.take(estimate, now);
+    this.#inFlight++;
+    this.#stats.requests++;
+    this.#stats.waitedMs += now - startedAt;
+    return this.#permit(estimate);
+  }
+
+  #waitMs(estimate: number): number {
+    const now = this.#clock.now();
+    if (this.#pausedUntil > now) return this.#pausedUntil - now;
+    if (this.#inFlight >= this.#cap) return Number.POSITIVE_INFINITY;
+    return Math.max(this.#requests?.waitFor(1, now) ?? 0, this.#tokens?.waitFor(estimate, now) ?? 0);
+  }
+
+  #nextRelease(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const wake = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        this.#queue = this.#queue.filter((entry) => entry !== wake);
+        reject(signal?.reason);
+      };
+      this.#queue.push(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  #release(): void {
+    this.#inFlight--;
+    for (const wake of this.#queue.splice(0)) wake();
+  }
+
+  #permit(estimate: number): Permit {
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      this.#release();
+      return true;
+    };
+    return {
+      succeeded: (tokens) => {
+        if (!settle()) return;
+        if (tokens !== undefined && this.#tokens) this.#tokens.take(tokens - estimate, this.#clock.now());
+        this.#consecutive429 = 0;
+        // Additive increase: one more slot after a full window of successes at the current cap.
+        if (this.#cap < this.#maxConcurrency && ++this.#successesAtCap >= this.#cap) {
+          this.#cap++;
+          this.#successesAtCap = 0;
+        }
+      },
+      rateLimited: (retryAfterMs) => {
+        if (!settle()) return;
+        this.#stats.rateLimited++;
+        this.#consecutive429++;
+        this.#cap = Math.max(1, Math.floor(this.#cap / 2));
+        this.#successesAtCap = 0;
+        const backoff = this.#random() * Math.min(60_000, 1_000 * 2 ** (this.#consecutive429 - 1));
+        this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + (retryAfterMs ?? backoff));
+      },
+      failed: () => {
+        settle();
+      },
+    };
+  }
+}
+
+/** Limiters by provider key, created on first use; one instance per process. */
+export class ProviderLimiters {
+  readonly #limiters = new Map<string, ProviderLimiter>();
+  readonly #deps: { clock: Clock; random?: () => number };
+
+  constructor(deps: { clock: Clock; random?: () => number }) {
+    this.#deps = deps;
+  }
+
+  /** `key` identifies the provider account: base URL plus the name of the key's variable. */
+  get(key: string, limits: ProviderLimits): ProviderLimiter {
+    let limiter = this.#limiters.get(key);
+    if (!limiter) {
+      limiter = new ProviderLimiter(key, limits, this.#deps);
+      this.#limiters.set(key, limiter);
+    }
+    return limiter;
+  }
+
+  all(): ProviderLimiter[] {
+    return [...this.#limiters.values()];
+  }
+}
