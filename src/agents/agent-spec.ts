@@ -35,6 +35,8 @@ export interface AgentSpec {
   approvalMode?: string;
   baseUrl?: string;
   apiKeyEnv?: string;
+  /** openai: most model↔tool round trips in one step. */
+  maxToolRounds?: number;
   capabilities: AgentCapability[];
   /** Why the agent cannot run here, and what to do about it. */
   unavailable?: { reason: string; fix: string };

@@ -2,6 +2,7 @@
 import type { AgentDeps } from './agent-deps.js';
 import type { AgentSpec } from './agent-spec.js';
 import { ClaudeAgent } from './claude/claude-agent.js';
+import { createOpenAiAgent } from './openai/openai-agent.js';
 import { baseEnvironmentPolicy, mergePolicies } from './process/child-environment.js';
 import { AgentRegistry } from './registry.js';
 import { createShellAgent } from './shell/shell-agent.js';
@@ -16,6 +17,7 @@ export function buildAgentRegistry(specs: Iterable<AgentSpec>, deps: AgentDeps):
       );
       continue;
     }
+    const limits = spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs };
     switch (spec.adapter) {
       case 'shell':
         registry.register(
@@ -29,15 +31,24 @@ export function buildAgentRegistry(specs: Iterable<AgentSpec>, deps: AgentDeps):
             drainMs: 2_000,
             extraEnvironment: spec.env,
           }),
+          limits,
         );
         break;
       case 'claude':
-        registry.register(spec.name, new ClaudeAgent(spec, deps));
+        registry.register(spec.name, new ClaudeAgent(spec, deps), limits);
+        break;
+      case 'openai':
+        registry.register(
+          spec.name,
+          createOpenAiAgent(spec, deps, {
+            ...(spec.maxToolRounds !== undefined && { maxToolRounds: spec.maxToolRounds }),
+          }),
+          limits,
+        );
         break;
       case 'codex':
       case 'gemini':
       case 'acp':
-      case 'openai':
         registry.markUnavailable(
           spec.name,
           `agent "${spec.name}" cannot run: the ${spec.adapter} adapter is not built yet`,

@@ -5,11 +5,18 @@ export class AgentRegistry {
   #agents = new Map<string, Agent>();
   /** Names that are known but cannot run here, with the reason shown to the user. */
   #unavailable = new Map<string, string>();
+  #timeouts = new Map<string, number>();
 
-  register(name: string, agent: Agent): this {
+  register(name: string, agent: Agent, options: { timeoutMs?: number } = {}): this {
     this.#agents.set(name, agent);
     this.#unavailable.delete(name);
+    if (options.timeoutMs !== undefined) this.#timeouts.set(name, options.timeoutMs);
     return this;
+  }
+
+  /** The agent's configured step timeout, used when a step sets none. */
+  timeoutOf(name: string): number | undefined {
+    return this.#timeouts.get(name);
   }
 
   markUnavailable(name: string, reason: string): this {

@@ -89,6 +89,8 @@ export const agentSettingsSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** openai: name of the environment variable that holds the API key (never the key itself). */
   apiKeyEnv: environmentName.optional(),
+  /** openai: most model↔tool round trips in one step (file tools confined to the workspace). */
+  maxToolRounds: z.number().int().min(1).max(200).optional(),
   /** What the agent is for: execute (run steps), plan, review. */
   capabilities: z
     .array(z.enum(['execute', 'plan', 'review']))

@@ -110,6 +110,7 @@ function resolveOne(name: string, settings: AgentSettingsInput, environment: Nod
     ...(settings.mcpConfig !== undefined && { mcpConfig: settings.mcpConfig }),
     ...(settings.sandbox !== undefined && { sandbox: settings.sandbox }),
     ...(settings.approvalMode !== undefined && { approvalMode: settings.approvalMode }),
+    ...(settings.maxToolRounds !== undefined && { maxToolRounds: settings.maxToolRounds }),
     ...((settings.baseUrl ?? preset?.baseUrl) !== undefined && {
       baseUrl: settings.baseUrl ?? preset?.baseUrl,
     }),

@@ -170,6 +170,7 @@ export class RunExecutor {
           logger: this.#deps.logger,
           logsDir: this.#options.logsDir,
           workspace: this.state.workspace,
+          ...agentTimeout(this.#deps.agents.timeoutOf(definition.agent)),
         })
       : Promise.resolve({
           kind: 'failed',
@@ -326,6 +327,10 @@ export class RunExecutor {
     const allSucceeded = this.state.counts.succeeded === this.state.order.length;
     recorder.record({ type: 'run.finished', data: { status: allSucceeded ? 'succeeded' : 'failed' } });
   }
+}
+
+function agentTimeout(timeoutMs: number | undefined): { agentTimeoutMs?: number } {
+  return timeoutMs === undefined ? {} : { agentTimeoutMs: timeoutMs };
 }
 
 /** A usage limit that names no reset time is tried again after an hour. */

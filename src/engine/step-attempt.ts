@@ -22,6 +22,8 @@ export interface AttemptContext {
   logger: Logger;
   logsDir: string;
   workspace: string;
+  /** The agent's configured timeout, for steps that set none. */
+  agentTimeoutMs?: number;
 }
 
 export class StepAttempt {
@@ -56,6 +58,7 @@ export class StepAttempt {
   }
 
   async run(agent: Agent, context: AttemptContext): Promise<AttemptOutcome> {
+    const timeoutMs = this.step.timeoutMs ?? context.agentTimeoutMs;
     const { recorder, clock } = context;
     const stepId = this.step.id;
     recorder.record({
@@ -68,9 +71,7 @@ export class StepAttempt {
     if (stoppedEarly) return { kind: 'stopped', reason: stoppedEarly };
     const startedAt = clock.now();
     const cancelTimeout =
-      this.step.timeoutMs === undefined
-        ? undefined
-        : clock.setTimer(this.step.timeoutMs, () => this.abort('timeout'));
+      timeoutMs === undefined ? undefined : clock.setTimer(timeoutMs, () => this.abort('timeout'));
     let result: Awaited<ReturnType<Agent['run']>>;
     const attempt = this;
     try {
@@ -120,7 +121,7 @@ export class StepAttempt {
         failure: {
           code: 'TIMEOUT',
           kind: 'transient',
-          message: `timed out after ${this.step.timeoutMs}ms`,
+          message: `timed out after ${timeoutMs}ms`,
           ...(!result.ok &&
             result.failure.outputTail !== undefined && { outputTail: result.failure.outputTail }),
         },

@@ -1,13 +1,14 @@
 /**
  * One streamed Chat Completions request at a time against an OpenAI-compatible endpoint, with Node's
  * global fetch: no SDK, so nothing retries behind the engine's back and every byte can be classified.
- * Remembers whether the endpoint accepts `stream_options` (older vLLM, some proxies reject it).
+ * Remembers whether the endpoint accepts `stream_options`, which some compatible servers reject.
  */
 
 import type { Clock } from '../../support/clock.js';
 import type { StepFailure } from '../agent.js';
 import type { AgentSpec } from '../agent-spec.js';
 import { ChatProtocolError } from './chat-stream-accumulator.js';
+import { requestSummary, streamHandlers, urlForTranscript } from './chat-transcript.js';
 import type { ChatCompletion, ChatMessage, ChatToolDefinition } from './chat-types.js';
 import {
   classifyHttpFailure,
@@ -16,7 +17,8 @@ import {
   type FailureContext,
 } from './classify-chat-failure.js';
 import { readCapped, readChatStream } from './read-chat-stream.js';
-import { createRedactor, type Redact } from './redact-secret.js';
+import { createRedactor, createStreamRedactor, type Redact, type StreamRedactor } from './redact-secret.js';
+import { RequestWatchdog } from './request-watchdog.js';
 import { SseFramingError } from './sse-parser.js';
 
 /** Where and as whom to ask; `apiKey` is read from the environment by `chatEndpointOf`, never from config. */
@@ -87,6 +89,11 @@ export class ChatClient {
     return this.#redact;
   }
 
+  /** Masks the key in text written in pieces, such as a transcript. */
+  streamRedactor(): StreamRedactor {
+    return createStreamRedactor(this.#endpoint.apiKey);
+  }
+
   async complete(request: ChatRequest): Promise<ChatOutcome> {
     const target = this.#target();
     if ('failure' in target) return { ok: false, failure: target.failure };
@@ -107,8 +114,9 @@ export class ChatClient {
     this.#streamOptions = false;
     request.onWarning?.(`${target.context.host} rejects stream_options; token usage may be missing`);
     const second = await this.#attempt(request, target, false);
-    if ('streamOptionsRejected' in second) throw new Error('unreachable: stream_options was not sent');
-    return second;
+    return 'streamOptionsRejected' in second
+      ? { ok: false, failure: protocolFailure('stream_options was refused twice') }
+      : second;
   }
 
   #target(): { url: string; context: FailureContext } | { failure: StepFailure } {
@@ -138,54 +146,30 @@ export class ChatClient {
     target: { url: string; context: FailureContext },
     withStreamOptions: boolean,
   ): Promise<Attempt> {
-    const controller = new AbortController();
-    const forward = (): void => controller.abort();
-    request.signal.addEventListener('abort', forward, { once: true });
-    let idle = false;
-    let cancelTimer: () => void = () => undefined;
-    const arm = (): void => {
-      cancelTimer();
-      cancelTimer = this.#clock.setTimer(this.#idleTimeoutMs, () => {
-        idle = true;
-        controller.abort();
-      });
-    };
+    const watchdog = new RequestWatchdog(request.signal, this.#clock, this.#idleTimeoutMs);
     const log = (text: string): void => request.transcript?.(this.#redact(text));
     const { context } = target;
     let phase: 'request' | 'stream' = 'request';
     const startedAt = this.#clock.now();
     try {
-      arm();
-      log(`→ POST ${redactUrl(target.url)} ${summary(request, this.#endpoint.model, withStreamOptions)}\n`);
+      log(
+        `→ POST ${urlForTranscript(target.url)} ${requestSummary(request, this.#endpoint.model, withStreamOptions)}\n`,
+      );
       const response = await fetch(target.url, {
         method: 'POST',
         headers: this.#headers(),
         body: JSON.stringify(this.#body(request, withStreamOptions)),
-        signal: controller.signal,
+        signal: watchdog.signal,
       });
-      arm();
+      watchdog.touch();
       const contentType = response.headers.get('content-type') ?? '';
       log(`← ${response.status} ${contentType} after ${this.#clock.now() - startedAt} ms\n`);
       if (!response.ok || response.body === null) {
-        const text = this.#redact(response.body ? await readCapped(response.body.getReader(), 65_536) : '');
-        if (text !== '') log(`${text}\n`);
-        if (
-          withStreamOptions &&
-          (response.status === 400 || response.status === 422) &&
-          /stream_options|include_usage/.test(text)
-        ) {
-          return { ok: false, streamOptionsRejected: true };
-        }
-        const failure = response.ok
-          ? protocolFailure(`${context.host} answered ${response.status} without a body`)
-          : classifyHttpFailure(response.status, response.headers, text, {
-              ...context,
-              now: this.#clock.now(),
-            });
-        return { ok: false, failure: this.#redactFailure(failure) };
+        return await this.#failedResponse(response, context, withStreamOptions, log);
       }
       phase = 'stream';
-      const outcome = await readChatStream(response.body, contentType, streamHandlers(request, log, arm));
+      const handlers = streamHandlers(request, log, () => watchdog.touch());
+      const outcome = await readChatStream(response.body, contentType, handlers);
       log('\n');
       if (outcome.kind === 'stream-error') {
         log(`[stream error] ${outcome.error.message}\n`);
@@ -195,21 +179,50 @@ export class ChatClient {
       return { ok: true, completion: outcome.completion };
     } catch (error) {
       if (request.signal.aborted) return { ok: false, failure: abortedFailure() };
-      const failure = idle
-        ? {
-            code: 'TIMEOUT' as const,
-            kind: 'transient' as const,
-            message: `no data from ${context.host} for ${Math.round(this.#idleTimeoutMs / 1_000)} s`,
-          }
-        : error instanceof ChatProtocolError || error instanceof SseFramingError
-          ? protocolFailure(`${context.host} sent a malformed stream: ${error.message}`)
-          : classifyNetworkError(error, context, phase);
+      const failure = this.#thrownFailure(error, watchdog.idle, context, phase);
       log(`[failed] ${failure.message}\n`);
       return { ok: false, failure: this.#redactFailure(failure) };
     } finally {
-      cancelTimer();
-      request.signal.removeEventListener('abort', forward);
+      watchdog.dispose();
     }
+  }
+
+  async #failedResponse(
+    response: Response,
+    context: FailureContext,
+    withStreamOptions: boolean,
+    log: (text: string) => void,
+  ): Promise<Attempt> {
+    const text = this.#redact(response.body ? await readErrorBody(response.body) : '');
+    if (text !== '') log(`${text}\n`);
+    const { status } = response;
+    if (
+      withStreamOptions &&
+      (status === 400 || status === 422) &&
+      /stream_options|include_usage/.test(text)
+    ) {
+      return { ok: false, streamOptionsRejected: true };
+    }
+    const failure = response.ok
+      ? protocolFailure(`${context.host} answered ${status} without a body`)
+      : classifyHttpFailure(status, response.headers, text, { ...context, now: this.#clock.now() });
+    return { ok: false, failure: this.#redactFailure(failure) };
+  }
+
+  #thrownFailure(
+    error: unknown,
+    idle: boolean,
+    context: FailureContext,
+    phase: 'request' | 'stream',
+  ): StepFailure {
+    if (idle) {
+      const seconds = Math.round(this.#idleTimeoutMs / 1_000);
+      return { code: 'TIMEOUT', kind: 'transient', message: `no data from ${context.host} for ${seconds} s` };
+    }
+    if (error instanceof ChatProtocolError || error instanceof SseFramingError) {
+      return protocolFailure(`${context.host} sent a malformed stream: ${error.message}`);
+    }
+    return classifyNetworkError(error, context, phase);
   }
 
   #headers(): Record<string, string> {
@@ -227,7 +240,8 @@ export class ChatClient {
       messages: request.messages,
       stream: true,
       ...(withStreamOptions && { stream_options: { include_usage: true } }),
-      ...(tools.length > 0 && { tools, tool_choice: 'auto' }),
+      // tool_choice is left out: "auto" is the default when tools are given, and some servers reject the field.
+      ...(tools.length > 0 && { tools }),
       ...(request.maxTokens !== undefined && { max_tokens: request.maxTokens }),
       ...(request.temperature !== undefined && { temperature: request.temperature }),
       ...(request.responseFormat !== undefined && { response_format: request.responseFormat }),
@@ -239,42 +253,14 @@ export class ChatClient {
   }
 }
 
-function streamHandlers(request: ChatRequest, log: (text: string) => void, arm: () => void) {
-  let mode: 'none' | 'reasoning' | 'text' = 'none';
-  return {
-    onActivity: arm,
-    onText(text: string) {
-      if (mode === 'reasoning') log('\n[answer] ');
-      mode = 'text';
-      log(text);
-      request.onText?.(text);
-    },
-    onReasoning(text: string) {
-      if (mode !== 'reasoning') log('[reasoning] ');
-      mode = 'reasoning';
-      log(text);
-    },
-    onUnknownLine(raw: string) {
-      log(`[not SSE] ${raw.slice(0, 2_000)}\n`);
-      request.onUnknownLine?.(raw);
-    },
-  };
-}
-
-function summary(request: ChatRequest, model: string, withStreamOptions: boolean): string {
-  const tools = request.tools?.map((tool) => tool.function.name).join(',') ?? '';
-  return [
-    `model=${model}`,
-    `messages=${request.messages.length}`,
-    ...(tools !== '' ? [`tools=${tools}`] : []),
-    ...(withStreamOptions ? ['stream_options=include_usage'] : []),
-  ].join(' ');
-}
-
-/** Credentials in a URL (`https://user:pass@host`) never reach the transcript. */
-function redactUrl(href: string): string {
-  const url = new URL(href);
-  return `${url.origin}${url.pathname}`;
+/** The start of an error body; the rest is dropped so the connection is not held open for it. */
+async function readErrorBody(body: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = body.getReader();
+  try {
+    return await readCapped(reader, 65_536);
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
 }
 
 function protocolFailure(message: string): StepFailure {

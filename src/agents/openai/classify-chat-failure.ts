@@ -3,8 +3,9 @@
  * says whether a retry can help (transient) or not (permanent), and when the provider said how long to
  * wait, passes that on as `resetAt` so the engine's backoff can honour it.
  */
+
+import { type HeaderSource, parseRetryAfter } from '../../limits/retry-after.js';
 import type { StepFailure } from '../agent.js';
-import { type HeaderSource, parseRetryAfter } from './retry-after.js';
 
 export interface FailureContext {
   /** Agent name, for configuration hints. */

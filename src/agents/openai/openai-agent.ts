@@ -36,8 +36,9 @@ export function createOpenAiAgent(spec: AgentSpec, deps: AgentDeps, options: Ope
 
   async function run(task: AgentTask): Promise<AgentResult> {
     const transcript = new CappedLog(task.logFile, deps.maxLogBytes);
+    const redactor = client.streamRedactor();
     const log = (text: string): void => {
-      transcript.write(Buffer.from(client.redact(text)));
+      transcript.write(Buffer.from(redactor.write(text)));
     };
     try {
       const readOnly = task.step.action !== undefined && readOnlyActions.has(task.step.action);
@@ -68,13 +69,17 @@ export function createOpenAiAgent(spec: AgentSpec, deps: AgentDeps, options: Ope
         emit: (part) => task.onEvent?.(part),
         log,
       });
+      const usage = result.usage
+        ? ` (tokens: ${result.usage.inputTokens} in, ${result.usage.outputTokens} out)`
+        : '';
       log(
         result.ok
-          ? '\n[ai-collab] step succeeded\n'
-          : `\n[ai-collab] step failed: ${result.failure.code} ${result.failure.message}\n`,
+          ? `\n[ai-collab] step succeeded${usage}\n`
+          : `\n[ai-collab] step failed: ${result.failure.code} ${result.failure.message}${usage}\n`,
       );
       return result;
     } finally {
+      transcript.write(Buffer.from(redactor.end()));
       await transcript.close();
     }
   }

@@ -18,6 +18,8 @@ export class SseParser {
   readonly #maxEventChars: number;
   readonly #decoder = new TextDecoder('utf-8');
   #buffer = '';
+  /** How much of the buffer is known to hold no line break, so a long line is not rescanned per chunk. */
+  #scanned = 0;
   #data: string[] = [];
   #dataChars = 0;
   #event: string | undefined;
@@ -38,6 +40,7 @@ export class SseParser {
     const items = this.#drain(true);
     if (this.#buffer !== '') this.#line(this.#buffer, items);
     this.#buffer = '';
+    this.#scanned = 0;
     this.#dispatch(items);
     return items;
   }
@@ -46,7 +49,8 @@ export class SseParser {
     const items: SseItem[] = [];
     let start = 0;
     const buffer = this.#buffer;
-    for (let index = 0; index < buffer.length; index++) {
+    let index = this.#scanned;
+    for (; index < buffer.length; index++) {
       const char = buffer.charCodeAt(index);
       if (char !== 10 && char !== 13) continue;
       // A CR at the very end may be the first half of a CRLF split across chunks: wait for the next one.
@@ -56,6 +60,7 @@ export class SseParser {
       start = index + 1;
     }
     this.#buffer = buffer.slice(start);
+    this.#scanned = index - start;
     if (this.#buffer.length > this.#maxEventChars) {
       throw new SseFramingError(`an SSE line grew beyond ${this.#maxEventChars} characters`);
     }

@@ -38,9 +38,12 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<AgentResult
       messages,
       tools: tools.definitions,
       signal,
-      onText: (text) => emit({ type: 'text-delta', text }),
+      onText: (text) => emit({ type: 'text-delta', text: client.redact(text) }),
       onUnknownLine: (raw) => emit({ type: 'unknown-line', raw }),
-      onWarning: (message) => emit({ type: 'warning', message }),
+      onWarning: (message) => {
+        emit({ type: 'warning', message });
+        log(`[warning] ${message}\n`);
+      },
       transcript: log,
     });
     if (!outcome.ok) return fail(outcome.failure);
@@ -58,7 +61,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<AgentResult
         emit({ type: 'warning', message: problem.message });
         log(`[warning] ${problem.message}\n`);
       }
-      return { ok: true, output: completion.text, ...details() };
+      return { ok: true, output: client.redact(completion.text), ...details() };
     }
     if (round > options.maxToolRounds) {
       return fail({

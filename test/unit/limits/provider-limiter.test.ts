@@ -103,4 +103,5 @@ test('retry times are read from the headers providers send', () => {
   assert.equal(retryAfterMs({}, now), undefined);
   assert.equal(parseGoDuration('1h2m3.5s'), 3_723_500);
   assert.equal(parseGoDuration('soon'), undefined);
+  assert.equal(parseGoDuration(null), undefined);
 });
