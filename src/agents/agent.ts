@@ -73,6 +73,7 @@ export type FailureCode =
   | 'USAGE_LIMIT'
   | 'AUTH_FAILED'
   | 'MODEL_ERROR'
+  | 'REVIEW_REJECTED'
   | 'INTERNAL';
 
 export interface StepFailure {

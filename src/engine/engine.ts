@@ -19,6 +19,7 @@ import { RunExecutor, type StopMode } from './run-executor.js';
 import { type RunEventListener, RunRecorder } from './run-recorder.js';
 import { type RunState, terminalRunStatuses } from './run-state.js';
 import { type EstimateSource, median } from './scheduler/critical-path.js';
+import type { StepHooks } from './step-hooks.js';
 
 export interface EngineDeps {
   store: EventStore;
@@ -33,6 +34,8 @@ export interface EngineDeps {
   stateDir: string;
   /** SIGTERM → SIGKILL grace when stopping process trees. */
   killGraceMs: number;
+  /** Workspace isolation and review / merge stages around each step (pipeline rooms). */
+  hooks?: StepHooks;
 }
 
 export interface CreateRunOptions {

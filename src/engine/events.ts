@@ -25,6 +25,14 @@ export interface StepUsage {
   costUsd?: number;
 }
 
+export interface ReviewVoteData {
+  reviewer: string;
+  vote: 'approve' | 'reject' | 'abstain';
+  /** 0..1 */
+  confidence: number;
+  reason: string;
+}
+
 export interface ProcessInfo {
   pid: number;
   pgid: number;
@@ -68,13 +76,32 @@ export type RunEventBody =
     }
   | {
       type: 'step.attempt-failed';
-      data: { stepId: string; attempt: number; error: StepErrorInfo; retryAt: number; usage?: StepUsage };
+      data: {
+        stepId: string;
+        attempt: number;
+        error: StepErrorInfo;
+        retryAt: number;
+        usage?: StepUsage;
+        /** Added to the next attempt's prompt (e.g. the reviewers' reasons for rejecting this one). */
+        feedback?: string;
+      };
     }
   | {
       type: 'step.failed';
       data: { stepId: string; attempt: number; error: StepErrorInfo; usage?: StepUsage };
     }
   | { type: 'step.interrupted'; data: { stepId: string; attempt: number; reason: string } }
+  | {
+      type: 'step.workspace-prepared';
+      data: { stepId: string; attempt: number; cwd: string; detail?: Record<string, string> };
+    }
+  | { type: 'step.stage-started'; data: { stepId: string; attempt: number; stage: 'review' | 'merge' } }
+  | {
+      type: 'step.stage-passed';
+      data: { stepId: string; attempt: number; stage: 'review' | 'merge'; detail?: Record<string, string> };
+    }
+  | { type: 'step.review-vote'; data: { stepId: string; attempt: number } & ReviewVoteData }
+  | { type: 'step.conflicted'; data: { stepId: string; attempt: number; files: string[]; message: string } }
   /** A usage limit: the step waits for the reset without spending a retry. */
   | { type: 'step.parked'; data: { stepId: string; attempt: number; until: number; reason: string } }
   | { type: 'step.cancelled'; data: { stepId: string; reason: string } };
@@ -99,6 +126,11 @@ const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'step.failed',
   'step.interrupted',
   'step.parked',
+  'step.workspace-prepared',
+  'step.stage-started',
+  'step.stage-passed',
+  'step.review-vote',
+  'step.conflicted',
   'step.cancelled',
 ]);
 

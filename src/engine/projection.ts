@@ -98,6 +98,9 @@ export function applyEvent(state: RunState, event: RunEvent): void {
         retryAt: _retryAt,
         finishedAt: _finishedAt,
         process: _process,
+        parkedReason: _parkedReason,
+        votes: _votes,
+        feedback: _feedback,
         ...rest
       } = step(state, event.data.stepId);
       setStep(state, { ...rest, status: 'running', attempts: event.data.attempt, startedAt: event.at });
@@ -129,6 +132,7 @@ export function applyEvent(state: RunState, event: RunEvent): void {
     case 'step.attempt-failed':
       setStep(state, {
         ...step(state, event.data.stepId),
+        ...(event.data.feedback !== undefined && { feedback: event.data.feedback }),
         ...(event.data.usage && { usage: addUsage(step(state, event.data.stepId).usage, event.data.usage) }),
         status: 'retrying',
         failures: step(state, event.data.stepId).failures + 1,
@@ -159,6 +163,46 @@ export function applyEvent(state: RunState, event: RunEvent): void {
         finishedAt: event.at,
       });
       return;
+    case 'step.workspace-prepared': {
+      const { detail } = event.data;
+      setStep(state, {
+        ...step(state, event.data.stepId),
+        cwd: event.data.cwd,
+        ...(detail !== undefined && { workspaceDetail: detail }),
+      });
+      return;
+    }
+    case 'step.stage-started':
+      setStep(state, {
+        ...step(state, event.data.stepId),
+        status: event.data.stage === 'review' ? 'reviewing' : 'merging',
+      });
+      return;
+    case 'step.stage-passed': {
+      const current = step(state, event.data.stepId);
+      const { detail } = event.data;
+      if (detail !== undefined) {
+        setStep(state, { ...current, stageDetail: { ...current.stageDetail, [event.data.stage]: detail } });
+      }
+      return;
+    }
+    case 'step.review-vote': {
+      const current = step(state, event.data.stepId);
+      const { stepId: _stepId, attempt: _attempt, ...vote } = event.data;
+      setStep(state, { ...current, votes: [...(current.votes ?? []), vote] });
+      return;
+    }
+    case 'step.conflicted': {
+      setStep(state, {
+        ...step(state, event.data.stepId),
+        status: 'conflicted',
+        conflictFiles: event.data.files,
+        error: { code: 'MERGE_CONFLICT', kind: 'permanent', message: event.data.message },
+        finishedAt: event.at,
+      });
+      blockDependents(state, event.data.stepId);
+      return;
+    }
     case 'step.interrupted': {
       const { process: _process, ...rest } = step(state, event.data.stepId);
       setStep(state, { ...rest, status: 'interrupted', finishedAt: event.at });

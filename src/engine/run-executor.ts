@@ -17,6 +17,7 @@ import { type RunState, settledStepStatuses } from './run-state.js';
 import { bottomLevels, type EstimateSource, estimateFor } from './scheduler/critical-path.js';
 import { ReadyQueue } from './scheduler/ready-queue.js';
 import { type AttemptOutcome, StepAttempt } from './step-attempt.js';
+import type { StepHooks } from './step-hooks.js';
 
 export interface ExecutorDeps {
   clock: Clock;
@@ -24,6 +25,8 @@ export interface ExecutorDeps {
   random: () => number;
   agents: AgentRegistry;
   slots: SlotPool;
+  /** Workspace isolation and the review / merge stages, from the pipeline rooms. */
+  hooks?: StepHooks;
 }
 
 export interface ExecutorOptions {
@@ -171,6 +174,8 @@ export class RunExecutor {
           logsDir: this.#options.logsDir,
           workspace: this.state.workspace,
           ...agentTimeout(this.#deps.agents.timeoutOf(definition.agent)),
+          ...(this.#deps.hooks && { hooks: this.#deps.hooks }),
+          ...(step.feedback !== undefined && { feedback: step.feedback }),
         })
       : Promise.resolve({
           kind: 'failed',
@@ -232,21 +237,38 @@ export class RunExecutor {
         });
       return;
     }
-    const error = toErrorInfo(outcome.failure);
+    if (outcome.kind === 'conflicted') {
+      recorder.record({
+        type: 'step.conflicted',
+        data: { ...data, files: outcome.files, message: outcome.message },
+      });
+      if (this.state.failFast) this.#failFastTripped = true;
+      return;
+    }
+    const failure: StepFailure =
+      outcome.kind === 'rejected'
+        ? {
+            code: 'REVIEW_REJECTED',
+            kind: 'transient',
+            message: `rejected by the reviewers: ${outcome.reason}`,
+          }
+        : outcome.failure;
+    const feedback = outcome.kind === 'rejected' ? { feedback: outcome.feedback } : {};
+    const error = toErrorInfo(failure);
     const step = this.state.steps[id];
     const now = this.#deps.clock.now();
-    if (outcome.failure.kind === 'usage-limit' && !this.#isStopping()) {
+    if (failure.kind === 'usage-limit' && !this.#isStopping()) {
       // A subscription's usage limit is not the step's fault: wait for the reset, spend no retry.
-      const until = Math.max(now + 1_000, outcome.failure.resetAt ?? now + defaultParkMs);
-      recorder.record({ type: 'step.parked', data: { ...data, until, reason: outcome.failure.message } });
+      const until = Math.max(now + 1_000, failure.resetAt ?? now + defaultParkMs);
+      recorder.record({ type: 'step.parked', data: { ...data, until, reason: failure.message } });
       this.#scheduleRetry(id, until - now);
       return;
     }
     const retriesLeft = attempt.step.retries - (step?.failures ?? 0);
-    if (outcome.failure.kind !== 'permanent' && retriesLeft > 0 && !this.#isStopping()) {
+    if (failure.kind !== 'permanent' && retriesLeft > 0 && !this.#isStopping()) {
       const backoff = backoffDelay(attempt.step.backoff, (step?.failures ?? 0) + 1, this.#deps.random);
       // A rate limit that says when to come back is obeyed, however short the backoff would be.
-      const delay = Math.max(backoff, (outcome.failure.resetAt ?? 0) - now);
+      const delay = Math.max(backoff, (failure.resetAt ?? 0) - now);
       recorder.record({
         type: 'step.attempt-failed',
         data: {
@@ -254,6 +276,7 @@ export class RunExecutor {
           error,
           retryAt: this.#deps.clock.now() + delay,
           ...(outcome.usage && { usage: outcome.usage }),
+          ...feedback,
         },
       });
       this.#scheduleRetry(id, delay);

@@ -2,7 +2,7 @@
 
 import type { PlanDefinition, StepAction } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
-import type { ProcessInfo, StepErrorInfo, StepUsage } from './events.js';
+import type { ProcessInfo, ReviewVoteData, StepErrorInfo, StepUsage } from './events.js';
 
 export const stepStatuses = [
   'pending',
@@ -71,6 +71,17 @@ export interface StepState {
   usage?: StepUsage;
   sessionId?: string;
   filesChanged?: string[];
+  /** Where the last attempt worked (a worktree for isolated steps). */
+  cwd?: string;
+  workspaceDetail?: Record<string, string>;
+  /** Reviewers' votes on the last attempt. */
+  votes?: ReviewVoteData[];
+  /** Facts the stages reported when they passed (review verdict, merge commit…). */
+  stageDetail?: Record<string, Record<string, string>>;
+  /** Feedback the next attempt gets (reviewers' reasons after a rejection). */
+  feedback?: string;
+  /** Files that could not be merged. */
+  conflictFiles?: string[];
 }
 
 export interface RunState {

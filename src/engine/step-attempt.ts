@@ -7,6 +7,8 @@ import type { StepDefinition } from '../protocol/plan-types.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
 import type { RunRecorder } from './run-recorder.js';
+import type { StepHookContext, StepHooks } from './step-hooks.js';
+import { prepareWorkspace, runStages } from './step-stages.js';
 
 /** Why the executor aborted a running attempt. */
 export type AbortReason = 'timeout' | 'interrupt' | 'cancel';
@@ -14,6 +16,8 @@ export type AbortReason = 'timeout' | 'interrupt' | 'cancel';
 export type AttemptOutcome =
   | ({ kind: 'succeeded'; durationMs: number; output: string } & AgentOutcomeDetails)
   | ({ kind: 'failed'; failure: StepFailure; durationMs: number } & AgentOutcomeDetails)
+  | ({ kind: 'rejected'; reason: string; feedback: string; durationMs: number } & AgentOutcomeDetails)
+  | ({ kind: 'conflicted'; files: string[]; message: string; durationMs: number } & AgentOutcomeDetails)
   | { kind: 'stopped'; reason: Exclude<AbortReason, 'timeout'> };
 
 export interface AttemptContext {
@@ -24,6 +28,9 @@ export interface AttemptContext {
   workspace: string;
   /** The agent's configured timeout, for steps that set none. */
   agentTimeoutMs?: number;
+  hooks?: StepHooks;
+  /** Added to the prompt of this attempt (reviewers' reasons after a rejection). */
+  feedback?: string;
 }
 
 export class StepAttempt {
@@ -57,9 +64,9 @@ export class StepAttempt {
     return this.#reason === 'interrupt' || this.#reason === 'cancel' ? this.#reason : undefined;
   }
 
+  /** Prepares the step's workspace, runs the agent, then the stages (review, merge) its result must pass. */
   async run(agent: Agent, context: AttemptContext): Promise<AttemptOutcome> {
-    const timeoutMs = this.step.timeoutMs ?? context.agentTimeoutMs;
-    const { recorder, clock } = context;
+    const { recorder } = context;
     const stepId = this.step.id;
     recorder.record({
       type: 'step.started',
@@ -69,6 +76,47 @@ export class StepAttempt {
     await recorder.durable();
     const stoppedEarly = this.#stoppedBy();
     if (stoppedEarly) return { kind: 'stopped', reason: stoppedEarly };
+    const hookContext: StepHookContext = {
+      runId: recorder.state.runId,
+      step: this.step,
+      attempt: this.attempt,
+      workspace: context.workspace,
+      state: recorder.state,
+      signal: this.#signal(),
+    };
+    const startedAt = context.clock.now();
+    const prepared = await prepareWorkspace(context.hooks, hookContext, recorder);
+    if (!prepared.ok)
+      return { kind: 'failed', failure: prepared.failure, durationMs: context.clock.now() - startedAt };
+    const outcome = await this.#runAgent(agent, context, prepared.cwd);
+    if (outcome.kind !== 'succeeded') return outcome;
+    const staged = await runStages(context.hooks?.stages ?? [], {
+      ...hookContext,
+      cwd: prepared.cwd,
+      output: outcome.output,
+      ...(outcome.filesChanged && { filesChanged: outcome.filesChanged }),
+      recorder,
+    });
+    const stopped = this.#stoppedBy();
+    if (stopped) return { kind: 'stopped', reason: stopped };
+    const durationMs = context.clock.now() - startedAt;
+    const { kind: _kind, durationMs: _agentDuration, ...details } = outcome;
+    switch (staged.kind) {
+      case 'passed':
+        return { ...outcome, durationMs };
+      case 'rejected':
+        return { ...details, kind: 'rejected', reason: staged.reason, feedback: staged.feedback, durationMs };
+      case 'conflicted':
+        return { ...details, kind: 'conflicted', files: staged.files, message: staged.message, durationMs };
+      case 'failed':
+        return { ...details, kind: 'failed', failure: staged.failure, durationMs };
+    }
+  }
+
+  async #runAgent(agent: Agent, context: AttemptContext, cwd: string): Promise<AttemptOutcome> {
+    const timeoutMs = this.step.timeoutMs ?? context.agentTimeoutMs;
+    const { recorder, clock } = context;
+    const stepId = this.step.id;
     const startedAt = clock.now();
     const cancelTimeout =
       timeoutMs === undefined ? undefined : clock.setTimer(timeoutMs, () => this.abort('timeout'));
@@ -80,7 +128,8 @@ export class StepAttempt {
         stepId,
         attempt: this.attempt,
         step: this.step,
-        workspace: context.workspace,
+        workspace: cwd,
+        ...(context.feedback !== undefined && { feedback: context.feedback }),
         logFile: `${context.logsDir}/${fileSafe(stepId)}.${this.attempt}.log`,
         get signal() {
           return attempt.#signal();

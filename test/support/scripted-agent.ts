@@ -12,6 +12,8 @@ export interface TimelineEntry {
   what: 'start' | 'end' | 'abort';
   stepId: string;
   attempt: number;
+  workspace?: string;
+  feedback?: string;
 }
 
 /**
@@ -44,7 +46,14 @@ export class ScriptedAgent implements Agent {
 
   async run(task: AgentTask): Promise<AgentResult> {
     const plan = this.#script(task.stepId, task.attempt);
-    this.timeline.push({ at: this.#clock.now(), what: 'start', stepId: task.stepId, attempt: task.attempt });
+    this.timeline.push({
+      at: this.#clock.now(),
+      what: 'start',
+      stepId: task.stepId,
+      attempt: task.attempt,
+      workspace: task.workspace,
+      ...(task.feedback !== undefined && { feedback: task.feedback }),
+    });
     this.#inFlight++;
     this.peakInFlight = Math.max(this.peakInFlight, this.#inFlight);
     try {

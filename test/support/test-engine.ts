@@ -1,6 +1,7 @@
 import type { Agent } from '../../src/agents/agent.js';
 import { AgentRegistry } from '../../src/agents/registry.js';
 import { Engine } from '../../src/engine/engine.js';
+import type { StepHooks } from '../../src/engine/step-hooks.js';
 import { SlotPool, type SlotPoolOptions } from '../../src/limits/slot-pool.js';
 import type { PlanDefinition, StepDefinition } from '../../src/protocol/plan-types.js';
 import type { OwnerIdentity } from '../../src/store/event-store.js';
@@ -23,6 +24,7 @@ export interface TestEngineOptions {
   slots?: SlotPoolOptions;
   random?: () => number;
   stateDir?: string;
+  hooks?: StepHooks;
 }
 
 export function createTestEngine(options: TestEngineOptions) {
@@ -40,6 +42,7 @@ export function createTestEngine(options: TestEngineOptions) {
     owner: deadOwner(),
     stateDir: options.stateDir ?? '/nonexistent/ai-collab-test-state',
     killGraceMs: 100,
+    ...(options.hooks && { hooks: options.hooks }),
   });
   return { engine, clock, store, registry };
 }

@@ -49,8 +49,22 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
       return line(`step ${labelOf(state, event.data.stepId)} interrupted (${event.data.reason})`);
     case 'step.cancelled':
       return line(`step ${labelOf(state, event.data.stepId)} cancelled (${event.data.reason})`);
+    case 'step.stage-started':
+      return line(
+        `step ${labelOf(state, event.data.stepId)} ${event.data.stage === 'review' ? 'is being reviewed' : 'is being merged'}`,
+      );
+    case 'step.review-vote':
+      return line(
+        `step ${labelOf(state, event.data.stepId)}: ${event.data.reviewer} votes ${event.data.vote} (${Math.round(event.data.confidence * 100)}%): ${event.data.reason.slice(0, 120)}`,
+      );
+    case 'step.conflicted':
+      return line(
+        `step ${labelOf(state, event.data.stepId)} conflicted: ${event.data.message} (${event.data.files.join(', ')})`,
+      );
     case 'run.created':
     case 'step.process-started':
+    case 'step.workspace-prepared':
+    case 'step.stage-passed':
       return undefined;
   }
 }

@@ -1,0 +1,56 @@
+/**
+ * What happens around a step's agent run, supplied by the pipeline rooms above the engine: where the step
+ * works (a git worktree for code-changing steps), and the stages its result must pass before it counts as
+ * succeeded (the review swarm, then the merge). The engine only sequences them and records their facts.
+ */
+import type { StepFailure } from '../agents/agent.js';
+import type { StepDefinition } from '../protocol/plan-types.js';
+import type { ReviewVoteData } from './events.js';
+import type { RunState } from './run-state.js';
+
+export interface StepHookContext {
+  runId: string;
+  step: StepDefinition;
+  attempt: number;
+  /** The run's workspace (the user's checkout). */
+  workspace: string;
+  /** Read-only view of the run. */
+  state: Readonly<RunState>;
+  signal: AbortSignal;
+}
+
+export interface PreparedWorkspace {
+  /** Directory the agent works in. */
+  cwd: string;
+  /** Facts worth recording (branch, base commit…), kept in `step.workspace-prepared`. */
+  detail?: Record<string, string>;
+}
+
+export interface StageContext extends StepHookContext {
+  cwd: string;
+  /** What the agent answered. */
+  output: string;
+  filesChanged?: string[];
+  /** Records a reviewer's vote as it arrives. */
+  recordVote(vote: ReviewVoteData): void;
+}
+
+export type StageResult =
+  | { kind: 'passed'; detail?: Record<string, string> }
+  /** The step is tried again (spending a retry) with `feedback` added to its prompt. */
+  | { kind: 'rejected'; reason: string; feedback: string }
+  /** The step's changes could not be merged; they are kept, and the step is `conflicted`. */
+  | { kind: 'conflicted'; files: string[]; message: string }
+  | { kind: 'failed'; failure: StepFailure };
+
+export interface StepStage {
+  readonly name: 'review' | 'merge';
+  appliesTo(step: StepDefinition, state: Readonly<RunState>): boolean;
+  run(context: StageContext): Promise<StageResult>;
+}
+
+export interface StepHooks {
+  prepare?(context: StepHookContext): Promise<PreparedWorkspace>;
+  /** Run in order after the agent succeeds. */
+  stages?: readonly StepStage[];
+}

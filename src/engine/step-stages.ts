@@ -1,0 +1,76 @@
+/** Runs the hooks around a step's agent: workspace preparation before, stages (review, merge) after. */
+import type { StepFailure } from '../agents/agent.js';
+import type { RunRecorder } from './run-recorder.js';
+import type { StageContext, StageResult, StepHookContext, StepHooks, StepStage } from './step-hooks.js';
+
+export async function prepareWorkspace(
+  hooks: StepHooks | undefined,
+  context: StepHookContext,
+  recorder: RunRecorder,
+): Promise<{ ok: true; cwd: string } | { ok: false; failure: StepFailure }> {
+  if (!hooks?.prepare) return { ok: true, cwd: context.workspace };
+  try {
+    const prepared = await hooks.prepare(context);
+    recorder.record({
+      type: 'step.workspace-prepared',
+      data: {
+        stepId: context.step.id,
+        attempt: context.attempt,
+        cwd: prepared.cwd,
+        ...(prepared.detail !== undefined && { detail: prepared.detail }),
+      },
+    });
+    return { ok: true, cwd: prepared.cwd };
+  } catch (error) {
+    return {
+      ok: false,
+      failure: {
+        code: 'INTERNAL',
+        kind: 'transient',
+        message: `could not prepare the step's workspace: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    };
+  }
+}
+
+export async function runStages(
+  stages: readonly StepStage[],
+  context: Omit<StageContext, 'recordVote'> & { recorder: RunRecorder },
+): Promise<StageResult> {
+  const { recorder, ...base } = context;
+  const stepId = base.step.id;
+  const attempt = base.attempt;
+  for (const stage of stages) {
+    if (!stage.appliesTo(base.step, base.state)) continue;
+    if (base.signal.aborted) return { kind: 'passed' };
+    recorder.record({ type: 'step.stage-started', data: { stepId, attempt, stage: stage.name } });
+    let result: StageResult;
+    try {
+      result = await stage.run({
+        ...base,
+        recordVote: (vote) =>
+          recorder.record({ type: 'step.review-vote', data: { stepId, attempt, ...vote } }),
+      });
+    } catch (error) {
+      result = {
+        kind: 'failed',
+        failure: {
+          code: 'INTERNAL',
+          kind: 'transient',
+          message: `the ${stage.name} stage failed: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      };
+    }
+    if (result.kind !== 'passed') return result;
+    recorder.record({
+      type: 'step.stage-passed',
+      data: {
+        stepId,
+        attempt,
+        stage: stage.name,
+        ...(result.detail !== undefined && { detail: result.detail }),
+      },
+    });
+  }
+  return { kind: 'passed' };
+}

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { StepHooks } from '../../../src/engine/step-hooks.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { ScriptedAgent } from '../../support/scripted-agent.js';
+import { createTestEngine, planOf } from '../../support/test-engine.js';
+
+test('a prepared workspace is where the agent works, and it is recorded', async () => {
+  const clock = new FakeClock();
+  const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
+  const hooks: StepHooks = {
+    prepare: async ({ step, attempt }) => ({
+      cwd: `/worktrees/${step.id}-${attempt}`,
+      detail: { branch: `ai-collab/${step.id}` },
+    }),
+  };
+  const { engine } = createTestEngine({ clock, agents: [agent], hooks });
+  const run = engine.createRun({ plan: planOf([{ id: 'edit' }]), workspace: '/repo', planFile: null });
+  const state = await clock.runUntilSettled(engine.startRun(run.runId).done);
+  assert.equal(agent.timeline[0]?.workspace, '/worktrees/edit-1');
+  assert.equal(state.steps.edit?.cwd, '/worktrees/edit-1');
+  assert.deepEqual(state.steps.edit?.workspaceDetail, { branch: 'ai-collab/edit' });
+});
+
+test('a rejected review retries the step with the reviewers’ reasons, and votes are recorded', async () => {
+  const clock = new FakeClock();
+  const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
+  let reviews = 0;
+  const hooks: StepHooks = {
+    stages: [
+      {
+        name: 'review',
+        appliesTo: () => true,
+        run: async (context) => {
+          reviews++;
+          const approve = reviews > 1;
+          context.recordVote({
+            reviewer: 'r1',
+            vote: approve ? 'approve' : 'reject',
+            confidence: 0.9,
+            reason: approve ? 'fine' : 'missing tests',
+          });
+          return approve
+            ? { kind: 'passed', detail: { verdict: 'approved' } }
+            : { kind: 'rejected', reason: 'missing tests', feedback: 'Reviewers asked for: missing tests' };
+        },
+      },
+    ],
+  };
+  const { engine } = createTestEngine({ clock, agents: [agent], hooks });
+  const run = engine.createRun({
+    plan: planOf([{ id: 'edit', retries: 2, backoff: { initialMs: 10, maxMs: 10, factor: 1 } }]),
+    workspace: '/repo',
+    planFile: null,
+  });
+  const state = await clock.runUntilSettled(engine.startRun(run.runId).done);
+  assert.equal(state.status, 'succeeded');
+  assert.equal(state.steps.edit?.attempts, 2);
+  const starts = agent.timeline.filter((entry) => entry.what === 'start');
+  assert.equal(starts[0]?.feedback, undefined);
+  assert.equal(starts[1]?.feedback, 'Reviewers asked for: missing tests');
+  assert.deepEqual(
+    state.steps.edit?.votes?.map((vote) => vote.vote),
+    ['approve'],
+    'votes of the last attempt',
+  );
+  assert.deepEqual(state.steps.edit?.stageDetail, { review: { verdict: 'approved' } });
+});
+
+test('a merge conflict marks the step conflicted and blocks its dependents; other branches finish', async () => {
+  const clock = new FakeClock();
+  const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
+  const hooks: StepHooks = {
+    stages: [
+      {
+        name: 'merge',
+        appliesTo: (step) => step.id === 'clash',
+        run: async () => ({ kind: 'conflicted', files: ['src/a.ts'], message: 'both changed src/a.ts' }),
+      },
+    ],
+  };
+  const { engine } = createTestEngine({ clock, agents: [agent], hooks });
+  const run = engine.createRun({
+    plan: planOf([{ id: 'clash' }, { id: 'after', needs: ['clash'] }, { id: 'free' }]),
+    workspace: '/repo',
+    planFile: null,
+  });
+  const state = await clock.runUntilSettled(engine.startRun(run.runId).done);
+  assert.equal(state.status, 'failed');
+  assert.equal(state.steps.clash?.status, 'conflicted');
+  assert.deepEqual(state.steps.clash?.conflictFiles, ['src/a.ts']);
+  assert.equal(state.steps.after?.status, 'blocked');
+  assert.equal(state.steps.free?.status, 'succeeded');
+});
