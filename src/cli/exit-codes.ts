@@ -5,6 +5,13 @@ export const exitCodes = { success: 0, failure: 1, invalidInput: 2, interrupted:
 
 export function exitCodeForRun(status: RunStatus): number {
   if (status === 'succeeded') return exitCodes.success;
-  if (status === 'interrupted' || status === 'paused' || status === 'running') return exitCodes.interrupted;
+  if (
+    status === 'interrupted' ||
+    status === 'paused' ||
+    status === 'running' ||
+    status === 'awaiting_approval'
+  ) {
+    return exitCodes.interrupted;
+  }
   return exitCodes.failure;
 }

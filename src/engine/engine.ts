@@ -7,13 +7,13 @@ import { isSameProcessAlive } from '../agents/process/proc-table.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { SlotPool } from '../limits/slot-pool.js';
 import type { PlanDefinition } from '../protocol/plan-types.js';
-import type { EventStore, OwnerIdentity, RunRecord } from '../store/event-store.js';
+import type { ApprovalDecision, EventStore, OwnerIdentity, RunRecord } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
 import { InputError } from '../support/errors.js';
 import { createRunId } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { isRunEventType, type RunEvent } from './events.js';
-import { createRunState, replayEvents } from './projection.js';
+import { applyEvent, createRunState, replayEvents } from './projection.js';
 import { recoverRunningSteps } from './recover-steps.js';
 import { RunExecutor, type StopMode } from './run-executor.js';
 import { type RunEventListener, RunRecorder } from './run-recorder.js';
@@ -44,6 +44,17 @@ export interface CreateRunOptions {
   planFile: string | null;
   concurrency?: number;
   failFast?: boolean;
+  /** When set, nothing runs until a person approves (the reason is shown to them). */
+  approval?: { reason: string };
+}
+
+export interface ApprovalInput {
+  decision: 'approved' | 'rejected';
+  /** Who decided, e.g. `terminal`, `dashboard`, `vscode`, `mcp`. */
+  by: string;
+  reason?: string;
+  /** An edited plan to run instead (already validated by the caller). */
+  plan?: PlanDefinition;
 }
 
 export interface RunHandle {
@@ -55,12 +66,17 @@ export interface RunHandle {
 
 export const defaultConcurrency = 4;
 
+/** How often a run waiting for approval looks for a decision made by another process. */
+const approvalPollMs = 250;
+
 export class Engine {
   readonly #deps: EngineDeps;
   readonly #active = new Map<string, { executor: RunExecutor; recorder: RunRecorder }>();
   readonly #durationCache = new Map<string, number | undefined>();
   /** Runs created here and not started yet: their state is already built, so start need not replay it. */
   readonly #created = new Map<string, RunState>();
+  /** In-process wake-ups for runs waiting on a decision (other processes are seen by polling the store). */
+  readonly #approvalWaiters = new Map<string, Set<() => void>>();
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
@@ -84,21 +100,32 @@ export class Engine {
         failFast: options.failFast ?? false,
       },
     };
+    const events: RunEvent[] = [event];
+    if (options.approval) {
+      events.push({
+        type: 'run.approval-requested',
+        runId,
+        seq: 2,
+        at: event.at,
+        data: { reason: options.approval.reason },
+      });
+    }
     store.createRun(
       {
         runId,
         name: options.plan.name,
         workspace: options.workspace,
         planFile: options.planFile,
-        status: 'pending',
+        status: options.approval ? 'awaiting_approval' : 'pending',
         stepCount: options.plan.steps.length,
         createdAt: event.at,
         finishedAt: null,
         owner: null,
       },
-      { runId, seq: 1, type: event.type, at: event.at, data: event.data },
+      events.map((item) => ({ runId, seq: item.seq, type: item.type, at: item.at, data: item.data })),
     );
     const state = createRunState(event);
+    for (const item of events.slice(1)) applyEvent(state, item);
     this.#created.set(runId, state);
     return state;
   }
@@ -106,7 +133,7 @@ export class Engine {
   startRun(runId: string): RunHandle {
     const state = this.#created.get(runId) ?? this.#load(runId);
     this.#created.delete(runId);
-    if (state.status !== 'pending') {
+    if (state.status !== 'pending' && state.status !== 'awaiting_approval') {
       throw new InputError('RUN_NOT_RESUMABLE', `run ${runId} has already started; use resume`);
     }
     if (!this.#deps.store.claimRun(runId, null, this.#deps.owner)) {
@@ -148,6 +175,30 @@ export class Engine {
     return this.#execute(recorder, true);
   }
 
+  /**
+   * A person's decision on a run awaiting approval, from any front end and any process. Exactly one decision
+   * counts (the first recorded); returns whether it was this one.
+   */
+  decide(runId: string, input: ApprovalInput): boolean {
+    const record = this.#deps.store.getRun(runId);
+    if (!record) throw new InputError('RUN_NOT_FOUND', `no run ${runId}; see ai-collab runs`);
+    if (record.status !== 'awaiting_approval') {
+      throw new InputError(
+        'RUN_NOT_RESUMABLE',
+        `run ${runId} is not waiting for approval (it is ${record.status})`,
+      );
+    }
+    const decided = this.#deps.store.decideApproval(runId, {
+      decision: input.decision,
+      by: input.by,
+      at: this.#deps.clock.now(),
+      ...(input.reason !== undefined && { reason: input.reason }),
+      ...(input.plan !== undefined && { plan: input.plan }),
+    });
+    if (decided) for (const wake of this.#approvalWaiters.get(runId) ?? []) wake();
+    return decided;
+  }
+
   /** Runs of a workspace that `resume` would continue: interrupted, or running with a dead owner. */
   resumableRuns(workspace: string): RunRecord[] {
     return this.#deps.store
@@ -178,7 +229,16 @@ export class Engine {
     this.#activeRun(runId).executor.stop(mode, reason);
   }
 
-  cancel(runId: string): void {
+  /** Cancels a run; one still awaiting approval is rejected (by `by`), which ends it cancelled. */
+  cancel(runId: string, by = 'cancel'): void {
+    const active = this.#active.get(runId);
+    if (
+      active?.recorder.state.status === 'awaiting_approval' ||
+      (!active && this.#deps.store.getRun(runId)?.status === 'awaiting_approval')
+    ) {
+      this.decide(runId, { decision: 'rejected', by, reason: 'cancelled' });
+      return;
+    }
     this.#activeRun(runId).executor.cancel();
   }
 
@@ -205,9 +265,64 @@ export class Engine {
     // Start on the next microtask, so whoever called startRun/resumeRun can subscribe first and see
     // every event, `run.started` included.
     const done = Promise.resolve()
-      .then(() => executor.start())
+      .then(() => this.#afterApproval(recorder, executor))
       .finally(() => this.#active.delete(runId));
     return { runId, state: recorder.state, done, subscribe: (listener) => recorder.subscribe(listener) };
+  }
+
+  /**
+   * A run awaiting approval waits here for the decision — with no timeout: a plan is never rejected for
+   * want of an answer. The decision is recorded in the run's own log by this process, which owns it.
+   */
+  async #afterApproval(recorder: RunRecorder, executor: RunExecutor): Promise<RunState> {
+    if (recorder.state.status === 'awaiting_approval') {
+      const decision = await this.#waitForDecision(recorder.state.runId, executor.approvalSignal);
+      if (!decision) {
+        await recorder.durable();
+        return recorder.state;
+      }
+      if (decision.plan !== undefined) {
+        recorder.record({
+          type: 'run.plan-replaced',
+          data: { plan: decision.plan as PlanDefinition, by: decision.by },
+        });
+      }
+      if (decision.decision === 'rejected') {
+        recorder.record({
+          type: 'run.rejected',
+          data: { by: decision.by, ...(decision.reason !== undefined && { reason: decision.reason }) },
+        });
+        recorder.record({ type: 'run.finished', data: { status: 'cancelled' } });
+        await recorder.durable();
+        return recorder.state;
+      }
+      recorder.record({ type: 'run.approved', data: { by: decision.by } });
+    }
+    return executor.start();
+  }
+
+  #waitForDecision(runId: string, signal: AbortSignal): Promise<ApprovalDecision | undefined> {
+    const { store, clock } = this.#deps;
+    return new Promise((resolve) => {
+      let cancelTimer = (): void => {};
+      const waiters = this.#approvalWaiters.get(runId) ?? new Set<() => void>();
+      this.#approvalWaiters.set(runId, waiters);
+      const finish = (decision: ApprovalDecision | undefined): void => {
+        cancelTimer();
+        waiters.delete(check);
+        signal.removeEventListener('abort', onAbort);
+        resolve(decision);
+      };
+      const check = (): void => {
+        const decision = store.getApproval(runId);
+        if (decision) finish(decision);
+        else cancelTimer = clock.setTimer(approvalPollMs, check);
+      };
+      const onAbort = (): void => finish(undefined);
+      waiters.add(check);
+      signal.addEventListener('abort', onAbort, { once: true });
+      check();
+    });
   }
 
   #load(runId: string): RunState {
@@ -251,6 +366,6 @@ function isOwnerAlive(owner: OwnerIdentity): boolean {
 
 export function isResumable(run: RunRecord): boolean {
   if (run.status === 'interrupted') return true;
-  if (run.status !== 'running' && run.status !== 'paused') return false;
+  if (run.status !== 'running' && run.status !== 'paused' && run.status !== 'awaiting_approval') return false;
   return run.owner === null || !isOwnerAlive(run.owner);
 }

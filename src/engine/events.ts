@@ -51,6 +51,11 @@ export type RunEventBody =
         failFast: boolean;
       };
     }
+  | { type: 'run.approval-requested'; data: { reason: string } }
+  /** The plan as edited by the person who approved it (validated by the front end that took the edit). */
+  | { type: 'run.plan-replaced'; data: { plan: PlanDefinition; by: string } }
+  | { type: 'run.approved'; data: { by: string } }
+  | { type: 'run.rejected'; data: { by: string; reason?: string } }
   | { type: 'run.started'; data: { owner: OwnerIdentity; resumed: boolean } }
   | { type: 'run.paused'; data: Record<string, never> }
   | { type: 'run.resumed'; data: Record<string, never> }
@@ -114,6 +119,10 @@ export type EventData<T extends RunEventType> = Extract<RunEventBody, { type: T 
 
 const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'run.created',
+  'run.approval-requested',
+  'run.plan-replaced',
+  'run.approved',
+  'run.rejected',
   'run.started',
   'run.paused',
   'run.resumed',

@@ -5,6 +5,8 @@
  * `applyEvent` updates the state in place for speed (plans may hold 100,000 steps) but replaces each
  * changed step object, so views can detect changes by identity.
  */
+
+import type { PlanDefinition } from '../protocol/plan-types.js';
 import { assertNever } from '../support/errors.js';
 import type { RunEvent, StepUsage } from './events.js';
 import {
@@ -17,6 +19,21 @@ import {
 
 export function createRunState(event: Extract<RunEvent, { type: 'run.created' }>): RunState {
   const { plan, workspace, planFile, concurrency, failFast } = event.data;
+  return {
+    runId: event.runId,
+    workspace,
+    planFile,
+    concurrency,
+    failFast,
+    status: 'pending',
+    createdAt: event.at,
+    lastSeq: event.seq,
+    ...stepsOf(plan),
+  };
+}
+
+/** The plan-derived part of the state: every step pending (or ready when it needs nothing). */
+function stepsOf(plan: PlanDefinition): Pick<RunState, 'name' | 'plan' | 'steps' | 'order' | 'counts'> {
   const steps: Record<string, StepState> = Object.create(null);
   const counts = Object.fromEntries(stepStatuses.map((status) => [status, 0])) as Record<StepStatus, number>;
   for (const step of plan.steps) {
@@ -37,21 +54,7 @@ export function createRunState(event: Extract<RunEvent, { type: 'run.created' }>
     for (const dependency of step.needs) steps[dependency]?.dependents.push(step.id);
   }
   for (const step of Object.values(steps)) counts[step.status]++;
-  return {
-    runId: event.runId,
-    name: plan.name,
-    workspace,
-    planFile,
-    plan,
-    concurrency,
-    failFast,
-    status: 'pending',
-    createdAt: event.at,
-    steps,
-    order: plan.steps.map((step) => step.id),
-    counts,
-    lastSeq: event.seq,
-  };
+  return { name: plan.name, plan, steps, order: plan.steps.map((step) => step.id), counts };
 }
 
 export function replayEvents(events: Iterable<RunEvent>): RunState | undefined {
@@ -69,6 +72,25 @@ export function applyEvent(state: RunState, event: RunEvent): void {
   state.lastSeq = event.seq;
   switch (event.type) {
     case 'run.created':
+      return;
+    case 'run.approval-requested':
+      state.status = 'awaiting_approval';
+      state.approvalReason = event.data.reason;
+      return;
+    case 'run.plan-replaced':
+      Object.assign(state, stepsOf(event.data.plan));
+      return;
+    case 'run.approved':
+      state.status = 'pending';
+      state.approvedBy = event.data.by;
+      delete state.approvalReason;
+      return;
+    case 'run.rejected':
+      state.rejected = {
+        by: event.data.by,
+        ...(event.data.reason !== undefined && { reason: event.data.reason }),
+      };
+      delete state.approvalReason;
       return;
     case 'run.started':
       state.status = 'running';

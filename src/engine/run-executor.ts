@@ -54,6 +54,8 @@ export class RunExecutor {
   #fatal: unknown;
   #finishing = false;
   #unsubscribeSlots: () => void = () => {};
+  readonly #approvalWait = new AbortController();
+  #started = false;
   #settle!: { resolve: (state: RunState) => void; reject: (error: unknown) => void };
   readonly done: Promise<RunState>;
 
@@ -70,8 +72,14 @@ export class RunExecutor {
     return this.#recorder.state;
   }
 
+  /** Aborted when waiting for approval should end without a decision (stop or cancel before approval). */
+  get approvalSignal(): AbortSignal {
+    return this.#approvalWait.signal;
+  }
+
   /** Starts (or, after a crash, continues) the run. Steps recorded as running must have been recovered first. */
   start(): Promise<RunState> {
+    this.#started = true;
     const plan = this.state.plan;
     for (const [index, step] of plan.steps.entries()) this.#planIndex.set(step.id, index);
     this.#priorities = bottomLevels(plan.steps, (step) => estimateFor(step, this.#options.history));
@@ -112,6 +120,7 @@ export class RunExecutor {
     if (this.#cancelled || this.#finishing) return;
     if (this.#stop?.mode === 'immediate') return;
     this.#stop = { mode, reason };
+    this.#approvalWait.abort();
     this.#clearRetryTimers();
     if (mode === 'immediate') for (const attempt of this.#running.values()) attempt.abort('interrupt');
     this.#checkDone();
@@ -313,7 +322,8 @@ export class RunExecutor {
   }
 
   #checkDone(): void {
-    if (this.#finishing || this.#running.size > 0) return;
+    // Before start (a run still waiting for approval) there is nothing to finish.
+    if (!this.#started || this.#finishing || this.#running.size > 0) return;
     const idle = this.#queue.size === 0 && this.#retryTimers.size === 0;
     if (!this.#isStopping() && (this.#paused || !idle)) return;
     this.#finishing = true;

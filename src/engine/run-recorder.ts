@@ -67,6 +67,10 @@ export class RunRecorder {
 
 function runPatchFor(event: RunEvent): RunRecordPatch | undefined {
   switch (event.type) {
+    case 'run.approval-requested':
+      return { status: 'awaiting_approval' };
+    case 'run.approved':
+      return { status: 'pending' };
     case 'run.started':
       return { status: 'running', owner: event.data.owner };
     case 'run.paused':

@@ -98,6 +98,10 @@ export interface RunState {
   finishedAt?: number;
   owner?: OwnerIdentity;
   interruptReason?: string;
+  /** Why the run waits for a person (shown with the approval prompt). */
+  approvalReason?: string;
+  approvedBy?: string;
+  rejected?: { by: string; reason?: string };
   steps: Record<string, StepState>;
   /** Step ids in plan order. */
   order: string[];

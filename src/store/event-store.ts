@@ -66,9 +66,22 @@ export interface ProcessRow {
   agent: string;
 }
 
+/** A person's decision on a run that awaits approval. The first decision recorded is the only one. */
+export interface ApprovalDecision {
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: number;
+  reason?: string;
+  /** An edited plan (JSON of the engine's plan), approved in place of the proposed one. */
+  plan?: unknown;
+}
+
 export interface EventStore {
-  /** Creates the run's index row and its first event, durably, before anything runs. */
-  createRun(record: Omit<RunRecord, 'lastSeq' | 'updatedAt'>, firstEvent: StoredEvent): void;
+  /** Creates the run's index row and its first events, durably, before anything runs. */
+  createRun(
+    record: Omit<RunRecord, 'lastSeq' | 'updatedAt'>,
+    firstEvents: StoredEvent | readonly StoredEvent[],
+  ): void;
   /** Buffers a write; it becomes durable with the next group commit. */
   enqueue(write: StoreWrite): void;
   /** Resolves once every write enqueued so far is committed (and fsynced). */
@@ -83,6 +96,9 @@ export interface EventStore {
   readEvents(runId: string, afterSeq?: number): Iterable<StoredEvent>;
   /** Most recent durations of successful steps for an agent and action, newest first. */
   recentDurations(agent: string, action: string, limit: number): number[];
+  /** Records a decision unless one exists; true when this call's decision is the one that counts. */
+  decideApproval(runId: string, decision: ApprovalDecision): boolean;
+  getApproval(runId: string): ApprovalDecision | undefined;
   addProcess(row: ProcessRow): void;
   removeProcess(identity: { bootId: string; pid: number; startTime: string }): void;
   listProcesses(): ProcessRow[];

@@ -12,6 +12,16 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
       return line(
         `run ${state.runId} (${state.name}) ${event.data.resumed ? 'resumed' : 'started'}: ${state.order.length} steps, concurrency ${state.concurrency}`,
       );
+    case 'run.approval-requested':
+      return line(
+        `run ${state.runId} waits for approval (${event.data.reason}); approve it in the terminal, the dashboard, VS Code or over MCP`,
+      );
+    case 'run.plan-replaced':
+      return line(`plan edited by ${event.data.by}: ${state.order.length} steps`);
+    case 'run.approved':
+      return line(`plan approved by ${event.data.by}`);
+    case 'run.rejected':
+      return line(`plan rejected by ${event.data.by}${event.data.reason ? `: ${event.data.reason}` : ''}`);
     case 'run.paused':
       return line('run paused');
     case 'run.resumed':

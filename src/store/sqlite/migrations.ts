@@ -45,4 +45,14 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (boot_id, pid, start_time)
   ) WITHOUT ROWID;
   `,
+  `
+  CREATE TABLE approvals (
+    run_id TEXT PRIMARY KEY REFERENCES runs (run_id) ON DELETE CASCADE,
+    decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+    decided_by TEXT NOT NULL,
+    decided_at INTEGER NOT NULL,
+    reason TEXT,
+    plan TEXT
+  );
+  `,
 ];

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../../support/clock.js';
 import { OrchestratorError } from '../../support/errors.js';
 import type {
+  ApprovalDecision,
   EventStore,
   OwnerIdentity,
   ProcessRow,
@@ -94,7 +95,12 @@ export class SqliteStore implements EventStore {
     };
   }
 
-  createRun(record: Omit<RunRecord, 'lastSeq' | 'updatedAt'>, firstEvent: StoredEvent): void {
+  createRun(
+    record: Omit<RunRecord, 'lastSeq' | 'updatedAt'>,
+    firstEvents: StoredEvent | readonly StoredEvent[],
+  ): void {
+    const events = Array.isArray(firstEvents) ? firstEvents : [firstEvents as StoredEvent];
+    const lastSeq = Math.max(...events.map((event) => event.seq));
     const insert = this.#db.transaction(() => {
       this.#db
         .prepare(
@@ -113,15 +119,11 @@ export class SqliteStore implements EventStore {
           record.createdAt,
           record.finishedAt,
           record.owner ? JSON.stringify(record.owner) : null,
-          firstEvent.seq,
+          lastSeq,
         );
-      this.#insertEvent.run(
-        firstEvent.runId,
-        firstEvent.seq,
-        firstEvent.type,
-        firstEvent.at,
-        JSON.stringify(firstEvent.data),
-      );
+      for (const event of events) {
+        this.#insertEvent.run(event.runId, event.seq, event.type, event.at, JSON.stringify(event.data));
+      }
     });
     insert();
   }
@@ -190,6 +192,43 @@ export class SqliteStore implements EventStore {
       )
       .all(agent, action, limit) as Array<{ duration_ms: number }>;
     return rows.map((row) => row.duration_ms);
+  }
+
+  decideApproval(runId: string, decision: ApprovalDecision): boolean {
+    const result = this.#db
+      .prepare(
+        `INSERT INTO approvals (run_id, decision, decided_by, decided_at, reason, plan) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id) DO NOTHING`,
+      )
+      .run(
+        runId,
+        decision.decision,
+        decision.by,
+        decision.at,
+        decision.reason ?? null,
+        decision.plan === undefined ? null : JSON.stringify(decision.plan),
+      );
+    return result.changes === 1;
+  }
+
+  getApproval(runId: string): ApprovalDecision | undefined {
+    const row = this.#db.prepare('SELECT * FROM approvals WHERE run_id = ?').get(runId) as
+      | {
+          decision: 'approved' | 'rejected';
+          decided_by: string;
+          decided_at: number;
+          reason: string | null;
+          plan: string | null;
+        }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      decision: row.decision,
+      by: row.decided_by,
+      at: row.decided_at,
+      ...(row.reason !== null && { reason: row.reason }),
+      ...(row.plan !== null && { plan: JSON.parse(row.plan) as unknown }),
+    };
   }
 
   addProcess(row: ProcessRow): void {
