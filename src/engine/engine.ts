@@ -15,8 +15,8 @@ import type { Logger } from '../support/logger.js';
 import { isRunEventType, type RunEvent } from './events.js';
 import { applyEvent, createRunState, replayEvents } from './projection.js';
 import { recoverRunningSteps } from './recover-steps.js';
-import { RunExecutor, type StopMode } from './run-executor.js';
-import { type RunEventListener, RunRecorder } from './run-recorder.js';
+import { RunExecutor, retriableStatuses, type StopMode } from './run-executor.js';
+import { type LivePartListener, type RunEventListener, RunRecorder } from './run-recorder.js';
 import { type RunState, terminalRunStatuses } from './run-state.js';
 import { type EstimateSource, median } from './scheduler/critical-path.js';
 import type { StepHooks } from './step-hooks.js';
@@ -62,6 +62,8 @@ export interface RunHandle {
   readonly state: RunState;
   readonly done: Promise<RunState>;
   subscribe(listener: RunEventListener): () => void;
+  /** Live agent output of running steps (not persisted). */
+  subscribeLive(listener: LivePartListener): () => void;
 }
 
 export const defaultConcurrency = 4;
@@ -75,6 +77,7 @@ export class Engine {
   readonly #durationCache = new Map<string, number | undefined>();
   /** Runs created here and not started yet: their state is already built, so start need not replay it. */
   readonly #created = new Map<string, RunState>();
+  readonly #handles = new Map<string, RunHandle>();
   /** In-process wake-ups for runs waiting on a decision (other processes are seen by polling the store). */
   readonly #approvalWaiters = new Map<string, Set<() => void>>();
 
@@ -199,6 +202,53 @@ export class Engine {
     return decided;
   }
 
+  /**
+   * Runs a failed, blocked, cancelled or conflicted step again with a fresh retry budget. A run still going
+   * in this process takes it at once; a finished run is reopened and executed by this process.
+   */
+  async retryStep(runId: string, stepId: string, by: string): Promise<RunHandle | undefined> {
+    const active = this.#active.get(runId);
+    if (active) {
+      if (!active.executor.retryStep(stepId, by)) {
+        throw new InputError('RUN_NOT_RESUMABLE', `step ${stepId} of run ${runId} cannot be retried now`);
+      }
+      return undefined;
+    }
+    const record = this.#deps.store.getRun(runId);
+    if (!record) throw new InputError('RUN_NOT_FOUND', `no run ${runId}; see ai-collab runs`);
+    if (record.owner && isOwnerAlive(record.owner)) {
+      throw new InputError(
+        'RUN_OWNED',
+        `run ${runId} is being executed by process ${record.owner.pid}; retry it there`,
+      );
+    }
+    const state = this.#load(runId);
+    const status = state.steps[stepId]?.status;
+    if (!status || !retriableStatuses.has(status)) {
+      throw new InputError(
+        'RUN_NOT_RESUMABLE',
+        `step ${stepId} is ${status ?? 'unknown'}; only failed, blocked, cancelled or conflicted steps can be retried`,
+      );
+    }
+    if (!this.#deps.store.claimRun(runId, record.owner, this.#deps.owner)) {
+      throw new InputError('RUN_OWNED', `run ${runId} was taken by another ai-collab process just now`);
+    }
+    const recorder = new RunRecorder(this.#deps.store, this.#deps.clock, state);
+    recorder.record({ type: 'step.retry-requested', data: { stepId, by } });
+    // Cancelled steps of a finished run come back too, so the whole remaining plan can finish.
+    for (const id of state.order) {
+      if (id !== stepId && state.steps[id]?.status === 'cancelled') {
+        recorder.record({ type: 'step.retry-requested', data: { stepId: id, by } });
+      }
+    }
+    return this.#execute(recorder, true);
+  }
+
+  /** A run executing in this process, to follow its events live. */
+  activeRun(runId: string): RunHandle | undefined {
+    return this.#handles.get(runId);
+  }
+
   /** Runs of a workspace that `resume` would continue: interrupted, or running with a dead owner. */
   resumableRuns(workspace: string): RunRecord[] {
     return this.#deps.store
@@ -267,7 +317,16 @@ export class Engine {
     const done = Promise.resolve()
       .then(() => this.#afterApproval(recorder, executor))
       .finally(() => this.#active.delete(runId));
-    return { runId, state: recorder.state, done, subscribe: (listener) => recorder.subscribe(listener) };
+    const handle: RunHandle = {
+      runId,
+      state: recorder.state,
+      done,
+      subscribe: (listener) => recorder.subscribe(listener),
+      subscribeLive: (listener) => recorder.subscribeLive(listener),
+    };
+    this.#handles.set(runId, handle);
+    void done.finally(() => this.#handles.delete(runId)).catch(() => {});
+    return handle;
   }
 
   /**

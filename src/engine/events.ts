@@ -107,6 +107,8 @@ export type RunEventBody =
     }
   | { type: 'step.review-vote'; data: { stepId: string; attempt: number } & ReviewVoteData }
   | { type: 'step.conflicted'; data: { stepId: string; attempt: number; files: string[]; message: string } }
+  /** A person asked to run a failed, blocked, cancelled or conflicted step again, with a fresh retry budget. */
+  | { type: 'step.retry-requested'; data: { stepId: string; by: string } }
   /** A usage limit: the step waits for the reset without spending a retry. */
   | { type: 'step.parked'; data: { stepId: string; attempt: number; until: number; reason: string } }
   | { type: 'step.cancelled'; data: { stepId: string; reason: string } };
@@ -135,6 +137,7 @@ const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'step.failed',
   'step.interrupted',
   'step.parked',
+  'step.retry-requested',
   'step.workspace-prepared',
   'step.stage-started',
   'step.stage-passed',

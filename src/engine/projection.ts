@@ -95,6 +95,7 @@ export function applyEvent(state: RunState, event: RunEvent): void {
     case 'run.started':
       state.status = 'running';
       state.startedAt ??= event.at;
+      delete state.finishedAt;
       state.owner = event.data.owner;
       delete state.interruptReason;
       return;
@@ -225,6 +226,19 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       blockDependents(state, event.data.stepId);
       return;
     }
+    case 'step.retry-requested': {
+      const current = step(state, event.data.stepId);
+      const {
+        error: _error,
+        blockedBy: _blockedBy,
+        conflictFiles: _conflictFiles,
+        finishedAt: _finishedAt,
+        ...rest
+      } = current;
+      setStep(state, { ...rest, failures: 0, status: current.waitingOn === 0 ? 'ready' : 'pending' });
+      unblockDependents(state, current.id);
+      return;
+    }
     case 'step.interrupted': {
       const { process: _process, ...rest } = step(state, event.data.stepId);
       setStep(state, { ...rest, status: 'interrupted', finishedAt: event.at });
@@ -275,6 +289,16 @@ function blockDependents(state: RunState, failedId: string): void {
     if (settledStepStatuses.has(dependent.status) || dependent.status === 'running') continue;
     setStep(state, { ...dependent, status: 'blocked', blockedBy: failedId });
     queue.push(...dependent.dependents);
+  }
+}
+
+/** Steps blocked by `retriedId` wait on it again (pending), since it will run once more. */
+function unblockDependents(state: RunState, retriedId: string): void {
+  for (const id of state.order) {
+    const dependent = step(state, id);
+    if (dependent.status !== 'blocked' || dependent.blockedBy !== retriedId) continue;
+    const { blockedBy: _blockedBy, ...rest } = dependent;
+    setStep(state, { ...rest, status: 'pending' });
   }
 }
 

@@ -126,6 +126,17 @@ export class RunExecutor {
     this.#checkDone();
   }
 
+  /** Runs a failed (or blocked, cancelled, conflicted) step again while the run is still going. */
+  retryStep(stepId: string, by: string): boolean {
+    if (this.#finishing || this.#isStopping()) return false;
+    const step = this.state.steps[stepId];
+    if (!step || !retriableStatuses.has(step.status)) return false;
+    this.#recorder.record({ type: 'step.retry-requested', data: { stepId, by } });
+    if (this.state.steps[stepId]?.status === 'ready') this.#enqueue(stepId);
+    this.#pump();
+    return true;
+  }
+
   /** Cancels the run for good: running steps are killed, nothing else starts, the run ends `cancelled`. */
   cancel(): void {
     if (this.#finishing) return;
@@ -365,6 +376,13 @@ export class RunExecutor {
 function agentTimeout(timeoutMs: number | undefined): { agentTimeoutMs?: number } {
   return timeoutMs === undefined ? {} : { agentTimeoutMs: timeoutMs };
 }
+
+export const retriableStatuses: ReadonlySet<string> = new Set([
+  'failed',
+  'blocked',
+  'cancelled',
+  'conflicted',
+]);
 
 /** A usage limit that names no reset time is tried again after an hour. */
 const defaultParkMs = 60 * 60_000;

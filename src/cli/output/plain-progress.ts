@@ -55,6 +55,8 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
       return line(
         `step ${labelOf(state, event.data.stepId)} waits until ${new Date(event.data.until).toISOString()} for a usage limit to reset (${event.data.reason}); no retry spent`,
       );
+    case 'step.retry-requested':
+      return line(`step ${labelOf(state, event.data.stepId)} will run again (asked by ${event.data.by})`);
     case 'step.interrupted':
       return line(`step ${labelOf(state, event.data.stepId)} interrupted (${event.data.reason})`);
     case 'step.cancelled':

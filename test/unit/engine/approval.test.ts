@@ -102,3 +102,32 @@ test('a stopped wait leaves the run awaiting approval, and another process can p
   const state = await clock.runUntilSettled((await second.engine.resumeRun(run.runId)).done);
   assert.equal(state.status, 'succeeded');
 });
+
+test('a failed step of a finished run can be retried; its blocked dependents run too', async () => {
+  const clock = new FakeClock();
+  let broken = true;
+  const agent = new ScriptedAgent('timer', clock, (id) => ({
+    durationMs: 10,
+    ...(id === 'flaky' && broken && { fail: { kind: 'permanent' as const } }),
+  }));
+  const { engine, store } = createTestEngine({ clock, agents: [agent] });
+  const run = engine.createRun({
+    plan: planOf([{ id: 'flaky' }, { id: 'after', needs: ['flaky'] }, { id: 'other' }]),
+    workspace: '/w',
+    planFile: null,
+  });
+  const failed = await clock.runUntilSettled(engine.startRun(run.runId).done);
+  assert.equal(failed.status, 'failed');
+  assert.equal(failed.steps.after?.status, 'blocked');
+  broken = false;
+  const second = createTestEngine({ clock, store, agents: [agent] });
+  const handle = await second.engine.retryStep(run.runId, 'flaky', 'dashboard');
+  assert.ok(handle);
+  const state = await clock.runUntilSettled(handle.done);
+  assert.equal(state.status, 'succeeded');
+  assert.deepEqual(
+    agent.starts(),
+    ['flaky', 'other', 'flaky', 'after'],
+    'the succeeded step did not run again',
+  );
+});
