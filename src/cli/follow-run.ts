@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pc from 'picocolors';
 import type { RunHandle } from '../engine/engine.js';
 import type { RunState } from '../engine/run-state.js';
+import { awaitApproval } from './approval-prompt.js';
 import { exitCodeForRun } from './exit-codes.js';
 import { installInterrupts } from './interrupts.js';
 import { createLiveView } from './output/live-view.js';
@@ -15,7 +16,10 @@ export interface FollowOptions {
   json: boolean;
   stderr: NodeJS.WriteStream;
   stdout: NodeJS.WritableStream;
+  stdin?: NodeJS.ReadStream;
   cwd: string;
+  /** Stop waiting for approval after this long (the run stays awaiting approval). */
+  pauseApprovalAfterMs?: number;
 }
 
 export async function followRun(
@@ -24,6 +28,7 @@ export async function followRun(
   options: FollowOptions,
 ): Promise<number> {
   const { stderr } = options;
+  if (handle.state.status === 'awaiting_approval') await approvalPhase(runtime, handle, options);
   const interactive = Boolean(stderr.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
   const colors = pc.createColors(Boolean(stderr.isTTY) && !process.env.NO_COLOR);
   const live = interactive ? createLiveView(stderr, colors) : undefined;
@@ -64,5 +69,40 @@ export async function followRun(
     })}\n`,
   );
   if (options.json) options.stdout.write(`${JSON.stringify(buildRunReport(state))}\n`);
+  if (state.status === 'awaiting_approval') {
+    stderr.write(
+      `Run ${state.runId} still waits for approval. Approve it from the dashboard, VS Code or MCP, then continue with: ai-collab resume ${state.runId}\n`,
+    );
+  }
   return exitCodeForRun(state.status);
+}
+
+/** Shows the plan and waits for a decision; Ctrl-C or the pause timer end the wait without one. */
+async function approvalPhase(runtime: Runtime, handle: RunHandle, options: FollowOptions): Promise<void> {
+  const stopWaiting = (reason: string): void => runtime.engine.stop(handle.runId, 'graceful', reason);
+  const removeInterrupts = installInterrupts(
+    {
+      graceful: () => stopWaiting('interrupted while waiting for approval'),
+      immediate: () => stopWaiting('interrupted'),
+    },
+    0,
+    () => {},
+  );
+  const pauseTimer =
+    options.pauseApprovalAfterMs === undefined
+      ? undefined
+      : setTimeout(
+          () => stopWaiting('no decision in time; the run waits, paused'),
+          options.pauseApprovalAfterMs,
+        );
+  try {
+    await awaitApproval(runtime, handle, {
+      stdin: options.stdin ?? process.stdin,
+      stderr: options.stderr,
+      environment: process.env,
+    });
+  } finally {
+    if (pauseTimer) clearTimeout(pauseTimer);
+    removeInterrupts();
+  }
 }

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load-config.js';
 import { agentCatalogOf } from '../plan/agent-catalog.js';
 import { isInputError, OrchestratorError } from '../support/errors.js';
 import type { CommandContext } from './commands/command-context.js';
+import { decideCommand } from './commands/decide-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { runCommand } from './commands/run-command.js';
@@ -62,6 +63,7 @@ export async function main(
     .argument('<plan>', 'plan file: .yaml, .yml or .json (the seed PlanResponse shape is accepted)')
     .option('-c, --concurrency <n>', 'steps running at once (overrides the plan)', positiveInteger)
     .option('--fail-fast', 'start no new steps after the first failure')
+    .option('-y, --yes', 'run without asking for approval (approval policy never)')
     .option('--json', 'print the run as one JSON object on stdout when it ends')
     .option('--db <path>', 'state database (default .ai-collab/state.db)')
     .action(async (plan: string, options) => {
@@ -96,6 +98,25 @@ export async function main(
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
       exitCode = await statusCommand(runId, options, context);
+    });
+
+  program
+    .command('approve')
+    .description('approve a plan that waits for approval')
+    .argument('<runId>', 'the run')
+    .option('--db <path>', 'state database')
+    .action(async (runId: string, options) => {
+      exitCode = await decideCommand('approved', runId, options, context);
+    });
+
+  program
+    .command('reject')
+    .description('reject a plan that waits for approval (the run ends cancelled)')
+    .argument('<runId>', 'the run')
+    .option('--reason <text>', 'why, for the record')
+    .option('--db <path>', 'state database')
+    .action(async (runId: string, options) => {
+      exitCode = await decideCommand('rejected', runId, options, context);
     });
 
   program

@@ -115,6 +115,16 @@ export const configSchema = z.strictObject({
     .max(1024 ** 3)
     .optional(),
   agents: z.record(z.string().min(1).max(200), agentSettingsSchema).optional(),
+  approval: z
+    .strictObject({
+      /** always: every plan waits for a person; auto: only uncertain or risky plans; never: run at once. */
+      policy: z.enum(['always', 'auto', 'never']).optional(),
+      /** auto: plans whose overall confidence is below this wait for approval. */
+      confidenceThreshold: z.number().min(0).max(1).optional(),
+      /** Stop waiting (the run stays awaiting approval, resumable) after this long; `auto` = max(5m, 30s × steps). */
+      pauseAfter: z.union([z.literal('auto'), duration]).optional(),
+    })
+    .optional(),
 });
 
 export type ConfigInput = z.output<typeof configSchema>;
@@ -124,6 +134,11 @@ export interface ResolvedConfig {
   killGraceMs: number;
   interruptGraceMs: number;
   maxLogBytes: number;
+  approval: {
+    policy: 'always' | 'auto' | 'never';
+    confidenceThreshold: number;
+    pauseAfter: 'auto' | number | undefined;
+  };
   /** Per-agent settings as written (merged across files); `resolveAgents` turns them into agent configs. */
   agents: Record<string, AgentSettingsInput>;
   /** Files the settings came from, nearest first. */
@@ -135,6 +150,7 @@ export const defaultConfig: ResolvedConfig = {
   killGraceMs: 5_000,
   interruptGraceMs: 10_000,
   maxLogBytes: 10 * 1024 * 1024,
+  approval: { policy: 'always', confidenceThreshold: 0.7, pauseAfter: undefined },
   agents: {},
   sources: [],
 };

@@ -62,6 +62,13 @@ function resolveConfig(layers: Array<{ file: string; input: ConfigInput }>): Res
     if (input.killGrace !== undefined) resolved.killGraceMs = input.killGrace;
     if (input.interruptGrace !== undefined) resolved.interruptGraceMs = input.interruptGrace;
     if (input.maxLogBytes !== undefined) resolved.maxLogBytes = input.maxLogBytes;
+    if (input.approval) {
+      resolved.approval = {
+        policy: input.approval.policy ?? resolved.approval.policy,
+        confidenceThreshold: input.approval.confidenceThreshold ?? resolved.approval.confidenceThreshold,
+        pauseAfter: input.approval.pauseAfter ?? resolved.approval.pauseAfter,
+      };
+    }
     for (const [name, settings] of Object.entries(input.agents ?? {})) {
       const current = resolved.agents[name] ?? {};
       const passEnv = [...new Set([...(current.passEnv ?? []), ...(settings.passEnv ?? [])])];

@@ -32,7 +32,7 @@ function dropDefaultPool(workspace: string): void {
 }
 
 async function run(workspace: string): Promise<{ code: number | null; report: RunReport; stderr: string }> {
-  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
   assert.ok(result.stdout.trim() !== '', `no JSON report; stderr:\n${result.stderr}`);
   return { code: result.code, report: JSON.parse(result.stdout) as RunReport, stderr: result.stderr };
 }
@@ -179,7 +179,7 @@ test('pool processes of a killed orchestrator are stopped by the next one', asyn
   const workspace = workspaceWith(`steps:
   - { id: long, agent: fake, prompt: "FAKE:hang" }
 `);
-  const cli = startCli(['run', 'plan.yaml'], { cwd: workspace });
+  const cli = startCli(['run', 'plan.yaml', '--yes'], { cwd: workspace });
   await waitFor(() => /step long started/.test(cli.stderrSoFar()), 'the step to start');
   await waitFor(() => existsSync(join(workspace, '.ai-collab', 'runs')), 'logs');
   const logs = () =>
@@ -204,7 +204,7 @@ test('pool processes of a killed orchestrator are stopped by the next one', asyn
   await cli.result;
   assert.equal(isAlive(pid), true, 'the agent process outlived its orchestrator');
   writeFileSync(join(workspace, 'other.yaml'), 'steps:\n  - { id: x, run: "true" }\n');
-  const next = await runCli(['run', 'other.yaml'], { cwd: workspace });
+  const next = await runCli(['run', 'other.yaml', '--yes'], { cwd: workspace });
   assert.equal(next.code, 0, next.stderr);
   assert.equal(isAlive(pid), false, 'reaped by the next orchestrator');
 });

@@ -88,7 +88,7 @@ steps:
   - { id: two, agent: claude, action: write, prompt: "CREATE-FILE two.txt" }
   - { id: three, agent: claude, action: write, prompt: "CREATE-FILE three.txt", needs: [one] }
 `);
-  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: directory });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: directory });
   assert.equal(result.code, 0, result.stderr);
   for (const name of ['one.txt', 'two.txt', 'three.txt']) {
     assert.equal(readFileSync(join(directory, name), 'utf8'), `created for ${name}\n`);
@@ -138,7 +138,7 @@ test('model errors surface as classified failures', { skip }, async () => {
   - { id: busy, agent: claude, retries: 0, prompt: "SERVER-ERROR" }
   - { id: limited, agent: claude, retries: 0, prompt: "RATE-LIMIT" }
 `);
-  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: directory });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: directory });
   assert.equal(result.code, 1);
   const report = JSON.parse(result.stdout) as RunReport;
   const byId = Object.fromEntries(report.steps.map((step) => [step.id, step]));
@@ -171,7 +171,7 @@ test('a step timeout stops the real claude process and leaves nothing behind', {
   - { id: slow, agent: claude, timeout: 4s, retries: 0, prompt: "SLOW" }
 `);
   const started = Date.now();
-  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: directory });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: directory });
   assert.equal(result.code, 1);
   assert.match((JSON.parse(result.stdout) as RunReport).steps[0]?.error ?? '', /timed out after 4000ms/);
   assert.ok(Date.now() - started < 30_000);

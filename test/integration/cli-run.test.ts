@@ -19,7 +19,7 @@ test('independent steps really run in parallel: two 1 s sleeps on 2 slots take w
     'plan.yaml',
     'concurrency: 2\nsteps:\n  - { id: a, run: sleep 1 }\n  - { id: b, run: sleep 1 }\n',
   );
-  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as RunReport;
   const [a, b] = report.steps;
@@ -40,7 +40,7 @@ test('a step that fails twice then succeeds is recovered by its retries', async 
     run: touch "attempt-$AI_COLLAB_ATTEMPT"; [ "$AI_COLLAB_ATTEMPT" -ge 3 ]
 `,
   );
-  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as RunReport;
   assert.equal(report.steps[0]?.attempts, 3);
@@ -65,7 +65,7 @@ test('a failed branch blocks only its dependents and the run exits 1', async () 
   - { id: after-ok, run: "touch after-ok", needs: [ok] }
 `,
   );
-  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
   assert.equal(result.code, 1);
   const report = JSON.parse(result.stdout) as RunReport;
   assert.deepEqual(
@@ -88,7 +88,7 @@ test('an invalid plan exits 2 naming every problem, and nothing is started or wr
     'plan.yaml',
     'steps:\n  - { id: a, run: "touch ran" }\n  - { id: b, run: x, needs: [c] }\n  - { id: c, run: y, needs: [b], timeout: soon }\n',
   );
-  const result = await runCli(['run', 'plan.yaml'], { cwd: workspace });
+  const result = await runCli(['run', 'plan.yaml', '--yes'], { cwd: workspace });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /invalid plan plan\.yaml \(2 problems\)/);
   assert.match(result.stderr, /plan\.yaml:3:\d+ steps\[1\]\.needs: dependency cycle: b → c → b/);
@@ -100,10 +100,10 @@ test('an invalid plan exits 2 naming every problem, and nothing is started or wr
 
 test('bad flags and a missing plan file exit 2', async () => {
   const workspace = tempDir();
-  const flag = await runCli(['run', 'plan.yaml', '--concurrency', 'lots'], { cwd: workspace });
+  const flag = await runCli(['run', 'plan.yaml', '--yes', '--concurrency', 'lots'], { cwd: workspace });
   assert.equal(flag.code, 2);
   assert.match(flag.stderr, /expected a whole number/);
-  const missing = await runCli(['run', 'nope.yaml'], { cwd: workspace });
+  const missing = await runCli(['run', 'nope.yaml', '--yes'], { cwd: workspace });
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /nope\.yaml: cannot read the plan file \(ENOENT\)/);
   const unknownRun = await runCli(['status', 'no-such-run'], { cwd: workspace });
@@ -114,7 +114,7 @@ test('bad flags and a missing plan file exit 2', async () => {
 test('runs and status read the store', async () => {
   const workspace = tempDir();
   writePlan(workspace, 'plan.yaml', 'name: listed\nsteps:\n  - { id: only, run: "true" }\n');
-  const ran = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const ran = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
   const { runId } = JSON.parse(ran.stdout) as RunReport;
   const runs = await runCli(['runs', '--json'], { cwd: workspace });
   assert.equal(runs.code, 0);
@@ -141,7 +141,7 @@ test('plans naming agents that cannot run here are refused before anything start
       steps: [{ id: 1, action: 'edit', target: 'a', description: 'd', assignedAgent: 'codex', inputs: [] }],
     }),
   );
-  const result = await runCli(['run', 'plan.json'], { cwd: workspace });
+  const result = await runCli(['run', 'plan.json', '--yes'], { cwd: workspace });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /agent "codex" cannot run: /);
   assert.equal(existsSync(join(workspace, '.ai-collab', 'state.db')), true);

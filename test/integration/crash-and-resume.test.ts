@@ -35,7 +35,7 @@ steps:
   - { id: d, run: '${marker}', needs: [b, c] }
 `,
   );
-  const cli = startCli(['run', 'plan.yaml'], { cwd: workspace });
+  const cli = startCli(['run', 'plan.yaml', '--yes'], { cwd: workspace });
   await waitFor(() => {
     const counts = executions(workspace);
     return (
@@ -76,7 +76,7 @@ test('Ctrl-C lets running steps finish, leaves a resumable run (exit 130), and r
   - { id: second, run: '${marker}', needs: [first] }
 `,
   );
-  const cli = startCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const cli = startCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
   await waitFor(() => existsSync(join(workspace, 'first.started')), 'first to start');
   cli.child.kill('SIGINT');
   const result = await cli.result;
@@ -101,7 +101,7 @@ test('a second Ctrl-C kills running steps at once; they are interrupted, not fai
     join(workspace, 'plan.yaml'),
     "steps:\n  - { id: slow, run: 'echo $$ > slow.pid; exec sleep 60' }\n",
   );
-  const cli = startCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const cli = startCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
   await waitFor(
     () =>
       existsSync(join(workspace, 'slow.pid')) &&

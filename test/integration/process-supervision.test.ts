@@ -25,7 +25,7 @@ test('a step timeout kills the whole tree: grandchildren, a child in its own ses
     `steps:\n  - id: tree\n    run: node ${join(fixturesDir, 'process-tree.mjs')} ${pidFile}\n    timeout: 2s\n`,
   );
   const started = Date.now();
-  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
   const took = Date.now() - started;
   assert.equal(result.code, 1, result.stderr);
   const report = JSON.parse(result.stdout) as RunReport;
@@ -45,7 +45,7 @@ test('a step that exits while a background child holds its output ends at once, 
     'steps:\n  - id: bg\n    run: "sleep 60 & echo $! > bg.pid; echo started"\n',
   );
   const started = Date.now();
-  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
   assert.equal(result.code, 0, result.stderr);
   assert.ok(Date.now() - started < 8_000, 'did not wait for the background sleep');
   const pid = Number(readFileSync(join(workspace, 'bg.pid'), 'utf8'));
@@ -59,7 +59,7 @@ test('a flood of output is capped on disk and does not stall the step', async ()
     join(workspace, 'plan.yaml'),
     'steps:\n  - id: flood\n    run: "head -c 50000000 /dev/zero | tr \'\\\\0\' x; echo done"\n',
   );
-  const result = await runCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
   assert.equal(result.code, 0, result.stderr);
   const { runId } = JSON.parse(result.stdout) as RunReport;
   const logsDir = join(workspace, '.ai-collab', 'runs', runId, 'logs');
@@ -100,7 +100,7 @@ test('steps get an allow-listed environment, not the orchestrator’s secrets', 
     join(workspace, 'plan.yaml'),
     'steps:\n  - id: env\n    run: env > out/env.txt\n    env: { GREETING: hello }\n',
   );
-  const result = await runCli(['run', 'plan.yaml'], {
+  const result = await runCli(['run', 'plan.yaml', '--yes'], {
     cwd: workspace,
     env: { GITHUB_TOKEN: 'ghp_secret', ANTHROPIC_API_KEY: 'sk-ant-secret', LANG: 'C.UTF-8' },
   });

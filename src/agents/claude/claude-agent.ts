@@ -29,6 +29,8 @@ export class ClaudeAgent implements Agent {
   readonly #spec: AgentSpec;
   readonly #deps: AgentDeps;
   readonly #pools = new Map<string, ProcessPool<ClaudeStreamWorker>>();
+  /** Distinguishes this agent's pools (one per working directory) in process tags. */
+  #serial = 0;
 
   constructor(spec: AgentSpec, deps: AgentDeps) {
     this.name = spec.name;
@@ -131,7 +133,14 @@ export class ClaudeAgent implements Agent {
     const { clock, logger, processes } = this.#deps;
     const spec = this.#spec;
     const owner = readProcEntry(process.pid);
-    const tag = { name: poolTagName, value: `${process.pid}.${owner?.startTime ?? '0'}/${spec.name}` };
+    this.#serial++;
+    // Each process gets its own tag: stopping one finds its descendants by tag, and a shared tag would
+    // make it take its pool siblings with it.
+    const tagOf = (serial: number) => ({
+      name: poolTagName,
+      value: `${process.pid}.${owner?.startTime ?? '0'}/${spec.name}/${this.#serial}.${serial}`,
+    });
+    let spawned = 0;
     pool = new ProcessPool<ClaudeStreamWorker>(
       {
         name: spec.name,
@@ -156,13 +165,13 @@ export class ClaudeAgent implements Agent {
             spec,
             cwd,
             env: claudeEnvironment(spec, this.#deps.environment),
-            tag,
+            tag: tagOf(++spawned),
             clock,
           }),
         onWorkerStarted: (worker) =>
           processes.add({
             ...worker.process.root,
-            tag: `${tag.name}=${tag.value}`,
+            tag: worker.process.root.tag ?? '',
             ownerPid: process.pid,
             ownerStartTime: owner?.startTime ?? '0',
             agent: spec.name,

@@ -1,5 +1,6 @@
 /** `ai-collab run <plan>`: validate a plan file and run it. */
 import { resolve } from 'node:path';
+import { approvalReason, pauseAfterMs } from '../../plan/approval-policy.js';
 import { loadPlanFile } from '../../plan/load-plan.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
 import { InputError } from '../../support/errors.js';
@@ -12,6 +13,8 @@ export interface RunCommandOptions {
   failFast?: boolean;
   json?: boolean;
   db?: string;
+  /** Run without asking for approval. */
+  yes?: boolean;
 }
 
 export async function runCommand(
@@ -30,21 +33,26 @@ export async function runCommand(
       (name) => runtime.agents.get(name) !== undefined,
       (name) => runtime.agents.unavailableReason(name),
     );
+    const policy = options.yes ? 'never' : config.approval.policy;
+    const reason = approvalReason(plan, policy, config.approval.confidenceThreshold);
     const created = runtime.engine.createRun({
       plan,
       workspace: context.cwd,
       planFile: resolve(planFile),
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
       failFast: options.failFast ?? false,
+      ...(reason !== undefined && { approval: { reason } }),
     });
     await reapOrphans(runtime);
     // Start agent processes now, while the first steps are being scheduled, not when each step needs one.
     void runtime.agents.warmAll(new Set(plan.steps.map((step) => step.agent)));
     const handle = runtime.engine.startRun(created.runId);
+    const pauseAfter = pauseAfterMs(plan, config.approval.pauseAfter);
     return await followRun(runtime, handle, {
       json: options.json ?? false,
       ...context.streams,
       cwd: context.cwd,
+      ...(pauseAfter !== undefined && { pauseApprovalAfterMs: pauseAfter }),
     });
   } finally {
     await runtime.close();

@@ -1,0 +1,103 @@
+/**
+ * The plan as a person approves it: confidence, rationale, risks, and the steps as a tree by dependency
+ * depth with each step's agent, action and target.
+ */
+import type { Colors } from 'picocolors/types.js';
+import type { PlanDefinition, StepDefinition } from '../../protocol/plan-types.js';
+
+interface Assessment {
+  confidence?: Record<string, unknown>;
+  analysis?: { rationale?: unknown; chosenApproach?: unknown };
+  rationale?: unknown;
+  risks?: Array<{
+    severity?: unknown;
+    category?: unknown;
+    description?: unknown;
+    mitigation?: unknown;
+    affectedSteps?: unknown;
+  }>;
+}
+
+const maxListedSteps = 60;
+
+export function renderPlanOverview(plan: PlanDefinition, colors: Colors, reason?: string): string {
+  const meta = (plan.meta ?? {}) as Assessment;
+  const agents = new Set(plan.steps.map((step) => step.agent));
+  const lines = [
+    colors.bold(
+      `Plan ${plan.name}: ${plan.steps.length} steps on ${agents.size} agent(s) (${[...agents].join(', ')})`,
+    ),
+  ];
+  if (reason) lines.push(colors.gray(`Waiting for approval because ${reason}.`));
+  const confidence = meta.confidence;
+  if (confidence && typeof confidence.overall === 'number') {
+    const part = (key: string, label: string): string =>
+      typeof confidence[key] === 'number' ? `${label} ${(confidence[key] as number).toFixed(2)}` : '';
+    const parts = [
+      part('taskClarity', 'clarity'),
+      part('contextSufficiency', 'context'),
+      part('approachConfidence', 'approach'),
+      part('executionFeasibility', 'feasibility'),
+    ].filter(Boolean);
+    lines.push(
+      `Confidence ${colorConfidence(confidence.overall, colors)}${parts.length > 0 ? colors.gray(` (${parts.join(', ')})`) : ''}`,
+    );
+  }
+  const rationale = meta.analysis?.rationale ?? meta.rationale;
+  if (typeof rationale === 'string' && rationale.trim() !== '') lines.push(`Rationale: ${rationale.trim()}`);
+  for (const risk of meta.risks ?? []) {
+    const severity = String(risk.severity ?? 'unknown');
+    const painted =
+      severity === 'high' || severity === 'critical' ? colors.red(severity) : colors.yellow(severity);
+    lines.push(
+      `  ! ${painted} ${String(risk.category ?? '')}: ${String(risk.description ?? '')}${risk.mitigation ? colors.gray(` — mitigation: ${String(risk.mitigation)}`) : ''}`,
+    );
+  }
+  lines.push('Steps:');
+  const depth = depths(plan.steps);
+  for (const step of plan.steps.slice(0, maxListedSteps)) {
+    const indent = '  '.repeat(1 + (depth.get(step.id) ?? 0));
+    const what =
+      step.run !== undefined ? `$ ${step.run}` : `${step.action ?? 'execute'} ${step.target ?? ''}`.trim();
+    const needs = step.needs.length > 0 ? colors.gray(` ← ${step.needs.join(', ')}`) : '';
+    lines.push(
+      `${indent}${colors.bold(String(step.label))} ${colors.cyan(step.agent)} ${oneLine(what, 70)}${needs}`,
+    );
+    const ask = step.prompt ?? step.description;
+    if (ask && step.run === undefined) lines.push(`${indent}  ${colors.gray(oneLine(ask, 100))}`);
+  }
+  if (plan.steps.length > maxListedSteps)
+    lines.push(colors.gray(`  … ${plan.steps.length - maxListedSteps} more steps`));
+  return lines.join('\n');
+}
+
+/** Dependency depth of every step, iteratively (plans can be long chains). */
+function depths(steps: readonly StepDefinition[]): Map<string, number> {
+  const depth = new Map<string, number>();
+  const remaining = new Map(steps.map((step) => [step.id, step.needs.length]));
+  const dependents = new Map<string, string[]>();
+  for (const step of steps)
+    for (const need of step.needs) dependents.set(need, [...(dependents.get(need) ?? []), step.id]);
+  const queue = steps.filter((step) => step.needs.length === 0).map((step) => step.id);
+  for (const id of queue) depth.set(id, 0);
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head] as string;
+    for (const next of dependents.get(id) ?? []) {
+      depth.set(next, Math.max(depth.get(next) ?? 0, (depth.get(id) ?? 0) + 1));
+      const left = (remaining.get(next) ?? 1) - 1;
+      remaining.set(next, left);
+      if (left === 0) queue.push(next);
+    }
+  }
+  return depth;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function colorConfidence(value: number, colors: Colors): string {
+  const text = value.toFixed(2);
+  return value >= 0.8 ? colors.green(text) : value >= 0.6 ? colors.yellow(text) : colors.red(text);
+}

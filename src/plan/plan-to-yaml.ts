@@ -1,0 +1,38 @@
+/** Writes a plan back out in the native YAML shape, for editing before approval. */
+import { stringify } from 'yaml';
+import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
+
+export function planToYaml(plan: PlanDefinition): string {
+  const document = {
+    name: plan.name,
+    ...(plan.concurrency !== undefined && { concurrency: plan.concurrency }),
+    steps: plan.steps.map(stepToYaml),
+  };
+  const header = '# Edit the plan, save and close the editor. Durations are in milliseconds here.\n';
+  return header + stringify(document, { lineWidth: 0 });
+}
+
+function stepToYaml(step: StepDefinition): Record<string, unknown> {
+  return {
+    id: step.label,
+    agent: step.agent,
+    ...(step.action !== undefined && { action: step.action }),
+    ...(step.target !== undefined && { target: step.target }),
+    ...(step.description !== undefined && step.prompt === undefined && { description: step.description }),
+    ...(step.prompt !== undefined && { prompt: step.prompt }),
+    ...(step.run !== undefined && { run: step.run }),
+    ...(step.needs.length > 0 && { needs: step.needs.map((need) => labelFor(need, step)) }),
+    retries: step.retries,
+    backoff: { initial: step.backoff.initialMs, max: step.backoff.maxMs, factor: step.backoff.factor },
+    ...(step.timeoutMs !== undefined && { timeout: step.timeoutMs }),
+    ...(step.estimateMs !== undefined && { estimate: step.estimateMs }),
+    ...(step.review !== undefined && { review: step.review }),
+    ...(step.isolate !== undefined && { isolate: step.isolate }),
+    ...(step.env !== undefined && { env: step.env }),
+  };
+}
+
+/** Numeric ids of seed plans stay numbers, so `needs` keeps matching them. */
+function labelFor(need: string, _step: StepDefinition): string | number {
+  return /^\d+$/.test(need) ? Number(need) : need;
+}
