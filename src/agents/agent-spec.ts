@@ -10,6 +10,8 @@ export interface PoolSettings {
   maxAgeMs: number;
   maxMemoryBytes: number;
   idleTimeoutMs: number;
+  /** ACP agents: sessions one process serves at once. */
+  sessionsPerProcess?: number;
 }
 
 export interface AgentSpec {
@@ -35,6 +37,8 @@ export interface AgentSpec {
   approvalMode?: string;
   baseUrl?: string;
   apiKeyEnv?: string;
+  /** acp: the authentication method id to use when the agent asks for one. */
+  authMethod?: string;
   /** openai: most model↔tool round trips in one step. */
   maxToolRounds?: number;
   capabilities: AgentCapability[];

@@ -1,7 +1,13 @@
 /** Builds the agent registry from resolved agent specs: one adapter per agent, or the reason it cannot run. */
+
+import { basename } from 'node:path';
+import { createAcpAgent } from './acp/acp-agent.js';
+import type { Agent } from './agent.js';
 import type { AgentDeps } from './agent-deps.js';
 import type { AgentSpec } from './agent-spec.js';
 import { ClaudeAgent } from './claude/claude-agent.js';
+import { createCodexAgent } from './codex/codex-agent.js';
+import { createGeminiAgent } from './gemini/gemini-agent.js';
 import { createOpenAiAgent } from './openai/openai-agent.js';
 import { baseEnvironmentPolicy, mergePolicies } from './process/child-environment.js';
 import { AgentRegistry } from './registry.js';
@@ -47,14 +53,29 @@ export function buildAgentRegistry(specs: Iterable<AgentSpec>, deps: AgentDeps):
         );
         break;
       case 'codex':
+        registry.register(spec.name, createCodexAgent(spec, deps), limits);
+        break;
       case 'gemini':
+        registry.register(spec.name, createGeminiAgent(spec, deps), limits);
+        break;
       case 'acp':
-        registry.markUnavailable(
-          spec.name,
-          `agent "${spec.name}" cannot run: the ${spec.adapter} adapter is not built yet`,
-        );
+        registry.register(spec.name, createAcpOrGemini(spec, deps), limits);
         break;
     }
   }
   return registry;
+}
+
+/**
+ * Gemini CLI in ACP mode goes through the gemini adapter, which knows its retry notices, error shapes and
+ * credentials; any other ACP agent through the generic one.
+ */
+function createAcpOrGemini(spec: AgentSpec, deps: AgentDeps): Agent {
+  if (basename(spec.command) === 'gemini') {
+    return createGeminiAgent(
+      { ...spec, mode: 'acp', args: spec.args.filter((arg) => arg !== '--acp') },
+      deps,
+    );
+  }
+  return createAcpAgent(spec, deps);
 }

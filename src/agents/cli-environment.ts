@@ -44,12 +44,22 @@ const perAdapter: Record<AdapterKind, EnvironmentPolicy> = {
  */
 const neverPassed = ['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT', 'AI_COLLAB_HOME', 'AI_COLLAB_LOG_LEVEL'];
 
+/** An ACP agent that wraps a known CLI reads that CLI's variables (keys, configuration). */
+function acpPolicy(command: string): EnvironmentPolicy {
+  const name = command.split('/').pop() ?? command;
+  if (name.startsWith('claude')) return perAdapter.claude;
+  if (name.startsWith('codex')) return perAdapter.codex;
+  if (name.startsWith('gemini')) return perAdapter.gemini;
+  return perAdapter.acp;
+}
+
 export function agentEnvironment(
   spec: AgentSpec,
   source: Readonly<Record<string, string | undefined>>,
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
-  const policy = mergePolicies(baseEnvironmentPolicy, network, perAdapter[spec.adapter], {
+  const own = spec.adapter === 'acp' ? acpPolicy(spec.command) : perAdapter[spec.adapter];
+  const policy = mergePolicies(baseEnvironmentPolicy, network, own, {
     names: spec.passEnv,
     prefixes: [],
   });

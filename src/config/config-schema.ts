@@ -48,6 +48,8 @@ export const poolSettingsSchema = z.strictObject({
   /** Memory of a process and all its descendants; above it the process is recycled. */
   maxMemory: byteSize.optional(),
   idleTimeout: duration.optional(),
+  /** ACP agents: sessions one process serves at once (1 keeps a crash or retry to one step). */
+  sessionsPerProcess: z.number().int().min(1).max(16).optional(),
 });
 
 export const agentSettingsSchema = z.strictObject({
@@ -85,10 +87,12 @@ export const agentSettingsSchema = z.strictObject({
   approvalMode: z.enum(['default', 'auto_edit', 'yolo', 'plan']).optional(),
   /** openai: a preset endpoint. */
   preset: z.enum(['openai', 'huggingface', 'openrouter', 'ollama', 'vllm']).optional(),
-  /** openai: base URL of an OpenAI-compatible API (overrides the preset's). */
+  /** openai (and codex): base URL of an OpenAI-compatible API (overrides the preset's). */
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  /** openai: name of the environment variable that holds the API key (never the key itself). */
+  /** openai (and codex): name of the environment variable that holds the API key (never the key itself). */
   apiKeyEnv: environmentName.optional(),
+  /** acp: authentication method id, used only when the agent asks to authenticate. */
+  authMethod: z.string().min(1).max(200).optional(),
   /** openai: most model↔tool round trips in one step (file tools confined to the workspace). */
   maxToolRounds: z.number().int().min(1).max(200).optional(),
   /** What the agent is for: execute (run steps), plan, review. */

@@ -85,6 +85,9 @@ function resolveOne(name: string, settings: AgentSettingsInput, environment: Nod
     maxAgeMs: settings.pool?.maxAge ?? defaultPool.maxAgeMs,
     maxMemoryBytes: settings.pool?.maxMemory ?? defaultPool.maxMemoryBytes,
     idleTimeoutMs: settings.pool?.idleTimeout ?? defaultPool.idleTimeoutMs,
+    ...(settings.pool?.sessionsPerProcess !== undefined && {
+      sessionsPerProcess: settings.pool.sessionsPerProcess,
+    }),
   };
   const preset = adapter === 'openai' ? openAiPresets[settings.preset ?? 'openai'] : undefined;
   const commandName = settings.command ?? defaultCommands[adapter] ?? '';
@@ -111,6 +114,7 @@ function resolveOne(name: string, settings: AgentSettingsInput, environment: Nod
     ...(settings.sandbox !== undefined && { sandbox: settings.sandbox }),
     ...(settings.approvalMode !== undefined && { approvalMode: settings.approvalMode }),
     ...(settings.maxToolRounds !== undefined && { maxToolRounds: settings.maxToolRounds }),
+    ...(settings.authMethod !== undefined && { authMethod: settings.authMethod }),
     ...((settings.baseUrl ?? preset?.baseUrl) !== undefined && {
       baseUrl: settings.baseUrl ?? preset?.baseUrl,
     }),

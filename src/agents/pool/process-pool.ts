@@ -107,6 +107,8 @@ export class ProcessPool<W extends PoolWorker> {
   readonly #entries = new Set<Entry<W>>();
   readonly #waiters: Waiter<W>[] = [];
   #starting = 0;
+  /** Spawns in flight, so close() can wait for them and stop what they start. */
+  readonly #spawning = new Set<Promise<void>>();
   #crashTimes: number[] = [];
   /** The most recent crash reason that carried the process's own words (stderr), for the crash-loop message. */
   #telltaleReason: string | undefined;
@@ -179,6 +181,8 @@ export class ProcessPool<W extends PoolWorker> {
     for (const waiter of this.#waiters.splice(0))
       waiter.reject(new PoolUnavailableError(`${this.#options.name}: pool closed`, true));
     await Promise.all([...this.#entries].map((entry) => this.#retire(entry, 'closing')));
+    // A worker still starting retires itself as soon as it is up (the pool is closed); wait for that.
+    await Promise.all([...this.#spawning]);
   }
 
   #live(): number {
@@ -248,7 +252,14 @@ export class ProcessPool<W extends PoolWorker> {
     await Promise.all(Array.from({ length: Math.max(0, spawns) }, () => this.#spawnOne()));
   }
 
-  async #spawnOne(): Promise<void> {
+  #spawnOne(): Promise<void> {
+    const spawning = this.#startOne();
+    this.#spawning.add(spawning);
+    void spawning.finally(() => this.#spawning.delete(spawning));
+    return spawning;
+  }
+
+  async #startOne(): Promise<void> {
     this.#starting++;
     let worker: W;
     try {

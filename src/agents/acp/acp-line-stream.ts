@@ -1,0 +1,84 @@
+/**
+ * The ACP SDK's message stream over a line transport (an agent process's stdin/stdout). We feed it lines
+ * ourselves instead of handing it the raw pipes so that every line passes a tap first, in wire order:
+ * the SDK dispatches notifications asynchronously and can settle a `session/prompt` response before the
+ * `session/update`s that preceded it on the wire, and a turn must not end before its last words.
+ */
+import type { AnyMessage, Stream } from '@agentclientprotocol/sdk';
+
+export interface LineTransport {
+  /** Writes one line; false when the peer no longer takes input. */
+  writeLine(line: string): boolean;
+}
+
+export interface LineStreamTaps {
+  /** Every line the agent printed, with its parsed message when it is a JSON object, before the SDK sees it. */
+  incoming(line: string, message: Record<string, unknown> | undefined): void;
+  /** Every message we send, with its wire form, as it is written. */
+  outgoing(message: AnyMessage, line: string): void;
+}
+
+export interface LineStream {
+  readonly stream: Stream;
+  /** Hands one line the agent printed to the taps and then the SDK. */
+  push(line: string): void;
+  /** The agent's output ended: the SDK closes the connection and rejects what is pending. */
+  end(): void;
+}
+
+export class InputClosedError extends Error {
+  override readonly name = 'InputClosedError';
+}
+
+export function createLineStream(transport: LineTransport, taps: LineStreamTaps): LineStream {
+  const holder: { controller?: ReadableStreamDefaultController<AnyMessage> } = {};
+  let ended = false;
+  const readable = new ReadableStream<AnyMessage>({
+    start(controller) {
+      holder.controller = controller;
+    },
+    // The SDK stops reading when the connection closes; later lines have nowhere to go.
+    cancel() {
+      ended = true;
+    },
+  });
+  const writable = new WritableStream<AnyMessage>({
+    write(message) {
+      const line = JSON.stringify(message);
+      taps.outgoing(message, line);
+      if (!transport.writeLine(line)) throw new InputClosedError('the agent process no longer takes input');
+    },
+  });
+  return {
+    stream: { readable, writable },
+    push(line) {
+      if (ended) return;
+      const message = parseObject(line);
+      taps.incoming(line, message);
+      // Only JSON objects go on: the SDK would answer anything else with an error of its own.
+      if (message) holder.controller?.enqueue(message as AnyMessage);
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      try {
+        holder.controller?.close();
+      } catch {
+        // Already closed by the reader's side.
+      }
+    },
+  };
+}
+
+function parseObject(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

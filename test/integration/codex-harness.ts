@@ -1,0 +1,204 @@
+// Drives the codex adapter (both modes) against the REAL codex CLI and the scripted model server: an
+// isolated HOME and CODEX_HOME per agent, the scripted server as the agent's own provider (`baseUrl`,
+// `apiKeyEnv`), and helpers to look at processes in /proc. Used by codex-*.test.ts.
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from '../../src/agents/agent.js';
+import type { AgentDeps } from '../../src/agents/agent-deps.js';
+import type { AgentSpec } from '../../src/agents/agent-spec.js';
+import { CodexAgent } from '../../src/agents/codex/codex-agent.js';
+import { findTreeMembers } from '../../src/agents/process/kill-tree.js';
+import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
+import { defaultBackoff } from '../../src/protocol/plan-types.js';
+import { systemClock } from '../../src/support/clock.js';
+import { silentLogger } from '../../src/support/logger.js';
+import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
+import {
+  type ModelServer,
+  type ModelServerOptions,
+  startModelServer,
+} from '../support/model-server/index.js';
+import { tempDir } from '../support/temp-dir.js';
+
+/** A model codex knows: it then offers its full tool set, apply_patch included (PROTOCOL-NOTES). */
+export const codexModel = 'gpt-5.5';
+export const keyVariable = 'SCRIPTED_MODEL_API_KEY';
+
+/** An empty HOME with the CODEX_HOME codex requires to exist, and a TMPDIR outside /tmp (no helper warning). */
+export function codexHome(): string {
+  const home = tempDir('ai-collab-codex-home-');
+  mkdirSync(join(home, '.codex'), { recursive: true });
+  mkdirSync(join(home, 'tmp'), { recursive: true });
+  return home;
+}
+
+export function codexSpec(
+  server: ModelServer,
+  options: { mode?: 'exec' | 'app-server'; home?: string; overrides?: Partial<AgentSpec> } = {},
+): AgentSpec {
+  const home = options.home ?? codexHome();
+  return {
+    name: 'codex',
+    adapter: 'codex',
+    command: agentCliBinaries.codex,
+    args: [],
+    model: codexModel,
+    env: {
+      HOME: home,
+      CODEX_HOME: join(home, '.codex'),
+      TMPDIR: join(home, 'tmp'),
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+      NO_COLOR: '1',
+    },
+    passEnv: [],
+    pool: {
+      size: 2,
+      prewarm: 1,
+      maxUses: 25,
+      maxAgeMs: 600_000,
+      maxMemoryBytes: 4 * 1024 ** 3,
+      idleTimeoutMs: 600_000,
+    },
+    capabilities: ['execute'],
+    baseUrl: `${server.url}/v1`,
+    apiKeyEnv: keyVariable,
+    ...(options.mode && { mode: options.mode }),
+    ...options.overrides,
+  };
+}
+
+export function depsFor(workspace: string): AgentDeps {
+  return {
+    clock: systemClock,
+    logger: silentLogger,
+    // Only what any machine has, plus the key the spec's apiKeyEnv names: the user's own OPENAI_* and
+    // CODEX_* variables must not reach the CLI under test.
+    environment: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      LANG: process.env.LANG ?? 'C.UTF-8',
+      [keyVariable]: testApiKey,
+    },
+    maxLogBytes: 4 * 1024 * 1024,
+    killGraceMs: 1_000,
+    processes: new MemoryProcessRegistry(),
+    workspace,
+  };
+}
+
+export interface CodexSetup {
+  server: ModelServer;
+  agent: CodexAgent;
+  deps: AgentDeps;
+  spec: AgentSpec;
+  workspace: string;
+}
+
+/** A scripted server, a workspace and an agent on them, all closed when the test ends. */
+export async function setUpCodex(
+  t: TestContext,
+  server: ModelServerOptions,
+  options: { mode?: 'exec' | 'app-server'; overrides?: Partial<AgentSpec> } = {},
+): Promise<CodexSetup> {
+  let close = async (): Promise<void> => {};
+  // Registered before the temp directories are, so the servers are stopped before their HOME is removed
+  // (hooks run in the order they were added; a live server still writes its session files there).
+  t.after(() => close());
+  const model = await startModelServer(server);
+  const workspace = workspaceDir();
+  const spec = codexSpec(model, options);
+  const deps = depsFor(workspace);
+  const agent = new CodexAgent(spec, deps);
+  close = async () => {
+    await agent.close();
+    await model.close();
+  };
+  return { server: model, agent, deps, spec, workspace };
+}
+
+export interface StepRun {
+  task: AgentTask;
+  parts: AgentStreamPart[];
+  processes: ProcessStartRecord[];
+  controller: AbortController;
+  logFile: string;
+}
+
+let stepCounter = 0;
+
+export function stepIn(
+  workspace: string,
+  prompt: string,
+  options: { stepId?: string; attempt?: number; env?: Record<string, string> } = {},
+): StepRun {
+  stepCounter++;
+  const stepId = options.stepId ?? `step-${stepCounter}`;
+  const attempt = options.attempt ?? 1;
+  const parts: AgentStreamPart[] = [];
+  const processes: ProcessStartRecord[] = [];
+  const controller = new AbortController();
+  const logFile = join(workspace, '..', 'logs', `${stepId}.${attempt}.log`);
+  const task: AgentTask = {
+    runId: 'run-1',
+    stepId,
+    attempt,
+    step: {
+      id: stepId,
+      label: stepId,
+      agent: 'codex',
+      needs: [],
+      retries: 0,
+      backoff: defaultBackoff,
+      prompt,
+      ...(options.env && { env: options.env }),
+    },
+    workspace,
+    logFile,
+    signal: controller.signal,
+    onProcessStarted: (record) => processes.push(record),
+    onEvent: (part) => parts.push(part),
+  };
+  return { task, parts, processes, controller, logFile };
+}
+
+/** A workspace directory of its own (with a sibling logs directory). */
+export function workspaceDir(): string {
+  const root = tempDir('ai-collab-codex-ws-');
+  const workspace = join(root, 'ws');
+  mkdirSync(workspace);
+  return workspace;
+}
+
+export async function runStep(agent: { run(task: AgentTask): Promise<AgentResult> }, step: StepRun) {
+  const startedAt = Date.now();
+  const result = await agent.run(step.task);
+  return { result, elapsedMs: Date.now() - startedAt };
+}
+
+/** Live processes of a recorded step process: itself, its group and its descendants (tag optional). */
+export function liveTree(record: ProcessStartRecord, tag?: string): number[] {
+  return [...findTreeMembers({ ...record, ...(tag !== undefined && { tag }) })];
+}
+
+/** Pids of live processes whose command line contains `marker`. */
+export function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const commandLine = readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (commandLine.includes(marker) && state !== 'Z') pids.push(Number(name));
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  return pids;
+}
+
+export function failureOf(result: AgentResult) {
+  if (result.ok) throw new Error(`expected a failure, got success: ${result.output}`);
+  return result.failure;
+}

@@ -1,0 +1,191 @@
+// Drives the gemini adapter (both modes) against the REAL Gemini CLI and the scripted model server:
+// an isolated HOME per agent, the environment of test/support/agent-cli-env.ts, and helpers to look at
+// processes in /proc. Used by gemini-*.test.ts and acp-gemini.test.ts.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from '../../src/agents/agent.js';
+import type { AgentDeps } from '../../src/agents/agent-deps.js';
+import type { AgentSpec } from '../../src/agents/agent-spec.js';
+import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
+import { defaultBackoff } from '../../src/protocol/plan-types.js';
+import { systemClock } from '../../src/support/clock.js';
+import { silentLogger } from '../../src/support/logger.js';
+import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
+import type { ModelServer } from '../support/model-server/index.js';
+import { tempDir } from '../support/temp-dir.js';
+
+export const geminiModel = 'gemini-2.5-flash';
+
+/** A HOME with the settings gemini needs offline; `general` entries (e.g. maxAttempts) are added as given. */
+export function geminiHome(
+  options: { general?: Record<string, unknown>; selectedType?: string | null } = {},
+) {
+  const home = tempDir('ai-collab-gemini-home-');
+  mkdirSync(join(home, '.gemini'), { recursive: true });
+  mkdirSync(join(home, 'tmp'), { recursive: true });
+  const selectedType = options.selectedType === undefined ? 'gemini-api-key' : options.selectedType;
+  const settings = {
+    ...(selectedType !== null && { security: { auth: { selectedType } } }),
+    general: { enableAutoUpdate: false, enableAutoUpdateNotification: false, ...options.general },
+    privacy: { usageStatisticsEnabled: false },
+  };
+  writeFileSync(join(home, '.gemini', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  return home;
+}
+
+export interface SpecOptions {
+  mode?: 'acp' | 'prompt';
+  adapter?: 'gemini' | 'acp';
+  home?: string;
+  /** Environment entries to drop (e.g. GEMINI_API_KEY) or replace. */
+  env?: Record<string, string | undefined>;
+  overrides?: Partial<AgentSpec>;
+}
+
+export function geminiSpec(server: ModelServer, options: SpecOptions = {}): AgentSpec {
+  const home = options.home ?? geminiHome();
+  const env: Record<string, string | undefined> = {
+    HOME: home,
+    TMPDIR: join(home, 'tmp'),
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    NO_COLOR: '1',
+    GOOGLE_GEMINI_BASE_URL: server.url,
+    GEMINI_API_KEY: testApiKey,
+    // Tests only: temp workspaces are untrusted, and gemini -p refuses untrusted folders (exit 55).
+    GEMINI_CLI_TRUST_WORKSPACE: 'true',
+    ...options.env,
+  };
+  const adapter = options.adapter ?? 'gemini';
+  return {
+    name: adapter === 'acp' ? 'acp:gemini' : 'gemini',
+    adapter,
+    command: agentCliBinaries.gemini,
+    args: adapter === 'acp' ? ['--acp', '-m', geminiModel] : [],
+    ...(adapter === 'gemini' && { model: geminiModel }),
+    ...(options.mode && { mode: options.mode }),
+    env: Object.fromEntries(
+      Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
+    passEnv: [],
+    pool: {
+      size: 2,
+      prewarm: 0,
+      maxUses: 25,
+      maxAgeMs: 600_000,
+      maxMemoryBytes: 4 * 1024 ** 3,
+      idleTimeoutMs: 600_000,
+    },
+    capabilities: ['execute'],
+    ...options.overrides,
+  };
+}
+
+export function depsFor(workspace: string): AgentDeps {
+  return {
+    clock: systemClock,
+    logger: silentLogger,
+    // Only what any machine has: the user's own GEMINI_* variables must not reach the CLI under test.
+    environment: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8' },
+    maxLogBytes: 4 * 1024 * 1024,
+    killGraceMs: 1_000,
+    processes: new MemoryProcessRegistry(),
+    workspace,
+  };
+}
+
+export interface StepRun {
+  task: AgentTask;
+  parts: AgentStreamPart[];
+  processes: ProcessStartRecord[];
+  controller: AbortController;
+  logFile: string;
+  /** When `run` was called (epoch ms). */
+  dispatchedAt: number;
+}
+
+let stepCounter = 0;
+
+export function stepIn(workspace: string, prompt: string): StepRun {
+  stepCounter++;
+  const parts: AgentStreamPart[] = [];
+  const processes: ProcessStartRecord[] = [];
+  const controller = new AbortController();
+  const logFile = join(workspace, '..', 'logs', `step-${stepCounter}.log`);
+  const task: AgentTask = {
+    runId: 'run-1',
+    stepId: `step-${stepCounter}`,
+    attempt: 1,
+    step: {
+      id: `step-${stepCounter}`,
+      label: `step-${stepCounter}`,
+      agent: 'gemini',
+      needs: [],
+      retries: 0,
+      backoff: defaultBackoff,
+      prompt,
+    },
+    workspace,
+    logFile,
+    signal: controller.signal,
+    onProcessStarted: (record) => processes.push(record),
+    onEvent: (part) => parts.push(part),
+  };
+  return { task, parts, processes, controller, logFile, dispatchedAt: 0 };
+}
+
+/** A workspace directory of its own (with a sibling logs directory). */
+export function workspaceDir(): string {
+  const root = tempDir('ai-collab-gemini-ws-');
+  const workspace = join(root, 'ws');
+  mkdirSync(workspace);
+  return workspace;
+}
+
+export async function runStep(agent: { run(task: AgentTask): Promise<AgentResult> }, step: StepRun) {
+  step.dispatchedAt = Date.now();
+  const result = await agent.run(step.task);
+  return { result, elapsedMs: Date.now() - step.dispatchedAt };
+}
+
+export function failureOf(result: AgentResult) {
+  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result).slice(0, 500)}`);
+  return result.failure;
+}
+
+/** Epoch ms of the first model request received at or after `since`. */
+export function firstModelRequestAfter(server: ModelServer, since: number): number | undefined {
+  return server.requests.find((request) => request.model && request.receivedAt >= since)?.receivedAt;
+}
+
+export function modelRequestsAfter(server: ModelServer, since: number) {
+  return server.requests.filter((request) => request.model && request.receivedAt >= since);
+}
+
+/** A process and all its descendants, from /proc (pid → parent pid). */
+export function treeOf(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(name), Number(fields[1]));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  const tree = [pid];
+  for (let index = 0; index < tree.length; index++) {
+    for (const [child, parent] of parents) if (parent === tree[index]) tree.push(child);
+  }
+  return tree.filter((member) => parents.has(member));
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
