@@ -9,7 +9,6 @@ import { isAlive, runCli, waitFor } from '../support/cli.js';
 import {
   httpError,
   type ModelServer,
-  repeat,
   startModelServer,
   text,
   toolCall,
