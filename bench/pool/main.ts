@@ -41,6 +41,7 @@ console.log('');
 
 const seed = await runSpawnPerStep({ server, steps, concurrency });
 const pooled = await runPooled({ server, steps, concurrency });
+const bare = await runPooled({ server, steps, concurrency, args: ['--bare'], phase: 'bare' });
 await server.close();
 
 function row(name: string, result: PhaseResult): string {
@@ -58,6 +59,7 @@ function row(name: string, result: PhaseResult): string {
 console.log(`${'runner'.padEnd(26)}  dispatch p50  dispatch p95  total time  processes  peak RSS`);
 console.log(row('spawn per step (seed)', seed));
 console.log(row('warm pool', pooled));
+console.log(row('warm pool, claude --bare', bare));
 const steady = pooled.dispatchMs.filter((_, index) => !pooled.firstTurnOfProcess[index]);
 console.log(
   `${'  warm pool, reused only'.padEnd(26)}  ${percentile(steady, 0.5).toFixed(0).padStart(6)} ms  ${percentile(steady, 0.95).toFixed(0).padStart(6)} ms  (steps on a process that had already served one)`,
@@ -77,6 +79,6 @@ const goals = [
   },
 ];
 console.log(
-  `bench:pool: ${goals.map((goal) => goal.text).join('; ')}; total ${(seed.totalMs / 1000).toFixed(1)} s → ${(pooled.totalMs / 1000).toFixed(1)} s; peak RSS ${seed.peakRssMb.toFixed(0)} → ${pooled.peakRssMb.toFixed(0)} MB — ${goals.every((goal) => goal.ok) ? 'PASS' : 'FAIL'}`,
+  `bench:pool: ${goals.map((goal) => goal.text).join('; ')}; with --bare p95 ${percentile(bare.dispatchMs, 0.95).toFixed(0)} ms; total ${(seed.totalMs / 1000).toFixed(1)} s → ${(pooled.totalMs / 1000).toFixed(1)} s; peak RSS ${seed.peakRssMb.toFixed(0)} → ${pooled.peakRssMb.toFixed(0)} MB — ${goals.every((goal) => goal.ok) ? 'PASS' : 'FAIL'}`,
 );
 process.exitCode = goals.every((goal) => goal.ok) ? 0 : 1;

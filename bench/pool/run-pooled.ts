@@ -22,14 +22,18 @@ export async function runPooled(options: {
   server: ModelServer;
   steps: number;
   concurrency: number;
+  /** Extra claude arguments, e.g. --bare. */
+  args?: string[];
+  phase?: string;
 }): Promise<PhaseResult> {
+  const phase = options.phase ?? 'pool';
   const workspace = mkdtempSync(join(tmpdir(), 'bench-pool-warm-'));
   const home = mkdtempSync(join(tmpdir(), 'bench-pool-home-'));
   const spec: AgentSpec = {
     name: 'claude',
     adapter: 'claude',
     command: agentCliBinaries.claude,
-    args: [],
+    args: options.args ?? [],
     model: 'claude-sonnet-4-5',
     env: {
       HOME: home,
@@ -82,7 +86,7 @@ export async function runPooled(options: {
         id: `s${index}`,
         label: `s${index}`,
         agent: 'claude',
-        prompt: `Answer briefly. ${stepMarker('pool', index)}`,
+        prompt: `Answer briefly. ${stepMarker(phase, index)}`,
         needs: [],
         retries: 0,
         backoff: { initialMs: 1_000, maxMs: 1_000, factor: 1 },
@@ -119,7 +123,7 @@ export async function runPooled(options: {
   return {
     dispatchMs: Array.from(
       { length: options.steps },
-      (_, index) => firstRequestAt(options.server, 'pool', index) - (readyAt.get(`s${index}`) ?? 0),
+      (_, index) => firstRequestAt(options.server, phase, index) - (readyAt.get(`s${index}`) ?? 0),
     ),
     firstTurnOfProcess: Array.from(
       { length: options.steps },
