@@ -37,6 +37,9 @@ function walk(directory) {
   });
 }
 
+// The workspace room runs git in exactly one place, where every call gets its safety settings.
+const gitRunner = 'workspace/git-runner.ts';
+
 const problems = [];
 for (const file of walk(src)) {
   const from = relative(src, file);
@@ -55,6 +58,10 @@ for (const file of walk(src)) {
       }
     } else if (browserSafe.includes(from) && target.startsWith('node:')) {
       problems.push(`${from} imports ${target}: this module must stay free of Node APIs`);
+    } else if (room === 'workspace' && target === 'node:child_process' && from !== gitRunner) {
+      problems.push(
+        `${from} imports ${target}: run git through ${gitRunner} (hooks off, no shell, safe settings)`,
+      );
     }
   }
 }

@@ -357,7 +357,37 @@ export class Engine {
       }
       recorder.record({ type: 'run.approved', data: { by: decision.by } });
     }
-    return executor.start();
+    const hooks = this.#deps.hooks;
+    if (hooks?.startRun) {
+      const { runId, workspace, plan } = recorder.state;
+      try {
+        const detail = await hooks.startRun({ runId, workspace, plan });
+        if (detail) recorder.record({ type: 'run.workspace-prepared', data: { detail } });
+      } catch (error) {
+        // Without its workspace a run must not start: agents would edit the user's checkout instead.
+        recorder.record({
+          type: 'run.interrupted',
+          data: {
+            reason: `could not prepare the run's workspace: ${error instanceof Error ? error.message : String(error)}`,
+          },
+        });
+        await recorder.durable();
+        return recorder.state;
+      }
+    }
+    const state = await executor.start();
+    if (hooks?.finishRun && terminalRunStatuses.has(state.status)) {
+      try {
+        const summary = await hooks.finishRun(state);
+        if (summary) {
+          recorder.record({ type: 'run.workspace-finished', data: { summary } });
+          await recorder.durable();
+        }
+      } catch (error) {
+        this.#deps.logger.error('could not wrap up the run workspace', { runId: state.runId, error });
+      }
+    }
+    return state;
   }
 
   #waitForDecision(runId: string, signal: AbortSignal): Promise<ApprovalDecision | undefined> {

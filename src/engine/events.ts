@@ -3,7 +3,7 @@
  * Run state is `applyEvent` folded over them (projection.ts).
  */
 
-import type { PlanDefinition } from '../protocol/plan-types.js';
+import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 
 export interface StepErrorInfo {
@@ -57,6 +57,10 @@ export type RunEventBody =
   | { type: 'run.approved'; data: { by: string } }
   | { type: 'run.rejected'; data: { by: string; reason?: string } }
   | { type: 'run.started'; data: { owner: OwnerIdentity; resumed: boolean } }
+  /** The run's workspace was set up (e.g. a git run branch from HEAD, or why isolation is off). */
+  | { type: 'run.workspace-prepared'; data: { detail: Record<string, string> } }
+  /** The run's workspace was wrapped up after it finished (what landed, what was kept). */
+  | { type: 'run.workspace-finished'; data: { summary: Record<string, unknown> } }
   | { type: 'run.paused'; data: Record<string, never> }
   | { type: 'run.resumed'; data: Record<string, never> }
   | { type: 'run.interrupted'; data: { reason: string } }
@@ -106,7 +110,14 @@ export type RunEventBody =
       data: { stepId: string; attempt: number; stage: 'review' | 'merge'; detail?: Record<string, string> };
     }
   | { type: 'step.review-vote'; data: { stepId: string; attempt: number } & ReviewVoteData }
-  | { type: 'step.conflicted'; data: { stepId: string; attempt: number; files: string[]; message: string } }
+  | {
+      type: 'step.conflicted';
+      data: { stepId: string; attempt: number; files: string[]; message: string; resolvedBy?: string };
+    }
+  /** A step added while the run goes: the resolution of `resolves`'s conflict. */
+  | { type: 'step.added'; data: { step: StepDefinition; resolves: string } }
+  /** A conflicted step counts as succeeded: `by` resolved its conflict and merged both sides. */
+  | { type: 'step.resolved'; data: { stepId: string; by: string } }
   /** A person asked to run a failed, blocked, cancelled or conflicted step again, with a fresh retry budget. */
   | { type: 'step.retry-requested'; data: { stepId: string; by: string } }
   /** A usage limit: the step waits for the reset without spending a retry. */
@@ -126,6 +137,8 @@ const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'run.approved',
   'run.rejected',
   'run.started',
+  'run.workspace-prepared',
+  'run.workspace-finished',
   'run.paused',
   'run.resumed',
   'run.interrupted',
@@ -143,6 +156,8 @@ const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'step.stage-passed',
   'step.review-vote',
   'step.conflicted',
+  'step.added',
+  'step.resolved',
   'step.cancelled',
 ]);
 

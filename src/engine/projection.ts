@@ -6,7 +6,7 @@
  * changed step object, so views can detect changes by identity.
  */
 
-import type { PlanDefinition } from '../protocol/plan-types.js';
+import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 import { assertNever } from '../support/errors.js';
 import type { RunEvent, StepUsage } from './events.js';
 import {
@@ -32,24 +32,26 @@ export function createRunState(event: Extract<RunEvent, { type: 'run.created' }>
   };
 }
 
+function newStepState(step: StepDefinition): StepState {
+  return {
+    id: step.id,
+    label: step.label,
+    agent: step.agent,
+    ...(step.action !== undefined && { action: step.action }),
+    needs: step.needs,
+    dependents: [],
+    waitingOn: step.needs.length,
+    status: step.needs.length === 0 ? 'ready' : 'pending',
+    attempts: 0,
+    failures: 0,
+  };
+}
+
 /** The plan-derived part of the state: every step pending (or ready when it needs nothing). */
 function stepsOf(plan: PlanDefinition): Pick<RunState, 'name' | 'plan' | 'steps' | 'order' | 'counts'> {
   const steps: Record<string, StepState> = Object.create(null);
   const counts = Object.fromEntries(stepStatuses.map((status) => [status, 0])) as Record<StepStatus, number>;
-  for (const step of plan.steps) {
-    steps[step.id] = {
-      id: step.id,
-      label: step.label,
-      agent: step.agent,
-      ...(step.action !== undefined && { action: step.action }),
-      needs: step.needs,
-      dependents: [],
-      waitingOn: step.needs.length,
-      status: step.needs.length === 0 ? 'ready' : 'pending',
-      attempts: 0,
-      failures: 0,
-    };
-  }
+  for (const step of plan.steps) steps[step.id] = newStepState(step);
   for (const step of plan.steps) {
     for (const dependency of step.needs) steps[dependency]?.dependents.push(step.id);
   }
@@ -72,6 +74,12 @@ export function applyEvent(state: RunState, event: RunEvent): void {
   state.lastSeq = event.seq;
   switch (event.type) {
     case 'run.created':
+      return;
+    case 'run.workspace-prepared':
+      state.workspaceDetail = event.data.detail;
+      return;
+    case 'run.workspace-finished':
+      state.workspaceSummary = event.data.summary;
       return;
     case 'run.approval-requested':
       state.status = 'awaiting_approval';
@@ -175,6 +183,8 @@ export function applyEvent(state: RunState, event: RunEvent): void {
         finishedAt: event.at,
       });
       blockDependents(state, current.id);
+      // A failed resolution leaves the conflict to a person: what waited on the conflicted step is blocked.
+      if (current.resolves !== undefined) blockDependents(state, current.resolves);
       return;
     }
     case 'step.parked':
@@ -216,14 +226,41 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       return;
     }
     case 'step.conflicted': {
+      const { resolvedBy } = event.data;
       setStep(state, {
         ...step(state, event.data.stepId),
         status: 'conflicted',
         conflictFiles: event.data.files,
         error: { code: 'MERGE_CONFLICT', kind: 'permanent', message: event.data.message },
         finishedAt: event.at,
+        ...(resolvedBy !== undefined && { resolvedBy }),
       });
-      blockDependents(state, event.data.stepId);
+      // With a resolution step under way its dependents keep waiting; without one they are blocked.
+      if (resolvedBy === undefined) blockDependents(state, event.data.stepId);
+      return;
+    }
+    case 'step.added': {
+      const { step: definition, resolves } = event.data;
+      state.plan = { ...state.plan, steps: [...state.plan.steps, definition] };
+      state.steps[definition.id] = { ...newStepState(definition), resolves };
+      state.order.push(definition.id);
+      state.counts[state.steps[definition.id]?.status ?? 'pending']++;
+      for (const need of definition.needs) state.steps[need]?.dependents.push(definition.id);
+      return;
+    }
+    case 'step.resolved': {
+      const resolved = step(state, event.data.stepId);
+      const { error: _error, conflictFiles: _conflictFiles, ...rest } = resolved;
+      setStep(state, { ...rest, status: 'succeeded', resolvedBy: event.data.by, finishedAt: event.at });
+      for (const dependentId of resolved.dependents) {
+        const dependent = step(state, dependentId);
+        const waitingOn = dependent.waitingOn - 1;
+        setStep(state, {
+          ...dependent,
+          waitingOn,
+          status: waitingOn === 0 && dependent.status === 'pending' ? 'ready' : dependent.status,
+        });
+      }
       return;
     }
     case 'step.retry-requested': {

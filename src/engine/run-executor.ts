@@ -7,6 +7,7 @@
 import type { StepFailure } from '../agents/agent.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { SlotPool } from '../limits/slot-pool.js';
+import type { StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
@@ -242,8 +243,13 @@ export class RunExecutor {
           finishedAt: this.#deps.clock.now(),
         },
       );
-      for (const dependent of this.state.steps[id]?.dependents ?? []) {
-        if (this.state.steps[dependent]?.status === 'ready') this.#enqueue(dependent);
+      const resolves = this.state.steps[id]?.resolves;
+      if (resolves !== undefined)
+        recorder.record({ type: 'step.resolved', data: { stepId: resolves, by: id } });
+      for (const done of resolves === undefined ? [id] : [id, resolves]) {
+        for (const dependent of this.state.steps[done]?.dependents ?? []) {
+          if (this.state.steps[dependent]?.status === 'ready') this.#enqueue(dependent);
+        }
       }
       return;
     }
@@ -258,11 +264,20 @@ export class RunExecutor {
       return;
     }
     if (outcome.kind === 'conflicted') {
+      const resolution = outcome.resolution;
+      if (resolution) this.#addStep(resolution, id);
       recorder.record({
         type: 'step.conflicted',
-        data: { ...data, files: outcome.files, message: outcome.message },
+        data: {
+          ...data,
+          files: outcome.files,
+          message: outcome.message,
+          ...(resolution && { resolvedBy: resolution.id }),
+        },
       });
-      if (this.state.failFast) this.#failFastTripped = true;
+      if (resolution) {
+        if (this.state.steps[resolution.id]?.status === 'ready') this.#enqueue(resolution.id);
+      } else if (this.state.failFast) this.#failFastTripped = true;
       return;
     }
     const failure: StepFailure =
@@ -307,6 +322,13 @@ export class RunExecutor {
       data: { ...data, error, ...(outcome.usage && { usage: outcome.usage }) },
     });
     if (this.state.failFast) this.#failFastTripped = true;
+  }
+
+  /** A step added while the run goes (a conflict's resolution): recorded, prioritised, scheduled. */
+  #addStep(step: StepDefinition, resolves: string): void {
+    this.#recorder.record({ type: 'step.added', data: { step, resolves } });
+    this.#planIndex.set(step.id, this.state.plan.steps.length - 1);
+    this.#priorities.set(step.id, estimateFor(step, this.#options.history));
   }
 
   #scheduleRetry(id: string, delayMs: number): void {

@@ -82,6 +82,10 @@ export interface StepState {
   feedback?: string;
   /** Files that could not be merged. */
   conflictFiles?: string[];
+  /** This step resolves that (conflicted) step's merge. */
+  resolves?: string;
+  /** The step that resolves this one's conflict. */
+  resolvedBy?: string;
 }
 
 export interface RunState {
@@ -102,6 +106,10 @@ export interface RunState {
   approvalReason?: string;
   approvedBy?: string;
   rejected?: { by: string; reason?: string };
+  /** How the run's workspace was set up (branch, base commit, or why isolation is off). */
+  workspaceDetail?: Record<string, string>;
+  /** What the workspace reported when the run finished. */
+  workspaceSummary?: Record<string, unknown>;
   steps: Record<string, StepState>;
   /** Step ids in plan order. */
   order: string[];

@@ -17,7 +17,14 @@ export type AttemptOutcome =
   | ({ kind: 'succeeded'; durationMs: number; output: string } & AgentOutcomeDetails)
   | ({ kind: 'failed'; failure: StepFailure; durationMs: number } & AgentOutcomeDetails)
   | ({ kind: 'rejected'; reason: string; feedback: string; durationMs: number } & AgentOutcomeDetails)
-  | ({ kind: 'conflicted'; files: string[]; message: string; durationMs: number } & AgentOutcomeDetails)
+  | ({
+      kind: 'conflicted';
+      files: string[];
+      message: string;
+      durationMs: number;
+      /** The step that will resolve the conflict, if the workspace proposes one. */
+      resolution?: StepDefinition;
+    } & AgentOutcomeDetails)
   | { kind: 'stopped'; reason: Exclude<AbortReason, 'timeout'> };
 
 export interface AttemptContext {
@@ -106,8 +113,23 @@ export class StepAttempt {
         return { ...outcome, durationMs };
       case 'rejected':
         return { ...details, kind: 'rejected', reason: staged.reason, feedback: staged.feedback, durationMs };
-      case 'conflicted':
-        return { ...details, kind: 'conflicted', files: staged.files, message: staged.message, durationMs };
+      case 'conflicted': {
+        const resolution = await context.hooks?.onConflict?.({
+          runId: hookContext.runId,
+          step: this.step,
+          state: recorder.state,
+          files: staged.files,
+          message: staged.message,
+        });
+        return {
+          ...details,
+          kind: 'conflicted',
+          files: staged.files,
+          message: staged.message,
+          durationMs,
+          ...(resolution && { resolution }),
+        };
+      }
       case 'failed':
         return { ...details, kind: 'failed', failure: staged.failure, durationMs };
     }

@@ -4,7 +4,7 @@
  * succeeded (the review swarm, then the merge). The engine only sequences them and records their facts.
  */
 import type { StepFailure } from '../agents/agent.js';
-import type { StepDefinition } from '../protocol/plan-types.js';
+import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 import type { ReviewVoteData } from './events.js';
 import type { RunState } from './run-state.js';
 
@@ -49,8 +49,29 @@ export interface StepStage {
   run(context: StageContext): Promise<StageResult>;
 }
 
+export interface ConflictNotice {
+  runId: string;
+  step: StepDefinition;
+  state: Readonly<RunState>;
+  files: string[];
+  message: string;
+}
+
 export interface StepHooks {
+  /** Before the run's first step (and again on resume): e.g. its git branch. Facts to record, if any. */
+  startRun?(run: {
+    runId: string;
+    workspace: string;
+    plan: PlanDefinition;
+  }): Promise<Record<string, string> | undefined>;
   prepare?(context: StepHookContext): Promise<PreparedWorkspace>;
   /** Run in order after the agent succeeds. */
   stages?: readonly StepStage[];
+  /**
+   * A step's changes could not be merged: the step to add that resolves the conflict (same agent, both sides
+   * as context), or undefined to leave it conflicted for a person.
+   */
+  onConflict?(notice: ConflictNotice): Promise<StepDefinition | undefined>;
+  /** After the run finished (not when interrupted): e.g. prune worktrees, summarise. The summary is recorded. */
+  finishRun?(state: Readonly<RunState>): Promise<Record<string, unknown> | undefined>;
 }

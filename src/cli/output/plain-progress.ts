@@ -73,6 +73,22 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
       return line(
         `step ${labelOf(state, event.data.stepId)} conflicted: ${event.data.message} (${event.data.files.join(', ')})`,
       );
+    case 'run.workspace-prepared':
+      return line(
+        `workspace: ${Object.entries(event.data.detail)
+          .map(([key, value]) => `${key} ${value}`)
+          .join(', ')}`,
+      );
+    case 'run.workspace-finished':
+      return undefined;
+    case 'step.added':
+      return line(
+        `step ${String(event.data.step.label)} added to resolve the conflict of ${labelOf(state, event.data.resolves)} (${event.data.step.agent})`,
+      );
+    case 'step.resolved':
+      return line(
+        `step ${labelOf(state, event.data.stepId)}: conflict resolved by ${labelOf(state, event.data.by)}`,
+      );
     case 'run.created':
     case 'step.process-started':
     case 'step.workspace-prepared':

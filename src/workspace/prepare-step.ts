@@ -1,0 +1,67 @@
+/**
+ * Before each attempt: the directory the step works in. A code-changing step gets its worktree on its
+ * own branch, created from the run branch as it stands when the step first starts, so it sees its
+ * dependencies' merged work. Every later attempt (a retry, or a re-run after a crash) starts from a
+ * reset of that same worktree to that same recorded commit, so nothing of an earlier attempt remains.
+ */
+import { join } from 'node:path';
+import type { StepHookContext } from '../engine/step-hooks.js';
+import { bringIn } from './bring-in.js';
+import { assertConfigTrusted } from './config-trust.js';
+import { readResolution } from './conflict-records.js';
+import { mainCheckout } from './git-repository.js';
+import type { IsolationMode } from './isolation-policy.js';
+import { encodePrepared, type PreparedDetail, readPrepared } from './prepared-detail.js';
+import { stepBranchName, stepWorktreePath } from './ref-names.js';
+import { reproduceConflict } from './resolution-step.js';
+import { type RunWorkspace, runTip } from './run-workspace.js';
+import type { WorkspaceContext } from './workspace-context.js';
+import { ensureWorktree } from './worktrees.js';
+
+export interface PreparedStep {
+  cwd: string;
+  detail: Record<string, string>;
+}
+
+export async function prepareIsolatedStep(
+  workspace: WorkspaceContext,
+  run: RunWorkspace,
+  context: StepHookContext,
+  mode: Exclude<IsolationMode, 'in-place'>,
+): Promise<PreparedStep> {
+  const { git } = workspace;
+  const stepId = context.step.id;
+  await assertConfigTrusted(git, mainCheckout(run.repo), run.record.trustedConfig);
+  const path = stepWorktreePath(workspace.worktreesDir, run.runId, stepId);
+  const previous = readPrepared(context.state.steps[stepId]?.workspaceDetail);
+  const resolution = mode === 'worktree' ? readResolution(run.dir, stepId) : undefined;
+  // Views always show the latest run branch; a code-changing step keeps the start it was given first.
+  const startCommit =
+    mode === 'worktree' &&
+    previous?.isolation === 'worktree' &&
+    previous.worktree === path &&
+    previous.startCommit
+      ? previous.startCommit
+      : await runTip(git, run);
+  const branch = mode === 'worktree' ? stepBranchName(run.runId, stepId) : undefined;
+  const handle = await ensureWorktree(git, run.repo, workspace.repositoryLock, {
+    path,
+    startCommit,
+    ...(branch !== undefined && { branch }),
+  });
+  if (resolution) await reproduceConflict(git, handle, resolution);
+  const broughtIn = bringIn(run.repo.toplevel, path, workspace.bringIn);
+  const detail: PreparedDetail = {
+    isolation: mode,
+    worktree: path,
+    gitDir: handle.gitDir,
+    startCommit,
+    runBranch: run.record.runBranch,
+    baseCommit: run.record.baseCommit,
+    broughtIn,
+    ...(branch !== undefined && { branch }),
+    ...(resolution && { resolves: resolution.stepId, mergeHead: resolution.stepCommit }),
+  };
+  workspace.logger.debug('step workspace prepared', { runId: run.runId, stepId, mode, startCommit });
+  return { cwd: run.repo.prefix === '' ? path : join(path, run.repo.prefix), detail: encodePrepared(detail) };
+}
