@@ -5,12 +5,7 @@
  */
 
 import type { RunState } from '../engine/run-state.js';
-import type {
-  StageContext,
-  StageResult,
-  StepHookContext,
-  StepStage,
-} from '../engine/step-hooks.js';
+import type { StageContext, StageResult, StepHookContext, StepStage } from '../engine/step-hooks.js';
 import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
