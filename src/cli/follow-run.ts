@@ -9,6 +9,7 @@ import { installInterrupts } from './interrupts.js';
 import { createLiveView } from './output/live-view.js';
 import { describeEvent } from './output/plain-progress.js';
 import { renderSummary } from './output/run-summary.js';
+import { renderWorkspaceSummary } from './output/workspace-summary.js';
 import { buildRunReport } from './run-report.js';
 import type { Runtime } from './runtime.js';
 
@@ -68,6 +69,8 @@ export async function followRun(
       logsDir: join(runtime.paths.stateDir, 'runs', state.runId, 'logs'),
     })}\n`,
   );
+  const changes = renderWorkspaceSummary(state, colors);
+  if (changes) stderr.write(`${changes}\n`);
   if (options.json) options.stdout.write(`${JSON.stringify(buildRunReport(state))}\n`);
   if (state.status === 'awaiting_approval') {
     stderr.write(

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import { agentCatalogOf } from '../plan/agent-catalog.js';
 import { isInputError, OrchestratorError } from '../support/errors.js';
+import { applyCommand, discardCommand } from './commands/apply-command.js';
 import type { CommandContext } from './commands/command-context.js';
 import { decideCommand } from './commands/decide-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
@@ -38,7 +39,14 @@ export function defaultContext(): CommandContext {
     streams: { stdout: process.stdout, stderr: process.stderr },
     loadConfig: () => loadConfig(cwd, environment),
     agentCatalog: (config) => agentCatalogOf(agentNames(config, environment)),
-    openRuntime: (config, db) => openRuntime({ workspace: cwd, db, config, environment }),
+    openRuntime: (config, db, options) =>
+      openRuntime({
+        workspace: cwd,
+        db,
+        config,
+        environment,
+        ...(options?.isolation && { isolation: options.isolation }),
+      }),
   };
 }
 
@@ -64,6 +72,7 @@ export async function main(
     .option('-c, --concurrency <n>', 'steps running at once (overrides the plan)', positiveInteger)
     .option('--fail-fast', 'start no new steps after the first failure')
     .option('-y, --yes', 'run without asking for approval (approval policy never)')
+    .option('--no-isolation', 'run every step in the workspace itself, without git worktrees')
     .option('--json', 'print the run as one JSON object on stdout when it ends')
     .option('--db <path>', 'state database (default .ai-collab/state.db)')
     .action(async (plan: string, options) => {
@@ -98,6 +107,26 @@ export async function main(
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
       exitCode = await statusCommand(runId, options, context);
+    });
+
+  program
+    .command('apply')
+    .description(
+      "land a run's branch on your current branch (fast-forward or merge; never with your uncommitted changes at risk)",
+    )
+    .argument('<runId>', 'the run')
+    .option('--db <path>', 'state database')
+    .action(async (runId: string, options) => {
+      exitCode = await applyCommand(runId, options, context);
+    });
+
+  program
+    .command('discard')
+    .description("remove a run's branch, kept step branches and worktrees")
+    .argument('<runId>', 'the run')
+    .option('--db <path>', 'state database')
+    .action(async (runId: string, options) => {
+      exitCode = await discardCommand(runId, options, context);
     });
 
   program
@@ -145,6 +174,10 @@ function reportFailure(error: unknown, context: CommandContext): number {
     stderr.write(`ai-collab: ${error.message}\n`);
     for (const problem of error.problems) stderr.write(`  ${problem}\n`);
     if (error.code === 'PLAN_INVALID') stderr.write('Nothing was run.\n');
+    return exitCodes.invalidInput;
+  }
+  if (error instanceof OrchestratorError && error.code === 'USAGE') {
+    stderr.write(`ai-collab: ${error.message}\n`);
     return exitCodes.invalidInput;
   }
   if (error instanceof OrchestratorError) {

@@ -1,5 +1,6 @@
 /** The composition root of the command line: store, agents, limits and engine wired from config. */
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { AgentSpec } from '../agents/agent-spec.js';
 import { buildAgentRegistry } from '../agents/build-agents.js';
 import { identify } from '../agents/process/proc-table.js';
@@ -14,10 +15,14 @@ import type { OwnerIdentity } from '../store/event-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { type Clock, systemClock } from '../support/clock.js';
 import { createJsonLogger, type Logger, parseLogLevel } from '../support/logger.js';
+import { createGitRunner, type Git } from '../workspace/git-runner.js';
+import { createWorkspaceHooks } from '../workspace/workspace-hooks.js';
+import { workspaceStepHooks } from '../workspace/workspace-step-hooks.js';
 import { prepareStateDir, resolveStatePaths, type StatePaths } from './state-paths.js';
 
 export interface Runtime {
   paths: StatePaths;
+  git: Git;
   store: SqliteStore;
   engine: Engine;
   agents: AgentRegistry;
@@ -38,6 +43,8 @@ export function openRuntime(options: {
   db?: string | undefined;
   config: ResolvedConfig;
   environment: NodeJS.ProcessEnv;
+  /** `--no-isolation`: every step runs in the workspace itself. */
+  isolation?: 'auto' | 'off';
 }): Runtime {
   const clock = systemClock;
   const logger = createJsonLogger({
@@ -61,6 +68,15 @@ export function openRuntime(options: {
   for (const spec of specs.values()) {
     if (spec.concurrency !== undefined) perAgent[spec.name] = spec.concurrency;
   }
+  const git = createGitRunner({ environment: options.environment });
+  const workspaces = createWorkspaceHooks({
+    git,
+    clock,
+    logger,
+    worktreesDir: join(paths.stateDir, 'worktrees'),
+    isolation: options.isolation ?? options.config.workspace.isolation,
+    ...(options.config.workspace.bringIn && { bringIn: options.config.workspace.bringIn }),
+  });
   const engine = new Engine({
     store,
     clock,
@@ -74,9 +90,11 @@ export function openRuntime(options: {
     owner: ownIdentity(),
     stateDir: paths.stateDir,
     killGraceMs: options.config.killGraceMs,
+    hooks: workspaceStepHooks(workspaces),
   });
   return {
     paths,
+    git,
     store,
     engine,
     agents,

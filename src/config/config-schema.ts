@@ -119,6 +119,19 @@ export const configSchema = z.strictObject({
     .max(1024 ** 3)
     .optional(),
   agents: z.record(z.string().min(1).max(200), agentSettingsSchema).optional(),
+  workspace: z
+    .strictObject({
+      /** auto: code-changing steps in git worktrees (in a git repository); off: every step in the workspace. */
+      isolation: z.enum(['auto', 'off']).optional(),
+      /** Untracked files worktrees need: copied (e.g. .env*) or linked (e.g. node_modules). */
+      bringIn: z
+        .strictObject({
+          copy: z.array(z.string().min(1).max(500)).max(100),
+          link: z.array(z.string().min(1).max(500)).max(100),
+        })
+        .optional(),
+    })
+    .optional(),
   approval: z
     .strictObject({
       /** always: every plan waits for a person; auto: only uncertain or risky plans; never: run at once. */
@@ -143,6 +156,7 @@ export interface ResolvedConfig {
     confidenceThreshold: number;
     pauseAfter: 'auto' | number | undefined;
   };
+  workspace: { isolation: 'auto' | 'off'; bringIn: { copy: string[]; link: string[] } | undefined };
   /** Per-agent settings as written (merged across files); `resolveAgents` turns them into agent configs. */
   agents: Record<string, AgentSettingsInput>;
   /** Files the settings came from, nearest first. */
@@ -155,6 +169,7 @@ export const defaultConfig: ResolvedConfig = {
   interruptGraceMs: 10_000,
   maxLogBytes: 10 * 1024 * 1024,
   approval: { policy: 'always', confidenceThreshold: 0.7, pauseAfter: undefined },
+  workspace: { isolation: 'auto', bringIn: undefined },
   agents: {},
   sources: [],
 };

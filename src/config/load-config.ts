@@ -62,6 +62,12 @@ function resolveConfig(layers: Array<{ file: string; input: ConfigInput }>): Res
     if (input.killGrace !== undefined) resolved.killGraceMs = input.killGrace;
     if (input.interruptGrace !== undefined) resolved.interruptGraceMs = input.interruptGrace;
     if (input.maxLogBytes !== undefined) resolved.maxLogBytes = input.maxLogBytes;
+    if (input.workspace) {
+      resolved.workspace = {
+        isolation: input.workspace.isolation ?? resolved.workspace.isolation,
+        bringIn: input.workspace.bringIn ?? resolved.workspace.bringIn,
+      };
+    }
     if (input.approval) {
       resolved.approval = {
         policy: input.approval.policy ?? resolved.approval.policy,

@@ -9,5 +9,9 @@ export interface CommandContext {
   streams: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream };
   loadConfig(): ResolvedConfig;
   agentCatalog(config: ResolvedConfig): AgentCatalog;
-  openRuntime(config: ResolvedConfig, db: string | undefined): Runtime;
+  openRuntime(
+    config: ResolvedConfig,
+    db: string | undefined,
+    options?: { isolation?: 'auto' | 'off' },
+  ): Runtime;
 }

@@ -4,6 +4,7 @@ import { approvalReason, pauseAfterMs } from '../../plan/approval-policy.js';
 import { loadPlanFile } from '../../plan/load-plan.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
 import { InputError } from '../../support/errors.js';
+import { findTargetOverlaps } from '../../workspace/target-overlaps.js';
 import { followRun } from '../follow-run.js';
 import { reapOrphans } from '../runtime.js';
 import type { CommandContext } from './command-context.js';
@@ -15,6 +16,8 @@ export interface RunCommandOptions {
   db?: string;
   /** Run without asking for approval. */
   yes?: boolean;
+  /** Commander's negated `--no-isolation`: false when given. */
+  isolation?: boolean;
 }
 
 export async function runCommand(
@@ -26,8 +29,16 @@ export async function runCommand(
   // Validate before opening the store: an invalid plan starts nothing and writes nothing.
   const agentsForValidation = context.agentCatalog(config);
   const plan = await loadPlanFile(planFile, { agents: agentsForValidation });
-  const runtime = context.openRuntime(config, options.db);
+  const runtime = context.openRuntime(
+    config,
+    options.db,
+    options.isolation === false ? { isolation: 'off' } : {},
+  );
   try {
+    const overlaps = findTargetOverlaps(plan.steps);
+    for (const warning of overlaps.warnings) context.streams.stderr.write(`warning: ${warning.message}\n`);
+    if (overlaps.omitted > 0)
+      context.streams.stderr.write(`warning: ${overlaps.omitted} more overlapping targets\n`);
     assertAgentsCanRun(
       plan,
       (name) => runtime.agents.get(name) !== undefined,

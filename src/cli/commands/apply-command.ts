@@ -1,0 +1,73 @@
+/** `ai-collab apply RUN_ID` and `ai-collab discard RUN_ID`: land a run's branch on your branch, or drop it. */
+import { join } from 'node:path';
+import { isResumable } from '../../engine/engine.js';
+import { InputError } from '../../support/errors.js';
+import { applyRun } from '../../workspace/apply-run.js';
+import { discardRun } from '../../workspace/discard-run.js';
+import { exitCodes } from '../exit-codes.js';
+import type { Runtime } from '../runtime.js';
+import type { CommandContext } from './command-context.js';
+
+export async function applyCommand(
+  runId: string,
+  options: { db?: string },
+  context: CommandContext,
+): Promise<number> {
+  return withFinishedRun(runId, options, context, async (runtime, workspace) => {
+    const result = await applyRun(runtime.git, {
+      workspace,
+      runId,
+      worktreesDir: join(runtime.paths.stateDir, 'worktrees'),
+    });
+    const how = {
+      'fast-forward': 'fast-forwarded',
+      merged: 'merged',
+      'up-to-date': 'already had everything from',
+    }[result.kind];
+    context.streams.stderr.write(
+      `${result.branch} ${how} the run branch (${result.files.length} files changed, ${result.from.slice(0, 10)} → ${result.to.slice(0, 10)}).\n`,
+    );
+    return exitCodes.success;
+  });
+}
+
+export async function discardCommand(
+  runId: string,
+  options: { db?: string },
+  context: CommandContext,
+): Promise<number> {
+  return withFinishedRun(runId, options, context, async (runtime, workspace) => {
+    const result = await discardRun(runtime.git, {
+      workspace,
+      runId,
+      worktreesDir: join(runtime.paths.stateDir, 'worktrees'),
+    });
+    context.streams.stderr.write(
+      `Removed ${result.removedBranches.length} branch(es) and ${result.removedWorktrees} worktree(s)${result.wasApplied ? '' : '; the run’s changes had not been applied and are gone'}.\n`,
+    );
+    return exitCodes.success;
+  });
+}
+
+async function withFinishedRun(
+  runId: string,
+  options: { db?: string },
+  context: CommandContext,
+  act: (runtime: Runtime, workspace: string) => Promise<number>,
+): Promise<number> {
+  const runtime = context.openRuntime(context.loadConfig(), options.db);
+  try {
+    const run = runtime.store.getRun(runId);
+    if (!run) throw new InputError('RUN_NOT_FOUND', `no run ${runId}; see ai-collab runs`);
+    const active = run.status === 'running' || run.status === 'paused' || run.status === 'pending';
+    if (active && !isResumable(run)) {
+      throw new InputError(
+        'RUN_OWNED',
+        `run ${runId} is still running; wait for it to end (or stop it) first`,
+      );
+    }
+    return await act(runtime, run.workspace);
+  } finally {
+    await runtime.close();
+  }
+}
