@@ -3,11 +3,13 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import { agentCatalogOf } from '../plan/agent-catalog.js';
+import { PlannerError } from '../plan/planner/run-planner.js';
 import { isInputError, OrchestratorError } from '../support/errors.js';
 import { applyCommand, discardCommand } from './commands/apply-command.js';
 import type { CommandContext } from './commands/command-context.js';
 import { decideCommand } from './commands/decide-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
+import { planCommand } from './commands/plan-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
@@ -77,6 +79,25 @@ export async function main(
     .option('--db <path>', 'state database (default .ai-collab/state.db)')
     .action(async (plan: string, options) => {
       exitCode = await runCommand(plan, options, context);
+    });
+
+  program
+    .command('plan')
+    .description('ask a planner agent for a plan for a task, show it for approval, and run it')
+    .argument('<task>', 'what should be done, in words')
+    .option(
+      '--planner <agent>',
+      'the agent that plans (default: the first usable of claude, codex, gemini, an OpenAI-compatible model)',
+    )
+    .option('--out <file>', 'write the plan to a file (.yaml or .json) instead of running it')
+    .option('-c, --concurrency <n>', 'steps running at once', positiveInteger)
+    .option('--fail-fast', 'start no new steps after the first failure')
+    .option('-y, --yes', 'run without asking for approval')
+    .option('--no-isolation', 'run every step in the workspace itself, without git worktrees')
+    .option('--json', 'print the run as one JSON object on stdout when it ends')
+    .option('--db <path>', 'state database')
+    .action(async (task: string, options) => {
+      exitCode = await planCommand(task, options, context);
     });
 
   program
@@ -169,6 +190,11 @@ function reportFailure(error: unknown, context: CommandContext): number {
   if (error instanceof CommanderError) {
     // --help and --version end through here too, with exit code 0.
     return error.exitCode === 0 ? exitCodes.success : exitCodes.invalidInput;
+  }
+  if (error instanceof PlannerError) {
+    stderr.write(`ai-collab: ${error.message}\n`);
+    for (const problem of error.problems) stderr.write(`  ${problem}\n`);
+    return exitCodes.failure;
   }
   if (isInputError(error)) {
     stderr.write(`ai-collab: ${error.message}\n`);

@@ -79,11 +79,17 @@ export function normalizeNativePlan(input: NativePlanInput, fallbackName: string
     };
   });
   problems.push(...checkStepKinds(steps));
+  const meta = {
+    ...(input.rationale !== undefined && { rationale: input.rationale }),
+    ...(input.risks !== undefined && { risks: input.risks }),
+    ...(input.confidence !== undefined && { confidence: input.confidence }),
+  };
   const plan: PlanDefinition = {
     name: input.name ?? fallbackName,
     format: 'native',
     steps,
     ...(input.concurrency !== undefined && { concurrency: input.concurrency }),
+    ...(Object.keys(meta).length > 0 && { meta }),
   };
   return { plan, nodes, problems };
 }

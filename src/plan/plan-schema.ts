@@ -52,9 +52,40 @@ function schemasFor(limits: PlanLimits) {
     env: env.optional(),
   });
 
+  const score = z.number().min(0).max(1);
   const nativePlan = z.strictObject({
     name: z.string().min(1).max(limits.maxIdLength).optional(),
     description: text.optional(),
+    /** Why this plan (a planner's reasoning), shown at approval. */
+    rationale: text.optional(),
+    risks: z
+      .array(
+        z.strictObject({
+          severity: z.enum(['low', 'medium', 'high', 'critical']),
+          category: z.enum([
+            'breaking-change',
+            'security',
+            'performance',
+            'compatibility',
+            'data-loss',
+            'other',
+          ]),
+          description: text,
+          mitigation: text,
+          affectedSteps: z.array(stepId).optional(),
+        }),
+      )
+      .max(100)
+      .optional(),
+    confidence: z
+      .strictObject({
+        taskClarity: score,
+        contextSufficiency: score,
+        approachConfidence: score,
+        executionFeasibility: score,
+        overall: score,
+      })
+      .optional(),
     concurrency: z.number().int().min(1).max(4096).optional(),
     defaults: z
       .strictObject({
@@ -144,15 +175,8 @@ export function planSchemas(limits: PlanLimits): PlanSchemas {
   return schemas;
 }
 
-const seedOnlyKeys = [
-  'planId',
-  'analysis',
-  'dependencies',
-  'risks',
-  'confidence',
-  'estimatedTokens',
-  'requiresApproval',
-];
+// `risks` and `confidence` exist in both shapes (the planner writes them into native plans too).
+const seedOnlyKeys = ['planId', 'analysis', 'dependencies', 'estimatedTokens', 'requiresApproval'];
 
 /** A document is in the seed's shape when it carries a seed-only key or its steps use `assignedAgent`. */
 export function looksLikeSeedPlan(document: Record<string, unknown>): boolean {

@@ -3,9 +3,13 @@ import { stringify } from 'yaml';
 import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 
 export function planToYaml(plan: PlanDefinition): string {
+  const meta = (plan.format === 'native' ? plan.meta : undefined) ?? {};
   const document = {
     name: plan.name,
     ...(plan.concurrency !== undefined && { concurrency: plan.concurrency }),
+    ...(meta.rationale !== undefined && { rationale: meta.rationale }),
+    ...(meta.risks !== undefined && { risks: meta.risks }),
+    ...(meta.confidence !== undefined && { confidence: meta.confidence }),
     steps: plan.steps.map(stepToYaml),
   };
   const header = '# Edit the plan, save and close the editor. Durations are in milliseconds here.\n';

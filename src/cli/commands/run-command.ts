@@ -6,7 +6,7 @@ import type { PlanDefinition } from '../../protocol/plan-types.js';
 import { InputError } from '../../support/errors.js';
 import { findTargetOverlaps } from '../../workspace/target-overlaps.js';
 import { followRun } from '../follow-run.js';
-import { reapOrphans } from '../runtime.js';
+import { type Runtime, reapOrphans } from '../runtime.js';
 import type { CommandContext } from './command-context.js';
 
 export interface RunCommandOptions {
@@ -35,39 +35,51 @@ export async function runCommand(
     options.isolation === false ? { isolation: 'off' } : {},
   );
   try {
-    const overlaps = findTargetOverlaps(plan.steps);
-    for (const warning of overlaps.warnings) context.streams.stderr.write(`warning: ${warning.message}\n`);
-    if (overlaps.omitted > 0)
-      context.streams.stderr.write(`warning: ${overlaps.omitted} more overlapping targets\n`);
-    assertAgentsCanRun(
-      plan,
-      (name) => runtime.agents.get(name) !== undefined,
-      (name) => runtime.agents.unavailableReason(name),
-    );
-    const policy = options.yes ? 'never' : config.approval.policy;
-    const reason = approvalReason(plan, policy, config.approval.confidenceThreshold);
-    const created = runtime.engine.createRun({
-      plan,
-      workspace: context.cwd,
-      planFile: resolve(planFile),
-      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
-      failFast: options.failFast ?? false,
-      ...(reason !== undefined && { approval: { reason } }),
-    });
-    await reapOrphans(runtime);
-    // Start agent processes now, while the first steps are being scheduled, not when each step needs one.
-    void runtime.agents.warmAll(new Set(plan.steps.map((step) => step.agent)));
-    const handle = runtime.engine.startRun(created.runId);
-    const pauseAfter = pauseAfterMs(plan, config.approval.pauseAfter);
-    return await followRun(runtime, handle, {
-      json: options.json ?? false,
-      ...context.streams,
-      cwd: context.cwd,
-      ...(pauseAfter !== undefined && { pauseApprovalAfterMs: pauseAfter }),
-    });
+    return await executePlan(runtime, plan, resolve(planFile), options, context);
   } finally {
     await runtime.close();
   }
+}
+
+/** Runs a validated plan: warnings, agent checks, approval per policy, then the run, followed to its end. */
+export async function executePlan(
+  runtime: Runtime,
+  plan: PlanDefinition,
+  planFile: string | null,
+  options: RunCommandOptions,
+  context: CommandContext,
+): Promise<number> {
+  const config = runtime.config;
+  const overlaps = findTargetOverlaps(plan.steps);
+  for (const warning of overlaps.warnings) context.streams.stderr.write(`warning: ${warning.message}\n`);
+  if (overlaps.omitted > 0)
+    context.streams.stderr.write(`warning: ${overlaps.omitted} more overlapping targets\n`);
+  assertAgentsCanRun(
+    plan,
+    (name) => runtime.agents.get(name) !== undefined,
+    (name) => runtime.agents.unavailableReason(name),
+  );
+  const policy = options.yes ? 'never' : config.approval.policy;
+  const reason = approvalReason(plan, policy, config.approval.confidenceThreshold);
+  const created = runtime.engine.createRun({
+    plan,
+    workspace: context.cwd,
+    planFile,
+    ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+    failFast: options.failFast ?? false,
+    ...(reason !== undefined && { approval: { reason } }),
+  });
+  await reapOrphans(runtime);
+  // Start agent processes now, while the first steps are being scheduled, not when each step needs one.
+  void runtime.agents.warmAll(new Set(plan.steps.map((step) => step.agent)));
+  const handle = runtime.engine.startRun(created.runId);
+  const pauseAfter = pauseAfterMs(plan, config.approval.pauseAfter);
+  return await followRun(runtime, handle, {
+    json: options.json ?? false,
+    ...context.streams,
+    cwd: context.cwd,
+    ...(pauseAfter !== undefined && { pauseApprovalAfterMs: pauseAfter }),
+  });
 }
 
 function assertAgentsCanRun(

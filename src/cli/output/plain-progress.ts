@@ -75,9 +75,12 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
       );
     case 'run.workspace-prepared':
       return line(
-        `workspace: ${Object.entries(event.data.detail)
-          .map(([key, value]) => `${key} ${value}`)
-          .join(', ')}`,
+        `workspace: ${
+          event.data.detail.message ??
+          Object.entries(event.data.detail)
+            .map(([key, value]) => `${key} ${value}`)
+            .join(', ')
+        }`,
       );
     case 'run.workspace-finished':
       return undefined;
