@@ -91,7 +91,7 @@ test('broken model outputs are rejected with reasons the planner can act on', ()
   assert.ok(good.ok);
   if (good.ok) {
     assert.equal(good.plan.steps.length, 2);
-    assert.deepEqual((good.plan.meta?.confidence as { overall: number }).overall, 0.85);
+    assert.deepEqual(good.plan.meta?.confidence, validPlan.confidence);
   }
 });
 
