@@ -9,6 +9,7 @@ import { applyCommand, discardCommand } from './commands/apply-command.js';
 import type { CommandContext } from './commands/command-context.js';
 import { decideCommand } from './commands/decide-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
+import { mcpCommand } from './commands/mcp-command.js';
 import { planCommand } from './commands/plan-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { runCommand } from './commands/run-command.js';
@@ -167,6 +168,14 @@ export async function main(
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
       exitCode = await decideCommand('rejected', runId, options, context);
+    });
+
+  program
+    .command('mcp')
+    .description('serve ai-collab to MCP clients (Claude Code, Codex, Cursor…) on stdio')
+    .option('--db <path>', 'state database')
+    .action(async (options) => {
+      exitCode = await mcpCommand(options, context, version());
     });
 
   program

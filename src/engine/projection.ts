@@ -151,6 +151,10 @@ export function applyEvent(state: RunState, event: RunEvent): void {
         status: 'succeeded',
         finishedAt: event.at,
         durationMs: event.data.durationMs,
+        ...(event.data.output !== undefined && { output: event.data.output }),
+        ...(event.data.usage && { usage: addUsage(current.usage, event.data.usage) }),
+        ...(event.data.sessionId !== undefined && { sessionId: event.data.sessionId }),
+        ...(event.data.filesChanged !== undefined && { filesChanged: event.data.filesChanged }),
       });
       for (const dependentId of current.dependents) {
         const dependent = step(state, dependentId);

@@ -132,7 +132,7 @@ test('ai-collab plan: the planner’s invalid first answer is repaired once, the
     cwd: workspace,
   });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /Planning with claude/);
+  assert.match(result.stderr, /Planned by claude: 3 steps/);
   assert.match(result.stderr, /first answer was not a valid plan/);
   const plannerRequests = server.requests.filter(
     (request) =>

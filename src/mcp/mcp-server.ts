@@ -1,0 +1,199 @@
+/**
+ * ai-collab as an MCP server: a handful of coarse tools with short descriptions and strict inputs, so a
+ * calling agent pays little context for them (the whole list is kept under 2,000 tokens by a test). Long
+ * operations return a run id at once and report progress; run logs and step outputs are resources.
+ */
+import { readFileSync } from 'node:fs';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { Engine, RunHandle } from '../engine/engine.js';
+import type { RunState } from '../engine/run-state.js';
+import type { PlanTaskResult } from '../plan/planner/plan-task.js';
+import type { PlanDefinition } from '../protocol/plan-types.js';
+import { isInputError } from '../support/errors.js';
+import { summarizePlan, summarizeRun } from './run-summary.js';
+
+export interface McpDeps {
+  engine: Engine;
+  version: string;
+  /** Plans a task with the configured planner (read-only), validated. */
+  planTask(task: string, planner: string | undefined, signal: AbortSignal): Promise<PlanTaskResult>;
+  /** Parses and validates a plan given as YAML or JSON text. */
+  parsePlan(text: string): PlanDefinition;
+  /** Creates a run and starts it in this process; it waits for approval when the policy asks for it. */
+  startPlan(plan: PlanDefinition, approvalReason: string | undefined): RunHandle;
+  /** Why a plan needs approval under the configured policy, if it does. */
+  approvalReasonFor(plan: PlanDefinition): string | undefined;
+  /** Reviews code or a diff with the swarm; absent when no reviewer is usable. */
+  reviewCode?(input: { code?: string; diff?: string; path?: string }, signal: AbortSignal): Promise<unknown>;
+}
+
+const json = (value: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(value) }] });
+const failure = (message: string) => ({ content: [{ type: 'text' as const, text: message }], isError: true });
+
+export function createMcpServer(deps: McpDeps): McpServer {
+  const server = new McpServer({ name: 'ai-collab', version: deps.version });
+  const runState = (runId: string): RunState | undefined => deps.engine.getRunState(runId);
+
+  server.registerTool(
+    'plan_task',
+    {
+      description:
+        'Plan a coding task as a DAG of agent steps. Returns runId, steps, confidence, risks. Not run until approve_plan.',
+      inputSchema: z.strictObject({
+        task: z.string().min(1).max(20_000),
+        planner: z.string().max(200).optional(),
+      }),
+    },
+    async ({ task, planner }, extra) => {
+      const token = extra._meta?.progressToken;
+      if (token !== undefined) {
+        await extra.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken: token, progress: 0, message: 'planning' },
+        });
+      }
+      const result = await deps.planTask(task, planner, extra.signal);
+      const handle = deps.startPlan(result.plan, `planned by ${result.planner} over MCP`);
+      return json(summarizePlan(handle.state));
+    },
+  );
+
+  server.registerTool(
+    'run_plan',
+    {
+      description: 'Run a plan (YAML/JSON text), or resume runId. Returns runId at once; poll get_run.',
+      inputSchema: z.strictObject({
+        plan: z.string().min(1).max(4_000_000).optional(),
+        runId: z.string().max(100).optional(),
+      }),
+    },
+    async ({ plan, runId }) => {
+      if (plan !== undefined) {
+        let parsed: PlanDefinition;
+        try {
+          parsed = deps.parsePlan(plan);
+        } catch (error) {
+          if (isInputError(error)) return failure([error.message, ...error.problems].join('\n'));
+          throw error;
+        }
+        const handle = deps.startPlan(parsed, deps.approvalReasonFor(parsed));
+        return json(summarizeRun(handle.state, false));
+      }
+      if (runId === undefined) return failure('give a plan or a runId');
+      const state = runState(runId);
+      if (!state) return failure(`no run ${runId}`);
+      if (state.status === 'awaiting_approval')
+        return failure(`run ${runId} waits for approval: call approve_plan`);
+      const handle = await deps.engine.resumeRun(runId);
+      return json(summarizeRun(handle.state, false));
+    },
+  );
+
+  server.registerTool(
+    'get_run',
+    {
+      description: 'Run status: counts and problems; details=true adds each step.',
+      inputSchema: z.strictObject({ runId: z.string().max(100), details: z.boolean().optional() }),
+    },
+    async ({ runId, details }) => {
+      const state = runState(runId);
+      return state ? json(summarizeRun(state, details ?? false)) : failure(`no run ${runId}`);
+    },
+  );
+
+  server.registerTool(
+    'list_runs',
+    {
+      description: 'Recent runs, newest first.',
+      inputSchema: z.strictObject({ limit: z.number().int().min(1).max(100).optional() }),
+    },
+    async ({ limit }) =>
+      json(
+        deps.engine
+          .listRuns()
+          .slice(0, limit ?? 10)
+          .map((run) => ({ runId: run.runId, name: run.name, status: run.status, steps: run.stepCount })),
+      ),
+  );
+
+  for (const decision of ['approve', 'reject'] as const) {
+    server.registerTool(
+      `${decision}_plan`,
+      {
+        description:
+          decision === 'approve'
+            ? 'Approve a plan awaiting approval; it starts.'
+            : 'Reject a plan awaiting approval; it ends cancelled.',
+        inputSchema: z.strictObject({ runId: z.string().max(100), reason: z.string().max(2_000).optional() }),
+      },
+      async ({ runId, reason }) => {
+        const counted = deps.engine.decide(runId, {
+          decision: decision === 'approve' ? 'approved' : 'rejected',
+          by: 'mcp',
+          ...(reason !== undefined && { reason }),
+        });
+        return counted ? json({ runId, decision }) : failure(`run ${runId} was already decided elsewhere`);
+      },
+    );
+  }
+
+  server.registerTool(
+    'cancel_run',
+    {
+      description: 'Cancel a run (kills its running steps).',
+      inputSchema: z.strictObject({ runId: z.string().max(100) }),
+    },
+    async ({ runId }) => {
+      deps.engine.cancel(runId, 'mcp');
+      return json({ runId, cancelled: true });
+    },
+  );
+
+  if (deps.reviewCode) {
+    const review = deps.reviewCode;
+    server.registerTool(
+      'review_code',
+      {
+        description: 'Review code or a diff with the reviewer swarm: verdict, score, votes.',
+        inputSchema: z.strictObject({
+          code: z.string().max(1_000_000).optional(),
+          diff: z.string().max(1_000_000).optional(),
+          path: z.string().max(1_000).optional(),
+        }),
+      },
+      async (input, extra) => json(await review(input, extra.signal)),
+    );
+  }
+
+  server.registerResource(
+    'step-output',
+    new ResourceTemplate('ai-collab://runs/{runId}/steps/{stepId}/{kind}', { list: undefined }),
+    {
+      description: "A step's answer (kind=output) or its last attempt's transcript (kind=log)",
+      mimeType: 'text/plain',
+    },
+    async (uri, variables) => {
+      const state = runState(String(variables.runId));
+      const step = state?.steps[String(variables.stepId)];
+      if (!state || !step)
+        throw new Error(`no step ${String(variables.stepId)} in run ${String(variables.runId)}`);
+      const text =
+        variables.kind === 'log' ? readLog(step.logFile) : (step.output ?? step.error?.message ?? '');
+      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text }] };
+    },
+  );
+
+  return server;
+}
+
+/** The last 64 KB of a transcript: enough to see what happened, bounded for the client's context. */
+function readLog(file: string | undefined): string {
+  if (!file) return '';
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.length > 65_536 ? text.slice(-65_536) : text;
+  } catch {
+    return '';
+  }
+}

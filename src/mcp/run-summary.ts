@@ -1,0 +1,66 @@
+/** Compact run descriptions for MCP clients: a few lines by default, per-step detail on request. */
+import type { RunState } from '../engine/run-state.js';
+
+export function summarizeRun(state: RunState, details: boolean): Record<string, unknown> {
+  const counts = Object.fromEntries(Object.entries(state.counts).filter(([, count]) => count > 0));
+  const problems = state.order
+    .map((id) => state.steps[id])
+    .filter(
+      (step) =>
+        step && (step.status === 'failed' || step.status === 'blocked' || step.status === 'conflicted'),
+    )
+    .slice(0, 10)
+    .map((step) => ({
+      id: step?.label,
+      status: step?.status,
+      error: step?.error?.message ?? (step?.blockedBy ? `blocked by ${step.blockedBy}` : undefined),
+    }));
+  return {
+    runId: state.runId,
+    name: state.name,
+    status: state.status,
+    steps: counts,
+    ...(state.approvalReason && { awaitingApproval: state.approvalReason }),
+    ...(problems.length > 0 && { problems }),
+    ...(state.workspaceDetail?.runBranch && { branch: state.workspaceDetail.runBranch }),
+    ...(details && {
+      detail: state.order.map((id) => {
+        const step = state.steps[id];
+        return {
+          id: step?.label,
+          agent: step?.agent,
+          status: step?.status,
+          attempts: step?.attempts,
+          ...(step?.durationMs !== undefined && { ms: step.durationMs }),
+          ...(step?.output && { output: step.output.slice(0, 500) }),
+        };
+      }),
+    }),
+  };
+}
+
+export function summarizePlan(state: RunState): Record<string, unknown> {
+  const meta = (state.plan.meta ?? {}) as {
+    confidence?: unknown;
+    risks?: Array<{ severity?: unknown; description?: unknown }>;
+    rationale?: unknown;
+  };
+  return {
+    runId: state.runId,
+    name: state.name,
+    status: state.status,
+    ...(meta.rationale !== undefined && { rationale: meta.rationale }),
+    ...(meta.confidence !== undefined && { confidence: meta.confidence }),
+    ...(meta.risks && {
+      risks: meta.risks.map((risk) => `${String(risk.severity)}: ${String(risk.description)}`),
+    }),
+    steps: state.plan.steps.map((step) => ({
+      id: step.label,
+      agent: step.agent,
+      ...(step.action && { action: step.action }),
+      ...(step.target && { target: step.target }),
+      ...(step.run ? { run: step.run } : { prompt: (step.prompt ?? step.description ?? '').slice(0, 160) }),
+      ...(step.needs.length > 0 && { needs: step.needs }),
+    })),
+  };
+}

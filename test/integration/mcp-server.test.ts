@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { cliEntry } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const tsxLoader = import.meta.resolve('tsx');
+
+async function connect(workspace: string): Promise<Client> {
+  const client = new Client({ name: 'ai-collab-test', version: '1.0.0' });
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: ['--import', tsxLoader, cliEntry, 'mcp'],
+      cwd: workspace,
+      env: { ...process.env, NO_COLOR: '1' } as Record<string, string>,
+      stderr: 'pipe',
+    }),
+  );
+  return client;
+}
+
+function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
+  const [first] = result.content as Array<{ type: string; text: string }>;
+  return first?.text ?? '';
+}
+
+test('the tool list is small: a handful of coarse tools under 2,000 tokens in all', async () => {
+  const client = await connect(tempDir());
+  try {
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((tool) => tool.name).sort(), [
+      'approve_plan',
+      'cancel_run',
+      'get_run',
+      'list_runs',
+      'plan_task',
+      'reject_plan',
+      'run_plan',
+    ]);
+    const tokens = JSON.stringify(tools).length / 4;
+    assert.ok(tokens < 2_000, `the tool list costs about ${Math.round(tokens)} tokens`);
+  } finally {
+    await client.close();
+  }
+});
+
+test('run_plan returns a run id at once; the run waits for approve_plan, then runs; get_run reports it', async () => {
+  const workspace = tempDir();
+  const client = await connect(workspace);
+  try {
+    const plan =
+      'name: over-mcp\nsteps:\n  - { id: make, run: "echo made > made.txt" }\n  - { id: after, run: "cat made.txt", needs: [make] }\n';
+    const started = JSON.parse(textOf(await client.callTool({ name: 'run_plan', arguments: { plan } }))) as {
+      runId: string;
+      status: string;
+    };
+    assert.equal(started.status, 'awaiting_approval');
+    assert.equal(existsSync(join(workspace, 'made.txt')), false);
+    const approved = await client.callTool({ name: 'approve_plan', arguments: { runId: started.runId } });
+    assert.equal(approved.isError, undefined, textOf(approved));
+    let status = '';
+    for (let poll = 0; poll < 200 && status !== 'succeeded'; poll++) {
+      const run = JSON.parse(
+        textOf(await client.callTool({ name: 'get_run', arguments: { runId: started.runId } })),
+      ) as { status: string };
+      status = run.status;
+    }
+    assert.equal(status, 'succeeded');
+    assert.equal(existsSync(join(workspace, 'made.txt')), true);
+    const detail = JSON.parse(
+      textOf(await client.callTool({ name: 'get_run', arguments: { runId: started.runId, details: true } })),
+    ) as {
+      detail: Array<{ id: string; status: string }>;
+    };
+    assert.deepEqual(
+      detail.detail.map((step) => [step.id, step.status]),
+      [
+        ['make', 'succeeded'],
+        ['after', 'succeeded'],
+      ],
+    );
+    const output = await client.readResource({ uri: `ai-collab://runs/${started.runId}/steps/after/output` });
+    assert.match(JSON.stringify(output.contents), /made/);
+    const listed = JSON.parse(textOf(await client.callTool({ name: 'list_runs', arguments: {} }))) as Array<{
+      runId: string;
+    }>;
+    assert.equal(listed[0]?.runId, started.runId);
+  } finally {
+    await client.close();
+  }
+});
+
+test('bad input is refused with the reason: an invalid plan, unknown fields, an unknown run', async () => {
+  const client = await connect(tempDir());
+  try {
+    const invalid = await client.callTool({
+      name: 'run_plan',
+      arguments: { plan: 'steps:\n  - { id: a, run: x, needs: [b] }\n' },
+    });
+    assert.equal(invalid.isError, true);
+    assert.match(textOf(invalid), /unknown step "b"/);
+    const unknownField = await client.callTool({ name: 'get_run', arguments: { runId: 'x', extra: 1 } });
+    assert.equal(unknownField.isError, true);
+    const missing = await client.callTool({ name: 'get_run', arguments: { runId: 'no-such-run' } });
+    assert.equal(missing.isError, true);
+    assert.match(textOf(missing), /no run no-such-run/);
+  } finally {
+    await client.close();
+  }
+});
+
+test('stdout carries only JSON-RPC messages, whatever the server logs', async () => {
+  const workspace = tempDir();
+  writeFileSync(join(workspace, 'ai-collab.config.yaml'), 'approval: { policy: never }\n');
+  const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, 'mcp'], {
+    cwd: workspace,
+    env: { ...process.env, AI_COLLAB_LOG_LEVEL: 'debug' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  const send = (message: object): void => {
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+  };
+  send({
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+  });
+  send({ method: 'notifications/initialized' });
+  send({ id: 2, method: 'tools/list' });
+  send({
+    id: 3,
+    method: 'tools/call',
+    params: { name: 'run_plan', arguments: { plan: 'steps:\n  - { id: a, run: "echo noisy output" }\n' } },
+  });
+  send({ id: 4, method: 'tools/call', params: { name: 'get_run', arguments: { runId: 'missing' } } });
+  const deadline = Date.now() + 30_000;
+  while (!/"id":4/.test(stdout) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  child.stdin.end();
+  await new Promise((resolve) => child.once('close', resolve));
+  const lines = stdout.split('\n').filter((line) => line !== '');
+  assert.ok(lines.length >= 4);
+  for (const line of lines) assert.equal((JSON.parse(line) as { jsonrpc: string }).jsonrpc, '2.0', line);
+});
