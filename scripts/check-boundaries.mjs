@@ -19,9 +19,11 @@ const rank = {
   review: 5,
   workspace: 5,
   config: 6,
-  cli: 7,
-  server: 7,
+  // Front ends: the MCP server stands alone, the HTTP server also hosts MCP over HTTP,
+  // and the CLI composes them all (`ai-collab serve`, `ai-collab mcp`).
   mcp: 7,
+  server: 8,
+  cli: 9,
 };
 const browserSafe = [
   'engine/projection.ts',

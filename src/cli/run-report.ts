@@ -1,5 +1,7 @@
 /** The `--json` object of a run, as DESIGN.md fixes it: times in epoch ms, one entry per step in plan order. */
+import type { StepUsage } from '../engine/events.js';
 import type { RunState, StepState } from '../engine/run-state.js';
+import { runUsage } from '../engine/step-usage.js';
 
 export interface StepReport {
   id: string | number;
@@ -9,6 +11,8 @@ export interface StepReport {
   startedAt: number | null;
   finishedAt: number | null;
   error?: string;
+  /** Tokens (and cost, when the agent reports it) over every attempt; absent for agents that report none. */
+  usage?: StepUsage;
 }
 
 export interface RunReport {
@@ -17,16 +21,19 @@ export interface RunReport {
   status: string;
   startedAt: number | null;
   finishedAt: number | null;
+  usage?: StepUsage;
   steps: StepReport[];
 }
 
 export function buildRunReport(state: RunState): RunReport {
+  const usage = runUsage(state);
   return {
     runId: state.runId,
     name: state.name,
     status: state.status,
     startedAt: state.startedAt ?? null,
     finishedAt: state.finishedAt ?? null,
+    ...(usage && { usage }),
     steps: state.order.map((id) => stepReport(state, state.steps[id] as StepState)),
   };
 }
@@ -46,5 +53,6 @@ function stepReport(state: RunState, step: StepState): StepReport {
     startedAt: step.startedAt ?? null,
     finishedAt: step.status === 'running' ? null : (step.finishedAt ?? null),
     ...(error !== undefined && { error }),
+    ...(step.usage && { usage: step.usage }),
   };
 }

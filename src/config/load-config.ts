@@ -1,6 +1,8 @@
 /**
  * Finds and reads the configuration: `ai-collab.config.yaml` in the workspace, then the user's config
  * directory. The workspace file wins key by key. An invalid file is an input error naming the key.
+ * `AI_COLLAB_CONFIG_JSON` (a JSON object in the same shape) wins over both: the VS Code extension passes
+ * its settings to the server it starts that way, without writing to the user's files.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -11,6 +13,7 @@ import { InputError } from '../support/errors.js';
 import { type ConfigInput, configSchema, defaultConfig, type ResolvedConfig } from './config-schema.js';
 
 export const configFileName = 'ai-collab.config.yaml';
+export const configOverlayVariable = 'AI_COLLAB_CONFIG_JSON';
 
 export function configCandidates(workspace: string, environment: NodeJS.ProcessEnv): string[] {
   const userDirectory = environment.XDG_CONFIG_HOME ?? join(environment.HOME ?? homedir(), '.config');
@@ -19,6 +22,10 @@ export function configCandidates(workspace: string, environment: NodeJS.ProcessE
 
 export function loadConfig(workspace: string, environment: NodeJS.ProcessEnv): ResolvedConfig {
   const layers: Array<{ file: string; input: ConfigInput }> = [];
+  const overlay = environment[configOverlayVariable];
+  if (overlay !== undefined && overlay.trim() !== '') {
+    layers.push({ file: configOverlayVariable, input: readConfigOverlay(overlay) });
+  }
   for (const file of configCandidates(workspace, environment)) {
     if (existsSync(file)) layers.push({ file, input: readConfigFile(file) });
   }
@@ -34,6 +41,23 @@ export function readConfigFile(file: string): ConfigInput {
       `${file}: not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : error}`,
     ]);
   }
+  return validateConfig(document, file);
+}
+
+function readConfigOverlay(text: string): ConfigInput {
+  const source = `${configOverlayVariable} (environment)`;
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throwConfig(source, [
+      `${source}: not valid JSON (${error instanceof Error ? error.message : error}); unset it or give a JSON object`,
+    ]);
+  }
+  return validateConfig(document, source);
+}
+
+function validateConfig(document: unknown, file: string): ConfigInput {
   const parsed = configSchema.safeParse(document);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {

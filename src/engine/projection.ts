@@ -8,7 +8,7 @@
 
 import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 import { assertNever } from '../support/errors.js';
-import type { RunEvent, StepUsage } from './events.js';
+import type { RunEvent } from './events.js';
 import {
   type RunState,
   type StepState,
@@ -16,6 +16,7 @@ import {
   settledStepStatuses,
   stepStatuses,
 } from './run-state.js';
+import { addUsage } from './step-usage.js';
 
 export function createRunState(event: Extract<RunEvent, { type: 'run.created' }>): RunState {
   const { plan, workspace, planFile, concurrency, failFast } = event.data;
@@ -293,18 +294,6 @@ export function applyEvent(state: RunState, event: RunEvent): void {
     default:
       assertNever(event, 'run event');
   }
-}
-
-function addUsage(total: StepUsage | undefined, more: StepUsage): StepUsage {
-  if (!total) return more;
-  const costUsd = (total.costUsd ?? 0) + (more.costUsd ?? 0);
-  const cachedInputTokens = (total.cachedInputTokens ?? 0) + (more.cachedInputTokens ?? 0);
-  return {
-    inputTokens: total.inputTokens + more.inputTokens,
-    outputTokens: total.outputTokens + more.outputTokens,
-    ...(cachedInputTokens > 0 && { cachedInputTokens }),
-    ...(total.costUsd !== undefined || more.costUsd !== undefined ? { costUsd } : {}),
-  };
 }
 
 function step(state: RunState, id: string): StepState {

@@ -2,9 +2,11 @@
 import { relative } from 'node:path';
 import type { Colors } from 'picocolors/types.js';
 import type { RunState, StepState } from '../../engine/run-state.js';
+import { runUsage } from '../../engine/step-usage.js';
 import { formatDuration } from '../../support/format-duration.js';
 import { elapsedOf, stepNote } from './step-notes.js';
 import { colorStatus } from './step-style.js';
+import { usageCell, usageSentence } from './usage-text.js';
 
 /** Above this many steps only the ones that did not succeed are listed. */
 const fullTableLimit = 40;
@@ -20,6 +22,8 @@ export function renderSummary(
     steps.length <= fullTableLimit
       ? steps
       : steps.filter((step) => step.status !== 'succeeded').slice(0, problemRowLimit);
+  // The tokens column appears only when some agent reported usage (shell steps never do).
+  const showUsage = steps.some((step) => step.usage !== undefined);
   const rows = listed.map((step) => {
     const elapsed = elapsedOf(step, now);
     return [
@@ -28,13 +32,23 @@ export function renderSummary(
       step.status,
       String(step.attempts),
       elapsed === undefined ? '-' : formatDuration(elapsed),
+      ...(showUsage ? [usageCell(step.usage)] : []),
       stepNote(state, step, now),
     ];
   });
-  const header = ['step', 'agent', 'status', 'attempts', 'time', 'note'];
+  const header = [
+    'step',
+    'agent',
+    'status',
+    'attempts',
+    'time',
+    ...(showUsage ? ['tokens in/out'] : []),
+    'note',
+  ];
+  const noteColumn = header.length - 1;
   const widths = header.map((title, column) =>
     Math.min(
-      column === 5 ? 80 : 28,
+      column === noteColumn ? 80 : 28,
       Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
     ),
   );
@@ -83,7 +97,9 @@ function verdict(
     .filter(Boolean)
     .join(', ');
   const logs = relative(options.cwd, options.logsDir) || '.';
-  const head = `Run ${state.runId} ${colorStatus(state.status, colors)}: ${tally} in ${took}.`;
+  const usage = runUsage(state);
+  const used = usage ? ` Used ${usageSentence(usage)}.` : '';
+  const head = `Run ${state.runId} ${colorStatus(state.status, colors)}: ${tally} in ${took}.${used}`;
   if (state.status === 'interrupted') return `${head} Continue with: ai-collab resume ${state.runId}`;
   return state.status === 'succeeded' ? head : `${head} Logs: ${logs}`;
 }

@@ -113,3 +113,47 @@ test('the summary and the JSON report name blocked steps and the failure that bl
   assert.equal(report.startedAt, 0);
   assert.equal(report.finishedAt, 300);
 });
+
+test('tokens and cost are shown per step and summed over attempts and steps', () => {
+  const state = stateAfter([
+    { type: 'run.started', at: 0, data: { owner, resumed: false } },
+    { type: 'step.started', at: 0, data: { stepId: 's0', attempt: 1, agent: 'claude' } },
+    {
+      type: 'step.attempt-failed',
+      at: 10,
+      data: {
+        stepId: 's0',
+        attempt: 1,
+        error: { code: 'EXIT_CODE', message: 'x' },
+        retryAt: 20,
+        usage: { inputTokens: 1_000, outputTokens: 100, costUsd: 0.01 },
+      },
+    },
+    { type: 'step.started', at: 20, data: { stepId: 's0', attempt: 2, agent: 'claude' } },
+    {
+      type: 'step.succeeded',
+      at: 30,
+      data: {
+        stepId: 's0',
+        attempt: 2,
+        durationMs: 10,
+        output: 'done',
+        usage: { inputTokens: 11_500, outputTokens: 900, costUsd: 0.02 },
+      },
+    },
+    { type: 'step.started', at: 30, data: { stepId: 's1', attempt: 1, agent: 'shell' } },
+    { type: 'step.succeeded', at: 40, data: { stepId: 's1', attempt: 1, durationMs: 10 } },
+    { type: 'step.started', at: 40, data: { stepId: 's2', attempt: 1, agent: 'shell' } },
+    { type: 'step.succeeded', at: 50, data: { stepId: 's2', attempt: 1, durationMs: 10 } },
+    { type: 'run.finished', at: 50, data: { status: 'succeeded' } },
+  ] as never);
+  assert.equal(state.steps.s0?.output, 'done');
+  const summary = renderSummary(state, { colors, now: 50, cwd: '/w', logsDir: '/w/logs' });
+  assert.match(summary, /tokens in\/out/);
+  assert.match(summary, /s0 +timer +succeeded +2 +\S+ +13k\/1\.0k/);
+  assert.match(summary, /^s1 +timer +succeeded +1 +\S+ +-$/m);
+  assert.match(summary, /Used 13k input and 1\.0k output tokens, \$0\.030\./);
+  const report = buildRunReport(state);
+  assert.deepEqual(report.usage, { inputTokens: 12_500, outputTokens: 1_000, costUsd: 0.03 });
+  assert.equal(report.steps[1]?.usage, undefined);
+});

@@ -52,3 +52,24 @@ test('an invalid config names the file and the key', () => {
     },
   );
 });
+
+test('AI_COLLAB_CONFIG_JSON overrides the files, and a bad one names the variable and the key', () => {
+  const workspace = tempDir();
+  writeFileSync(join(workspace, 'ai-collab.config.yaml'), 'concurrency: 6\napproval: { policy: never }\n');
+  const config = loadConfig(workspace, {
+    HOME: tempDir(),
+    AI_COLLAB_CONFIG_JSON: '{"approval":{"policy":"always"}}',
+  });
+  assert.equal(config.concurrency, 6);
+  assert.equal(config.approval.policy, 'always');
+  assert.throws(
+    () => loadConfig(workspace, { HOME: tempDir(), AI_COLLAB_CONFIG_JSON: '{"concurrency":0}' }),
+    (error: unknown) =>
+      error instanceof InputError &&
+      /AI_COLLAB_CONFIG_JSON \(environment\) concurrency/.test(error.problems.join('\n')),
+  );
+  assert.throws(
+    () => loadConfig(workspace, { HOME: tempDir(), AI_COLLAB_CONFIG_JSON: '{oops' }),
+    (error: unknown) => error instanceof InputError && /not valid JSON/.test(error.problems.join('\n')),
+  );
+});
