@@ -1,0 +1,42 @@
+/**
+ * What the server needs from the layers below it: a subset of the engine API and of the store, plus
+ * optional live statistics of agent pools, provider limiters and slots for `/metrics`.
+ */
+import type { PoolStats } from '../agents/pool/process-pool.js';
+import type { Engine } from '../engine/engine.js';
+import type { LimiterStats } from '../limits/provider-limiter.js';
+import type { EventStore } from '../store/event-store.js';
+
+export type ServerEngine = Pick<
+  Engine,
+  | 'listRuns'
+  | 'getRunState'
+  | 'activeRun'
+  | 'decide'
+  | 'pause'
+  | 'resume'
+  | 'cancel'
+  | 'retryStep'
+  | 'startRun'
+>;
+
+/**
+ * Optional (proposed engine API): tells the server the moment a run starts executing in this process, so
+ * its feed follows the run's handle at once instead of at the next poll.
+ */
+export interface RunStartNotifier {
+  onRunStarted?(listener: (runId: string) => void): () => void;
+}
+
+/** `flush` resolves once events queued so far are committed: the server serves only committed events. */
+export type ServerStore = Pick<EventStore, 'readEvents' | 'getRun' | 'listRuns' | 'flush'>;
+
+/** Live statistics the process can report; each is read when `/metrics` is scraped. */
+export interface RuntimeStats {
+  /** Process pools of agents (Claude Code, Codex, ACP…), one entry per pool. */
+  pools?(): Array<{ agent: string; stats: PoolStats }>;
+  /** Provider rate limiters, by provider key (base URL + the name of the key's variable). */
+  limiters?(): Array<{ key: string; stats: LimiterStats }>;
+  /** Concurrency slots shared by the runs of this process. */
+  slots?(): { inUse: number; capacity: number };
+}

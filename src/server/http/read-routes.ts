@@ -1,0 +1,135 @@
+/** Routes that read: runs, a run's state and plan, events since a seq, a step's attempts, output and diff. */
+
+import { isRunEventType, type RunEvent } from '../../engine/events.js';
+import type { StepState } from '../../engine/run-state.js';
+import { planToYaml } from '../../plan/plan-to-yaml.js';
+import type { RunFeed } from '../stream/run-feed.js';
+import { AttemptLog } from '../stream/step-attempts.js';
+import { stripRunId } from '../stream/stream-hub.js';
+import { HttpError } from './http-io.js';
+import { type ApiContext, intParameter } from './route-context.js';
+import type { Route } from './router.js';
+import { maxOutputBytes, readStepOutput } from './step-output.js';
+
+export function readRoutes(api: ApiContext): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/health',
+      access: 'token',
+      handle: () => ({
+        body: { ok: true, version: api.version, pid: process.pid, startedAt: api.startedAt },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/runs',
+      access: 'token',
+      handle: () => ({ body: { runs: api.watcher.list() } }),
+    },
+    {
+      method: 'GET',
+      path: '/api/runs/:runId',
+      access: 'token',
+      handle: ({ params }) => {
+        const feed = feedOf(api, params.runId);
+        return { body: { seq: feed.lastSeq, state: feed.state } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/runs/:runId/plan',
+      access: 'token',
+      handle: ({ params }) => {
+        const { state } = feedOf(api, params.runId);
+        return {
+          body: {
+            status: state.status,
+            approvalReason: state.approvalReason ?? null,
+            plan: state.plan,
+            yaml: planToYaml(state.plan),
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/runs/:runId/events',
+      access: 'token',
+      query: ['after', 'limit'],
+      handle: ({ params, url }) => {
+        const feed = feedOf(api, params.runId);
+        const after = intParameter(url, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 }) ?? 0;
+        const limit = intParameter(url, 'limit', { min: 1, max: 5_000, fallback: 1_000 }) ?? 1_000;
+        const events = [];
+        for (const stored of api.store.readEvents(feed.runId, after)) {
+          if (stored.seq > feed.lastSeq || events.length >= limit) break;
+          if (isRunEventType(stored.type))
+            events.push(stripRunId({ ...stored, runId: feed.runId } as RunEvent));
+        }
+        const last = events[events.length - 1]?.seq ?? after;
+        return { body: { events, lastSeq: feed.lastSeq, more: last < feed.lastSeq } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/runs/:runId/steps/:stepId',
+      access: 'token',
+      handle: ({ params }) => {
+        const feed = feedOf(api, params.runId);
+        const step = stepOf(feed, params.stepId);
+        return { body: { step, attempts: attemptsOf(api, feed, step.id) } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/runs/:runId/steps/:stepId/output',
+      access: 'token',
+      query: ['attempt', 'offset', 'length'],
+      handle: async ({ params, url }) => {
+        const feed = feedOf(api, params.runId);
+        const step = stepOf(feed, params.stepId);
+        const attempts = attemptsOf(api, feed, step.id);
+        const wanted = intParameter(url, 'attempt', { min: 1, max: 100_000 }) ?? step.attempts;
+        const attempt = attempts.find((entry) => entry.attempt === wanted);
+        if (!attempt?.logFile) throw new HttpError(404, 'OUTPUT_NOT_FOUND', `attempt ${wanted} has no log`);
+        const offset = intParameter(url, 'offset', { min: 0, max: Number.MAX_SAFE_INTEGER });
+        const length = intParameter(url, 'length', { min: 1, max: maxOutputBytes, fallback: 64 * 1024 }) ?? 0;
+        const range = await readStepOutput(api.stateDir, feed.runId, attempt.logFile, {
+          length,
+          ...(offset !== undefined && { offset }),
+        });
+        return { body: { attempt: wanted, running: attempt.outcome === 'running', ...range } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/runs/:runId/steps/:stepId/diff',
+      access: 'token',
+      handle: async ({ params }) => {
+        const feed = feedOf(api, params.runId);
+        return { body: await api.diff(feed.state, stepOf(feed, params.stepId)) };
+      },
+    },
+  ];
+}
+
+export function feedOf(api: ApiContext, runId: string | undefined): RunFeed {
+  const feed = runId === undefined ? undefined : api.feeds.get(runId);
+  if (!feed) throw new HttpError(404, 'RUN_NOT_FOUND', `no run ${runId}`);
+  return feed;
+}
+
+function stepOf(feed: RunFeed, stepId: string | undefined): StepState {
+  const step = stepId === undefined ? undefined : feed.state.steps[stepId];
+  if (!step) throw new HttpError(404, 'STEP_NOT_FOUND', `run ${feed.runId} has no step ${stepId}`);
+  return step;
+}
+
+function attemptsOf(api: ApiContext, feed: RunFeed, stepId: string) {
+  const log = new AttemptLog(stepId);
+  for (const stored of api.store.readEvents(feed.runId)) {
+    if (isRunEventType(stored.type)) log.add({ ...stored, runId: feed.runId } as RunEvent);
+  }
+  return log.attempts;
+}

@@ -1,0 +1,64 @@
+/** Agents for server tests: one that runs on the real clock, writes a log and streams output as it goes. */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Agent, AgentResult, AgentTask } from '../../src/agents/agent.js';
+
+export interface TalkingStep {
+  durationMs: number;
+  /** Live output parts, sent one every few milliseconds while the step runs. */
+  say?: string[];
+  fail?: boolean;
+  output?: string;
+}
+
+/** Runs each step for its scripted time, printing to its log and to the live stream. */
+export class TalkingAgent implements Agent {
+  readonly name: string;
+  readonly #script: (stepId: string, attempt: number) => TalkingStep;
+
+  constructor(name: string, script: (stepId: string, attempt: number) => TalkingStep) {
+    this.name = name;
+    this.#script = script;
+  }
+
+  async run(task: AgentTask): Promise<AgentResult> {
+    const plan = this.#script(task.stepId, task.attempt);
+    mkdirSync(dirname(task.logFile), { recursive: true });
+    appendFileSync(task.logFile, '');
+    task.onProcessStarted({
+      pid: process.pid,
+      pgid: process.pid,
+      startTime: '1',
+      bootId: 'test',
+      logFile: task.logFile,
+    });
+    const parts = plan.say ?? [];
+    const pause = parts.length > 0 ? plan.durationMs / (parts.length + 1) : plan.durationMs;
+    for (const text of parts) {
+      await sleep(pause, task.signal);
+      appendFileSync(task.logFile, text);
+      task.onEvent?.({ type: 'text-delta', text });
+    }
+    await sleep(pause, task.signal);
+    if (task.signal.aborted)
+      return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
+    if (plan.fail)
+      return { ok: false, failure: { code: 'EXIT_CODE', kind: 'permanent', message: 'scripted failure' } };
+    return { ok: true, output: plan.output ?? `${task.stepId} done` };
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { RunHandle } from '../../../src/engine/engine.js';
+import type { RunEvent } from '../../../src/engine/events.js';
+import type { RunEventListener } from '../../../src/engine/run-recorder.js';
+import type { RunState } from '../../../src/engine/run-state.js';
+import type { ServerEngine, ServerStore } from '../../../src/server/engine-port.js';
+import { createRedactor } from '../../../src/server/security/redact.js';
+import { RunFeed } from '../../../src/server/stream/run-feed.js';
+import type { StoredEvent } from '../../../src/store/event-store.js';
+import { silentLogger } from '../../../src/support/logger.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { ScriptedAgent } from '../../support/scripted-agent.js';
+import { createTestEngine, planOf } from '../../support/test-engine.js';
+
+/** The events of a real finished run (six steps), to replay in any order the test wants. */
+async function recordedRun(): Promise<{ events: RunEvent[]; final: RunState }> {
+  const clock = new FakeClock();
+  const { engine, store } = createTestEngine({
+    clock,
+    agents: [new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }))],
+  });
+  const plan = planOf(
+    [
+      { id: 'a' },
+      { id: 'b' },
+      { id: 'c', needs: ['a'] },
+      { id: 'd', needs: ['b', 'c'] },
+      { id: 'e' },
+      { id: 'f', needs: ['e'] },
+    ],
+    {
+      concurrency: 2,
+    },
+  );
+  const handle = engine.startRun(engine.createRun({ plan, workspace: '/w', planFile: null }).runId);
+  while (handle.state.status !== 'succeeded') await clock.advance(10);
+  const final = await handle.done;
+  const events = [...store.readEvents(final.runId)].map(
+    (event) => ({ ...event, runId: final.runId }) as RunEvent,
+  );
+  return { events, final };
+}
+
+/** A store holding the committed prefix of the log, with a commit the test releases (as group commit does). */
+class FakeStore implements ServerStore {
+  committed: StoredEvent[] = [];
+  /** Events queued for the next commit, as the recorder queues them before telling listeners. */
+  queued = 0;
+  #release: (() => void) | undefined;
+  #pending: Promise<void> | undefined;
+
+  *readEvents(_runId: string, afterSeq = 0): Iterable<StoredEvent> {
+    for (const event of this.committed) if (event.seq > afterSeq) yield event;
+  }
+  getRun() {
+    return undefined;
+  }
+  listRuns() {
+    return [];
+  }
+  flush(): Promise<void> {
+    if (this.queued === 0) return Promise.resolve();
+    this.#pending ??= new Promise((resolve) => {
+      this.#release = resolve;
+    });
+    return this.#pending;
+  }
+  commit(events: RunEvent[]): void {
+    this.committed.push(...events);
+    this.queued = 0;
+    this.#pending = undefined;
+    this.#release?.();
+  }
+}
+
+function fakeHandle(runId: string, state: RunState, store: FakeStore) {
+  const listeners = new Set<RunEventListener>();
+  const handle = {
+    runId,
+    state,
+    done: new Promise<RunState>(() => {}),
+    subscribe: (listener: RunEventListener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    subscribeLive: () => () => {},
+  } as unknown as RunHandle;
+  const emit = (event: RunEvent) => {
+    store.queued++;
+    for (const listener of listeners) listener(event, state);
+  };
+  return { handle, emit };
+}
+
+function openFeed(store: FakeStore, handle: RunHandle | undefined, runId: string, replayWindow = 100) {
+  const engine = {
+    activeRun: (id: string) => (id === runId ? handle : undefined),
+  } as unknown as ServerEngine;
+  const feed = RunFeed.open(
+    {
+      engine,
+      store,
+      clock: new FakeClock(),
+      logger: silentLogger,
+      redactor: createRedactor(() => []),
+      observe: () => {},
+    },
+    runId,
+    { replayWindow, liveFlushMs: 100, liveMaxChars: 1_000 },
+  );
+  assert.ok(feed);
+  const received: RunEvent[] = [];
+  feed.addListener({ events: (_feed, events) => received.push(...events), live: () => {} });
+  return { feed, received };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+test('events from this process reach listeners only once committed, in order, each once', async () => {
+  const { events, final } = await recordedRun();
+  const store = new FakeStore();
+  store.commit(events.slice(0, 3));
+  const { handle, emit } = fakeHandle(final.runId, { ...final, lastSeq: 3 }, store);
+  const { feed, received } = openFeed(store, handle, final.runId);
+  for (const event of events.slice(3, 8)) emit(event);
+  await turn();
+  assert.equal(received.length, 0, 'nothing before the commit');
+  store.commit(events.slice(3, 8));
+  await turn();
+  await turn();
+  assert.deepEqual(
+    received.map((event) => event.seq),
+    [4, 5, 6, 7, 8],
+  );
+  emit(events[5] as RunEvent);
+  for (const event of events.slice(8)) emit(event);
+  store.commit(events.slice(8));
+  await turn();
+  await turn();
+  assert.deepEqual(
+    received.map((event) => event.seq),
+    events.slice(3).map((event) => event.seq),
+  );
+  assert.deepEqual(JSON.parse(JSON.stringify(feed.state)), JSON.parse(JSON.stringify(final)));
+});
+
+test('an event ahead of a gap waits until the store fills the gap', async () => {
+  const { events, final } = await recordedRun();
+  const store = new FakeStore();
+  store.commit(events.slice(0, 2));
+  const { handle, emit } = fakeHandle(final.runId, { ...final, lastSeq: 2 }, store);
+  const { feed, received } = openFeed(store, handle, final.runId);
+  // Events 3 and 4 were recorded before the feed subscribed; 5 arrives live.
+  emit(events[4] as RunEvent);
+  store.commit(events.slice(2, 5));
+  await turn();
+  await turn();
+  feed.tick();
+  await turn();
+  assert.deepEqual(
+    received.map((event) => event.seq),
+    [3, 4, 5],
+  );
+});
+
+test('replay comes from memory, then the store; too far behind or ahead means a snapshot', async () => {
+  const { events, final } = await recordedRun();
+  const store = new FakeStore();
+  store.commit(events);
+  const { feed } = openFeed(store, undefined, final.runId, 10);
+  const last = final.lastSeq;
+  assert.deepEqual(feed.eventsAfter(last), []);
+  assert.deepEqual(
+    feed.eventsAfter(last - 3)?.map((event) => event.seq),
+    [last - 2, last - 1, last],
+  );
+  assert.equal(feed.eventsAfter(last - 11), undefined, 'more than the replay window behind');
+  assert.equal(feed.eventsAfter(last + 1), undefined, 'ahead of the server (another database?)');
+  assert.deepEqual(feed.eventsAfter(last - 10)?.length, 10);
+});
+
+test('runs executed elsewhere are followed by reading the store', async () => {
+  const { events, final } = await recordedRun();
+  const store = new FakeStore();
+  store.commit(events.slice(0, 4));
+  const { feed, received } = openFeed(store, undefined, final.runId);
+  store.commit(events.slice(4));
+  feed.tick();
+  await turn();
+  assert.deepEqual(
+    received.map((event) => event.seq),
+    events.slice(4).map((event) => event.seq),
+  );
+});

@@ -1,0 +1,227 @@
+/**
+ * The plan as a graph with each step's live status. Large plans stay responsive: only steps inside the
+ * viewport are drawn, labels are dropped when zoomed far out, steps can be collapsed with everything
+ * after them, and search highlights and jumps to matching steps.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { RunState } from '../../../src/engine/run-state.js';
+import { nodeHeight, nodeWidth, visibleGraph } from './graph-model.js';
+import { StepNode } from './step-node.js';
+import { useLayout } from './use-layout.js';
+import { fitTransform, useViewport } from './viewport.js';
+
+export interface GraphViewProps {
+  state: RunState;
+  selected: string | undefined;
+  onSelect(id: string): void;
+  /** Steps whose downstream steps are hidden. */
+  collapsed: ReadonlySet<string>;
+  onToggle(id: string): void;
+  onExpandAll(): void;
+}
+
+export function GraphView({ state, selected, onSelect, collapsed, onToggle, onExpandAll }: GraphViewProps) {
+  const [query, setQuery] = useState('');
+  const graph = useMemo(() => visibleGraph(state, collapsed), [state.plan, collapsed]);
+  const { positions, refined } = useLayout(graph);
+  const container = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState({ width: 900, height: 560 });
+  const { transform, setTransform, handlers } = useViewport({ x: 20, y: 20, k: 1 });
+  const content = useMemo(() => extent(positions), [positions]);
+
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return undefined;
+    const observer = new ResizeObserver(([entry]) => {
+      if (!entry) return;
+      setSize({ width: entry.contentRect.width, height: entry.contentRect.height });
+      setMeasured(true);
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  const [measured, setMeasured] = useState(false);
+  // Fit when the layout changes (first paint, ELK's refinement, a collapse) and once the canvas has its real
+  // size; not when the step panel narrows the canvas, which would undo a search jump.
+  // After the person has moved the view, a new layout keeps the selected step in the middle instead.
+  const moved = useRef(false);
+  useEffect(() => {
+    const position = selected === undefined ? undefined : positions.get(selected);
+    if (moved.current && position) setTransform(centerOn(position, transform.k, size));
+    else if (!moved.current) setTransform(fitTransform(content, size));
+  }, [graph.key, refined, measured]);
+
+  const targets = useMemo(
+    () =>
+      new Map(state.plan.steps.map((step) => [step.id, `${step.target ?? ''} ${step.description ?? ''}`])),
+    [state.plan],
+  );
+  const matches = useMemo(
+    () => findMatches(state, graph.ids, query, targets),
+    [graph.ids, query, targets, state.lastSeq],
+  );
+  const jumpToMatch = (index: number): void => {
+    const id = matches[index % Math.max(matches.length, 1)];
+    const position = id === undefined ? undefined : positions.get(id);
+    if (!id || !position) return;
+    moved.current = true;
+    setTransform(centerOn(position, Math.max(transform.k, 0.8), size));
+    onSelect(id);
+  };
+  const [matchCursor, setMatchCursor] = useState(0);
+
+  const view = {
+    left: -transform.x / transform.k - nodeWidth,
+    top: -transform.y / transform.k - nodeHeight,
+    right: (size.width - transform.x) / transform.k,
+    bottom: (size.height - transform.y) / transform.k,
+  };
+  const inView = (id: string): boolean => {
+    const position = positions.get(id);
+    return (
+      !!position &&
+      position.x >= view.left &&
+      position.x <= view.right &&
+      position.y >= view.top &&
+      position.y <= view.bottom
+    );
+  };
+  const drawn = graph.ids.filter(inView);
+  const matchSet = new Set(matches);
+  const detailed = transform.k >= 0.45;
+
+  return (
+    <div class="graph">
+      <div class="graph-tools">
+        <input
+          type="search"
+          placeholder="Search steps (id, agent, status:failed)"
+          value={query}
+          onInput={(event) => {
+            setQuery((event.currentTarget as HTMLInputElement).value);
+            setMatchCursor(0);
+          }}
+          onKeyDown={(event) => {
+            if (event.key !== 'Enter') return;
+            jumpToMatch(matchCursor);
+            setMatchCursor(matchCursor + 1);
+          }}
+        />
+        <span class="muted">
+          {query ? `${matches.length} match${matches.length === 1 ? '' : 'es'} · Enter jumps · ` : ''}
+          {`${graph.ids.length} of ${state.order.length} steps shown · ${drawn.length} drawn`}
+          {refined ? '' : ' · laying out…'}
+        </span>
+        <button
+          type="button"
+          onClick={() => {
+            moved.current = false;
+            setTransform(fitTransform(content, size));
+          }}
+        >
+          Fit
+        </button>
+        <button type="button" disabled={collapsed.size === 0} onClick={onExpandAll}>
+          Expand all
+        </button>
+      </div>
+      <div class="graph-canvas" ref={container}>
+        <svg
+          width="100%"
+          height="100%"
+          role="img"
+          aria-label="plan graph"
+          onPointerDown={(event) => {
+            moved.current = true;
+            handlers.onPointerDown(event);
+          }}
+          onPointerMove={handlers.onPointerMove}
+          onPointerUp={handlers.onPointerUp}
+          onWheel={(event) => {
+            moved.current = true;
+            handlers.onWheel(event);
+          }}
+        >
+          <g transform={`translate(${transform.x},${transform.y}) scale(${transform.k})`}>
+            <g class="edges">
+              {graph.edges.map(([from, to]) => {
+                if (!inView(from) && !inView(to)) return null;
+                const a = positions.get(from);
+                const b = positions.get(to);
+                if (!a || !b) return null;
+                const x1 = a.x + nodeWidth;
+                const y1 = a.y + nodeHeight / 2;
+                const x2 = b.x;
+                const y2 = b.y + nodeHeight / 2;
+                const bend = Math.max(20, (x2 - x1) / 2);
+                return (
+                  <path
+                    key={`${from}>${to}`}
+                    class={`edge status-${state.steps[from]?.status ?? 'pending'}`}
+                    d={`M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`}
+                  />
+                );
+              })}
+            </g>
+            {drawn.map((id) => {
+              const step = state.steps[id];
+              const position = positions.get(id);
+              if (!step || !position) return null;
+              return (
+                <StepNode
+                  key={id}
+                  step={step}
+                  x={position.x}
+                  y={position.y}
+                  selected={id === selected}
+                  matched={matchSet.has(id)}
+                  hidden={graph.hiddenUnder.get(id) ?? 0}
+                  detailed={detailed}
+                  onSelect={onSelect}
+                  onToggle={onToggle}
+                />
+              );
+            })}
+          </g>
+        </svg>
+      </div>
+    </div>
+  );
+}
+
+function centerOn(position: { x: number; y: number }, k: number, size: { width: number; height: number }) {
+  return {
+    k,
+    x: size.width / 2 - (position.x + nodeWidth / 2) * k,
+    y: size.height / 2 - (position.y + nodeHeight / 2) * k,
+  };
+}
+
+function extent(positions: Map<string, { x: number; y: number }>) {
+  let width = 0;
+  let height = 0;
+  for (const { x, y } of positions.values()) {
+    width = Math.max(width, x + nodeWidth);
+    height = Math.max(height, y + nodeHeight);
+  }
+  return { width, height };
+}
+
+function findMatches(
+  state: RunState,
+  ids: readonly string[],
+  query: string,
+  targets: ReadonlyMap<string, string>,
+): string[] {
+  const text = query.trim().toLowerCase();
+  if (text === '') return [];
+  const status = /^status:(\S+)$/.exec(text)?.[1];
+  return ids.filter((id) => {
+    const step = state.steps[id];
+    if (!step) return false;
+    if (status) return step.status.startsWith(status);
+    return [id, step.agent, step.status, targets.get(id) ?? ''].some((field) =>
+      field.toLowerCase().includes(text),
+    );
+  });
+}

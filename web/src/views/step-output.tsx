@@ -1,0 +1,76 @@
+/**
+ * A step's output: the log's tail first, then live chunks from the stream. When the run executes in
+ * another process (no live chunks reach this server), the log is read again every two seconds instead.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { StepState } from '../../../src/engine/run-state.js';
+import type { ApiClient } from '../model/api-client.js';
+
+interface OutputRange {
+  nextOffset: number;
+  text: string;
+}
+
+export function StepOutput(props: {
+  api: ApiClient;
+  runId: string;
+  step: StepState;
+  live: { attempt: number; text: string } | undefined;
+}) {
+  const { api, runId, step, live } = props;
+  const [logged, setLogged] = useState<{ attempt: number; text: string; offset: number } | undefined>();
+  const [problem, setProblem] = useState<string | undefined>();
+  const pre = useRef<HTMLPreElement>(null);
+  const base = `/api/runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(step.id)}/output`;
+
+  useEffect(() => {
+    if (step.attempts === 0) return undefined;
+    let cancelled = false;
+    const attempt = step.attempts;
+    const read = async (offset?: number) => {
+      try {
+        const range = await api.get<OutputRange>(
+          `${base}?attempt=${attempt}${offset === undefined ? '' : `&offset=${offset}`}`,
+        );
+        if (cancelled) return;
+        setProblem(undefined);
+        setLogged((previous) =>
+          previous && previous.attempt === attempt && offset !== undefined
+            ? { attempt, text: (previous.text + range.text).slice(-200_000), offset: range.nextOffset }
+            : { attempt, text: range.text, offset: range.nextOffset },
+        );
+        return range.nextOffset;
+      } catch (error) {
+        if (!cancelled) setProblem(error instanceof Error ? error.message : String(error));
+        return offset;
+      }
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const follow = async (offset: number | undefined) => {
+      const next = await read(offset);
+      if (!cancelled && step.status === 'running' && !live)
+        timer = setTimeout(() => void follow(next), 2_000);
+    };
+    void follow(undefined);
+    return () => {
+      cancelled = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [runId, step.id, step.attempts, step.status === 'running', live === undefined]);
+
+  useEffect(() => {
+    const element = pre.current;
+    if (element) element.scrollTop = element.scrollHeight;
+  });
+
+  const liveText = live && live.attempt === step.attempts ? live.text : '';
+  const text = liveText !== '' ? liveText : (logged?.text ?? '');
+  return (
+    <div class="output">
+      {problem && step.attempts > 0 && text === '' && <p class="muted">{problem}</p>}
+      <pre ref={pre} class="output-text" data-testid="step-output">
+        {text === '' ? (step.attempts === 0 ? 'The step has not started.' : 'No output yet.') : text}
+      </pre>
+    </div>
+  );
+}
