@@ -14,6 +14,7 @@ export {
   type RecordedRequest,
   startModelServer,
 } from './model-server.js';
+export type { RateLimitOptions } from './rate-limit.js';
 export type { Script, ScriptOptions } from './script.js';
 export {
   type ErrorTurn,

@@ -6,6 +6,7 @@ import { geminiApi, geminiMethod } from './gemini-api.js';
 import { parseBody } from './json.js';
 import { openaiChatApi } from './openai-chat-api.js';
 import { openaiResponsesApi } from './openai-responses-api.js';
+import { type RateLimitOptions, RequestBucket } from './rate-limit.js';
 import { redactHeaders, redactPath } from './redact-headers.js';
 import { type Script, type ScriptOptions, ScriptRunner } from './script.js';
 import { formatSse } from './sse.js';
@@ -25,14 +26,16 @@ export interface RecordedRequest {
   body: unknown;
   /** Set for model calls: the request as the script saw it. */
   model?: ModelRequest;
-  /** What was answered: the HTTP status, and the kind of turn for model calls. */
-  answer?: { status: number; turn?: Turn['kind'] };
+  /** What was answered: the HTTP status, the kind of turn for model calls, and a rate limit's wait. */
+  answer?: { status: number; turn?: Turn['kind']; retryAfterMs?: number };
 }
 
 export interface ModelServerOptions extends ScriptOptions {
   script: Script;
   /** Latency added before every model answer (a turn's own `delayMs` replaces it). */
   latencyMs?: number;
+  /** A provider's request limit: model calls beyond it are answered 429 with retry-after. */
+  rateLimit?: RateLimitOptions;
 }
 
 export interface ModelServer {
@@ -45,6 +48,8 @@ export interface ModelServer {
   modelRequests(): ModelRequest[];
   /** Queued turns not yet used. */
   readonly remainingTurns: number;
+  /** Model calls answered 429 by `rateLimit` (scripted 429 turns are not counted). */
+  readonly rateLimited: number;
   close(): Promise<void>;
 }
 
@@ -173,6 +178,8 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   const ids = new IdSource();
   const requests: RecordedRequest[] = [];
   let modelIndex = 0;
+  const bucket = options.rateLimit ? new RequestBucket(options.rateLimit) : undefined;
+  let rateLimited = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const text = await readBody(request);
@@ -228,6 +235,18 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       sendJson(response, 200, { input_tokens: tokens, totalTokens: tokens });
       return;
     }
+    const admitted = bucket?.take() ?? { ok: true };
+    if (!admitted.ok) {
+      rateLimited++;
+      record.answer = { status: 429, retryAfterMs: admitted.retryAfterMs };
+      sendError(response, target, {
+        kind: 'error',
+        status: 429,
+        retryAfter: String(Math.ceil(admitted.retryAfterMs / 1_000)),
+        retryAfterMs: String(admitted.retryAfterMs),
+      });
+      return;
+    }
     const view = target.read(record.body, path);
     const model: ModelRequest = {
       index: modelIndex++,
@@ -277,6 +296,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     modelRequests: () => requests.flatMap((request) => (request.model === undefined ? [] : [request.model])),
     get remainingTurns() {
       return runner.remaining;
+    },
+    get rateLimited() {
+      return rateLimited;
     },
     close: () =>
       new Promise<void>((resolve) => {
