@@ -1,5 +1,4 @@
 /** Entry point of the command line: parses arguments, runs one command, returns its exit code. */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import { agentCatalogOf } from '../plan/agent-catalog.js';
@@ -7,6 +6,7 @@ import { PlannerError } from '../plan/planner/run-planner.js';
 import { isInputError, OrchestratorError } from '../support/errors.js';
 import { applyCommand, discardCommand } from './commands/apply-command.js';
 import type { CommandContext } from './commands/command-context.js';
+import { dashboardCommand } from './commands/dashboard-command.js';
 import { decideCommand } from './commands/decide-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 import { mcpCommand } from './commands/mcp-command.js';
@@ -14,15 +14,20 @@ import { planCommand } from './commands/plan-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
+import { serveCommand } from './commands/serve-command.js';
 import { statusCommand } from './commands/status-command.js';
 import { exitCodes } from './exit-codes.js';
+import { packageVersion } from './package-version.js';
 import { agentNames, openRuntime } from './runtime.js';
 
-function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return manifest.version;
+const version = packageVersion;
+
+function tcpPort(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed > 65_535) {
+    throw new InvalidArgumentError('expected a TCP port from 0 to 65535');
+  }
+  return parsed;
 }
 
 function positiveInteger(value: string): number {
@@ -77,6 +82,8 @@ export async function main(
     .option('-y, --yes', 'run without asking for approval (approval policy never)')
     .option('--no-isolation', 'run every step in the workspace itself, without git worktrees')
     .option('--json', 'print the run as one JSON object on stdout when it ends')
+    .option('--serve', 'serve the dashboard and API while the run executes (prints a sign-in link)')
+    .option('-p, --port <port>', 'port for --serve (default: a free one)', tcpPort)
     .option('--db <path>', 'state database (default .ai-collab/state.db)')
     .action(async (plan: string, options) => {
       exitCode = await runCommand(plan, options, context);
@@ -96,6 +103,8 @@ export async function main(
     .option('-y, --yes', 'run without asking for approval')
     .option('--no-isolation', 'run every step in the workspace itself, without git worktrees')
     .option('--json', 'print the run as one JSON object on stdout when it ends')
+    .option('--serve', 'serve the dashboard and API while the run executes (prints a sign-in link)')
+    .option('-p, --port <port>', 'port for --serve (default: a free one)', tcpPort)
     .option('--db <path>', 'state database')
     .action(async (task: string, options) => {
       exitCode = await planCommand(task, options, context);
@@ -168,6 +177,25 @@ export async function main(
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
       exitCode = await decideCommand('rejected', runId, options, context);
+    });
+
+  program
+    .command('serve')
+    .description('serve the dashboard, the JSON API, the live stream and MCP over HTTP for this workspace')
+    .option('-p, --port <port>', 'TCP port (default: a free one)', tcpPort)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--allow-remote', 'allow a non-loopback --host (the token is still required)')
+    .option('--db <path>', 'state database')
+    .action(async (options) => {
+      exitCode = await serveCommand(options, context, version());
+    });
+
+  program
+    .command('dashboard')
+    .description("print a one-time sign-in link to this workspace's running server")
+    .option('--db <path>', 'state database')
+    .action(async (options) => {
+      exitCode = await dashboardCommand(options, context);
     });
 
   program

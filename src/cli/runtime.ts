@@ -10,6 +10,7 @@ import type { AgentRegistry } from '../agents/registry.js';
 import type { ResolvedConfig } from '../config/config-schema.js';
 import { resolveAgents } from '../config/resolve-agents.js';
 import { Engine } from '../engine/engine.js';
+import type { LimiterStats } from '../limits/provider-limiter.js';
 import { SlotPool } from '../limits/slot-pool.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -26,10 +27,19 @@ export interface Runtime {
   store: SqliteStore;
   engine: Engine;
   agents: AgentRegistry;
+  /** Concurrency slots shared by every run of this process. */
+  slots: SlotPool;
   specs: Map<string, AgentSpec>;
   clock: Clock;
   logger: Logger;
   config: ResolvedConfig;
+  /** Provider rate limiters shared by every reviewer and model call of this process. */
+  limiters?: { all(): Array<{ name: string; stats(): LimiterStats }> };
+  /** The reviewer swarm on code or a diff; absent when no reviewer is usable. */
+  reviewCode?: (
+    input: { code?: string; diff?: string; path?: string; language?: string },
+    signal: AbortSignal,
+  ) => Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -77,16 +87,17 @@ export function openRuntime(options: {
     isolation: options.isolation ?? options.config.workspace.isolation,
     ...(options.config.workspace.bringIn && { bringIn: options.config.workspace.bringIn }),
   });
+  const slots = new SlotPool({
+    ...(options.config.concurrency !== undefined && { global: options.config.concurrency }),
+    perAgent,
+  });
   const engine = new Engine({
     store,
     clock,
     logger,
     random: Math.random,
     agents,
-    slots: new SlotPool({
-      ...(options.config.concurrency !== undefined && { global: options.config.concurrency }),
-      perAgent,
-    }),
+    slots,
     owner: ownIdentity(),
     stateDir: paths.stateDir,
     killGraceMs: options.config.killGraceMs,
@@ -98,6 +109,7 @@ export function openRuntime(options: {
     store,
     engine,
     agents,
+    slots,
     specs,
     clock,
     logger,

@@ -26,6 +26,11 @@ export class SlotPool {
     return this.#inUse;
   }
 
+  /** The global cap; Infinity when unlimited. */
+  get capacity(): number {
+    return this.#global;
+  }
+
   hasRoom(agent: string): boolean {
     if (this.#inUse >= this.#global) return false;
     const cap = this.#perAgent[agent];

@@ -26,13 +26,18 @@ export interface McpDeps {
   approvalReasonFor(plan: PlanDefinition): string | undefined;
   /** Reviews code or a diff with the swarm; absent when no reviewer is usable. */
   reviewCode?(input: { code?: string; diff?: string; path?: string }, signal: AbortSignal): Promise<unknown>;
+  /** Removes secrets from everything sent to the client (the HTTP server passes its redactor). */
+  redact?(text: string): string;
 }
 
-const json = (value: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(value) }] });
 const failure = (message: string) => ({ content: [{ type: 'text' as const, text: message }], isError: true });
 
 export function createMcpServer(deps: McpDeps): McpServer {
   const server = new McpServer({ name: 'ai-collab', version: deps.version });
+  const redact = deps.redact ?? ((text: string) => text);
+  const json = (value: unknown) => ({
+    content: [{ type: 'text' as const, text: redact(JSON.stringify(value)) }],
+  });
   const runState = (runId: string): RunState | undefined => deps.engine.getRunState(runId);
 
   server.registerTool(
@@ -180,7 +185,7 @@ export function createMcpServer(deps: McpDeps): McpServer {
         throw new Error(`no step ${String(variables.stepId)} in run ${String(variables.runId)}`);
       const text =
         variables.kind === 'log' ? readLog(step.logFile) : (step.output ?? step.error?.message ?? '');
-      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text }] };
+      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: redact(text) }] };
     },
   );
 

@@ -5,6 +5,7 @@ import { InputError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
 import type { RuntimeStats, ServerEngine, ServerStore } from './engine-port.js';
 import type { DiffSource } from './http/step-diff.js';
+import type { ServerActions } from './server-actions.js';
 
 export interface ServerLimits {
   /** Largest request body. @default 4 MiB (an edited 1,000-step plan fits) */
@@ -31,6 +32,8 @@ export interface ServerLimits {
   liveMaxChars?: number;
   /** How long a one-time dashboard login code stays valid. @default 15 min */
   loginCodeTtlMs?: number;
+  /** MCP sessions open at once over Streamable HTTP. @default 16 */
+  maxMcpSessions?: number;
 }
 
 export interface ServerOptions {
@@ -53,6 +56,8 @@ export interface ServerOptions {
   /** Agents an edited plan may name (validation of plans edited in the dashboard). */
   agentCatalog: AgentCatalog;
   stats?: RuntimeStats;
+  /** Planning, running plan text, reviewing and MCP; without them those routes answer 501. */
+  actions?: ServerActions;
   /** Environment whose secret-looking variables are redacted from everything served. */
   environment?: NodeJS.ProcessEnv;
   /** Literal secrets to redact besides those found in the environment. */
@@ -68,9 +73,9 @@ export interface ServerOptions {
 }
 
 export type ResolvedServerOptions = Required<
-  Omit<ServerOptions, 'stats' | 'diff' | 'webRoot' | 'limits' | 'environment'>
+  Omit<ServerOptions, 'stats' | 'actions' | 'diff' | 'webRoot' | 'limits' | 'environment'>
 > &
-  Pick<ServerOptions, 'stats' | 'diff' | 'webRoot'> & {
+  Pick<ServerOptions, 'stats' | 'actions' | 'diff' | 'webRoot'> & {
     environment: NodeJS.ProcessEnv;
     limits: Required<ServerLimits>;
   };
@@ -88,6 +93,7 @@ export const defaultLimits: Required<ServerLimits> = {
   liveFlushMs: 100,
   liveMaxChars: 8 * 1024,
   loginCodeTtlMs: 15 * 60_000,
+  maxMcpSessions: 16,
 };
 
 const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -127,6 +133,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     version: options.version ?? '0.0.0',
     limits: { ...defaultLimits, ...options.limits },
     ...(options.stats && { stats: options.stats }),
+    ...(options.actions && { actions: options.actions }),
     ...(options.diff && { diff: options.diff }),
     ...(options.webRoot && { webRoot: options.webRoot }),
   };

@@ -9,12 +9,14 @@ import type { RunState } from '../engine/run-state.js';
 import type { RunStartNotifier } from './engine-port.js';
 import { actionRoutes } from './http/action-routes.js';
 import { HttpError } from './http/http-io.js';
+import { mcpRoutes } from './http/mcp-routes.js';
 import { metricsRoutes } from './http/metrics-routes.js';
 import { readRoutes } from './http/read-routes.js';
 import { admit, type HandlerDeps, handleRequest, refuseUpgrade } from './http/request-handler.js';
 import type { ApiContext } from './http/route-context.js';
 import { type Route, Router } from './http/router.js';
 import { loginLink, sessionRoutes } from './http/session-routes.js';
+import { startRoutes } from './http/start-routes.js';
 import { defaultWebRoot, staticRoutes } from './http/static-files.js';
 import { gitDiffSource } from './http/step-diff.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
@@ -104,10 +106,17 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
     clock,
     logger,
   };
+  const mcp = mcpRoutes(options.actions, {
+    maxSessions: limits.maxMcpSessions,
+    logger,
+    redact: (text) => redactor.text(text),
+  });
   const router = new Router([
     ...sessionRoutes(api, token),
     ...readRoutes(api),
     ...actionRoutes(api),
+    ...startRoutes(api, options.actions),
+    ...mcp.routes,
     ...metricsRoutes(api),
     { method: 'GET', path: '/api/stream', access: 'token', upgrade: true, handle: () => undefined },
     ...staticRoutes(options.webRoot ?? defaultWebRoot()),
@@ -188,6 +197,7 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
         stopNotices?.();
         watcher.close();
         if (serverFile) removeServerFile(options.stateDir, token);
+        await mcp.close();
         hub.close();
         feeds.close();
         await new Promise<void>((resolve) => {

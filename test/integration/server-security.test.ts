@@ -79,7 +79,9 @@ describe('route inventory', () => {
       else assert.equal(access, 'token', `${name} must require the token`);
     }
     for (const route of harness.server.routes) {
-      assert.ok(['GET', 'POST'].includes(route.method), `${route.path}: only GET and POST are served`);
+      // DELETE is MCP's session end (Streamable HTTP); everything else is GET or POST.
+      const methods = route.path === '/mcp' ? ['GET', 'POST', 'DELETE'] : ['GET', 'POST'];
+      assert.ok(methods.includes(route.method), `${route.method} ${route.path} is not expected`);
     }
   });
 
@@ -149,9 +151,26 @@ describe('route inventory', () => {
   });
 
   test('every state-changing route refuses a request without Origin, even with the right token', async () => {
-    for (const route of harness.server.routes.filter((candidate) => candidate.method === 'POST')) {
+    const stateChanging = harness.server.routes.filter(
+      (candidate) => candidate.method !== 'GET' && !candidate.programmatic,
+    );
+    for (const route of stateChanging) {
       const answer = await call(route, { Authorization: bearer() });
       assert.equal(answer.status, 403, `${route.method} ${route.path}`);
+    }
+  });
+
+  test('only MCP, which programs call, may omit Origin, and only with the token in the header', async () => {
+    const programmatic = harness.server.routes.filter((route) => route.programmatic);
+    assert.deepEqual(programmatic.map((route) => `${route.method} ${route.path}`).sort(), [
+      'DELETE /mcp',
+      'GET /mcp',
+      'POST /mcp',
+    ]);
+    for (const route of programmatic) {
+      assert.equal((await call(route, {})).status, 401, `${route.method} ${route.path} without the token`);
+      const foreign = await call(route, { Authorization: bearer(), Origin: 'http://evil.example' });
+      assert.equal(foreign.status, 403, `${route.method} ${route.path} from a foreign Origin`);
     }
   });
 

@@ -5,7 +5,10 @@ import { loadPlanFile } from '../../plan/load-plan.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
 import { InputError } from '../../support/errors.js';
 import { findTargetOverlaps } from '../../workspace/target-overlaps.js';
+import { dashboardNotice, startDashboardServer } from '../dashboard-server.js';
 import { followRun } from '../follow-run.js';
+import { createFrontEndActions } from '../front-end-actions.js';
+import { packageVersion } from '../package-version.js';
 import { type Runtime, reapOrphans } from '../runtime.js';
 import type { CommandContext } from './command-context.js';
 
@@ -18,6 +21,10 @@ export interface RunCommandOptions {
   yes?: boolean;
   /** Commander's negated `--no-isolation`: false when given. */
   isolation?: boolean;
+  /** `--serve`: the dashboard and API while the run executes. */
+  serve?: boolean;
+  /** `--port` for `--serve`. */
+  port?: number;
 }
 
 export async function runCommand(
@@ -74,12 +81,26 @@ export async function executePlan(
   void runtime.agents.warmAll(new Set(plan.steps.map((step) => step.agent)));
   const handle = runtime.engine.startRun(created.runId);
   const pauseAfter = pauseAfterMs(plan, config.approval.pauseAfter);
-  return await followRun(runtime, handle, {
-    json: options.json ?? false,
-    ...context.streams,
-    cwd: context.cwd,
-    ...(pauseAfter !== undefined && { pauseApprovalAfterMs: pauseAfter }),
-  });
+  const server = options.serve
+    ? await startDashboardServer(
+        runtime,
+        createFrontEndActions(runtime, context.cwd, context.environment),
+        context.environment,
+        packageVersion(),
+        options.port !== undefined ? { port: options.port } : {},
+      )
+    : undefined;
+  if (server) context.streams.stderr.write(`${dashboardNotice(server)}\n`);
+  try {
+    return await followRun(runtime, handle, {
+      json: options.json ?? false,
+      ...context.streams,
+      cwd: context.cwd,
+      ...(pauseAfter !== undefined && { pauseApprovalAfterMs: pauseAfter }),
+    });
+  } finally {
+    await server?.close();
+  }
 }
 
 function assertAgentsCanRun(

@@ -38,7 +38,12 @@ export function admit(
   // Host and Origin are checked even for paths that do not exist, so probing tells a rebinding page nothing.
   const access =
     match.kind === 'found'
-      ? { access: match.route.access, stateChanging: method !== 'GET', upgrade }
+      ? {
+          access: match.route.access,
+          stateChanging: method !== 'GET',
+          upgrade,
+          ...(match.route.programmatic && { programmatic: true }),
+        }
       : { access: 'token' as const, stateChanging: method !== 'GET', upgrade };
   const refused = checkAccess(deps.policy(), request.headers, url, access);
   if (refused) return refused;

@@ -21,12 +21,18 @@ export interface RouteContext {
 export type RouteResult = { status?: number; body: unknown; credential?: true } | undefined;
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** `/api/runs/:runId`; a final `*` matches the rest of the path. */
   path: string;
   access: Access;
   /** Query parameters the route reads; any other is refused. */
   query?: readonly string[];
+  /**
+   * Called by programs (MCP clients) that send no Origin: a missing Origin is allowed when the request
+   * carries an Authorization header, which a cross-site browser request cannot send without a CORS
+   * preflight this server never grants.
+   */
+  programmatic?: true;
   /** The WebSocket endpoint: served by the upgrade handler, answered 426 to plain requests. */
   upgrade?: boolean;
   handle(context: RouteContext): Promise<RouteResult> | RouteResult;

@@ -16,6 +16,8 @@ export interface RouteAccess {
   /** POST and upgrades: a browser could be made to send them cross-site, so Origin is required. */
   stateChanging: boolean;
   upgrade: boolean;
+  /** Called by programs that send no Origin; the token must then come in the Authorization header. */
+  programmatic?: boolean;
 }
 
 export interface AccessPolicy {
@@ -72,7 +74,9 @@ export function checkAccess(
   if (origin !== undefined && !policy.origins.has(origin.toLowerCase())) {
     return new HttpError(403, 'ORIGIN_NOT_ALLOWED', `requests from ${clip(origin)} are not allowed`);
   }
-  if (origin === undefined && (route.stateChanging || route.upgrade)) {
+  // Programs (MCP clients) send no Origin; they still need the token, and only in the Authorization
+  // header, which a cross-site browser request cannot carry without a CORS preflight this server refuses.
+  if (origin === undefined && (route.stateChanging || route.upgrade) && route.programmatic !== true) {
     return new HttpError(
       403,
       'ORIGIN_REQUIRED',
