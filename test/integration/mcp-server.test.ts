@@ -6,18 +6,19 @@ import { test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { cliEntry } from '../support/cli.js';
+import { startModelServer, text } from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const tsxLoader = import.meta.resolve('tsx');
 
-async function connect(workspace: string): Promise<Client> {
+async function connect(workspace: string, env: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'ai-collab-test', version: '1.0.0' });
   await client.connect(
     new StdioClientTransport({
       command: process.execPath,
       args: ['--import', tsxLoader, cliEntry, 'mcp'],
       cwd: workspace,
-      env: { ...process.env, NO_COLOR: '1' } as Record<string, string>,
+      env: { ...process.env, NO_COLOR: '1', ...env } as Record<string, string>,
       stderr: 'pipe',
     }),
   );
@@ -90,6 +91,77 @@ test('run_plan returns a run id at once; the run waits for approve_plan, then ru
       runId: string;
     }>;
     assert.equal(listed[0]?.runId, started.runId);
+  } finally {
+    await client.close();
+  }
+});
+
+test('plan_task plans with the configured planner on the scripted model, reports progress, and waits for approve_plan', async () => {
+  const planned = {
+    name: 'over-mcp-planned',
+    rationale: 'One shell step writes the file.',
+    risks: [
+      {
+        severity: 'high',
+        category: 'other',
+        description: 'writes a file',
+        mitigation: 'review',
+        affectedSteps: ['write'],
+      },
+    ],
+    confidence: {
+      taskClarity: 0.9,
+      contextSufficiency: 0.7,
+      approachConfidence: 0.8,
+      executionFeasibility: 0.9,
+      overall: 0.8,
+    },
+    steps: [{ id: 'write', agent: 'shell', run: 'echo planned > planned.txt' }],
+  };
+  const model = await startModelServer({ script: [text(`\`\`\`json\n${JSON.stringify(planned)}\n\`\`\``)] });
+  test.after(() => model.close());
+  const workspace = tempDir();
+  writeFileSync(
+    join(workspace, 'ai-collab.config.yaml'),
+    `agents:\n  planner:\n    adapter: openai\n    baseUrl: ${model.url}/v1\n    model: scripted\n    apiKeyEnv: SCRIPTED_KEY\n`,
+  );
+  const client = await connect(workspace, { SCRIPTED_KEY: 'sk-scripted-0123456789abcdef' });
+  try {
+    const progress: string[] = [];
+    const result = await client.callTool(
+      { name: 'plan_task', arguments: { task: 'Write planned.txt', planner: 'planner' } },
+      undefined,
+      { onprogress: (update) => progress.push(update.message ?? String(update.progress)) },
+    );
+    assert.equal(result.isError, undefined, textOf(result));
+    const plan = JSON.parse(textOf(result)) as {
+      runId: string;
+      status: string;
+      confidence: { overall: number };
+      risks: string[];
+      steps: Array<{ id: string }>;
+    };
+    assert.ok(progress.length > 0, 'a progress notification while planning');
+    assert.equal(plan.status, 'awaiting_approval');
+    assert.equal(plan.confidence.overall, 0.8);
+    assert.deepEqual(plan.risks, ['high: writes a file']);
+    assert.deepEqual(
+      plan.steps.map((step) => step.id),
+      ['write'],
+    );
+    assert.match(JSON.stringify(model.requests[0]), /Write planned\.txt/);
+    assert.equal(existsSync(join(workspace, 'planned.txt')), false, 'nothing runs before approval');
+    await client.callTool({ name: 'approve_plan', arguments: { runId: plan.runId } });
+    let status = '';
+    for (let poll = 0; poll < 400 && status !== 'succeeded'; poll++) {
+      status = (
+        JSON.parse(textOf(await client.callTool({ name: 'get_run', arguments: { runId: plan.runId } }))) as {
+          status: string;
+        }
+      ).status;
+    }
+    assert.equal(status, 'succeeded');
+    assert.equal(existsSync(join(workspace, 'planned.txt')), true);
   } finally {
     await client.close();
   }
