@@ -54,6 +54,7 @@ export function defaultContext(): CommandContext {
         config,
         environment,
         ...(options?.isolation && { isolation: options.isolation }),
+        ...(options?.review && { review: options.review }),
       }),
   };
 }
@@ -81,6 +82,7 @@ export async function main(
     .option('--fail-fast', 'start no new steps after the first failure')
     .option('-y, --yes', 'run without asking for approval (approval policy never)')
     .option('--no-isolation', 'run every step in the workspace itself, without git worktrees')
+    .option('--no-review', 'do not review code-changing steps with the reviewer swarm (recorded in the run)')
     .option('--json', 'print the run as one JSON object on stdout when it ends')
     .option('--serve', 'serve the dashboard and API while the run executes (prints a sign-in link)')
     .option('-p, --port <port>', 'port for --serve (default: a free one)', tcpPort)
@@ -102,6 +104,7 @@ export async function main(
     .option('--fail-fast', 'start no new steps after the first failure')
     .option('-y, --yes', 'run without asking for approval')
     .option('--no-isolation', 'run every step in the workspace itself, without git worktrees')
+    .option('--no-review', 'do not review code-changing steps with the reviewer swarm (recorded in the run)')
     .option('--json', 'print the run as one JSON object on stdout when it ends')
     .option('--serve', 'serve the dashboard and API while the run executes (prints a sign-in link)')
     .option('-p, --port <port>', 'port for --serve (default: a free one)', tcpPort)
@@ -115,6 +118,7 @@ export async function main(
     .description("continue interrupted runs: all of this workspace's, or one")
     .argument('[runId]', 'the run to continue')
     .option('--json', 'print each run as one JSON object on stdout when it ends')
+    .option('--no-review', 'do not review the steps still to run (when no reviewer is usable here)')
     .option('--db <path>', 'state database')
     .action(async (runId: string | undefined, options) => {
       exitCode = await resumeCommand(runId, options, context);
@@ -185,6 +189,7 @@ export async function main(
     .option('-p, --port <port>', 'TCP port (default: a free one)', tcpPort)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--allow-remote', 'allow a non-loopback --host (the token is still required)')
+    .option('--open', 'open the dashboard in the browser')
     .option('--db <path>', 'state database')
     .action(async (options) => {
       exitCode = await serveCommand(options, context, version());
@@ -193,6 +198,7 @@ export async function main(
   program
     .command('dashboard')
     .description("print a one-time sign-in link to this workspace's running server")
+    .option('--open', 'open it in the browser as well')
     .option('--db <path>', 'state database')
     .action(async (options) => {
       exitCode = await dashboardCommand(options, context);

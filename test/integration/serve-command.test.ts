@@ -1,7 +1,7 @@
 // `ai-collab serve` and `run --serve` as real processes: the server file, starting work over the API,
 // MCP over Streamable HTTP behind the same checks, and a clean stop.
 import assert from 'node:assert/strict';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -107,6 +107,19 @@ test('ai-collab serve: a 0600 server file, plans posted as text run, invalid one
     const link = await runCli(['dashboard'], { cwd: workspace });
     assert.equal(link.code, 0, link.stderr);
     assert.match(link.stdout, new RegExp(`^${served.server.url}/#login=[0-9a-f]{48}\\n$`));
+
+    // --open hands the link to the browser ($BROWSER here: a script that records what it was given).
+    const browser = join(workspace, 'browser.sh');
+    writeFileSync(browser, `#!/bin/sh\necho "$1" > "${join(workspace, 'opened.txt')}"\n`, { mode: 0o755 });
+    const opened = await runCli(['dashboard', '--open'], { cwd: workspace, env: { BROWSER: browser } });
+    assert.equal(opened.code, 0, opened.stderr);
+    await waitFor(() => existsSync(join(workspace, 'opened.txt')), 'the browser to be opened');
+    await waitFor(() => readFileSync(join(workspace, 'opened.txt'), 'utf8').includes('#login='), 'the link');
+    assert.notEqual(
+      readFileSync(join(workspace, 'opened.txt'), 'utf8').trim(),
+      link.stdout.trim(),
+      'a fresh code',
+    );
 
     const second = await runCli(['serve'], { cwd: workspace });
     assert.equal(second.code, 2);

@@ -8,11 +8,14 @@ import { InputError } from '../../support/errors.js';
 import { dashboardNotice, type ServeFlags, startDashboardServer } from '../dashboard-server.js';
 import { exitCodes } from '../exit-codes.js';
 import { createFrontEndActions } from '../front-end-actions.js';
+import { openInBrowser } from '../open-browser.js';
 import { reapOrphans } from '../runtime.js';
 import type { CommandContext } from './command-context.js';
 
 export interface ServeOptions extends ServeFlags {
   db?: string;
+  /** `--open`: open the one-time sign-in link in the browser. */
+  open?: boolean;
 }
 
 export async function serveCommand(
@@ -30,6 +33,11 @@ export async function serveCommand(
     // The one line on stdout, for scripts and the VS Code extension waiting for the server to be up.
     context.streams.stdout.write(`listening on ${server.url}\n`);
     context.streams.stderr.write(`${dashboardNotice(server)}\n`);
+    if (options.open) {
+      await openInBrowser(server.loginUrl(), context.environment).catch((error: unknown) =>
+        context.streams.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`),
+      );
+    }
     const signal = await untilStopped(() => {
       context.streams.stderr.write('stopping running steps now\n');
       runtime.engine.stopAll('immediate', 'the server was stopped');
