@@ -193,8 +193,9 @@ export class ProcessPool<W extends PoolWorker> {
     let newest: Entry<W> | undefined;
     for (const entry of this.#entries) {
       if (entry.busy || entry.retiring || !entry.worker.alive) continue;
-      // Most recently used first: its caches are warmest, and older ones age out.
-      if (!newest || entry.idleSince > newest.idleSince) newest = entry;
+      // Most recently used first: its caches are warmest, and older ones age out. A worker that has never
+      // served a step ranks below every used one, however recently it finished starting.
+      if (!newest || rankOf(entry) > rankOf(newest)) newest = entry;
     }
     if (newest) newest.busy = true;
     return newest;
@@ -378,4 +379,9 @@ export class ProcessPool<W extends PoolWorker> {
 
 function megabytes(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))} MB`;
+}
+
+/** Order of preference among idle workers: used ones by when they were last released, then fresh ones. */
+function rankOf(entry: { uses: number; idleSince: number }): number {
+  return entry.uses > 0 ? entry.idleSince : entry.idleSince - 1e15;
 }

@@ -101,6 +101,38 @@ test('a worker is reused until max uses, then replaced', async () => {
   await pool.close();
 });
 
+test('the worker a step just used is preferred over a fresh one that finished starting after it', async () => {
+  let releaseSpawn: (() => void) | undefined;
+  const clock = new FakeClock();
+  const workers: FakeWorker[] = [];
+  const pool = new ProcessPool<FakeWorker>(
+    { ...options, maxUses: 10 },
+    {
+      clock,
+      logger: silentLogger,
+      spawn: async () => {
+        // The second spawn (the refill) completes only when the test says so: a slow start under load.
+        if (workers.length === 1) await new Promise<void>((resolve) => (releaseSpawn = resolve));
+        const worker = new FakeWorker();
+        workers.push(worker);
+        return worker;
+      },
+    },
+  );
+  await pool.warm();
+  const first = await pool.acquire();
+  await clock.advance(1_000);
+  first.release();
+  await clock.advance(1_000);
+  releaseSpawn?.();
+  await clock.advance(0);
+  assert.equal(workers.length, 2, 'the refill has started');
+  const next = await pool.acquire();
+  assert.equal(next.worker, first.worker, 'the used worker, warm caches and all');
+  next.release();
+  await pool.close();
+});
+
 test('at capacity, a step waits for the next free worker', async () => {
   const { pool, clock } = createPool({ size: 1, prewarm: 0 });
   const first = await pool.acquire();
