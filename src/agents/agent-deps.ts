@@ -1,6 +1,8 @@
 /** What every adapter gets from the composition root. */
+import type { ProviderLimiter } from '../limits/provider-limiter.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
+import type { AgentSpec } from './agent-spec.js';
 import type { ProcessRegistry } from './process/process-registry.js';
 
 export interface AgentDeps {
@@ -14,6 +16,11 @@ export interface AgentDeps {
   processes: ProcessRegistry;
   /** Workspace to pre-warm processes in (steps in other directories get their own). */
   workspace: string;
+  /**
+   * The process-wide rate limiter of the provider an API agent calls, shared with the reviewers that call
+   * the same provider; absent for agents that are not rate limited here.
+   */
+  limiterFor?(spec: AgentSpec): ProviderLimiter | undefined;
 }
 
 /** Environment tag of processes that serve steps of one run/step/attempt (see the shell agent). */

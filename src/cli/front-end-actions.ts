@@ -14,6 +14,7 @@ import { parsePlanText } from '../plan/load-plan.js';
 import { type PlanTaskResult, planTask } from '../plan/planner/plan-task.js';
 import type { PlanDefinition } from '../protocol/plan-types.js';
 import type { ServerActions } from '../server/server-actions.js';
+import { checkReviewers } from './review-preflight.js';
 import type { Runtime } from './runtime.js';
 
 export interface FrontEndActions {
@@ -65,6 +66,8 @@ export function createFrontEndActions(
     approvalReasonFor: (plan) =>
       approvalReason(plan, config.approval.policy, config.approval.confidenceThreshold),
     startPlan: (plan, reason, planFile = null) => {
+      // As on the command line: a plan that needs reviewers nobody here can be is refused before it starts.
+      checkReviewers(plan.steps, runtime.review);
       const created = runtime.engine.createRun({
         plan,
         workspace,

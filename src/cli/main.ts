@@ -12,6 +12,7 @@ import { doctorCommand } from './commands/doctor-command.js';
 import { mcpCommand } from './commands/mcp-command.js';
 import { planCommand } from './commands/plan-command.js';
 import { resumeCommand } from './commands/resume-command.js';
+import { reviewCommand } from './commands/review-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
 import { serveCommand } from './commands/serve-command.js';
@@ -210,6 +211,19 @@ export async function main(
     .option('--db <path>', 'state database')
     .action(async (options) => {
       exitCode = await mcpCommand(options, context, version());
+    });
+
+  program
+    .command('review')
+    .description(
+      'review code or a unified diff with the reviewer swarm: the verdict, the score and each vote',
+    )
+    .argument('<file>', 'a source file or a diff file, or - to read from stdin')
+    .option('--task <text>', 'what the code or change is meant to do (otherwise a general review)')
+    .option('--json', 'print the result as one JSON object')
+    .option('--db <path>', 'state database (its review cache answers identical reviews)')
+    .action(async (file: string, options) => {
+      exitCode = await reviewCommand(file, options, context);
     });
 
   program

@@ -10,8 +10,11 @@ import type { AgentRegistry } from '../agents/registry.js';
 import type { ResolvedConfig } from '../config/config-schema.js';
 import { resolveAgents } from '../config/resolve-agents.js';
 import { Engine } from '../engine/engine.js';
-import type { LimiterStats } from '../limits/provider-limiter.js';
+import { type LimiterStats, ProviderLimiters } from '../limits/provider-limiter.js';
 import { SlotPool } from '../limits/slot-pool.js';
+import { providerKey } from '../review/build-reviewers.js';
+import type { ReviewCode } from '../review/review-code.js';
+import { limitsFor } from '../review/review-settings.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { type Clock, systemClock } from '../support/clock.js';
@@ -19,6 +22,7 @@ import { createJsonLogger, type Logger, parseLogLevel } from '../support/logger.
 import { createGitRunner, type Git } from '../workspace/git-runner.js';
 import { createWorkspaceHooks } from '../workspace/workspace-hooks.js';
 import { workspaceStepHooks } from '../workspace/workspace-step-hooks.js';
+import { openReviewRuntime, type ReviewRuntime } from './review-runtime.js';
 import { prepareStateDir, resolveStatePaths, type StatePaths } from './state-paths.js';
 
 export interface Runtime {
@@ -36,10 +40,9 @@ export interface Runtime {
   /** Provider rate limiters shared by every reviewer and model call of this process. */
   limiters?: { all(): Array<{ name: string; stats(): LimiterStats }> };
   /** The reviewer swarm on code or a diff; absent when no reviewer is usable. */
-  reviewCode?: (
-    input: { code?: string; diff?: string; path?: string; language?: string },
-    signal: AbortSignal,
-  ) => Promise<unknown>;
+  reviewCode?: ReviewCode;
+  /** The reviewer swarm, who is in it and who could not be (for preflight and `ai-collab review`). */
+  review: ReviewRuntime;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,8 @@ export function openRuntime(options: {
   environment: NodeJS.ProcessEnv;
   /** `--no-isolation`: every step runs in the workspace itself. */
   isolation?: 'auto' | 'off';
+  /** `resume --no-review`: no step of this process is reviewed. */
+  review?: 'on' | 'off';
 }): Runtime {
   const clock = systemClock;
   const logger = createJsonLogger({
@@ -65,6 +70,8 @@ export function openRuntime(options: {
   const store = new SqliteStore({ path: paths.databaseFile, clock });
   const processes = storeProcessRegistry(store);
   const specs = resolveAgents(options.config, options.environment);
+  // One limiter per provider for the whole process: API agents' steps and reviewers share it.
+  const limiters = new ProviderLimiters({ clock });
   const agents = buildAgentRegistry(specs.values(), {
     clock,
     logger,
@@ -73,6 +80,10 @@ export function openRuntime(options: {
     killGraceMs: options.config.killGraceMs,
     processes,
     workspace: options.workspace,
+    limiterFor: (spec) =>
+      spec.adapter === 'openai'
+        ? limiters.get(providerKey(spec), limitsFor(options.config.review, spec.baseUrl, spec.name))
+        : undefined,
   });
   const perAgent: Record<string, number> = {};
   for (const spec of specs.values()) {
@@ -91,6 +102,18 @@ export function openRuntime(options: {
     ...(options.config.concurrency !== undefined && { global: options.config.concurrency }),
     perAgent,
   });
+  const review = openReviewRuntime({
+    settings: options.config.review,
+    specs,
+    agents,
+    limiters,
+    clock,
+    environment: options.environment,
+    store,
+    workspace: options.workspace,
+    stateDir: paths.stateDir,
+    changesOf: (context) => workspaces.changesOf(context),
+  });
   const engine = new Engine({
     store,
     clock,
@@ -101,7 +124,8 @@ export function openRuntime(options: {
     owner: ownIdentity(),
     stateDir: paths.stateDir,
     killGraceMs: options.config.killGraceMs,
-    hooks: workspaceStepHooks(workspaces),
+    // Review before merge: only an approved change lands on the run branch.
+    hooks: workspaceStepHooks(workspaces, options.review === 'off' ? [] : [review.stage]),
   });
   return {
     paths,
@@ -114,6 +138,9 @@ export function openRuntime(options: {
     clock,
     logger,
     config: options.config,
+    limiters,
+    review,
+    ...(review.reviewCode && { reviewCode: review.reviewCode }),
     close: async () => {
       await agents.closeAll();
       store.close();

@@ -1,6 +1,11 @@
 /** `ai-collab.config.yaml`: process-wide settings and per-agent settings. Unknown keys are errors. */
 import { z } from 'zod';
 import { parseDuration } from '../plan/parse-duration.js';
+import {
+  type ReviewSettings,
+  resolveReviewSettings,
+  reviewSettingsSchema,
+} from '../review/review-settings.js';
 
 const duration = z
   .union([z.string(), z.number()], { error: 'a duration such as 10s or 500ms' })
@@ -142,6 +147,8 @@ export const configSchema = z.strictObject({
       pauseAfter: z.union([z.literal('auto'), duration]).optional(),
     })
     .optional(),
+  /** The reviewer swarm: who reviews code-changing steps, how many, and how the votes are counted. */
+  review: reviewSettingsSchema.optional(),
 });
 
 export type ConfigInput = z.output<typeof configSchema>;
@@ -159,6 +166,8 @@ export interface ResolvedConfig {
   workspace: { isolation: 'auto' | 'off'; bringIn: { copy: string[]; link: string[] } | undefined };
   /** Per-agent settings as written (merged across files); `resolveAgents` turns them into agent configs. */
   agents: Record<string, AgentSettingsInput>;
+  /** Review settings with defaults; `reviewers` empty means none named (the runtime picks the defaults). */
+  review: ReviewSettings;
   /** Files the settings came from, nearest first. */
   sources: string[];
 }
@@ -171,5 +180,6 @@ export const defaultConfig: ResolvedConfig = {
   approval: { policy: 'always', confidenceThreshold: 0.7, pauseAfter: undefined },
   workspace: { isolation: 'auto', bringIn: undefined },
   agents: {},
+  review: resolveReviewSettings(),
   sources: [],
 };

@@ -11,6 +11,8 @@ import { parse as parseYaml } from 'yaml';
 import { formatPath } from '../plan/plan-problem.js';
 import { InputError } from '../support/errors.js';
 import { type ConfigInput, configSchema, defaultConfig, type ResolvedConfig } from './config-schema.js';
+import { resolveAgents } from './resolve-agents.js';
+import { checkReviewerNames, resolveReviewLayers } from './resolve-review.js';
 
 export const configFileName = 'ai-collab.config.yaml';
 export const configOverlayVariable = 'AI_COLLAB_CONFIG_JSON';
@@ -29,7 +31,14 @@ export function loadConfig(workspace: string, environment: NodeJS.ProcessEnv): R
   for (const file of configCandidates(workspace, environment)) {
     if (existsSync(file)) layers.push({ file, input: readConfigFile(file) });
   }
-  return resolveConfig(layers);
+  const resolved = resolveConfig(layers);
+  const review = resolveReviewLayers(layers.map(({ file, input }) => ({ file, review: input.review })));
+  checkReviewerNames(
+    review.settings,
+    new Set(resolveAgents(resolved, environment).keys()),
+    review.reviewersFrom,
+  );
+  return { ...resolved, review: review.settings };
 }
 
 export function readConfigFile(file: string): ConfigInput {

@@ -97,15 +97,22 @@ export function buildReviewers(
 }
 
 /**
- * Reviewers when the configuration names none: the usable openai-compatible agents able to review (cheap,
- * and they take the temperatures of the protocol), else the first usable agent CLI that can.
+ * Reviewers when the configuration names none: every usable agent able to review, one per vendor, so the
+ * swarm mixes vendors (their mistakes correlate less than one model's). OpenAI-compatible models come
+ * first (cheap, and they take the protocol's temperatures), each its own vendor; then one agent CLI each
+ * of claude, codex and gemini (`opus` is claude again), then an ACP agent only if nothing else can.
  */
 export function defaultReviewerNames(specs: ReadonlyMap<string, AgentSpec>): string[] {
   const able = [...specs.values()].filter(
     (spec) => !spec.unavailable && spec.adapter !== 'shell' && spec.capabilities.includes('review'),
   );
   const models = able.filter((spec) => spec.adapter === 'openai').map((spec) => spec.name);
-  if (models.length > 0) return models;
-  const cli = able.find((spec) => ['claude', 'codex', 'gemini'].includes(spec.adapter)) ?? able[0];
-  return cli ? [cli.name] : [];
+  const clis = (['claude', 'codex', 'gemini'] as const).flatMap((adapter) => {
+    const first = able.find((spec) => spec.adapter === adapter);
+    return first ? [first.name] : [];
+  });
+  const chosen = [...models, ...clis];
+  if (chosen.length > 0) return chosen;
+  const acp = able.find((spec) => spec.adapter === 'acp');
+  return acp ? [acp.name] : [];
 }

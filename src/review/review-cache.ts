@@ -4,6 +4,7 @@
  * Only real verdicts are kept; a review that failed (too many abstentions) is asked again next time.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { ReviewVote } from './run-swarm.js';
 import type { Tally, VerdictRule } from './verdict.js';
 
@@ -18,6 +19,40 @@ export interface CachedReview {
 export interface ReviewCache {
   get(key: string): Promise<CachedReview | undefined>;
   put(key: string, review: CachedReview): Promise<void>;
+}
+
+const count = z.number().int().min(0);
+const weight = z.number().min(0);
+
+/** A stored review as read back (from disk, another version, or damaged): only a well-formed one counts. */
+const cachedReviewSchema = z.object({
+  verdict: z.enum(['approved', 'rejected']),
+  votes: z
+    .array(
+      z.object({
+        reviewer: z.string(),
+        vote: z.enum(['approve', 'reject', 'abstain']),
+        confidence: z.number().min(0).max(1),
+        reason: z.string(),
+        evidence: z.array(z.string()),
+      }),
+    )
+    .max(64),
+  tally: z.object({
+    approvals: count,
+    rejections: count,
+    abstentions: count,
+    counted: count,
+    approveWeight: weight,
+    rejectWeight: weight,
+  }),
+  reviewedAt: z.number(),
+});
+
+/** The review in a stored value, or undefined when it is not one (then the review is made again). */
+export function parseCachedReview(value: unknown): CachedReview | undefined {
+  const parsed = cachedReviewSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 export interface ReviewKeyParts {

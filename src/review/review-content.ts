@@ -12,6 +12,10 @@ export interface ContentReviewRequest {
   source: string;
   /** What the change is meant to do, when known; otherwise a general review. */
   task?: string;
+  /** Whether the content is a unified diff; detected from the content when not said. */
+  kind?: 'diff' | 'code';
+  /** The code's language, when known (named in the task). */
+  language?: string;
   /** Where CLI reviewers run. */
   cwd: string;
   signal: AbortSignal;
@@ -22,16 +26,19 @@ export interface ContentReview extends ReviewOutcome {
   kind: 'diff' | 'code';
 }
 
-export function contentEvidence(request: Pick<ContentReviewRequest, 'content' | 'source' | 'task'>): {
+export function contentEvidence(
+  request: Pick<ContentReviewRequest, 'content' | 'source' | 'task' | 'kind' | 'language'>,
+): {
   evidence: ReviewEvidence;
   kind: 'diff' | 'code';
 } {
-  const kind = looksLikeDiff(request.content) ? 'diff' : 'code';
+  const kind = request.kind ?? (looksLikeDiff(request.content) ? 'diff' : 'code');
+  const language = request.language ? ` (${request.language})` : '';
   const task =
     request.task ??
     (kind === 'diff'
-      ? 'Review this change for correctness, bugs, security problems and unfinished work.'
-      : `Review the code of ${request.source} for correctness, bugs and security problems.`);
+      ? `Review this change${language} for correctness, bugs, security problems and unfinished work.`
+      : `Review the code of ${request.source}${language} for correctness, bugs and security problems.`);
   return {
     kind,
     evidence: {

@@ -14,14 +14,33 @@ export const providerLimitsSchema = z.strictObject({
   burst: z.number().int().min(1).max(100_000).optional(),
 });
 
+// What a user reads when a key is wrong: the allowed values and an example, so the fix is in the message.
+const reviewersHint = {
+  error:
+    'give a list of 1 to 32 agent names, e.g. [reviewer, claude, codex] (each an agent of `agents:` or a built-in)',
+};
+const swarmSizeHint = { error: 'give a whole number of reviewers from 1 to 32, e.g. 6 (the default)' };
+const thresholdHint = {
+  error: 'give the share of confidence-weighted approval needed, from 0.5 to 1, e.g. 0.6 (the default)',
+};
+
 export const reviewSettingsSchema = z
   .strictObject({
     /** Agent names (openai-compatible models take the 3-call protocol; CLI agents answer in one call). */
-    reviewers: z.array(z.string().min(1).max(200)).min(1).max(32).optional(),
+    reviewers: z
+      .array(z.string(reviewersHint).min(1, reviewersHint).max(200, reviewersHint), reviewersHint)
+      .min(1, reviewersHint)
+      .max(32, reviewersHint)
+      .optional(),
     /** Reviewers per review; the names are used in turn when there are fewer of them. */
-    swarmSize: z.number().int().min(1).max(32).optional(),
+    swarmSize: z
+      .number(swarmSizeHint)
+      .int(swarmSizeHint)
+      .min(1, swarmSizeHint)
+      .max(32, swarmSizeHint)
+      .optional(),
     /** Confidence-weighted share of approval needed to approve (a tie never approves). */
-    threshold: z.number().min(0.5).max(1).optional(),
+    threshold: z.number(thresholdHint).min(0.5, thresholdHint).max(1, thresholdHint).optional(),
     /** Launch reviewers in waves and stop once the remaining votes cannot change the verdict. */
     earlyStop: z.boolean().optional(),
     /** Also stop once one side leads by this many votes (MAKER's first-to-ahead-by-k); off when absent. */

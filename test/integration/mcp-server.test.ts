@@ -31,7 +31,13 @@ function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
 }
 
 test('the tool list is small: a handful of coarse tools under 2,000 tokens in all', async () => {
-  const client = await connect(tempDir());
+  // A usable reviewer, so the list is the full one (review_code is offered only when a review can be made).
+  const workspace = tempDir();
+  writeFileSync(
+    join(workspace, 'ai-collab.config.yaml'),
+    'agents:\n  rev: { adapter: openai, baseUrl: "http://127.0.0.1:9/v1", model: m, apiKeyEnv: REV_KEY }\nreview: { reviewers: [rev] }\n',
+  );
+  const client = await connect(workspace, { REV_KEY: 'sk-test-0123456789' });
   try {
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((tool) => tool.name).sort(), [
@@ -41,6 +47,7 @@ test('the tool list is small: a handful of coarse tools under 2,000 tokens in al
       'list_runs',
       'plan_task',
       'reject_plan',
+      'review_code',
       'run_plan',
     ]);
     const tokens = JSON.stringify(tools).length / 4;

@@ -8,7 +8,10 @@ import type { AgentSpec } from '../../src/agents/agent-spec.js';
 import { completeChat } from '../../src/agents/openai/complete-chat.js';
 import { createOpenAiAgent, type OpenAiAgentOptions } from '../../src/agents/openai/openai-agent.js';
 import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
+import { ProviderLimiters } from '../../src/limits/provider-limiter.js';
 import { defaultBackoff, type StepDefinition } from '../../src/protocol/plan-types.js';
+import { providerKey } from '../../src/review/build-reviewers.js';
+import { withHeadroom } from '../../src/review/review-settings.js';
 import { type Clock, systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { waitFor } from '../support/cli.js';
@@ -539,4 +542,32 @@ test('per-step overhead on a warm agent (measured)', async (t) => {
     `first step: run() → request ${toRequest[0]} ms, whole step ${total[0]} ms; ` +
       `later steps (median): run() → request ${median(toRequest.slice(1))} ms, whole step ${median(total.slice(1))} ms`,
   );
+});
+
+test('steps of an API agent wait for the provider’s shared limiter: no 429s where the unthrottled agent gets them', async () => {
+  const rateLimit = { requestsPerMinute: 600, burst: 3 };
+  const steps = 10;
+  async function runAll(limited: boolean): Promise<{ rateLimited: number; succeeded: number }> {
+    const server = await startModelServer({ script: repeat(text('done'), steps), rateLimit });
+    test.after(() => server.close());
+    const limiters = new ProviderLimiters({ clock: systemClock });
+    const spec = specFor(server);
+    const deps: AgentDeps = {
+      ...depsFor(tempDir()),
+      ...(limited && {
+        // What the runtime does: one limiter per provider, keyed like the reviewers', limits from config.
+        limiterFor: (agentSpec: AgentSpec) => limiters.get(providerKey(agentSpec), withHeadroom(rateLimit)),
+      }),
+    };
+    const agent = createOpenAiAgent(spec, deps);
+    const results = await Promise.all(
+      Array.from({ length: steps }, (_, index) => agent.run(harness(`Task ${index}`).task)),
+    );
+    return { rateLimited: server.rateLimited, succeeded: results.filter((result) => result.ok).length };
+  }
+  const unthrottled = await runAll(false);
+  assert.ok(unthrottled.rateLimited > 0, 'the provider limit is real: unthrottled steps hit it');
+  const throttled = await runAll(true);
+  assert.equal(throttled.rateLimited, 0);
+  assert.equal(throttled.succeeded, steps);
 });

@@ -128,7 +128,8 @@ test('ai-collab plan: the planner’s invalid first answer is repaired once, the
     }),
     `Here is the corrected plan:\n\`\`\`json\n${JSON.stringify(goodPlan)}\n\`\`\``,
   ];
-  const result = await runCli(['plan', 'Create alpha.txt and beta.txt', '--yes', '--json'], {
+  // The swarm is tested in plan-review.test.ts; here claude would be the only (default) reviewer.
+  const result = await runCli(['plan', 'Create alpha.txt and beta.txt', '--yes', '--json', '--no-review'], {
     cwd: workspace,
   });
   assert.equal(result.code, 0, result.stderr);
@@ -176,7 +177,9 @@ test('ai-collab plan --out writes the plan and runs nothing; a planner that neve
   planAnswers = [JSON.stringify(goodPlan)];
   const written = await runCli(['plan', 'Create the files', '--out', 'plan.yaml'], { cwd: workspace });
   assert.equal(written.code, 0, written.stderr);
-  const back = await runCli(['run', 'plan.yaml', '--yes', '--no-isolation', '--json'], { cwd: workspace });
+  const back = await runCli(['run', 'plan.yaml', '--yes', '--no-isolation', '--json', '--no-review'], {
+    cwd: workspace,
+  });
   assert.equal(back.code, 0, back.stderr + back.stdout);
   assert.equal(
     (JSON.parse(back.stdout) as RunReport).steps.length,

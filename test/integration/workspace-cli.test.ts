@@ -13,6 +13,7 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' });
 }
 
+// These tests are about worktrees and branches: the fake agent's steps are not reviewed (--no-review).
 function repoWithPlan(): string {
   const repo = tempDir();
   git(repo, 'init', '-q', '-b', 'main');
@@ -39,7 +40,7 @@ function repoWithPlan(): string {
 test('agent steps land on a run branch, not in the checkout; apply brings them in, discard removes the branch', async () => {
   const repo = repoWithPlan();
   writeFileSync(join(repo, 'README.md'), 'project, with my uncommitted edit\n');
-  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: repo });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json', '--no-review'], { cwd: repo });
   assert.equal(result.code, 0, result.stderr);
   const { runId } = JSON.parse(result.stdout) as RunReport;
   assert.match(result.stderr, /your uncommitted changes are not included/);
@@ -69,7 +70,9 @@ test('agent steps land on a run branch, not in the checkout; apply brings them i
 
 test('with --no-isolation, agent steps change the workspace directly', async () => {
   const repo = repoWithPlan();
-  const result = await runCli(['run', 'plan.yaml', '--yes', '--no-isolation'], { cwd: repo });
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--no-isolation', '--no-review'], {
+    cwd: repo,
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /isolation is off/);
   assert.equal(readFileSync(join(repo, 'seen.txt'), 'utf8'), 'firstsecond');

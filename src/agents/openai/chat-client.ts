@@ -4,6 +4,7 @@
  * Remembers whether the endpoint accepts `stream_options`, which some compatible servers reject.
  */
 
+import type { ProviderLimiter } from '../../limits/provider-limiter.js';
 import type { Clock } from '../../support/clock.js';
 import type { StepFailure } from '../agent.js';
 import type { AgentSpec } from '../agent-spec.js';
@@ -32,6 +33,8 @@ export interface ChatEndpoint {
 
 export interface ChatClientOptions {
   clock: Clock;
+  /** Every request waits for a permit of the provider's shared limiter and reports 429s to it. */
+  limiter?: ProviderLimiter;
   /** Longest wait for the first byte, and between bytes, before the request is given up. @default 300000 */
   idleTimeoutMs?: number;
 }
@@ -74,6 +77,7 @@ export class ChatClient {
   readonly #endpoint: ChatEndpoint;
   readonly #clock: Clock;
   readonly #idleTimeoutMs: number;
+  readonly #limiter: ProviderLimiter | undefined;
   readonly #redact: Redact;
   #streamOptions = true;
 
@@ -81,6 +85,7 @@ export class ChatClient {
     this.#endpoint = endpoint;
     this.#clock = options.clock;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+    this.#limiter = options.limiter;
     this.#redact = createRedactor(endpoint.apiKey);
   }
 
@@ -109,11 +114,11 @@ export class ChatClient {
         },
       };
     }
-    const first = await this.#attempt(request, target, this.#streamOptions);
+    const first = await this.#limitedAttempt(request, target, this.#streamOptions);
     if (!('streamOptionsRejected' in first)) return first;
     this.#streamOptions = false;
     request.onWarning?.(`${target.context.host} rejects stream_options; token usage may be missing`);
-    const second = await this.#attempt(request, target, false);
+    const second = await this.#limitedAttempt(request, target, false);
     return 'streamOptionsRejected' in second
       ? { ok: false, failure: protocolFailure('stream_options was refused twice') }
       : second;
@@ -139,6 +144,38 @@ export class ChatClient {
       now: this.#clock.now(),
     };
     return { url: url.href, context };
+  }
+
+  /**
+   * One request under the provider's limiter: it waits for a permit (rate, tokens, concurrency), and a 429
+   * pauses every caller of the provider until its retry-after. The step's own retry is the engine's.
+   */
+  async #limitedAttempt(
+    request: ChatRequest,
+    target: { url: string; context: FailureContext },
+    withStreamOptions: boolean,
+  ): Promise<Attempt> {
+    if (!this.#limiter) return this.#attempt(request, target, withStreamOptions);
+    let permit: Awaited<ReturnType<ProviderLimiter['acquire']>>;
+    try {
+      permit = await this.#limiter.acquire({
+        estimatedTokens: estimateTokens(request),
+        signal: request.signal,
+      });
+    } catch {
+      return { ok: false, failure: abortedFailure() };
+    }
+    const attempt = await this.#attempt(request, target, withStreamOptions);
+    if (attempt.ok) {
+      const usage = attempt.completion.usage;
+      permit.succeeded(usage ? usage.promptTokens + usage.completionTokens : undefined);
+    } else if ('failure' in attempt && attempt.failure.code === 'RATE_LIMITED') {
+      const resetAt = attempt.failure.resetAt;
+      permit.rateLimited(resetAt === undefined ? undefined : Math.max(0, resetAt - this.#clock.now()));
+    } else {
+      permit.failed();
+    }
+    return attempt;
   }
 
   async #attempt(
@@ -269,4 +306,10 @@ function protocolFailure(message: string): StepFailure {
 
 function abortedFailure(): StepFailure {
   return { code: 'ABORTED', kind: 'transient', message: 'stopped' };
+}
+
+/** Prompt and answer tokens a request may use, for the tokens-per-minute bucket (about 4 characters a token). */
+function estimateTokens(request: ChatRequest): number {
+  const characters = JSON.stringify(request.messages).length + JSON.stringify(request.tools ?? []).length;
+  return Math.ceil(characters / 4) + (request.maxTokens ?? 1_024);
 }

@@ -28,8 +28,10 @@ const readOnlyActions: ReadonlySet<StepAction> = new Set(['read', 'analyze', 'va
 
 export function createOpenAiAgent(spec: AgentSpec, deps: AgentDeps, options: OpenAiAgentOptions = {}): Agent {
   // One client per agent, so that learning an endpoint rejects stream_options is paid for once.
+  const limiter = deps.limiterFor?.(spec);
   const client = new ChatClient(chatEndpointOf(spec, deps.environment), {
     clock: deps.clock,
+    ...(limiter && { limiter }),
     ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
   });
   const maxToolRounds = options.maxToolRounds ?? 20;

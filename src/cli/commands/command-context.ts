@@ -12,6 +12,6 @@ export interface CommandContext {
   openRuntime(
     config: ResolvedConfig,
     db: string | undefined,
-    options?: { isolation?: 'auto' | 'off' },
+    options?: { isolation?: 'auto' | 'off'; review?: 'on' | 'off' },
   ): Runtime;
 }

@@ -1,21 +1,34 @@
 /** `ai-collab resume [RUN_ID]`: continue one interrupted run, or every interrupted run of this workspace. */
 import { exitCodes } from '../exit-codes.js';
 import { followRun } from '../follow-run.js';
+import { checkReviewers, unfinishedStepsNeedingReview } from '../review-preflight.js';
 import { reapOrphans } from '../runtime.js';
 import type { CommandContext } from './command-context.js';
 
 export async function resumeCommand(
   runId: string | undefined,
-  options: { json?: boolean; db?: string },
+  /** `review` is Commander's negated `--no-review`: false when given. */
+  options: { json?: boolean; db?: string; review?: boolean },
   context: CommandContext,
 ): Promise<number> {
-  const runtime = context.openRuntime(context.loadConfig(), options.db);
+  const runtime = context.openRuntime(
+    context.loadConfig(),
+    options.db,
+    options.review === false ? { review: 'off' } : {},
+  );
   try {
     const runIds =
       runId !== undefined ? [runId] : runtime.engine.resumableRuns(context.cwd).map((run) => run.runId);
     if (runIds.length === 0) {
       context.streams.stderr.write('Nothing to resume: no interrupted runs in this workspace.\n');
       return exitCodes.success;
+    }
+    // Every run is checked before any resumes: a run that cannot be reviewed here starts nothing.
+    for (const id of options.review === false ? [] : runIds) {
+      const state = runtime.engine.getRunState(id);
+      if (!state) continue;
+      for (const warning of checkReviewers(unfinishedStepsNeedingReview(state), runtime.review))
+        context.streams.stderr.write(`warning: ${warning}\n`);
     }
     await reapOrphans(runtime);
     let worst: number = exitCodes.success;

@@ -9,6 +9,7 @@ import { dashboardNotice, startDashboardServer } from '../dashboard-server.js';
 import { followRun } from '../follow-run.js';
 import { createFrontEndActions } from '../front-end-actions.js';
 import { packageVersion } from '../package-version.js';
+import { checkReviewers, withoutReview } from '../review-preflight.js';
 import { type Runtime, reapOrphans } from '../runtime.js';
 import type { CommandContext } from './command-context.js';
 
@@ -25,6 +26,8 @@ export interface RunCommandOptions {
   serve?: boolean;
   /** `--port` for `--serve`. */
   port?: number;
+  /** Commander's negated `--no-review`: false when given (the plan's steps are not reviewed). */
+  review?: boolean;
 }
 
 export async function runCommand(
@@ -66,10 +69,13 @@ export async function executePlan(
     (name) => runtime.agents.get(name) !== undefined,
     (name) => runtime.agents.unavailableReason(name),
   );
+  const planToRun = options.review === false ? withoutReview(plan) : plan;
+  for (const warning of checkReviewers(planToRun.steps, runtime.review))
+    context.streams.stderr.write(`warning: ${warning}\n`);
   const policy = options.yes ? 'never' : config.approval.policy;
   const reason = approvalReason(plan, policy, config.approval.confidenceThreshold);
   const created = runtime.engine.createRun({
-    plan,
+    plan: planToRun,
     workspace: context.cwd,
     planFile,
     ...(options.concurrency !== undefined && { concurrency: options.concurrency }),

@@ -55,4 +55,13 @@ export const migrations: readonly string[] = [
     plan TEXT
   );
   `,
+  `
+  CREATE TABLE review_cache (
+    cache_key TEXT PRIMARY KEY,
+    review TEXT NOT NULL,
+    reviewed_at INTEGER NOT NULL,
+    used_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX review_cache_by_use ON review_cache (used_at);
+  `,
 ];

@@ -18,6 +18,7 @@ import type {
   StoreWrite,
 } from '../event-store.js';
 import { migrations } from './migrations.js';
+import { SqliteReviewCache, type SqliteReviewCacheOptions } from './sqlite-review-cache.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or `:memory:`. */
@@ -276,6 +277,11 @@ export class SqliteStore implements EventStore {
       tag: row.tag,
       agent: row.agent,
     }));
+  }
+
+  /** The review cache in this database (shared by every process and run of the workspace). */
+  reviewCache<T extends { reviewedAt: number }>(options: SqliteReviewCacheOptions<T>): SqliteReviewCache<T> {
+    return new SqliteReviewCache(this.#db, this.#clock, options);
   }
 
   close(): void {

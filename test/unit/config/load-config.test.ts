@@ -73,3 +73,108 @@ test('AI_COLLAB_CONFIG_JSON overrides the files, and a bad one names the variabl
     (error: unknown) => error instanceof InputError && /not valid JSON/.test(error.problems.join('\n')),
   );
 });
+
+test('review: defaults without a file (swarm of 6, threshold 0.6, reviewers left to the runtime)', () => {
+  const config = loadConfig(tempDir(), { HOME: tempDir() });
+  assert.equal(config.review.swarmSize, 6);
+  assert.equal(config.review.threshold, 0.6);
+  assert.deepEqual(config.review.reviewers, []);
+  assert.equal(config.review.earlyStop, true);
+  assert.equal(config.review.cache, true);
+});
+
+test('review: files merge key by key, and AI_COLLAB_CONFIG_JSON sets swarmSize, threshold and reviewers', () => {
+  const workspace = tempDir();
+  const home = tempDir();
+  mkdirSync(join(home, '.config', 'ai-collab'), { recursive: true });
+  writeFileSync(
+    join(home, '.config', 'ai-collab', 'config.yaml'),
+    'review:\n  maxAbstain: 1\n  limits: { default: { maxConcurrency: 2 } }\n',
+  );
+  writeFileSync(
+    join(workspace, 'ai-collab.config.yaml'),
+    `agents:
+  alpha: { adapter: openai, baseUrl: "http://127.0.0.1:9/v1", model: m }
+review:
+  reviewers: [alpha]
+  swarmSize: 4
+  limits: { "http://127.0.0.1:9/v1": { requestsPerMinute: 60 } }
+`,
+  );
+  const fromFiles = loadConfig(workspace, { HOME: home });
+  assert.deepEqual(fromFiles.review.reviewers, ['alpha']);
+  assert.equal(fromFiles.review.swarmSize, 4);
+  assert.equal(fromFiles.review.maxAbstain, 1);
+  assert.deepEqual(Object.keys(fromFiles.review.limits).sort(), ['default', 'http://127.0.0.1:9/v1']);
+
+  const overlaid = loadConfig(workspace, {
+    HOME: home,
+    AI_COLLAB_CONFIG_JSON: JSON.stringify({
+      review: { swarmSize: 3, threshold: 0.75, reviewers: ['alpha', 'claude'] },
+    }),
+  });
+  assert.equal(overlaid.review.swarmSize, 3);
+  assert.equal(overlaid.review.threshold, 0.75);
+  assert.deepEqual(overlaid.review.reviewers, ['alpha', 'claude']);
+});
+
+test('review: bad values name the file, the key and the fix', () => {
+  const workspace = tempDir();
+  writeFileSync(
+    join(workspace, 'ai-collab.config.yaml'),
+    'review:\n  threshold: 0.3\n  swarmSize: 0\n  reviewers: []\n  colour: red\n',
+  );
+  assert.throws(
+    () => loadConfig(workspace, { HOME: tempDir() }),
+    (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.equal(error.code, 'CONFIG_INVALID');
+      const text = error.problems.join('\n');
+      assert.match(
+        text,
+        /ai-collab\.config\.yaml review\.threshold: give the share .* from 0\.5 to 1, e\.g\. 0\.6/,
+      );
+      assert.match(
+        text,
+        /ai-collab\.config\.yaml review\.swarmSize: give a whole number of reviewers from 1 to 32/,
+      );
+      assert.match(text, /ai-collab\.config\.yaml review\.reviewers: give a list of 1 to 32 agent names/);
+      assert.match(text, /ai-collab\.config\.yaml review: unknown key\(s\) "colour"; remove them/);
+      return true;
+    },
+  );
+});
+
+test('review: an unknown reviewer, or a maxAbstain another file makes too large, is an input error', () => {
+  const workspace = tempDir();
+  writeFileSync(
+    join(workspace, 'ai-collab.config.yaml'),
+    'review:\n  reviewers: [claude, nobody]\n  maxAbstain: 4\n',
+  );
+  assert.throws(
+    () => loadConfig(workspace, { HOME: tempDir() }),
+    (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.match(
+        error.problems.join('\n'),
+        /ai-collab\.config\.yaml review\.reviewers\[1\]: "nobody" is not an agent; define agents\.nobody .* or name one of: .*claude/,
+      );
+      return true;
+    },
+  );
+  assert.throws(
+    () =>
+      loadConfig(workspace, {
+        HOME: tempDir(),
+        AI_COLLAB_CONFIG_JSON: '{"review":{"swarmSize":3,"reviewers":["claude"]}}',
+      }),
+    (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.match(
+        error.problems.join('\n'),
+        /review\.maxAbstain: maxAbstain \(4\) must be below swarmSize \(3\)/,
+      );
+      return true;
+    },
+  );
+});

@@ -75,7 +75,7 @@ test('openai agents become chat reviewers, CLIs one-call reviewers; what cannot 
   );
 });
 
-test('default reviewers: the usable openai models that review, else one agent CLI', () => {
+test('default reviewers: the usable openai models that review, then one agent CLI per vendor', () => {
   const withModels = new Map<string, AgentSpec>([
     ['claude', spec('claude')],
     ['reviewer', spec('reviewer', { adapter: 'openai' })],
@@ -88,12 +88,26 @@ test('default reviewers: the usable openai models that review, else one agent CL
     ],
     ['planner', spec('planner', { adapter: 'openai', capabilities: ['plan'] })],
   ]);
-  assert.deepEqual(defaultReviewerNames(withModels), ['reviewer']);
+  assert.deepEqual(
+    defaultReviewerNames(withModels),
+    ['reviewer', 'claude'],
+    'models first, then one CLI per vendor',
+  );
   const cliOnly = new Map<string, AgentSpec>([
     ['shell', spec('shell', { adapter: 'shell' })],
     ['codex', spec('codex', { adapter: 'codex' })],
   ]);
   assert.deepEqual(defaultReviewerNames(cliOnly), ['codex']);
+  const mixed = new Map<string, AgentSpec>([
+    ['claude', spec('claude')],
+    ['opus', spec('opus')],
+    ['codex', spec('codex', { adapter: 'codex' })],
+    ['gemini', spec('gemini', { adapter: 'gemini' })],
+    ['acp:gemini', spec('acp:gemini', { adapter: 'acp' })],
+  ]);
+  assert.deepEqual(defaultReviewerNames(mixed), ['claude', 'codex', 'gemini'], 'opus is claude again');
+  const acpOnly = new Map<string, AgentSpec>([['acp:gemini', spec('acp:gemini', { adapter: 'acp' })]]);
+  assert.deepEqual(defaultReviewerNames(acpOnly), ['acp:gemini']);
   assert.deepEqual(defaultReviewerNames(new Map()), []);
 });
 
