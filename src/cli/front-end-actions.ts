@@ -87,6 +87,7 @@ export function createFrontEndActions(
     mcpDeps: (version) => ({
       engine: runtime.engine,
       version,
+      clock: runtime.clock,
       planTask: actions.planTask,
       parsePlan: (text) => actions.parsePlan(text),
       approvalReasonFor: actions.approvalReasonFor,

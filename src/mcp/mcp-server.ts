@@ -10,6 +10,7 @@ import type { Engine, RunHandle } from '../engine/engine.js';
 import type { RunState } from '../engine/run-state.js';
 import type { PlanTaskResult } from '../plan/planner/plan-task.js';
 import type { PlanDefinition } from '../protocol/plan-types.js';
+import { type Clock, systemClock } from '../support/clock.js';
 import { isInputError } from '../support/errors.js';
 import { summarizePlan, summarizeRun } from './run-summary.js';
 
@@ -26,9 +27,14 @@ export interface McpDeps {
   approvalReasonFor(plan: PlanDefinition): string | undefined;
   /** Reviews code or a diff with the swarm; absent when no reviewer is usable. */
   reviewCode?(input: { code?: string; diff?: string; path?: string }, signal: AbortSignal): Promise<unknown>;
+  /** For the planning heartbeat. @default the system clock */
+  clock?: Clock;
   /** Removes secrets from everything sent to the client (the HTTP server passes its redactor). */
   redact?(text: string): string;
 }
+
+/** How often plan_task reports that planning goes on. */
+export const planningHeartbeatMs = 5_000;
 
 const failure = (message: string) => ({ content: [{ type: 'text' as const, text: message }], isError: true });
 
@@ -52,15 +58,31 @@ export function createMcpServer(deps: McpDeps): McpServer {
     },
     async ({ task, planner }, extra) => {
       const token = extra._meta?.progressToken;
-      if (token !== undefined) {
-        await extra.sendNotification({
-          method: 'notifications/progress',
-          params: { progressToken: token, progress: 0, message: 'planning' },
-        });
+      const clock = deps.clock ?? systemClock;
+      const startedAt = clock.now();
+      const report = (progress: number, message: string): void => {
+        if (token === undefined) return;
+        extra
+          .sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken: token, progress, message },
+          })
+          .catch(() => {});
+      };
+      // Planning takes as long as the planner: a heartbeat keeps clients that time out without progress waiting.
+      let cancelHeartbeat = (): void => {};
+      const beat = (count: number): void => {
+        report(count, `planning (${Math.round((clock.now() - startedAt) / 1_000)} s)`);
+        cancelHeartbeat = clock.setTimer(planningHeartbeatMs, () => beat(count + 1));
+      };
+      beat(0);
+      try {
+        const result = await deps.planTask(task, planner, extra.signal);
+        const handle = deps.startPlan(result.plan, `planned by ${result.planner} over MCP`);
+        return json(summarizePlan(handle.state));
+      } finally {
+        cancelHeartbeat();
       }
-      const result = await deps.planTask(task, planner, extra.signal);
-      const handle = deps.startPlan(result.plan, `planned by ${result.planner} over MCP`);
-      return json(summarizePlan(handle.state));
     },
   );
 
