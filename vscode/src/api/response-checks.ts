@@ -1,0 +1,77 @@
+/** Shape checks at the boundary: an answer that is not what the contract says is a BAD_RESPONSE, not a crash later. */
+import { ExtensionError } from '../support/errors.js';
+import type {
+  Health,
+  LoginLink,
+  PlannedRun,
+  PlanText,
+  ReviewResult,
+  ReviewVote,
+  RunSummary,
+} from './api-types.js';
+
+type Json = Record<string, unknown>;
+
+function object(value: unknown, what: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(what);
+  return value as Json;
+}
+
+function bad(what: string): ExtensionError {
+  return new ExtensionError('BAD_RESPONSE', `the server's answer is not a valid ${what}`);
+}
+
+export function expectHealth(value: unknown): Health {
+  const body = object(value, 'health answer');
+  if (body.ok !== true || typeof body.pid !== 'number') throw bad('health answer');
+  return { ok: true, version: String(body.version ?? ''), pid: body.pid };
+}
+
+export function expectRuns(value: unknown): RunSummary[] {
+  const runs = object(value, 'runs list').runs;
+  if (!Array.isArray(runs)) throw bad('runs list');
+  return runs.map((run) => {
+    const summary = object(run, 'run summary');
+    if (typeof summary.runId !== 'string' || typeof summary.status !== 'string') throw bad('run summary');
+    return summary as unknown as RunSummary;
+  });
+}
+
+export function expectStartedRun(value: unknown): PlannedRun {
+  const body = object(value, 'started run');
+  if (typeof body.runId !== 'string' || typeof body.status !== 'string') throw bad('started run');
+  return body as unknown as PlannedRun;
+}
+
+export function expectReview(value: unknown): ReviewResult {
+  const body = object(value, 'review');
+  if ((body.verdict !== 'approved' && body.verdict !== 'rejected') || !Array.isArray(body.votes))
+    throw bad('review');
+  const votes: ReviewVote[] = body.votes.map((entry) => {
+    const vote = object(entry, 'review vote');
+    return {
+      reviewer: String(vote.reviewer ?? '?'),
+      vote: String(vote.vote ?? '?'),
+      confidence: typeof vote.confidence === 'number' ? vote.confidence : 0,
+      reason: String(vote.reason ?? ''),
+    };
+  });
+  return {
+    verdict: body.verdict,
+    score: typeof body.score === 'number' ? body.score : 0,
+    votes,
+    ...(typeof body.problem === 'string' && { problem: body.problem }),
+  };
+}
+
+export function expectPlanText(value: unknown): PlanText {
+  const body = object(value, 'plan');
+  if (typeof body.yaml !== 'string') throw bad('plan');
+  return { status: String(body.status ?? ''), yaml: body.yaml };
+}
+
+export function expectLoginLink(value: unknown): LoginLink {
+  const body = object(value, 'sign-in link');
+  if (typeof body.url !== 'string' || typeof body.expiresAt !== 'number') throw bad('sign-in link');
+  return { url: body.url, expiresAt: body.expiresAt };
+}

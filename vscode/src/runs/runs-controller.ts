@@ -1,0 +1,137 @@
+/**
+ * Wires the stream to what the user sees: messages fold into the RunsModel, which refreshes the Runs view,
+ * the status bar and any open dashboard panel, and raises the approval prompt when a run starts waiting.
+ */
+import * as vscode from 'vscode';
+import { StreamConnection } from '../api/stream-connection.js';
+import type { ServerInfo } from '../supervisor/server-info.js';
+import type { SupervisorState } from '../supervisor/server-supervisor.js';
+import type { Logger } from '../support/logger.js';
+import type { ApprovalPrompt } from './approval-prompt.js';
+import { runsToFollow } from './follow-policy.js';
+import { summarizeRuns } from './run-status.js';
+import { RunsModel } from './runs-model.js';
+import { type RunsNode, RunsTreeProvider } from './runs-tree.js';
+
+/** Newest finished runs whose steps stay visible, and the most runs one connection follows. */
+const followNewest = 10;
+const followCap = 40;
+
+export class RunsController implements vscode.Disposable {
+  readonly model = new RunsModel();
+  readonly #tree: RunsTreeProvider;
+  readonly #view: vscode.TreeView<RunsNode>;
+  readonly #stream: StreamConnection;
+  readonly #statusBar: vscode.StatusBarItem;
+  readonly #approvals: ApprovalPrompt;
+  readonly #onDidChange = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.#onDidChange.event;
+  #serverState: SupervisorState = { kind: 'idle' };
+  /** A run to reveal once the stream has brought it (a run just created is not in the model yet). */
+  #pendingReveal: string | undefined;
+
+  constructor(server: () => Promise<ServerInfo>, approvals: ApprovalPrompt, logger: Logger) {
+    this.#approvals = approvals;
+    this.#tree = new RunsTreeProvider(this.model, (runId) => this.#follow(runId));
+    this.#view = vscode.window.createTreeView('aiCollab.runs', {
+      treeDataProvider: this.#tree,
+      showCollapseAll: true,
+    });
+    this.#statusBar = vscode.window.createStatusBarItem(
+      'aiCollab.status',
+      vscode.StatusBarAlignment.Left,
+      50,
+    );
+    this.#statusBar.name = 'AI Collab';
+    this.#statusBar.command = 'aiCollab.runs.focus';
+    this.#stream = new StreamConnection(
+      { server, logger },
+      {
+        message: (message) => this.#receive(message),
+        state: () => undefined,
+      },
+    );
+    this.#render();
+  }
+
+  start(): void {
+    this.#statusBar.show();
+    this.#stream.start();
+  }
+
+  /** The server was restarted (or replaced): connect to the new one now. */
+  reconnect(): void {
+    this.#stream.reconnect();
+  }
+
+  setServerState(state: SupervisorState): void {
+    this.#serverState = state;
+    this.#render();
+  }
+
+  async reveal(runId: string): Promise<void> {
+    this.#follow(runId);
+    if (!this.model.get(runId)) {
+      this.#pendingReveal = runId;
+      return;
+    }
+    this.#pendingReveal = undefined;
+    await this.#view.reveal(this.#tree.runNode(runId), { select: true, focus: false, expand: true });
+  }
+
+  dispose(): void {
+    this.#stream.close();
+    this.#view.dispose();
+    this.#tree.dispose();
+    this.#statusBar.dispose();
+    this.#onDidChange.dispose();
+  }
+
+  #follow(runId: string): void {
+    this.#stream.follow(runId, () => this.model.lastSeq(runId));
+  }
+
+  #receive(message: Parameters<RunsModel['apply']>[0]): void {
+    if (message.type === 'error') {
+      // The run is gone (or over the cap): stop asking, so a reconnect does not repeat the error.
+      if (message.runId) this.#stream.unfollow(message.runId);
+      return;
+    }
+    const change = this.model.apply(message);
+    for (const runId of change.resync) this.#stream.resync(runId);
+    if (change.changed.length > 0 || change.listReplaced) {
+      const wanted = new Set(runsToFollow(this.model.list(), followNewest, followCap));
+      for (const runId of this.#stream.followed) if (!wanted.has(runId)) this.#stream.unfollow(runId);
+      for (const runId of wanted) this.#follow(runId);
+      this.#tree.refresh();
+      this.#render();
+      this.#onDidChange.fire();
+      const pending = this.#pendingReveal;
+      if (pending && this.model.get(pending)) void this.reveal(pending);
+    }
+    for (const runId of change.awaitingApproval) {
+      const entry = this.model.get(runId);
+      void this.#approvals.prompt(runId, entry?.summary.name ?? runId, entry?.state?.approvalReason);
+    }
+  }
+
+  #render(): void {
+    const server = this.#serverState;
+    if (server.kind === 'crash-loop') {
+      this.#statusBar.text = '$(error) AI Collab: server stopped';
+      this.#statusBar.tooltip = server.message;
+      this.#statusBar.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      return;
+    }
+    const summary = summarizeRuns(this.model.list());
+    this.#statusBar.text = summary.text;
+    this.#statusBar.tooltip =
+      server.kind === 'running' ? summary.tooltip : `${summary.tooltip}\nserver: ${server.kind}`;
+    this.#statusBar.backgroundColor =
+      summary.kind === 'failed'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : summary.kind === 'approval'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
+  }
+}

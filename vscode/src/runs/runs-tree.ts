@@ -1,0 +1,96 @@
+/** The Runs view: runs (newest first) → steps in plan order, each with its status icon. */
+import * as vscode from 'vscode';
+import type { StepState } from '../api/api-types.js';
+import { statusIcon } from './run-status.js';
+import { effectiveStatus, type RunEntry, type RunsModel } from './runs-model.js';
+
+export type RunsNode = { kind: 'run'; runId: string } | { kind: 'step'; runId: string; stepId: string };
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
+  readonly #model: RunsModel;
+  /** Asked when a run is expanded whose steps the model does not hold yet. */
+  readonly #needSteps: (runId: string) => void;
+  readonly #onDidChangeTreeData = new vscode.EventEmitter<RunsNode | undefined>();
+  readonly onDidChangeTreeData = this.#onDidChangeTreeData.event;
+  readonly #runNodes = new Map<string, RunsNode>();
+
+  constructor(model: RunsModel, needSteps: (runId: string) => void) {
+    this.#model = model;
+    this.#needSteps = needSteps;
+  }
+
+  refresh(): void {
+    this.#onDidChangeTreeData.fire(undefined);
+  }
+
+  runNode(runId: string): RunsNode {
+    let node = this.#runNodes.get(runId);
+    if (!node) {
+      node = { kind: 'run', runId };
+      this.#runNodes.set(runId, node);
+    }
+    return node;
+  }
+
+  getChildren(node?: RunsNode): RunsNode[] {
+    if (!node) return this.#model.list().map((entry) => this.runNode(entry.summary.runId));
+    if (node.kind === 'step') return [];
+    const state = this.#model.get(node.runId)?.state;
+    if (!state) {
+      this.#needSteps(node.runId);
+      return [];
+    }
+    return state.order.map((stepId) => ({ kind: 'step', runId: node.runId, stepId }));
+  }
+
+  getParent(node: RunsNode): RunsNode | undefined {
+    return node.kind === 'step' ? this.runNode(node.runId) : undefined;
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    const entry = this.#model.get(node.runId);
+    if (!entry) return new vscode.TreeItem(node.runId);
+    if (node.kind === 'run') return runItem(entry);
+    const step = entry.state?.steps[node.stepId];
+    return step ? stepItem(node.runId, step) : new vscode.TreeItem(node.stepId);
+  }
+
+  dispose(): void {
+    this.#onDidChangeTreeData.dispose();
+  }
+}
+
+function icon(status: string): vscode.ThemeIcon {
+  const { id, color } = statusIcon(status);
+  return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
+}
+
+function runItem(entry: RunEntry): vscode.TreeItem {
+  const status = effectiveStatus(entry);
+  const { summary, state } = entry;
+  const item = new vscode.TreeItem(summary.name || summary.runId, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `run:${summary.runId}`;
+  const succeeded = state?.counts.succeeded ?? summary.counts?.succeeded ?? 0;
+  item.description = `${status.replace('_', ' ')} · ${succeeded}/${summary.stepCount} steps`;
+  item.iconPath = icon(status);
+  item.contextValue = `run.${status}`;
+  const tooltip = new vscode.MarkdownString(undefined, false);
+  tooltip.appendText(`${summary.name} (${summary.runId})\nstatus: ${status}`);
+  if (state?.approvalReason) tooltip.appendText(`\nwaiting because: ${state.approvalReason}`);
+  item.tooltip = tooltip;
+  return item;
+}
+
+function stepItem(runId: string, step: StepState): vscode.TreeItem {
+  const item = new vscode.TreeItem(String(step.label), vscode.TreeItemCollapsibleState.None);
+  item.id = `step:${runId}:${step.id}`;
+  const attempt = step.attempts > 1 ? ` (attempt ${step.attempts})` : '';
+  item.description = `${step.agent} · ${step.status}${attempt}`;
+  item.iconPath = icon(step.status);
+  item.contextValue = `step.${step.status}`;
+  const lines = [`${step.id}: ${step.status}`, `agent: ${step.agent}`];
+  if (step.error) lines.push(`error: ${step.error.message}`);
+  if (step.blockedBy) lines.push(`blocked by: ${step.blockedBy}`);
+  item.tooltip = lines.join('\n');
+  return item;
+}
