@@ -22,7 +22,12 @@ export interface FrontEndActions {
   parsePlan(text: string, file?: string): PlanDefinition;
   approvalReasonFor(plan: PlanDefinition): string | undefined;
   /** Creates a run and executes it in this process; it waits for approval when the policy asks for it. */
-  startPlan(plan: PlanDefinition, reason: string | undefined, planFile?: string | null): RunHandle;
+  startPlan(
+    plan: PlanDefinition,
+    reason: string | undefined,
+    planFile?: string | null,
+    runId?: string,
+  ): RunHandle;
   reviewCode: Runtime['reviewCode'];
   mcpDeps(version: string): McpDeps;
   serverActions(version: string): ServerActions;
@@ -65,13 +70,14 @@ export function createFrontEndActions(
     },
     approvalReasonFor: (plan) =>
       approvalReason(plan, config.approval.policy, config.approval.confidenceThreshold),
-    startPlan: (plan, reason, planFile = null) => {
+    startPlan: (plan, reason, planFile = null, runId) => {
       // As on the command line: a plan that needs reviewers nobody here can be is refused before it starts.
       checkReviewers(plan.steps, runtime.review);
       const created = runtime.engine.createRun({
         plan,
         workspace,
         planFile,
+        ...(runId !== undefined && { runId }),
         ...(reason !== undefined && { approval: { reason } }),
       });
       void runtime.agents.warmAll(new Set(plan.steps.map((step) => step.agent)));
@@ -91,7 +97,7 @@ export function createFrontEndActions(
       planTask: actions.planTask,
       parsePlan: (text) => actions.parsePlan(text),
       approvalReasonFor: actions.approvalReasonFor,
-      startPlan: (plan, reason) => actions.startPlan(plan, reason),
+      startPlan: (plan, reason, runId) => actions.startPlan(plan, reason, null, runId),
       ...(runtime.reviewCode && { reviewCode: runtime.reviewCode }),
     }),
     serverActions: (version) => ({

@@ -46,6 +46,8 @@ export interface CreateRunOptions {
   failFast?: boolean;
   /** When set, nothing runs until a person approves (the reason is shown to them). */
   approval?: { reason: string };
+  /** A run id handed out before the plan existed (MCP's plan_task while it plans); made here otherwise. */
+  runId?: string;
 }
 
 export interface ApprovalInput {
@@ -88,7 +90,7 @@ export class Engine {
   /** Records a new run durably (status `pending`); nothing runs until `startRun`. */
   createRun(options: CreateRunOptions): RunState {
     const { clock, store } = this.#deps;
-    const runId = createRunId(clock.now());
+    const runId = options.runId ?? createRunId(clock.now());
     const concurrency = options.concurrency ?? options.plan.concurrency ?? defaultConcurrency;
     const event: Extract<RunEvent, { type: 'run.created' }> = {
       type: 'run.created',

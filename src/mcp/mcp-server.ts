@@ -12,6 +12,7 @@ import type { PlanTaskResult } from '../plan/planner/plan-task.js';
 import type { PlanDefinition } from '../protocol/plan-types.js';
 import { type Clock, systemClock } from '../support/clock.js';
 import { isInputError } from '../support/errors.js';
+import { PlanningJobs } from './planning-jobs.js';
 import { summarizePlan, summarizeRun } from './run-summary.js';
 
 export interface McpDeps {
@@ -21,8 +22,11 @@ export interface McpDeps {
   planTask(task: string, planner: string | undefined, signal: AbortSignal): Promise<PlanTaskResult>;
   /** Parses and validates a plan given as YAML or JSON text. */
   parsePlan(text: string): PlanDefinition;
-  /** Creates a run and starts it in this process; it waits for approval when the policy asks for it. */
-  startPlan(plan: PlanDefinition, approvalReason: string | undefined): RunHandle;
+  /**
+   * Creates a run and starts it in this process; it waits for approval when the policy asks for it.
+   * `runId` is the id plan_task handed out before the plan existed.
+   */
+  startPlan(plan: PlanDefinition, approvalReason: string | undefined, runId?: string): RunHandle;
   /** Why a plan needs approval under the configured policy, if it does. */
   approvalReasonFor(plan: PlanDefinition): string | undefined;
   /** Reviews code or a diff with the swarm; absent when no reviewer is usable. */
@@ -35,6 +39,8 @@ export interface McpDeps {
 
 /** How often plan_task reports that planning goes on. */
 export const planningHeartbeatMs = 5_000;
+/** How long plan_task waits for the plan before it returns the run id to follow instead. */
+export const planTaskWaitMs = 25_000;
 
 const failure = (message: string) => ({ content: [{ type: 'text' as const, text: message }], isError: true });
 
@@ -45,12 +51,14 @@ export function createMcpServer(deps: McpDeps): McpServer {
     content: [{ type: 'text' as const, text: redact(JSON.stringify(value)) }],
   });
   const runState = (runId: string): RunState | undefined => deps.engine.getRunState(runId);
+  const clock = deps.clock ?? systemClock;
+  const planning = new PlanningJobs(clock);
 
   server.registerTool(
     'plan_task',
     {
       description:
-        'Plan a coding task as a DAG of agent steps. Returns runId, steps, confidence, risks. Not run until approve_plan.',
+        'Plan a coding task as a DAG of agent steps. Returns runId, steps, confidence, risks (or runId while still planning: poll get_run). Not run until approve_plan.',
       inputSchema: z.strictObject({
         task: z.string().min(1).max(20_000),
         planner: z.string().max(200).optional(),
@@ -58,7 +66,6 @@ export function createMcpServer(deps: McpDeps): McpServer {
     },
     async ({ task, planner }, extra) => {
       const token = extra._meta?.progressToken;
-      const clock = deps.clock ?? systemClock;
       const startedAt = clock.now();
       const report = (progress: number, message: string): void => {
         if (token === undefined) return;
@@ -69,19 +76,33 @@ export function createMcpServer(deps: McpDeps): McpServer {
           })
           .catch(() => {});
       };
-      // Planning takes as long as the planner: a heartbeat keeps clients that time out without progress waiting.
+      // The planner works in the background under a run id handed out now, so a slow planner never holds
+      // the call for minutes: after planTaskWaitMs the client gets the id and follows it with get_run.
+      const job = planning.start(task, async (runId, signal) => {
+        const result = await deps.planTask(task, planner, signal);
+        deps.startPlan(result.plan, `planned by ${result.planner} over MCP`, runId);
+      });
+      // Meanwhile a heartbeat keeps clients that time out without progress waiting.
       let cancelHeartbeat = (): void => {};
       const beat = (count: number): void => {
         report(count, `planning (${Math.round((clock.now() - startedAt) / 1_000)} s)`);
         cancelHeartbeat = clock.setTimer(planningHeartbeatMs, () => beat(count + 1));
       };
       beat(0);
+      let cancelWait = (): void => {};
+      const waited = new Promise<'waited'>((resolve) => {
+        cancelWait = clock.setTimer(planTaskWaitMs, () => resolve('waited'));
+      });
       try {
-        const result = await deps.planTask(task, planner, extra.signal);
-        const handle = deps.startPlan(result.plan, `planned by ${result.planner} over MCP`);
-        return json(summarizePlan(handle.state));
+        const outcome = await Promise.race([job.done.then(() => 'planned' as const), waited]);
+        const state = runState(job.runId);
+        if (outcome === 'planned' && state) return json(summarizePlan(state));
+        const progress = planning.describe(job.runId);
+        if (progress?.status === 'failed') return failure(`planning failed: ${String(progress.error)}`);
+        return json({ ...progress, next: 'call get_run with this runId; the plan then awaits approve_plan' });
       } finally {
         cancelHeartbeat();
+        cancelWait();
       }
     },
   );
@@ -125,7 +146,9 @@ export function createMcpServer(deps: McpDeps): McpServer {
     },
     async ({ runId, details }) => {
       const state = runState(runId);
-      return state ? json(summarizeRun(state, details ?? false)) : failure(`no run ${runId}`);
+      if (state) return json(summarizeRun(state, details ?? false));
+      const planned = planning.describe(runId);
+      return planned ? json(planned) : failure(`no run ${runId}`);
     },
   );
 
@@ -172,6 +195,7 @@ export function createMcpServer(deps: McpDeps): McpServer {
       inputSchema: z.strictObject({ runId: z.string().max(100) }),
     },
     async ({ runId }) => {
+      if (planning.cancel(runId)) return json({ runId, cancelled: true });
       deps.engine.cancel(runId, 'mcp');
       return json({ runId, cancelled: true });
     },
