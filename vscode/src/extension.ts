@@ -7,6 +7,7 @@ import { customKeyNamesKey } from './commands/configure.js';
 import { registerCommands } from './commands/register-commands.js';
 import type { Services } from './commands/services.js';
 import { readSettings, serverSettings } from './config/settings.js';
+import { usesAiCollab } from './config/workspace-markers.js';
 import { DashboardPanel } from './dashboard/dashboard-panel.js';
 import { ApprovalPrompt } from './runs/approval-prompt.js';
 import { RunsController } from './runs/runs-controller.js';
@@ -78,6 +79,8 @@ export function activate(context: vscode.ExtensionContext): AiCollabApi {
     ...registerCommands(services),
     serverHost.onDidChangeState((state) => {
       runs.setServerState(state);
+      // A server started on demand by a command: the Runs view follows it from then on.
+      if (state.kind === 'running') followRuns();
       if (state.kind === 'running' && state.server.url !== lastUrl) {
         // A restarted server listens on a new port: follow it at once rather than after a failed reconnect.
         if (lastUrl !== undefined) runs.reconnect();
@@ -88,10 +91,21 @@ export function activate(context: vscode.ExtensionContext): AiCollabApi {
       if (serverSettings.some((key) => event.affectsConfiguration(key))) void offerRestart(serverHost);
     }),
   );
+  let streaming = false;
+  const followRuns = (): void => {
+    if (streaming) return;
+    streaming = true;
+    runs.start();
+  };
   const begin = (): void => {
     if (!workspace || !readSettings().autoStart) return;
+    // Only where ai-collab is used: other folders get no server (and no error) until a command needs one.
+    if (!usesAiCollab(workspace)) {
+      logger.info('no ai-collab.config.yaml or .ai-collab/ here: the server starts with the first command');
+      return;
+    }
     void serverHost.start();
-    runs.start();
+    followRuns();
   };
   if (vscode.workspace.isTrusted) begin();
   else {

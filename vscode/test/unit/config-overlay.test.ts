@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { apiKeyEnvironment, secretKeyOf } from '../../src/config/api-keys.js';
 import { buildConfigOverlay, overlayEnvironment } from '../../src/config/config-overlay.js';
+import { usesAiCollab } from '../../src/config/workspace-markers.js';
 
 test('settings map to the overlay keys the CLI reads', () => {
   const overlay = buildConfigOverlay({
@@ -48,4 +52,16 @@ test('API keys come from SecretStorage under aiCollab.env.<NAME>, only for valid
     'bad name',
   ]);
   assert.deepEqual(environment, { OPENAI_API_KEY: 'sk-openai', MY_KEY: 'custom' });
+});
+
+test('a folder uses ai-collab when it has a config file or a state directory; others start nothing on open', () => {
+  const plain = mkdtempSync(join(tmpdir(), 'ai-collab-markers-'));
+  assert.equal(usesAiCollab(plain), false);
+  writeFileSync(join(plain, 'ai-collab.config.yaml'), 'agents: {}\n');
+  assert.equal(usesAiCollab(plain), true);
+  const used = mkdtempSync(join(tmpdir(), 'ai-collab-markers-'));
+  mkdirSync(join(used, '.ai-collab'));
+  assert.equal(usesAiCollab(used), true);
+  rmSync(plain, { recursive: true });
+  rmSync(used, { recursive: true });
 });
