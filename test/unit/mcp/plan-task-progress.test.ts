@@ -7,34 +7,13 @@ import type { PlanTaskResult } from '../../../src/plan/planner/plan-task.js';
 import { createTestEngine, planOf } from '../../support/test-engine.js';
 
 test('plan_task reports progress while the planner works, and stops reporting once it answers', async () => {
-  const { engine, clock } = createTestEngine({ agents: [] });
   let answer: ((result: PlanTaskResult) => void) | undefined;
-  const server = createMcpServer({
-    engine,
-    version: '0.0.0',
-    clock,
-    planTask: () =>
+  const { client, clock } = await connectWithPlanner(
+    () =>
       new Promise((resolve) => {
         answer = resolve;
       }),
-    parsePlan: () => assert.fail('not called'),
-    approvalReasonFor: () => undefined,
-    startPlan: (plan, reason, runId) => {
-      const created = engine.createRun({
-        plan,
-        workspace: '/nonexistent',
-        planFile: null,
-        ...(runId !== undefined && { runId }),
-        ...(reason !== undefined && { approval: { reason } }),
-      });
-      return engine.startRun(created.runId);
-    },
-  });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: 'test', version: '1' });
-  await client.connect(clientSide);
-
+  );
   const progress: string[] = [];
   const called = client.callTool({ name: 'plan_task', arguments: { task: 'do it' } }, undefined, {
     onprogress: (update) => progress.push(update.message ?? ''),
