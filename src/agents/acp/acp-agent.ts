@@ -9,6 +9,7 @@ import type { AgentDeps } from '../agent-deps.js';
 import { poolTagName } from '../agent-deps.js';
 import type { AgentSpec } from '../agent-spec.js';
 import { agentEnvironment } from '../cli-environment.js';
+import { agentPoolOptions } from '../pool/agent-pool-options.js';
 import { PoolUnavailableError, ProcessPool } from '../pool/process-pool.js';
 import { CappedLog } from '../process/capped-log.js';
 import { readProcEntry } from '../process/proc-table.js';
@@ -156,21 +157,7 @@ export class AcpAgent implements Agent {
     const poolTag = `${process.pid}.${owner?.startTime ?? '0'}/${spec.name}`;
     const environment = this.#options.environment ?? agentEnvironment(spec, this.#deps.environment);
     const pool: ProcessPool<AcpWorker> = new ProcessPool<AcpWorker>(
-      {
-        name: spec.name,
-        size: spec.pool.size,
-        prewarm: spec.pool.prewarm,
-        maxUses: spec.pool.maxUses,
-        maxAgeMs: spec.pool.maxAgeMs,
-        maxMemoryBytes: spec.pool.maxMemoryBytes,
-        idleTimeoutMs: spec.pool.idleTimeoutMs,
-        restartInitialMs: 500,
-        restartMaxMs: 30_000,
-        crashLimit: 5,
-        crashWindowMs: 60_000,
-        killGraceMs: this.#deps.killGraceMs,
-        superviseEveryMs: 1_000,
-      },
+      agentPoolOptions(spec, this.#deps.killGraceMs),
       {
         clock,
         logger,

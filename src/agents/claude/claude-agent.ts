@@ -15,6 +15,7 @@ import {
 import type { AgentDeps } from '../agent-deps.js';
 import { poolTagName } from '../agent-deps.js';
 import type { AgentSpec } from '../agent-spec.js';
+import { agentPoolOptions } from '../pool/agent-pool-options.js';
 import { PoolUnavailableError, ProcessPool } from '../pool/process-pool.js';
 import { CappedLog } from '../process/capped-log.js';
 import { readProcEntry } from '../process/proc-table.js';
@@ -141,44 +142,27 @@ export class ClaudeAgent implements Agent {
       value: `${process.pid}.${owner?.startTime ?? '0'}/${spec.name}/${this.#serial}.${serial}`,
     });
     let spawned = 0;
-    pool = new ProcessPool<ClaudeStreamWorker>(
-      {
-        name: spec.name,
-        size: spec.pool.size,
-        prewarm: spec.pool.prewarm,
-        maxUses: spec.pool.maxUses,
-        maxAgeMs: spec.pool.maxAgeMs,
-        maxMemoryBytes: spec.pool.maxMemoryBytes,
-        idleTimeoutMs: spec.pool.idleTimeoutMs,
-        restartInitialMs: 500,
-        restartMaxMs: 30_000,
-        crashLimit: 5,
-        crashWindowMs: 60_000,
-        killGraceMs: this.#deps.killGraceMs,
-        superviseEveryMs: 1_000,
-      },
-      {
-        clock,
-        logger,
-        spawn: () =>
-          ClaudeStreamWorker.start({
-            spec,
-            cwd,
-            env: claudeEnvironment(spec, this.#deps.environment),
-            tag: tagOf(++spawned),
-            clock,
-          }),
-        onWorkerStarted: (worker) =>
-          processes.add({
-            ...worker.process.root,
-            tag: worker.process.root.tag ?? '',
-            ownerPid: process.pid,
-            ownerStartTime: owner?.startTime ?? '0',
-            agent: spec.name,
-          }),
-        onWorkerStopped: (worker) => processes.remove(worker.process.root),
-      },
-    );
+    pool = new ProcessPool<ClaudeStreamWorker>(agentPoolOptions(spec, this.#deps.killGraceMs), {
+      clock,
+      logger,
+      spawn: () =>
+        ClaudeStreamWorker.start({
+          spec,
+          cwd,
+          env: claudeEnvironment(spec, this.#deps.environment),
+          tag: tagOf(++spawned),
+          clock,
+        }),
+      onWorkerStarted: (worker) =>
+        processes.add({
+          ...worker.process.root,
+          tag: worker.process.root.tag ?? '',
+          ownerPid: process.pid,
+          ownerStartTime: owner?.startTime ?? '0',
+          agent: spec.name,
+        }),
+      onWorkerStopped: (worker) => processes.remove(worker.process.root),
+    });
     this.#pools.set(cwd, pool);
     return pool;
   }

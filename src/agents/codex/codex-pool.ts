@@ -9,6 +9,7 @@
 import type { AgentDeps } from '../agent-deps.js';
 import { poolTagName } from '../agent-deps.js';
 import type { AgentSpec } from '../agent-spec.js';
+import { agentPoolOptions } from '../pool/agent-pool-options.js';
 import { ProcessPool } from '../pool/process-pool.js';
 import { readProcEntry } from '../process/proc-table.js';
 import { CodexAppServerWorker } from './codex-app-server-worker.js';
@@ -58,37 +59,20 @@ export function createCodexPool(
     );
     return started;
   };
-  const pool = new ProcessPool<CodexAppServerWorker>(
-    {
-      name: spec.name,
-      size: spec.pool.size,
-      prewarm: spec.pool.prewarm,
-      maxUses: spec.pool.maxUses,
-      maxAgeMs: spec.pool.maxAgeMs,
-      maxMemoryBytes: spec.pool.maxMemoryBytes,
-      idleTimeoutMs: spec.pool.idleTimeoutMs,
-      restartInitialMs: 500,
-      restartMaxMs: 30_000,
-      crashLimit: 5,
-      crashWindowMs: 60_000,
-      killGraceMs: deps.killGraceMs,
-      superviseEveryMs: 1_000,
-    },
-    {
-      clock,
-      logger,
-      spawn,
-      onWorkerStarted: (worker) =>
-        processes.add({
-          ...worker.process.root,
-          tag: worker.process.root.tag ?? `${poolTagName}=${base}/`,
-          ownerPid: process.pid,
-          ownerStartTime: owner?.startTime ?? '0',
-          agent: spec.name,
-        }),
-      onWorkerStopped: (worker) => processes.remove(worker.process.root),
-    },
-  );
+  const pool = new ProcessPool<CodexAppServerWorker>(agentPoolOptions(spec, deps.killGraceMs), {
+    clock,
+    logger,
+    spawn,
+    onWorkerStarted: (worker) =>
+      processes.add({
+        ...worker.process.root,
+        tag: worker.process.root.tag ?? `${poolTagName}=${base}/`,
+        ownerPid: process.pid,
+        ownerStartTime: owner?.startTime ?? '0',
+        agent: spec.name,
+      }),
+    onWorkerStopped: (worker) => processes.remove(worker.process.root),
+  });
   return {
     pool,
     close: async () => {
