@@ -5,6 +5,7 @@
  * errors), and the reviewer abstains.
  */
 import { z } from 'zod';
+import { balancedObjects } from '../support/balanced-objects.js';
 
 export interface ParsedVote {
   vote: 'approve' | 'reject';
@@ -53,34 +54,8 @@ export function parseVote(answer: string): ParseVoteResult {
   return { ok: false, problem };
 }
 
-/** Fenced blocks first, then every balanced top-level `{…}` of the whole answer, in order. */
+/** Every balanced top-level `{…}` of the whole answer, in order, then those inside fenced blocks. */
 function jsonCandidates(answer: string): string[] {
   const fenced = [...answer.matchAll(/```(?:json)?\s*\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
-  return [...balancedObjects(answer), ...fenced.flatMap(balancedObjects)];
-}
-
-function balancedObjects(text: string): string[] {
-  const found: string[] = [];
-  let depth = 0;
-  let start = -1;
-  let inString = false;
-  let escaped = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (char === '\\') escaped = true;
-      else if (char === '"') inString = false;
-      continue;
-    }
-    if (char === '"' && depth > 0) inString = true;
-    else if (char === '{') {
-      if (depth === 0) start = index;
-      depth++;
-    } else if (char === '}' && depth > 0) {
-      depth--;
-      if (depth === 0) found.push(text.slice(start, index + 1));
-    }
-  }
-  return found;
+  return [...balancedObjects(answer), ...fenced.flatMap((block) => balancedObjects(block))];
 }
