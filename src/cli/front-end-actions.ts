@@ -61,8 +61,8 @@ export function createFrontEndActions(
         signal,
       }),
     parsePlan: (text, file) => {
-      const name = file ?? (text.trimStart().startsWith('{') ? 'plan.json' : 'plan.yaml');
-      // The extension decides the parser; text sent without a usable one is told apart by its first byte.
+      // The file's extension decides the parser; text without a usable one is told apart by its first byte.
+      const name = file ?? 'plan';
       const parsedAs = ['.json', '.yaml', '.yml'].includes(extname(name).toLowerCase())
         ? name
         : `${name}${text.trimStart().startsWith('{') ? '.json' : '.yaml'}`;
