@@ -1,14 +1,14 @@
 /**
  * `ai-collab apply RUN_ID`: lands the run branch on the branch the user has checked out, by fast-forward
- * when it can and by a merge commit otherwise. It refuses, touching nothing, when the user has
- * uncommitted changes to tracked files or an operation in progress; untracked files are protected by git
- * itself (it stops before overwriting one). A merge that conflicts is aborted, leaving the branch as it was.
+ * when it can and by a merge commit otherwise. It refuses, touching nothing, when the user has an
+ * operation in progress, or uncommitted changes or untracked files where the run changes files; their
+ * other uncommitted work stays as it is. A merge that conflicts is aborted, leaving the branch as it was.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertConfigTrusted } from './config-trust.js';
 import { inspectRepository, mainCheckout, type RepositoryInfo } from './git-repository.js';
-import type { Git } from './git-runner.js';
+import type { Git, GitCall } from './git-runner.js';
 import { runBranchName, runRefPrefix } from './ref-names.js';
 import { readRunRecord } from './run-workspace.js';
 import { describeChanges, type FileChange } from './step-changes.js';
@@ -60,20 +60,13 @@ export async function applyRun(git: Git, options: RunBranchOptions): Promise<App
     );
   }
   assertNothingInProgress(repo);
-  const dirty = await git(['status', '--porcelain', '--untracked-files=no'], at);
-  if (dirty.stdout.trim() !== '') {
-    throw new WorkspaceError(
-      'DIRTY_WORKING_TREE',
-      'you have uncommitted changes; commit or stash them (git stash), then apply again. Nothing was changed.',
-      { details: { status: dirty.stdout } },
-    );
-  }
   const record = readRunRecord(options.worktreesDir, options.runId);
   if (record) await assertConfigTrusted(git, at, record.trustedConfig);
   const branch = headRef.slice('refs/heads/'.length);
   const head = repo.headCommit;
   if (await isAncestor(git, repo, target, head))
     return { kind: 'up-to-date', branch, from: head, to: head, files: [] };
+  await assertNothingInTheWay(git, repo, head, target);
   const fastForward = await isAncestor(git, repo, head, target);
   if (fastForward) {
     await git(['merge', '--ff-only', '--no-verify', target], at);
@@ -89,11 +82,55 @@ export async function applyRun(git: Git, options: RunBranchOptions): Promise<App
   return { kind: fastForward ? 'fast-forward' : 'merged', branch, from: head, to: now, files: changes.files };
 }
 
+/**
+ * Uncommitted work of the user in a file the run changes (since the two branches parted) would be
+ * overwritten or mixed into the merge: refused, naming the files. Changes elsewhere are left alone, as git
+ * itself leaves them.
+ */
+async function assertNothingInTheWay(git: Git, repo: RepositoryInfo, head: string, target: string) {
+  const at = mainCheckout(repo);
+  const base = (await git(['merge-base', head, target], at)).stdout.trim();
+  const [runFiles, changed, untracked] = await Promise.all([
+    nulList(git, ['diff', '--name-only', '--no-renames', '-z', base, target], at),
+    nulList(git, ['diff', '--name-only', '--no-renames', '-z', 'HEAD', '--'], at),
+    nulList(git, ['ls-files', '--others', '--exclude-standard', '--full-name', '-z'], at),
+  ]);
+  const touched = new Set(runFiles);
+  const changedInTheWay = changed.filter((path) => touched.has(path));
+  // A directory of the user's where the run adds a file, or the other way round, is in the way too.
+  const untrackedInTheWay = untracked.filter((path) =>
+    runFiles.some((file) => file === path || file.startsWith(`${path}/`) || path.startsWith(`${file}/`)),
+  );
+  if (changedInTheWay.length === 0 && untrackedInTheWay.length === 0) return;
+  const parts: string[] = [];
+  if (changedInTheWay.length > 0)
+    parts.push(`uncommitted changes in ${listed(changedInTheWay)}: commit or stash them (git stash)`);
+  if (untrackedInTheWay.length > 0)
+    parts.push(
+      `untracked files the run would overwrite: ${listed(untrackedInTheWay)}: move or remove them (or commit them)`,
+    );
+  throw new WorkspaceError(
+    'DIRTY_WORKING_TREE',
+    `the run changes files you have work in: ${parts.join('; ')}; then apply again. Nothing was changed.`,
+    { details: { changed: changedInTheWay, untracked: untrackedInTheWay } },
+  );
+}
+
+async function nulList(git: Git, args: string[], at: GitCall): Promise<string[]> {
+  return (await git(args, at)).stdout.split('\0').filter((path) => path !== '');
+}
+
+function listed(paths: readonly string[]): string {
+  const shown = paths.slice(0, 20).join(', ');
+  return paths.length > 20 ? `${shown} and ${paths.length - 20} more` : shown;
+}
+
 async function abortConflictedMerge(git: Git, repo: RepositoryInfo, runBranch: string): Promise<never> {
   const at = mainCheckout(repo);
   const unmerged = await git(['diff', '--name-only', '--diff-filter=U', '-z'], at);
   const files = unmerged.stdout.split('\0').filter((path) => path !== '');
-  // The tree was clean before the merge, so aborting restores exactly the user's branch.
+  // No file of the merge had uncommitted changes, so aborting restores exactly the user's branch and
+  // keeps their unrelated edits.
   await git(['merge', '--abort'], { ...at, okCodes: [0, 128] });
   throw new WorkspaceError(
     'NOT_APPLICABLE',

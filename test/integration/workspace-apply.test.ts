@@ -33,25 +33,34 @@ async function runOne(repo: string, run: string) {
   };
 }
 
-test('apply refuses while the user has uncommitted changes, touching nothing, then fast-forwards', async () => {
-  const repo = gitRepo({ 'file.txt': 'one\n' });
-  const { runId, options } = await runOne(repo, 'echo added > added.txt');
+test('apply refuses only for uncommitted changes in the way, naming them, touching nothing; then fast-forwards around unrelated ones', async () => {
+  const repo = gitRepo({ 'file.txt': 'one\n', 'other.txt': 'other\n' });
+  const { runId, options } = await runOne(repo, 'echo added > added.txt; echo two > file.txt');
   writeFileSync(join(repo, 'file.txt'), 'my edit in progress\n');
+  writeFileSync(join(repo, 'other.txt'), 'my unrelated edit\n');
   const before = checkoutSnapshot(repo);
-  await assert.rejects(applyRun(runner, options), (error) => isWorkspaceError(error, 'DIRTY_WORKING_TREE'));
+  await assert.rejects(applyRun(runner, options), (error) => {
+    assert.ok(isWorkspaceError(error, 'DIRTY_WORKING_TREE'));
+    assert.match(error.message, /file\.txt/);
+    assert.doesNotMatch(error.message, /other\.txt/, 'a change the run does not touch is not in the way');
+    assert.match(error.message, /git stash/);
+    return true;
+  });
   assert.deepEqual(checkoutSnapshot(repo), before);
 
   git(repo, 'checkout', '--', 'file.txt');
   const applied = await applyRun(runner, options);
   assert.equal(applied.kind, 'fast-forward');
   assert.equal(applied.branch, 'main');
-  assert.deepEqual(
-    applied.files.map((file) => file.path),
-    ['added.txt'],
-  );
+  assert.deepEqual(applied.files.map((file) => file.path).sort(), ['added.txt', 'file.txt']);
   assert.equal(git(repo, 'rev-parse', 'HEAD').trim(), git(repo, 'rev-parse', runBranchName(runId)).trim());
   assert.equal(readFileSync(join(repo, 'added.txt'), 'utf8'), 'added\n');
-  assert.equal(git(repo, 'status', '--porcelain').trim(), '');
+  assert.equal(
+    readFileSync(join(repo, 'other.txt'), 'utf8'),
+    'my unrelated edit\n',
+    'the unrelated edit is kept',
+  );
+  assert.equal(git(repo, 'status', '--porcelain').trim(), 'M other.txt');
   assert.equal((await applyRun(runner, options)).kind, 'up-to-date');
 
   const discarded = await discardRun(runner, options);
@@ -96,11 +105,20 @@ test('apply merges when the user committed meanwhile, and aborts cleanly on a co
   assert.equal(existsSync(join(repo, '.git', 'MERGE_HEAD')), false);
 });
 
-test('apply stops before overwriting an untracked file of the user', async () => {
+test('apply stops before overwriting an untracked file of the user, naming it and the fix', async () => {
   const repo = gitRepo({ 'file.txt': 'one\n' });
   const { options } = await runOne(repo, 'echo from-run > notes.txt');
   writeFileSync(join(repo, 'notes.txt'), 'my untracked notes\n');
-  await assert.rejects(applyRun(runner, options), /untracked working tree files would be overwritten/);
+  writeFileSync(join(repo, 'scratch.txt'), 'untracked, not in the way\n');
+  const before = checkoutSnapshot(repo);
+  await assert.rejects(applyRun(runner, options), (error) => {
+    assert.ok(isWorkspaceError(error, 'DIRTY_WORKING_TREE'));
+    assert.match(error.message, /untracked file.* notes\.txt/);
+    assert.doesNotMatch(error.message, /scratch\.txt|would be overwritten/);
+    assert.match(error.message, /move or remove/);
+    return true;
+  });
+  assert.deepEqual(checkoutSnapshot(repo), before);
   assert.equal(readFileSync(join(repo, 'notes.txt'), 'utf8'), 'my untracked notes\n');
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunReport } from '../../src/cli/run-report.js';
@@ -48,19 +48,22 @@ test('agent steps land on a run branch, not in the checkout; apply brings them i
   assert.equal(existsSync(join(repo, 'one.txt')), false, 'the user checkout is not touched');
   assert.equal(readFileSync(join(repo, 'README.md'), 'utf8'), 'project, with my uncommitted edit\n');
 
+  writeFileSync(join(repo, 'one.txt'), 'mine, untracked\n');
   const refused = await runCli(['apply', runId], { cwd: repo });
-  assert.equal(refused.code, 2, 'apply refuses while the user has uncommitted changes');
-  assert.match(refused.stderr, /uncommitted/i);
-  git(repo, 'checkout', '--', 'README.md');
+  assert.equal(refused.code, 2, 'apply refuses while an untracked file is in the way');
+  assert.match(refused.stderr, /one\.txt/);
+  assert.doesNotMatch(refused.stderr, /README/, 'the unrelated uncommitted edit is not in the way');
+  rmSync(join(repo, 'one.txt'));
 
   const applied = await runCli(['apply', runId], { cwd: repo });
   assert.equal(applied.code, 0, applied.stderr);
   assert.equal(readFileSync(join(repo, 'one.txt'), 'utf8'), 'first');
   assert.equal(readFileSync(join(repo, 'two.txt'), 'utf8'), 'second');
+  assert.equal(readFileSync(join(repo, 'README.md'), 'utf8'), 'project, with my uncommitted edit\n');
   assert.equal(
     git(repo, 'status', '--porcelain').trim(),
-    '',
-    'the checkout is clean after apply (state dir excluded)',
+    'M README.md',
+    "only the user's own edit is left (state dir excluded)",
   );
 
   const discarded = await runCli(['discard', runId], { cwd: repo });
