@@ -33,6 +33,15 @@ export interface ReviewVoteData {
   reason: string;
 }
 
+/**
+ * The commits of a step's change: the run branch's commit it started from and the commit holding its work
+ * (whose first parent is the start). The diff of the step is start..result, whatever happened to branches.
+ */
+export interface StepCommits {
+  startCommit: string;
+  resultCommit: string;
+}
+
 export interface ProcessInfo {
   pid: number;
   pgid: number;
@@ -81,6 +90,9 @@ export type RunEventBody =
         usage?: StepUsage;
         sessionId?: string;
         filesChanged?: string[];
+        /** Absent in logs written before commits were recorded, and for steps that changed nothing. */
+        startCommit?: string;
+        resultCommit?: string;
       };
     }
   | {

@@ -146,9 +146,11 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       });
       return;
     case 'step.succeeded': {
-      const current = step(state, event.data.stepId);
+      const { startCommit: _start, resultCommit: _result, ...current } = step(state, event.data.stepId);
+      const { startCommit, resultCommit } = event.data;
       setStep(state, {
         ...current,
+        ...(startCommit !== undefined && resultCommit !== undefined && { startCommit, resultCommit }),
         status: 'succeeded',
         finishedAt: event.at,
         durationMs: event.data.durationMs,

@@ -234,6 +234,10 @@ export class RunExecutor {
             ...(outcome.usage && { usage: outcome.usage }),
             ...(outcome.sessionId && { sessionId: outcome.sessionId }),
             ...(outcome.filesChanged && { filesChanged: outcome.filesChanged.slice(0, 1_000) }),
+            ...(outcome.change && {
+              startCommit: outcome.change.startCommit,
+              resultCommit: outcome.change.resultCommit,
+            }),
           },
         },
         {

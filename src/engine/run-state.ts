@@ -71,6 +71,9 @@ export interface StepState {
   usage?: StepUsage;
   sessionId?: string;
   filesChanged?: string[];
+  /** The successful attempt's change as commits (start..result is its diff); absent if it changed nothing. */
+  startCommit?: string;
+  resultCommit?: string;
   /** Where the last attempt worked (a worktree for isolated steps). */
   cwd?: string;
   workspaceDetail?: Record<string, string>;

@@ -6,6 +6,7 @@ import type { Agent, AgentOutcomeDetails, StepFailure } from '../agents/agent.js
 import type { StepDefinition } from '../protocol/plan-types.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
+import type { StepCommits } from './events.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { StepHookContext, StepHooks } from './step-hooks.js';
 import { prepareWorkspace, runStages } from './step-stages.js';
@@ -14,7 +15,7 @@ import { prepareWorkspace, runStages } from './step-stages.js';
 export type AbortReason = 'timeout' | 'interrupt' | 'cancel';
 
 export type AttemptOutcome =
-  | ({ kind: 'succeeded'; durationMs: number; output: string } & AgentOutcomeDetails)
+  | ({ kind: 'succeeded'; durationMs: number; output: string; change?: StepCommits } & AgentOutcomeDetails)
   | ({ kind: 'failed'; failure: StepFailure; durationMs: number } & AgentOutcomeDetails)
   | ({ kind: 'rejected'; reason: string; feedback: string; durationMs: number } & AgentOutcomeDetails)
   | ({
@@ -110,7 +111,7 @@ export class StepAttempt {
     const { kind: _kind, durationMs: _agentDuration, ...details } = outcome;
     switch (staged.kind) {
       case 'passed':
-        return { ...outcome, durationMs };
+        return { ...outcome, durationMs, ...(staged.change && { change: staged.change }) };
       case 'rejected':
         return { ...details, kind: 'rejected', reason: staged.reason, feedback: staged.feedback, durationMs };
       case 'conflicted': {

@@ -5,7 +5,7 @@
  */
 import type { StepFailure } from '../agents/agent.js';
 import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
-import type { ReviewVoteData } from './events.js';
+import type { ReviewVoteData, StepCommits } from './events.js';
 import type { RunState } from './run-state.js';
 
 export interface StepHookContext {
@@ -36,7 +36,8 @@ export interface StageContext extends StepHookContext {
 }
 
 export type StageResult =
-  | { kind: 'passed'; detail?: Record<string, string> }
+  /** `change`: the commits of what the step changed, when this stage committed it. */
+  | { kind: 'passed'; detail?: Record<string, string>; change?: StepCommits }
   /** The step is tried again (spending a retry) with `feedback` added to its prompt. */
   | { kind: 'rejected'; reason: string; feedback: string }
   /** The step's changes could not be merged; they are kept, and the step is `conflicted`. */

@@ -1,5 +1,6 @@
 /** Runs the hooks around a step's agent: workspace preparation before, stages (review, merge) after. */
 import type { StepFailure } from '../agents/agent.js';
+import type { StepCommits } from './events.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { StageContext, StageResult, StepHookContext, StepHooks, StepStage } from './step-hooks.js';
 
@@ -40,6 +41,7 @@ export async function runStages(
   const { recorder, ...base } = context;
   const stepId = base.step.id;
   const attempt = base.attempt;
+  let change: StepCommits | undefined;
   for (const stage of stages) {
     if (!stage.appliesTo(base.step, base.state)) continue;
     if (base.signal.aborted) return { kind: 'passed' };
@@ -62,6 +64,7 @@ export async function runStages(
       };
     }
     if (result.kind !== 'passed') return result;
+    if (result.change !== undefined) change = result.change;
     recorder.record({
       type: 'step.stage-passed',
       data: {
@@ -72,5 +75,5 @@ export async function runStages(
       },
     });
   }
-  return { kind: 'passed' };
+  return { kind: 'passed', ...(change !== undefined && { change }) };
 }

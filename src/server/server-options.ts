@@ -62,7 +62,7 @@ export interface ServerOptions {
   environment?: NodeJS.ProcessEnv;
   /** Literal secrets to redact besides those found in the environment. */
   secrets?: readonly string[];
-  /** Where step diffs come from. @default git diff of the step's branch, when its workspace names one */
+  /** Where step diffs come from. @default git diff of the step's recorded start and result commits */
   diff?: DiffSource;
   /** Write `server.json` into the state directory while serving. @default true */
   writeServerFile?: boolean;

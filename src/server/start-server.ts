@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RunEvent } from '../engine/events.js';
 import type { RunState } from '../engine/run-state.js';
+import { createGitRunner } from '../workspace/git-runner.js';
 import type { RunStartNotifier } from './engine-port.js';
 import { actionRoutes } from './http/action-routes.js';
 import { HttpError } from './http/http-io.js';
@@ -97,7 +98,7 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
     watcher,
     stateDir: options.stateDir,
     agentCatalog: options.agentCatalog,
-    diff: options.diff ?? gitDiffSource,
+    diff: options.diff ?? gitDiffSource(createGitRunner({ environment: options.environment })),
     metrics,
     logins,
     baseUrl: () => baseUrl,

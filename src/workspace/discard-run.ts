@@ -1,7 +1,9 @@
 /**
- * `ai-collab discard RUN_ID`: removes everything the run put in the repository: its worktrees, its run
- * branch and step branches, and its directory of records. The user's checkout is not touched; a branch of
- * the run that is checked out somewhere stops it before anything is removed.
+ * `ai-collab discard RUN_ID`: removes what the run put in the repository: its worktrees, its run branch and
+ * step branches, and its directory of records. The refs under `refs/ai-collab/<run>/` stay: one per merged
+ * step, holding its result commit, so the step's diff can still be shown (see `stepResultRef`). The user's
+ * checkout is not touched; a branch of the run that is checked out somewhere stops it before anything is
+ * removed.
  */
 import { existsSync, realpathSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';

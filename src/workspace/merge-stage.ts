@@ -10,7 +10,7 @@ import { type ConflictRecord, readResolution, writeConflict } from './conflict-r
 import { mainCheckout } from './git-repository.js';
 import { type MergeOutcome, mergeIntoRun } from './merge-into-run.js';
 import { type PreparedDetail, readPrepared } from './prepared-detail.js';
-import { trailerLines } from './ref-names.js';
+import { stepResultRef, trailerLines } from './ref-names.js';
 import { filesWithMarkers } from './resolution-step.js';
 import type { RunWorkspace } from './run-workspace.js';
 import { type ChangeDescription, commitWorktree, describeChanges, fileLines } from './step-changes.js';
@@ -133,9 +133,24 @@ export async function mergeStep(
     }),
   );
   if (outcome.kind === 'conflicted') return keepConflicted(workspace, run, context, opened, commit, outcome);
+  await keepResult(workspace, run, step.id, commit);
   await prune(workspace, run, worktree.path, prepared);
   if (resolution) await deleteBranch(workspace, run, resolution.stepBranch);
-  return { kind: 'passed', detail: mergedDetail(run, commit, outcome, changes) };
+  return {
+    kind: 'passed',
+    detail: mergedDetail(run, commit, outcome, changes),
+    change: { startCommit: prepared.startCommit, resultCommit: commit },
+  };
+}
+
+/** The step's commit stays reachable after its branch, the run branch (discard) or both are gone. */
+export async function keepResult(
+  workspace: WorkspaceContext,
+  run: RunWorkspace,
+  stepId: string,
+  commit: string,
+): Promise<void> {
+  await workspace.git(['update-ref', stepResultRef(run.runId, stepId), commit], mainCheckout(run.repo));
 }
 
 /** The conflicted work stays on the step's branch; its facts are written for the resolution step. */

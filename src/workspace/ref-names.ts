@@ -19,6 +19,14 @@ export function stepBranchName(runId: string, stepId: string): string {
   return `ai-collab/${refSafe(runId)}/steps/${refSafe(stepId)}`;
 }
 
+/**
+ * Keeps a step's result commit (and through its first parent, its start) reachable for the step's diff.
+ * Outside `refs/heads/`: no branch list shows it, and `discard`, which removes the run's branches, keeps it.
+ */
+export function stepResultRef(runId: string, stepId: string): string {
+  return `refs/ai-collab/${refSafe(runId)}/steps/${refSafe(stepId)}`;
+}
+
 /** Where one run's worktrees and records live. */
 export function runDirectory(worktreesDir: string, runId: string): string {
   return join(worktreesDir, refSafe(runId));

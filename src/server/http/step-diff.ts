@@ -1,9 +1,12 @@
 /**
- * A step's diff. The default asks git for the changes on the branch the step worked on, when its
- * workspace recorded one (`branch` and `base` in the step's workspace detail); otherwise there is none.
+ * A step's diff: from the commit the step started at to the commit holding its work, both recorded in its
+ * events. The branches may be gone (merged, applied, discarded): the workspace keeps a ref to each step's
+ * result, so git can still show it. Logs written before the commits were recorded on `step.succeeded` still
+ * have them in the workspace and merge details.
  */
-import { execFile } from 'node:child_process';
 import type { RunState, StepState } from '../../engine/run-state.js';
+import type { Git } from '../../workspace/git-runner.js';
+import { capText } from '../../workspace/step-changes.js';
 
 export interface StepDiff {
   available: boolean;
@@ -17,41 +20,50 @@ export interface StepDiff {
 export type DiffSource = (run: Readonly<RunState>, step: Readonly<StepState>) => Promise<StepDiff>;
 
 const maxDiffBytes = 1024 * 1024;
-const safeRef = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}$/;
+const commitId = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
-export const gitDiffSource: DiffSource = async (run, step) => {
-  const branch = step.workspaceDetail?.branch;
-  const base = step.workspaceDetail?.base ?? step.workspaceDetail?.baseCommit;
-  const files = step.filesChanged;
-  if (!branch || !base || !safeRef.test(branch) || !safeRef.test(base) || branch.includes('..')) {
+/** The step's start and result commits, from its events (or, for older logs, its stage details). */
+export function stepCommits(step: Readonly<StepState>): { start: string; result: string } | undefined {
+  const start = step.startCommit ?? step.workspaceDetail?.startCommit;
+  const result = step.resultCommit ?? step.stageDetail?.merge?.commit;
+  if (start === undefined || result === undefined) return undefined;
+  if (!commitId.test(start) || !commitId.test(result)) return undefined;
+  return { start, result };
+}
+
+export function gitDiffSource(git: Git): DiffSource {
+  return async (run, step) => {
+    const files = step.filesChanged;
+    const commits = stepCommits(step);
+    if (!commits) {
+      const changedNothing = step.status === 'succeeded' && step.stageDetail?.merge?.changed === 'false';
+      return {
+        available: false,
+        ...(files && { files }),
+        reason: changedNothing
+          ? 'this step changed no files'
+          : 'this step has no recorded change of its own, so there is no diff to show',
+      };
+    }
+    const at = { cwd: run.workspace, okCodes: [0, 128] };
+    const flags = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-renames'];
+    const [patch, names] = await Promise.all([
+      git(['diff', ...flags, commits.start, commits.result, '--'], at),
+      git(['diff', '--name-only', '-z', ...flags, commits.start, commits.result, '--'], at),
+    ]).catch(() => [undefined, undefined] as const);
+    if (patch?.code !== 0 || names?.code !== 0) {
+      return {
+        available: false,
+        ...(files && { files }),
+        reason: `git could not show the diff ${commits.start.slice(0, 10)}..${commits.result.slice(0, 10)} in ${run.workspace}`,
+      };
+    }
+    const cut = capText(patch.stdout, maxDiffBytes);
     return {
-      available: false,
-      ...(files && { files }),
-      reason: 'this step did not work on a branch of its own, so there is no diff to show',
+      available: true,
+      diff: cut.text,
+      files: names.stdout.split('\0').filter((path) => path !== ''),
+      ...(cut.truncated && { truncated: true }),
     };
-  }
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      [
-        '-C',
-        run.workspace,
-        'diff',
-        '--no-color',
-        '--no-ext-diff',
-        '--no-textconv',
-        `${base}...${branch}`,
-        '--',
-      ],
-      { timeout: 10_000, maxBuffer: maxDiffBytes, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
-      (error, stdout) => {
-        const truncated = (error as { code?: unknown } | null)?.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER';
-        if (error && !truncated) {
-          resolve({ available: false, ...(files && { files }), reason: 'git could not show the diff' });
-          return;
-        }
-        resolve({ available: true, diff: stdout, ...(files && { files }), ...(truncated && { truncated }) });
-      },
-    );
-  });
-};
+  };
+}
