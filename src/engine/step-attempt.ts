@@ -96,11 +96,27 @@ export class StepAttempt {
     const prepared = await prepareWorkspace(context.hooks, hookContext, recorder);
     if (!prepared.ok)
       return { kind: 'failed', failure: prepared.failure, durationMs: context.clock.now() - startedAt };
-    const outcome = await this.#runAgent(agent, context, prepared.cwd);
+    try {
+      return await this.#runPrepared(agent, context, hookContext, prepared.cwd, startedAt);
+    } finally {
+      prepared.release?.();
+    }
+  }
+
+  /** The agent in its prepared directory, then the stages its result must pass. */
+  async #runPrepared(
+    agent: Agent,
+    context: AttemptContext,
+    hookContext: StepHookContext,
+    cwd: string,
+    startedAt: number,
+  ): Promise<AttemptOutcome> {
+    const { recorder } = context;
+    const outcome = await this.#runAgent(agent, context, cwd);
     if (outcome.kind !== 'succeeded') return outcome;
     const staged = await runStages(context.hooks?.stages ?? [], {
       ...hookContext,
-      cwd: prepared.cwd,
+      cwd,
       output: outcome.output,
       ...(outcome.filesChanged && { filesChanged: outcome.filesChanged }),
       recorder,

@@ -24,6 +24,8 @@ export interface PreparedWorkspace {
   cwd: string;
   /** Facts worth recording (branch, base commit…), kept in `step.workspace-prepared`. */
   detail?: Record<string, string>;
+  /** Called once when the attempt ends, however it ends (after its stages): e.g. leaves a shared worktree. */
+  release?: () => void;
 }
 
 export interface StageContext extends StepHookContext {

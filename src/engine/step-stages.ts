@@ -8,7 +8,7 @@ export async function prepareWorkspace(
   hooks: StepHooks | undefined,
   context: StepHookContext,
   recorder: RunRecorder,
-): Promise<{ ok: true; cwd: string } | { ok: false; failure: StepFailure }> {
+): Promise<{ ok: true; cwd: string; release?: () => void } | { ok: false; failure: StepFailure }> {
   if (!hooks?.prepare) return { ok: true, cwd: context.workspace };
   try {
     const prepared = await hooks.prepare(context);
@@ -21,7 +21,7 @@ export async function prepareWorkspace(
         ...(prepared.detail !== undefined && { detail: prepared.detail }),
       },
     });
-    return { ok: true, cwd: prepared.cwd };
+    return { ok: true, cwd: prepared.cwd, ...(prepared.release && { release: prepared.release }) };
   } catch (error) {
     return {
       ok: false,

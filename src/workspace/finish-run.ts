@@ -1,6 +1,7 @@
 /**
  * When a run has ended: work of steps that did not merge is saved as a commit on the step's branch (never
- * lost), every worktree of the run is removed, and the summary says what landed on the run branch, step
+ * lost), every worktree of the run is removed (the integration worktree too: what a failed step wrote
+ * there, uncommitted, goes with it), and the summary says what landed on the run branch, step
  * by step. A run branch nothing landed on (and no step branch kept) is removed with its directory.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { errorMessage } from '../support/errors.js';
 import { assertConfigTrusted } from './config-trust.js';
 import { mainCheckout } from './git-repository.js';
 import { readPrepared } from './prepared-detail.js';
-import { runRefPrefix, trailerLines } from './ref-names.js';
+import { integrationWorktreePath, landingWorktreePath, runRefPrefix, trailerLines } from './ref-names.js';
 import { type RunWorkspaceSummary, summarizeRunBranch } from './run-summary.js';
 import { type RunWorkspace, runTip } from './run-workspace.js';
 import { commitWorktree } from './step-changes.js';
@@ -25,6 +26,12 @@ export async function finishRunWorkspace(
   for (const id of state.order) {
     const step = state.steps[id];
     if (step) await settleWorktree(workspace, run, step);
+  }
+  for (const shared of [
+    integrationWorktreePath(workspace.worktreesDir, run.runId),
+    landingWorktreePath(workspace.worktreesDir, run.runId),
+  ]) {
+    if (existsSync(shared)) await removeWorktree(workspace.git, run.repo, workspace.repositoryLock, shared);
   }
   const head = await runTip(workspace.git, run);
   await workspace.repositoryLock.run(run.repo.commonDir, async () => {

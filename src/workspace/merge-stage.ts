@@ -181,7 +181,7 @@ async function keepConflicted(
   };
 }
 
-function mergedDetail(
+export function mergedDetail(
   run: RunWorkspace,
   commit: string,
   outcome: Exclude<MergeOutcome, { kind: 'conflicted' }>,
@@ -203,7 +203,7 @@ function mergedDetail(
 }
 
 /** `ai-collab: <what> of step <label>`, the step's task, and trailers naming run, step and attempt. */
-function commitMessage(context: StageContext, run: RunWorkspace, kind: 'changes' | 'merge'): string {
+export function commitMessage(context: StageContext, run: RunWorkspace, kind: 'changes' | 'merge'): string {
   const { step } = context;
   const title =
     kind === 'changes'
@@ -235,6 +235,6 @@ async function deleteBranch(workspace: WorkspaceContext, run: RunWorkspace, bran
   );
 }
 
-function internalFailure(message: string): StageResult {
+export function internalFailure(message: string): StageResult {
   return { kind: 'failed', failure: { code: 'INTERNAL', kind: 'transient', message } };
 }

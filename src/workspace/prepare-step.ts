@@ -10,7 +10,6 @@ import { bringIn } from './bring-in.js';
 import { assertConfigTrusted } from './config-trust.js';
 import { readResolution } from './conflict-records.js';
 import { mainCheckout } from './git-repository.js';
-import type { IsolationMode } from './isolation-policy.js';
 import { encodePrepared, type PreparedDetail, readPrepared } from './prepared-detail.js';
 import { stepBranchName, stepWorktreePath } from './ref-names.js';
 import { reproduceConflict } from './resolution-step.js';
@@ -27,41 +26,33 @@ export async function prepareIsolatedStep(
   workspace: WorkspaceContext,
   run: RunWorkspace,
   context: StepHookContext,
-  mode: Exclude<IsolationMode, 'in-place'>,
 ): Promise<PreparedStep> {
   const { git } = workspace;
   const stepId = context.step.id;
   await assertConfigTrusted(git, mainCheckout(run.repo), run.record.trustedConfig);
   const path = stepWorktreePath(workspace.worktreesDir, run.runId, stepId);
   const previous = readPrepared(context.state.steps[stepId]?.workspaceDetail);
-  const resolution = mode === 'worktree' ? readResolution(run.dir, stepId) : undefined;
-  // Views always show the latest run branch; a code-changing step keeps the start it was given first.
+  const resolution = readResolution(run.dir, stepId);
+  // A code-changing step keeps the start it was given first.
   const startCommit =
-    mode === 'worktree' &&
-    previous?.isolation === 'worktree' &&
-    previous.worktree === path &&
-    previous.startCommit
+    previous?.isolation === 'worktree' && previous.worktree === path && previous.startCommit
       ? previous.startCommit
       : await runTip(git, run);
-  const branch = mode === 'worktree' ? stepBranchName(run.runId, stepId) : undefined;
-  const handle = await ensureWorktree(git, run.repo, workspace.repositoryLock, {
-    path,
-    startCommit,
-    ...(branch !== undefined && { branch }),
-  });
+  const branch = stepBranchName(run.runId, stepId);
+  const handle = await ensureWorktree(git, run.repo, workspace.repositoryLock, { path, startCommit, branch });
   if (resolution) await reproduceConflict(git, handle, resolution);
   const broughtIn = bringIn(run.repo.toplevel, path, workspace.bringIn);
   const detail: PreparedDetail = {
-    isolation: mode,
+    isolation: 'worktree',
     worktree: path,
     gitDir: handle.gitDir,
     startCommit,
     runBranch: run.record.runBranch,
     baseCommit: run.record.baseCommit,
     broughtIn,
-    ...(branch !== undefined && { branch }),
+    branch,
     ...(resolution && { resolves: resolution.stepId, mergeHead: resolution.stepCommit }),
   };
-  workspace.logger.debug('step workspace prepared', { runId: run.runId, stepId, mode, startCommit });
+  workspace.logger.debug('step worktree prepared', { runId: run.runId, stepId, startCommit });
   return { cwd: run.repo.prefix === '' ? path : join(path, run.repo.prefix), detail: encodePrepared(detail) };
 }

@@ -5,7 +5,8 @@
 import type { IsolationMode } from './isolation-policy.js';
 
 export interface PreparedDetail {
-  isolation: IsolationMode | 'off';
+  /** `view`: a throwaway checkout per looking step, as runs of older versions recorded. */
+  isolation: IsolationMode | 'view' | 'off';
   /** Why isolation is off. */
   reason?: string;
   worktree?: string;
@@ -23,7 +24,7 @@ export interface PreparedDetail {
   mergeHead?: string;
 }
 
-const modes: ReadonlySet<string> = new Set(['worktree', 'view', 'in-place', 'off']);
+const modes: ReadonlySet<string> = new Set(['worktree', 'integration', 'view', 'in-place', 'off']);
 
 export function encodePrepared(detail: PreparedDetail): Record<string, string> {
   const { broughtIn, ...rest } = detail;

@@ -32,6 +32,16 @@ export function runDirectory(worktreesDir: string, runId: string): string {
   return join(worktreesDir, refSafe(runId));
 }
 
+/** The run's shared worktree: steps without a worktree of their own work here, on the run branch. */
+export function integrationWorktreePath(worktreesDir: string, runId: string): string {
+  return join(runDirectory(worktreesDir, runId), 'integration');
+}
+
+/** Where what those steps committed is merged into the run branch (never the integration worktree itself). */
+export function landingWorktreePath(worktreesDir: string, runId: string): string {
+  return join(runDirectory(worktreesDir, runId), 'landing');
+}
+
 export function stepWorktreePath(worktreesDir: string, runId: string, stepId: string): string {
   return join(runDirectory(worktreesDir, runId), 'steps', refSafe(stepId));
 }

@@ -1,11 +1,18 @@
 /**
- * The workspace room's face to the engine: `prepare` (a step's worktree or view), the `merge` stage, and
+ * The workspace room's face to the engine: `prepare` (a step's worktree, or its place in the run's
+ * integration worktree), the `merge` stage (which also commits what integration steps wrote), and
  * the run's start and end (its branch, then the summary and pruning). One instance per orchestrator
  * process, shared by its runs.
  */
 
 import type { RunState } from '../engine/run-state.js';
-import type { StageContext, StageResult, StepHookContext, StepStage } from '../engine/step-hooks.js';
+import type {
+  PreparedWorkspace,
+  StageContext,
+  StageResult,
+  StepHookContext,
+  StepStage,
+} from '../engine/step-hooks.js';
 import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
@@ -14,6 +21,12 @@ import { readConflict, readResolution, writeResolution } from './conflict-record
 import { finishRunWorkspace } from './finish-run.js';
 import { mainCheckout } from './git-repository.js';
 import type { Git } from './git-runner.js';
+import { IntegrationGate } from './integration-gate.js';
+import {
+  type IntegrationGateOfRun,
+  landIntegrationStep,
+  prepareIntegrationStep,
+} from './integration-step.js';
 import { type IsolationMode, isolationModes, planChangesCode } from './isolation-policy.js';
 import { KeyedLock } from './keyed-lock.js';
 import { describeStep, mergeStep } from './merge-stage.js';
@@ -60,6 +73,8 @@ export class WorkspaceHooks {
   readonly #workspace: WorkspaceContext;
   readonly #isolation: 'auto' | 'off';
   readonly #runs = new Map<string, Promise<RunWorkspaceLookup>>();
+  /** Who is in each run's integration worktree (this process runs the run's steps). */
+  readonly #gates = new Map<string, IntegrationGateOfRun>();
   readonly #modes = new WeakMap<PlanDefinition, { size: number; modes: Map<string, IsolationMode> }>();
 
   constructor(options: WorkspaceHooksOptions) {
@@ -76,8 +91,10 @@ export class WorkspaceHooks {
     this.#isolation = options.isolation ?? 'auto';
     this.mergeStage = {
       name: 'merge',
-      appliesTo: (step, state) =>
-        readPrepared(state.steps[step.id]?.workspaceDetail)?.isolation === 'worktree',
+      appliesTo: (step, state) => {
+        const isolation = readPrepared(state.steps[step.id]?.workspaceDetail)?.isolation;
+        return isolation === 'worktree' || isolation === 'integration';
+      },
       run: (context) => this.#merge(context),
     };
     this.stages = [this.mergeStage];
@@ -107,7 +124,7 @@ export class WorkspaceHooks {
     };
   }
 
-  async prepare(context: StepHookContext): Promise<{ cwd: string; detail: Record<string, string> }> {
+  async prepare(context: StepHookContext): Promise<PreparedWorkspace> {
     const mode = this.#modeOf(context.state.plan, context.step.id);
     if (mode === 'in-place') return { cwd: context.workspace, detail: { isolation: 'in-place' } };
     if (this.#isolation === 'off')
@@ -115,7 +132,9 @@ export class WorkspaceHooks {
     const lookup = await this.#open(context.runId, context.workspace);
     if (lookup.kind === 'off')
       return { cwd: context.workspace, detail: { isolation: 'off', reason: lookup.reason } };
-    return prepareIsolatedStep(this.#workspace, lookup.run, context, mode);
+    if (mode === 'integration')
+      return prepareIntegrationStep(this.#workspace, lookup.run, context, this.#gateOf(context.runId));
+    return prepareIsolatedStep(this.#workspace, lookup.run, context);
   }
 
   /**
@@ -150,6 +169,7 @@ export class WorkspaceHooks {
       return await finishRunWorkspace(this.#workspace, lookup.run, state);
     } finally {
       this.#runs.delete(state.runId);
+      this.#gates.delete(state.runId);
     }
   }
 
@@ -168,7 +188,18 @@ export class WorkspaceHooks {
   async #merge(context: StageContext): Promise<StageResult> {
     const lookup = await this.#open(context.runId, context.workspace);
     if (lookup.kind === 'off') return { kind: 'passed' };
+    if (readPrepared(context.state.steps[context.step.id]?.workspaceDetail)?.isolation === 'integration')
+      return landIntegrationStep(this.#workspace, lookup.run, context, this.#gateOf(context.runId));
     return mergeStep(this.#workspace, lookup.run, context);
+  }
+
+  #gateOf(runId: string): IntegrationGateOfRun {
+    let gate = this.#gates.get(runId);
+    if (!gate) {
+      gate = new IntegrationGate();
+      this.#gates.set(runId, gate);
+    }
+    return gate;
   }
 
   #modeOf(plan: PlanDefinition, stepId: string): IsolationMode {

@@ -32,16 +32,19 @@ export function isolationDetail(report: IsolationReport): Record<string, string>
         baseCommit: report.baseCommit,
         ...(report.baseRef !== undefined && { baseRef: report.baseRef }),
         uncommittedChanges: report.uncommittedChanges ? 'yes' : 'no',
-        message: `code-changing steps work in their own worktrees and land on ${report.runBranch}, from ${report.baseRef ?? 'HEAD'} at ${report.baseCommit.slice(0, 10)}${report.uncommittedChanges ? '; your uncommitted changes are not included' : ''}; your checkout is not touched (ai-collab apply lands the result)`,
+        message: `code-changing steps work in their own worktrees and land on ${report.runBranch}, from ${report.baseRef ?? 'HEAD'} at ${report.baseCommit.slice(0, 10)}${report.uncommittedChanges ? '; your uncommitted changes are not included' : ''}; every other step works in the run's integration worktree and what it writes lands there too; your checkout is not touched (ai-collab apply lands the result)`,
       };
     case 'off':
       return {
         isolation: 'off',
         reason: report.reason,
-        message: `isolation is off: ${report.reason}; steps change the workspace directly`,
+        message: `isolation is off: ${report.reason}; steps run in place and change the workspace directly`,
       };
     case 'not-needed':
-      return { isolation: 'not-needed', message: 'no step changes code: steps run in the workspace' };
+      return {
+        isolation: 'not-needed',
+        message: 'no step changes code: steps run in place, in the workspace (no run branch)',
+      };
   }
 }
 

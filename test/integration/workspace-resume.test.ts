@@ -120,7 +120,7 @@ test('a step whose merge landed just before a crash is not merged again when it 
   });
   const { prepared, result } = await runStepLikeTheEngine(setup.hooks, agent, state, step, 2);
   await setup.close();
-  assert.equal(prepared.detail.startCommit, state.steps.append?.workspaceDetail?.startCommit);
+  assert.equal(prepared.detail?.startCommit, state.steps.append?.workspaceDetail?.startCommit);
   assert.equal(result.kind, 'passed');
   if (result.kind === 'passed') assert.equal(result.detail?.alreadyMerged, 'true');
   assert.equal(git(repo, 'rev-parse', branch).trim(), tip, 'nothing merged twice');

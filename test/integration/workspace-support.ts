@@ -10,7 +10,7 @@ import { AgentRegistry } from '../../src/agents/registry.js';
 import { createShellAgent } from '../../src/agents/shell/shell-agent.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { RunState } from '../../src/engine/run-state.js';
-import type { StepHooks } from '../../src/engine/step-hooks.js';
+import type { PreparedWorkspace, StepHookContext, StepHooks } from '../../src/engine/step-hooks.js';
 import { SlotPool } from '../../src/limits/slot-pool.js';
 import type { PlanDefinition, StepDefinition } from '../../src/protocol/plan-types.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -277,9 +277,27 @@ export async function runStepLikeTheEngine(
   const signal = new AbortController().signal;
   const base = { runId: state.runId, step, attempt, workspace: state.workspace, state: live, signal };
   const prepared = await hooks.prepare(base);
-  live.steps[step.id] = { ...stepState, cwd: prepared.cwd, workspaceDetail: prepared.detail };
+  live.steps[step.id] = {
+    ...stepState,
+    cwd: prepared.cwd,
+    ...(prepared.detail !== undefined && { workspaceDetail: prepared.detail }),
+  };
+  try {
+    return await runAgentAndMerge(hooks, agent, base, prepared);
+  } finally {
+    prepared.release?.();
+  }
+}
+
+async function runAgentAndMerge(
+  hooks: WorkspaceHooks,
+  agent: Agent,
+  base: StepHookContext,
+  prepared: PreparedWorkspace,
+) {
+  const { runId, step, attempt, signal } = base;
   const result = await agent.run({
-    runId: state.runId,
+    runId,
     stepId: step.id,
     attempt,
     step,
