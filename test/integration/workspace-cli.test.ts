@@ -44,8 +44,10 @@ test('agent steps land on a run branch, not in the checkout; apply brings them i
   assert.equal(result.code, 0, result.stderr);
   const { runId } = JSON.parse(result.stdout) as RunReport;
   assert.match(result.stderr, /your uncommitted changes are not included/);
-  assert.match(result.stderr, /Changes on ai-collab\/\S+\/run: 2 file\(s\)/);
+  // one.txt and two.txt from the agent steps, seen.txt from the shell step (in the integration worktree).
+  assert.match(result.stderr, /Changes on ai-collab\/\S+\/run: 3 file\(s\)/);
   assert.equal(existsSync(join(repo, 'one.txt')), false, 'the user checkout is not touched');
+  assert.equal(existsSync(join(repo, 'seen.txt')), false, 'not even by the shell step');
   assert.equal(readFileSync(join(repo, 'README.md'), 'utf8'), 'project, with my uncommitted edit\n');
 
   writeFileSync(join(repo, 'one.txt'), 'mine, untracked\n');
@@ -59,6 +61,7 @@ test('agent steps land on a run branch, not in the checkout; apply brings them i
   assert.equal(applied.code, 0, applied.stderr);
   assert.equal(readFileSync(join(repo, 'one.txt'), 'utf8'), 'first');
   assert.equal(readFileSync(join(repo, 'two.txt'), 'utf8'), 'second');
+  assert.equal(readFileSync(join(repo, 'seen.txt'), 'utf8'), 'firstsecond');
   assert.equal(readFileSync(join(repo, 'README.md'), 'utf8'), 'project, with my uncommitted edit\n');
   assert.equal(
     git(repo, 'status', '--porcelain').trim(),

@@ -78,7 +78,7 @@ test('parallel steps editing different files both land; a dependent sees its dep
   assert.equal(state.steps.a?.workspaceDetail?.isolation, 'worktree');
   assert.equal(
     state.steps.check?.workspaceDetail?.isolation,
-    'view',
+    'integration',
     'a shell step after code changes sees the run branch',
   );
   const merge = state.steps.b?.stageDetail?.merge;
