@@ -30,6 +30,11 @@ export class IntegrationGate<T> {
     return entry;
   }
 
+  /** The commit the worktree's files were last brought up to or committed as (undefined before the first step). */
+  showing(): string | undefined {
+    return this.#shows;
+  }
+
   /** A step inside committed what the worktree holds: its files are now that commit. */
   shows(commit: string): void {
     this.#shows = commit;

@@ -96,7 +96,9 @@ export async function landIntegrationStep(
   await assertConfigTrusted(git, call, run.record.trustedConfig);
   // One commit or merge of the run at a time: the worktree's index is shared by the steps inside.
   return workspace.runLock.run(run.runId, async (): Promise<StageResult> => {
-    const head = (await git(['rev-parse', '--verify', 'HEAD^{commit}'], call)).stdout.trim();
+    // The gate's record, not HEAD: a step may have committed or checked out something itself.
+    const head =
+      gate.showing() ?? (await git(['rev-parse', '--verify', 'HEAD^{commit}'], call)).stdout.trim();
     const commit = await commitWorktree(git, worktree, {
       parents: [head],
       exclude: prepared.broughtIn,
