@@ -48,9 +48,11 @@ export async function prepareIntegrationStep(
   const entry = await gate.enter(
     () => runTip(git, run),
     async (tip) => {
+      // Ignored files stay: what `npm ci` or a build put there is there for the steps after it.
       const handle = await ensureWorktree(git, run.repo, workspace.repositoryLock, {
         path,
         startCommit: tip,
+        keepIgnored: true,
       });
       return { handle, broughtIn: bringIn(run.repo.toplevel, path, workspace.bringIn) };
     },

@@ -58,11 +58,14 @@ export interface WorktreeSpec {
   /** The branch the worktree is on (created or reset to `startCommit`); detached when absent. */
   branch?: string;
   startCommit: string;
+  /** Keep files git ignores (installed dependencies, build output) when an existing worktree is reset. */
+  keepIgnored?: boolean;
 }
 
 /**
  * Makes `spec.path` a clean checkout of `spec.startCommit` (on `spec.branch`): registers a new worktree,
- * or resets an existing one (local changes, untracked and ignored files, a half-done merge: all gone).
+ * or resets an existing one (local changes, untracked and (unless kept) ignored files, a half-done merge:
+ * all gone).
  */
 export async function ensureWorktree(
   git: Git,
@@ -95,7 +98,7 @@ export async function ensureWorktree(
   if (!registered.fresh) {
     const on = spec.branch === undefined ? ['--detach'] : ['-B', spec.branch];
     await git(['checkout', '-q', '-f', ...on, spec.startCommit], call);
-    await git(['clean', '-ffdxq'], call);
+    await git(['clean', spec.keepIgnored ? '-ffdq' : '-ffdxq'], call);
   }
   return handle;
 }

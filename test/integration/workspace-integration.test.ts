@@ -36,16 +36,18 @@ test('with a run branch, shell steps never write the checkout: they work in the 
       shellStep('fast', 'echo x > fast.txt'),
       // `npm test` after the code: it sees the merged work of its dependency, and its output lands too.
       shellStep('check', 'test "$(cat lib.txt)" = library && echo ok > checked.txt', { needs: ['code'] }),
-      shellStep('ignored', 'mkdir -p .cache && echo c > .cache/x && echo .cache/ > .gitignore', {
-        needs: ['check'],
+      // What git ignores is not committed, but stays for the steps after it (an install, a build).
+      shellStep('install', 'mkdir -p .cache && echo c > .cache/x && echo .cache/ > .gitignore', {
+        needs: ['fast'],
       }),
+      shellStep('ignored', 'test "$(cat .cache/x)" = c', { needs: ['install', 'check'] }),
     ]),
   );
   await setup.close();
   assert.equal(state.status, 'succeeded', JSON.stringify(state.steps, null, 1));
   assert.deepEqual(checkoutSnapshot(repo), before, 'the user checkout is never written');
   assert.equal(existsSync(join(repo, 'fast.txt')), false);
-  for (const id of ['fast', 'check', 'ignored'])
+  for (const id of ['fast', 'check', 'install', 'ignored'])
     assert.equal(state.steps[id]?.workspaceDetail?.isolation, 'integration', id);
 
   const runBranch = runBranchName(runId);
