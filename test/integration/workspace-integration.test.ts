@@ -113,7 +113,13 @@ test('parallel steps share the integration worktree; a merge landing while one r
   );
 });
 
-test('without a code-changing step, or outside git, steps run in place and the run says so', () => {
-  assert.match(isolationDetail({ kind: 'not-needed' }).message ?? '', /run in place/);
-  assert.match(isolationDetail({ kind: 'off', reason: 'no git' }).message ?? '', /run in place/);
+test('without a code-changing step, or outside git, steps run in place and the run says so', async () => {
+  const repo = gitRepo({ 'README.md': 'hello\n' });
+  const setup = workspaceEngine(repo);
+  const { state } = await runPlan(setup, repo, planOf([shellStep('only', 'echo here > here.txt')]));
+  await setup.close();
+  assert.equal(state.status, 'succeeded');
+  assert.equal(readFileSync(join(repo, 'here.txt'), 'utf8'), 'here\n', 'in place, as before');
+  assert.match(String(state.workspaceDetail?.message), /no step changes code: steps run in place/);
+  assert.match(isolationDetail({ kind: 'off', reason: 'no git' }).message ?? '', /steps run in place/);
 });
