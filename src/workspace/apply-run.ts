@@ -66,8 +66,8 @@ export async function applyRun(git: Git, options: RunBranchOptions): Promise<App
   const head = repo.headCommit;
   if (await isAncestor(git, repo, target, head))
     return { kind: 'up-to-date', branch, from: head, to: head, files: [] };
-  await assertNothingInTheWay(git, repo, head, target);
   const fastForward = await isAncestor(git, repo, head, target);
+  await assertNothingInTheWay(git, repo, head, target, fastForward);
   if (fastForward) {
     await git(['merge', '--ff-only', '--no-verify', target], at);
   } else {
@@ -85,18 +85,28 @@ export async function applyRun(git: Git, options: RunBranchOptions): Promise<App
 /**
  * Uncommitted work of the user in a file the run changes (since the two branches parted) would be
  * overwritten or mixed into the merge: refused, naming the files. Changes elsewhere are left alone, as git
- * itself leaves them.
+ * itself leaves them, except staged ones when a merge commit is needed (git makes none over a changed index).
  */
-async function assertNothingInTheWay(git: Git, repo: RepositoryInfo, head: string, target: string) {
+async function assertNothingInTheWay(
+  git: Git,
+  repo: RepositoryInfo,
+  head: string,
+  target: string,
+  fastForward: boolean,
+) {
   const at = mainCheckout(repo);
   const base = (await git(['merge-base', head, target], at)).stdout.trim();
-  const [runFiles, changed, untracked] = await Promise.all([
+  const [runFiles, changed, staged, untracked] = await Promise.all([
     nulList(git, ['diff', '--name-only', '--no-renames', '-z', base, target], at),
     nulList(git, ['diff', '--name-only', '--no-renames', '-z', 'HEAD', '--'], at),
+    fastForward
+      ? Promise.resolve([])
+      : nulList(git, ['diff', '--cached', '--name-only', '--no-renames', '-z', 'HEAD', '--'], at),
     nulList(git, ['ls-files', '--others', '--exclude-standard', '--full-name', '-z'], at),
   ]);
   const touched = new Set(runFiles);
-  const changedInTheWay = changed.filter((path) => touched.has(path));
+  const stagedSet = new Set(staged);
+  const changedInTheWay = changed.filter((path) => touched.has(path) || stagedSet.has(path));
   // A directory of the user's where the run adds a file, or the other way round, is in the way too.
   const untrackedInTheWay = untracked.filter((path) =>
     runFiles.some((file) => file === path || file.startsWith(`${path}/`) || path.startsWith(`${file}/`)),
@@ -104,7 +114,9 @@ async function assertNothingInTheWay(git: Git, repo: RepositoryInfo, head: strin
   if (changedInTheWay.length === 0 && untrackedInTheWay.length === 0) return;
   const parts: string[] = [];
   if (changedInTheWay.length > 0)
-    parts.push(`uncommitted changes in ${listed(changedInTheWay)}: commit or stash them (git stash)`);
+    parts.push(
+      `uncommitted changes in ${listed(changedInTheWay)}${staged.length > 0 ? ' (staged changes stop a merge commit)' : ''}: commit or stash them (git stash)`,
+    );
   if (untrackedInTheWay.length > 0)
     parts.push(
       `untracked files the run would overwrite: ${listed(untrackedInTheWay)}: move or remove them (or commit them)`,

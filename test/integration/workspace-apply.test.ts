@@ -80,6 +80,15 @@ test('apply merges when the user committed meanwhile, and aborts cleanly on a co
   writeFileSync(join(repo, 'mine.txt'), 'mine\n');
   git(repo, 'add', 'mine.txt');
   git(repo, 'commit', '-q', '-m', 'my own work');
+  // Staged work, even in a file the run leaves alone, stops a merge commit: named, not git's raw error.
+  writeFileSync(join(repo, 'file.txt'), 'staged edit\n');
+  git(repo, 'add', 'file.txt');
+  await assert.rejects(applyRun(runner, options), (error) => {
+    assert.ok(isWorkspaceError(error, 'DIRTY_WORKING_TREE'));
+    assert.match(error.message, /file\.txt \(staged changes stop a merge commit\)/);
+    return true;
+  });
+  git(repo, 'reset', '-q', 'file.txt');
   const merged = await applyRun(runner, options);
   assert.equal(merged.kind, 'merged');
   assert.equal(
@@ -88,6 +97,8 @@ test('apply merges when the user committed meanwhile, and aborts cleanly on a co
     'a merge commit',
   );
   assert.ok(existsSync(join(repo, 'run.txt')) && existsSync(join(repo, 'mine.txt')));
+  assert.equal(readFileSync(join(repo, 'file.txt'), 'utf8'), 'staged edit\n', 'unstaged, it is kept');
+  git(repo, 'checkout', '--', 'file.txt');
 
   const clash = await runOne(repo, 'echo from-run > shared.txt');
   writeFileSync(join(repo, 'shared.txt'), 'from-user\n');
