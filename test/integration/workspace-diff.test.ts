@@ -7,6 +7,7 @@ import { gitDiffSource } from '../../src/server/http/step-diff.js';
 import { applyRun } from '../../src/workspace/apply-run.js';
 import { discardRun } from '../../src/workspace/discard-run.js';
 import { createGitRunner } from '../../src/workspace/git-runner.js';
+import { startTestServer } from './server-harness.js';
 import {
   agentStep,
   editingAgent,
@@ -36,7 +37,6 @@ test('a merged step’s diff is its own change (start..result), after its branch
     repo,
     planOf([agentStep('first', 'editor'), agentStep('second', 'editor', { needs: ['first'] })]),
   );
-  await setup.close();
   assert.equal(state.status, 'succeeded', JSON.stringify(state.steps));
   const second = state.steps.second as StepState;
   assert.match(second.startCommit ?? '', /^[0-9a-f]{40}$/, 'step.succeeded records the start commit');
@@ -61,6 +61,20 @@ test('a merged step’s diff is its own change (start..result), after its branch
   await discardRun(runner, options);
   assert.equal(git(repo, 'branch', '--list', 'ai-collab/*').trim(), '', 'discard removed every branch');
   await expectOwnChange('after discard');
+  // What the dashboard asks: the server's own diff source, over the run's log.
+  const served = await startTestServer({ store: setup.store, stateDir: setup.stateDir });
+  try {
+    const response = await fetch(`${served.server.url}/api/runs/${runId}/steps/second/diff`, {
+      headers: { authorization: `Bearer ${served.server.token}`, origin: served.server.url },
+    });
+    const body = (await response.json()) as { available: boolean; files?: string[]; diff?: string };
+    assert.equal(body.available, true, JSON.stringify(body));
+    assert.deepEqual(body.files, ['README.md']);
+    assert.match(body.diff ?? '', /^\+more$/m);
+  } finally {
+    await served.close();
+    await setup.close();
+  }
   // Logs written before step.succeeded carried the commits: the workspace and merge details still name them.
   const { startCommit: _start, resultCommit: _result, ...older } = second;
   await expectOwnChange('from an older log');
