@@ -10,6 +10,7 @@ import type { StepCommits } from './events.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { StepHookContext, StepHooks } from './step-hooks.js';
 import { prepareWorkspace, runStages } from './step-stages.js';
+import { TranscriptLog, transcriptFileOf } from './transcript-log.js';
 
 /** Why the executor aborted a running attempt. */
 export type AbortReason = 'timeout' | 'interrupt' | 'cancel';
@@ -161,6 +162,8 @@ export class StepAttempt {
       timeoutMs === undefined ? undefined : clock.setTimer(timeoutMs, () => this.abort('timeout'));
     let result: Awaited<ReturnType<Agent['run']>>;
     const attempt = this;
+    const logFile = `${context.logsDir}/${fileSafe(stepId)}.${this.attempt}.log`;
+    const transcript = new TranscriptLog(transcriptFileOf(logFile), clock);
     try {
       result = await agent.run({
         runId: recorder.state.runId,
@@ -169,11 +172,14 @@ export class StepAttempt {
         step: this.step,
         workspace: cwd,
         ...(context.feedback !== undefined && { feedback: context.feedback }),
-        logFile: `${context.logsDir}/${fileSafe(stepId)}.${this.attempt}.log`,
+        logFile,
         get signal() {
           return attempt.#signal();
         },
-        onEvent: (part) => recorder.publishLive(stepId, this.attempt, part),
+        onEvent: (part) => {
+          transcript.add(part);
+          recorder.publishLive(stepId, this.attempt, part);
+        },
         onProcessStarted: (started) => {
           const { logFile, ...process } = started;
           recorder.record({
@@ -198,6 +204,7 @@ export class StepAttempt {
       };
     } finally {
       cancelTimeout?.();
+      await transcript.close();
     }
     const durationMs = clock.now() - startedAt;
     const stopped = this.#stoppedBy();

@@ -20,6 +20,7 @@ import { loginLink, sessionRoutes } from './http/session-routes.js';
 import { startRoutes } from './http/start-routes.js';
 import { defaultWebRoot, staticRoutes } from './http/static-files.js';
 import { gitDiffSource } from './http/step-diff.js';
+import { transcriptRoutes } from './http/transcript-routes.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { createRedactor, secretsFromEnvironment } from './security/redact.js';
 import { type AccessPolicy, buildAccessPolicy } from './security/request-policy.js';
@@ -115,6 +116,7 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
   const router = new Router([
     ...sessionRoutes(api, token),
     ...readRoutes(api),
+    ...transcriptRoutes(api),
     ...actionRoutes(api),
     ...startRoutes(api, options.actions),
     ...mcp.routes,

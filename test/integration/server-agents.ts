@@ -1,12 +1,14 @@
 /** Agents for server tests: one that runs on the real clock, writes a log and streams output as it goes. */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Agent, AgentResult, AgentTask } from '../../src/agents/agent.js';
+import type { Agent, AgentResult, AgentStreamPart, AgentTask } from '../../src/agents/agent.js';
 
 export interface TalkingStep {
   durationMs: number;
   /** Live output parts, sent one every few milliseconds while the step runs. */
   say?: string[];
+  /** Typed stream parts (tool calls, usage…), sent after `say`, as an adapter would. */
+  parts?: AgentStreamPart[];
   fail?: boolean;
   output?: string;
 }
@@ -32,12 +34,16 @@ export class TalkingAgent implements Agent {
       bootId: 'test',
       logFile: task.logFile,
     });
-    const parts = plan.say ?? [];
+    const parts: AgentStreamPart[] = [
+      ...(plan.say ?? []).map((text): AgentStreamPart => ({ type: 'text-delta', text })),
+      ...(plan.parts ?? []),
+    ];
     const pause = parts.length > 0 ? plan.durationMs / (parts.length + 1) : plan.durationMs;
-    for (const text of parts) {
+    for (const part of parts) {
       await sleep(pause, task.signal);
-      appendFileSync(task.logFile, text);
-      task.onEvent?.({ type: 'text-delta', text });
+      // The raw log: text as said, other parts as the JSON line a CLI would have printed.
+      appendFileSync(task.logFile, part.type === 'text-delta' ? part.text : `${JSON.stringify(part)}\n`);
+      task.onEvent?.(part);
     }
     await sleep(pause, task.signal);
     if (task.signal.aborted)
