@@ -15,9 +15,14 @@ export function StepOutput(props: {
   api: ApiClient;
   runId: string;
   step: StepState;
+  /** The attempt shown; the latest by default. */
+  attempt?: number;
   live: { attempt: number; text: string } | undefined;
 }) {
-  const { api, runId, step, live } = props;
+  const { api, runId, step } = props;
+  const shown = props.attempt ?? step.attempts;
+  const latest = shown === step.attempts;
+  const live = latest ? props.live : undefined;
   const [logged, setLogged] = useState<{ attempt: number; text: string; offset: number } | undefined>();
   const [problem, setProblem] = useState<string | undefined>();
   const pre = useRef<HTMLPreElement>(null);
@@ -26,7 +31,7 @@ export function StepOutput(props: {
   useEffect(() => {
     if (step.attempts === 0) return undefined;
     let cancelled = false;
-    const attempt = step.attempts;
+    const attempt = shown;
     const read = async (offset?: number) => {
       try {
         const range = await api.get<OutputRange>(
@@ -48,7 +53,7 @@ export function StepOutput(props: {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const follow = async (offset: number | undefined) => {
       const next = await read(offset);
-      if (!cancelled && step.status === 'running' && !live)
+      if (!cancelled && latest && step.status === 'running' && !live)
         timer = setTimeout(() => void follow(next), 2_000);
     };
     void follow(undefined);
@@ -56,14 +61,15 @@ export function StepOutput(props: {
       cancelled = true;
       if (timer) clearTimeout(timer);
     };
-  }, [runId, step.id, step.attempts, step.status === 'running', live === undefined]);
+  }, [runId, step.id, shown, step.attempts, step.status === 'running', live === undefined]);
 
   useEffect(() => {
     const element = pre.current;
     if (element) element.scrollTop = element.scrollHeight;
   });
 
-  const liveText = live && live.attempt === step.attempts ? live.text : '';
+  // Live text while the step runs; once it ended, the log itself (the live text is a digest of it).
+  const liveText = live && live.attempt === shown && step.status === 'running' ? live.text : '';
   const text = liveText !== '' ? liveText : (logged?.text ?? '');
   return (
     <div class="output">

@@ -4,11 +4,11 @@ import type { StepState } from '../../../src/engine/run-state.js';
 import type { AttemptRecord } from '../../../src/server/stream/step-attempts.js';
 import type { ApiClient } from '../model/api-client.js';
 import type { RunModel } from '../model/run-model.js';
+import { TranscriptView } from '../transcript/transcript-view.js';
 import { formatDuration, formatTime, StatusBadge } from './format.js';
-import { StepOutput } from './step-output.js';
 
 const retriable = new Set(['failed', 'blocked', 'cancelled', 'conflicted']);
-type Tab = 'output' | 'attempts' | 'votes' | 'diff';
+type Tab = 'transcript' | 'attempts' | 'votes' | 'diff';
 
 export interface StepPanelProps {
   api: ApiClient;
@@ -21,7 +21,7 @@ export interface StepPanelProps {
 
 export function StepPanel(props: StepPanelProps) {
   const { api, model, step, onClose } = props;
-  const [tab, setTab] = useState<Tab>('output');
+  const [tab, setTab] = useState<Tab>('transcript');
   const [attempts, setAttempts] = useState<AttemptRecord[]>([]);
   const [notice, setNotice] = useState<string | undefined>();
   const base = `/api/runs/${encodeURIComponent(model.runId)}/steps/${encodeURIComponent(step.id)}`;
@@ -112,14 +112,20 @@ export function StepPanel(props: StepPanelProps) {
         {notice && <span class="muted">{notice}</span>}
       </div>
       <nav class="tabs">
-        {(['output', 'attempts', 'votes', 'diff'] as const).map((name) => (
+        {(['transcript', 'attempts', 'votes', 'diff'] as const).map((name) => (
           <button type="button" key={name} class={tab === name ? 'active' : ''} onClick={() => setTab(name)}>
             {name === 'votes' ? `votes (${votes.length})` : name}
           </button>
         ))}
       </nav>
-      {tab === 'output' && (
-        <StepOutput api={api} runId={model.runId} step={step} live={model.live.get(step.id)} />
+      {tab === 'transcript' && (
+        <TranscriptView
+          api={api}
+          runId={model.runId}
+          step={step}
+          attempts={attempts}
+          live={model.live.get(step.id)}
+        />
       )}
       {tab === 'attempts' && <AttemptList attempts={attempts} />}
       {tab === 'votes' && <VoteList votes={votes} />}
