@@ -30,6 +30,8 @@ const browserSafe = [
   'engine/run-state.ts',
   'engine/events.ts',
   'protocol/plan-types.ts',
+  // The stream's wire contract (message shapes, subprotocol names): the dashboard speaks it too.
+  'server/stream/stream-protocol.ts',
 ];
 
 function walk(directory) {
@@ -67,6 +69,31 @@ for (const file of walk(src)) {
     }
   }
 }
+// The dashboard runs in a browser: of the product's modules it may take code only from the browser-safe
+// ones; types (import type, erased at build) it may take from anywhere.
+const web = join(root, 'web', 'src');
+for (const file of walk(web).concat(walkTsx(web))) {
+  const text = readFileSync(file, 'utf8');
+  for (const match of text.matchAll(/^\s*(import|export)(?!\s+type\b)[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+    const target = match[2];
+    if (!target.startsWith('.')) continue;
+    const to = relative(src, resolve(dirname(file), target)).replace(/\.js$/, '.ts');
+    if (to.startsWith('..')) continue;
+    if (!browserSafe.includes(to)) {
+      problems.push(
+        `${relative(root, file)} imports ${to}: the dashboard may import code only from ${browserSafe.join(', ')} (types: use import type)`,
+      );
+    }
+  }
+}
+
+function walkTsx(directory) {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    return statSync(path).isDirectory() ? walkTsx(path) : path.endsWith('.tsx') ? [path] : [];
+  });
+}
+
 if (problems.length > 0) {
   process.stderr.write(`Layer violations:\n  ${problems.join('\n  ')}\n`);
   process.exit(1);

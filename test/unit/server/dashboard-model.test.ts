@@ -1,10 +1,14 @@
-/** The dashboard's pure models, run in Node: the reducer over deltas, and the timeline's lanes and series. */
+/**
+ * The dashboard's pure models, run in Node: the reducer over deltas, the Gantt chart's rows, waits,
+ * critical path and series, and the transcript's summaries of tool calls.
+ */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunState } from '../../../src/engine/run-state.js';
 import type { WireEvent } from '../../../src/server/stream/stream-protocol.js';
 import { applyEvents } from '../../../web/src/model/apply-events.js';
-import { TimelineModel } from '../../../web/src/timeline/timeline-model.js';
+import { GanttModel } from '../../../web/src/timeline/gantt-model.js';
+import { buildTranscript, summarizeInput } from '../../../web/src/transcript/transcript-model.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { ScriptedAgent } from '../../support/scripted-agent.js';
 import { createTestEngine, planOf } from '../../support/test-engine.js';
@@ -56,31 +60,56 @@ test('deltas already applied are skipped; deltas after a gap are refused', async
   assert.deepEqual(applied === 'gap' ? [] : applied.map((event) => event.seq), [6, 7, 8]);
 });
 
-test('the timeline puts attempts on the fewest lanes, and counts throughput and retries', async () => {
+test('the Gantt chart: a row per step, the backoff between attempts, the critical path, the series', async () => {
   const { events, final } = await finishedRun();
-  const timeline = new TimelineModel();
-  timeline.add(events);
-  const { placed, lanes, start, end } = timeline.attempts(final.finishedAt ?? 0);
-  assert.equal(placed.length, 5, 'four steps, one of them tried twice');
-  assert.equal(lanes, 2, 'concurrency 2 needs two lanes');
-  for (const lane of [0, 1]) {
-    const onLane = placed
-      .filter((attempt) => attempt.lane === lane)
-      .sort((a, b) => a.startedAt - b.startedAt);
-    for (let index = 1; index < onLane.length; index++) {
-      assert.ok(
-        (onLane[index]?.startedAt ?? 0) >= (onLane[index - 1]?.finishedAt ?? 0),
-        'no overlap on a lane',
-      );
-    }
-  }
-  const series = timeline.series(start, end, 10);
-  assert.equal(
-    series.finished.reduce((sum, value) => sum + value, 0),
-    4,
+  const gantt = new GanttModel();
+  gantt.add(events);
+  assert.deepEqual([...gantt.rows.keys()].sort(), ['a', 'b', 'c', 'd']);
+  const b = gantt.rows.get('b');
+  assert.deepEqual(
+    b?.segments.map((segment) => [segment.kind, segment.attempt]),
+    [
+      ['run', 1],
+      ['backoff', 1],
+      ['run', 2],
+    ],
   );
-  assert.equal(
-    series.retries.reduce((sum, value) => sum + value, 0),
-    1,
+  assert.deepEqual(
+    [...(b?.outcomes ?? [])],
+    [
+      [1, 'retried'],
+      [2, 'succeeded'],
+    ],
   );
+  for (const segment of b?.segments ?? []) assert.ok(segment.end !== undefined, 'every segment ended');
+  // c waited for b (which ended after a), so the path runs through b.
+  assert.deepEqual(gantt.criticalPath(final.finishedAt ?? 0), ['b', 'c']);
+  const series = gantt.series();
+  assert.equal(series.finished[series.finished.length - 1], 4);
+  assert.equal(series.retries[series.retries.length - 1], 1);
+  assert.ok(Math.max(...series.running) <= 2, 'never more running than the concurrency');
+  assert.equal(series.running[series.running.length - 1], 0);
+  assert.ok(Math.max(...series.queued) >= 1, 'a step waited for a slot');
+  assert.equal(series.queued[series.queued.length - 1], 0);
+});
+
+test('a transcript pairs tool calls with results and says in one line what each was about', () => {
+  assert.equal(summarizeInput({ file_path: 'src/a.ts' }), 'src/a.ts');
+  assert.equal(summarizeInput({ command: ['bash', '-lc', 'npm test'] }), '$ bash -lc npm test');
+  assert.equal(summarizeInput({ input: '*** Begin Patch\n+added\n+added\n-removed\n' }), 'patch +2 −1 lines');
+  assert.equal(summarizeInput({ pattern: 'TODO' }), 'TODO');
+  const transcript = buildTranscript([
+    { type: 'text-delta', text: 'Looking', at: 1 },
+    { type: 'text-delta', text: ' around.', at: 2 },
+    { type: 'tool-call', id: 't', name: 'Bash', input: { command: 'ls' }, at: 3 },
+    { type: 'tool-result', id: 't', output: 'a\nb\nc', isError: false, at: 4 },
+    { type: 'usage-report', usage: { inputTokens: 5, outputTokens: 6 }, at: 5 },
+  ]);
+  assert.deepEqual(
+    transcript.entries.map((entry) => entry.kind),
+    ['message', 'tool'],
+  );
+  const tool = transcript.entries[1];
+  assert.equal(tool?.kind === 'tool' && tool.result?.summary, 'a (3 lines)');
+  assert.deepEqual(transcript.usage, { inputTokens: 5, outputTokens: 6 });
 });

@@ -1,0 +1,268 @@
+/**
+ * What the Gantt chart draws, folded from a run's events: per step, its attempts as segments (running,
+ * then review, then merge), the waits between attempts (retry backoff, usage-limit parking), and the
+ * run's critical path — the chain of steps each of which the next one waited for. Also the run's series
+ * over time (steps finished, retries, rate-limit waits, steps running, steps queued), for the plots.
+ * Pure and free of the DOM; imports only the browser-safe engine types.
+ */
+import type { WireEvent } from '../../../src/server/stream/stream-protocol.js';
+
+export type SegmentKind = 'run' | 'review' | 'merge' | 'backoff' | 'parked';
+export type AttemptOutcome =
+  | 'running'
+  | 'succeeded'
+  | 'retried'
+  | 'failed'
+  | 'parked'
+  | 'interrupted'
+  | 'cancelled'
+  | 'conflicted';
+
+export interface Segment {
+  kind: SegmentKind;
+  attempt: number;
+  start: number;
+  /** Undefined while it lasts. */
+  end?: number;
+  /** When a wait is planned to end (a backoff's retry time, a usage limit's reset). */
+  until?: number;
+}
+
+export interface GanttRow {
+  stepId: string;
+  segments: Segment[];
+  /** Outcome of each attempt, by attempt number. */
+  outcomes: Map<number, AttemptOutcome>;
+  firstStart: number;
+  lastEnd?: number;
+}
+
+export type TimelineEvent = WireEvent;
+
+export interface RunSeries {
+  /** Epoch seconds of each sample (an event that changed a series). */
+  times: number[];
+  finished: number[];
+  retries: number[];
+  /** Cumulative seconds steps spent waiting on rate and usage limits. */
+  limitWaitSeconds: number[];
+  running: number[];
+  queued: number[];
+}
+
+export class GanttModel {
+  readonly rows = new Map<string, GanttRow>();
+  readonly #needs = new Map<string, readonly string[]>();
+  readonly #unmet = new Map<string, number>();
+  readonly #dependents = new Map<string, string[]>();
+  readonly #series: RunSeries = {
+    times: [],
+    finished: [],
+    retries: [],
+    limitWaitSeconds: [],
+    running: [],
+    queued: [],
+  };
+  #finished = 0;
+  #retries = 0;
+  #limitWait = 0;
+  #running = 0;
+  readonly #queued = new Set<string>();
+  start: number | undefined;
+  end: number | undefined;
+
+  add(events: readonly TimelineEvent[]): void {
+    for (const event of events) this.#add(event);
+  }
+
+  series(): RunSeries {
+    return this.#series;
+  }
+
+  #add(event: TimelineEvent): void {
+    const at = event.at;
+    switch (event.type) {
+      case 'run.created':
+      case 'run.plan-replaced':
+        this.#plan(event.data.plan.steps);
+        return;
+      case 'step.added':
+        this.#plan([event.data.step]);
+        return;
+      case 'run.started':
+        for (const [id, unmet] of this.#unmet) if (unmet === 0 && !this.rows.has(id)) this.#queued.add(id);
+        this.#sample(at);
+        return;
+      case 'run.finished':
+        this.end = at;
+        this.#queued.clear();
+        this.#sample(at);
+        return;
+      case 'step.started': {
+        const { stepId, attempt } = event.data;
+        this.start ??= at;
+        let row = this.rows.get(stepId);
+        if (!row) {
+          row = { stepId, segments: [], outcomes: new Map(), firstStart: at };
+          this.rows.set(stepId, row);
+        }
+        closeOpen(row, at);
+        row.segments.push({ kind: 'run', attempt, start: at });
+        row.outcomes.set(attempt, 'running');
+        row.lastEnd = undefined;
+        this.#queued.delete(stepId);
+        this.#running++;
+        this.#sample(at);
+        return;
+      }
+      case 'step.stage-started': {
+        const row = this.rows.get(event.data.stepId);
+        if (!row) return;
+        closeOpen(row, at);
+        row.segments.push({ kind: event.data.stage, attempt: event.data.attempt, start: at });
+        return;
+      }
+      case 'step.succeeded':
+        this.#finish(event.data.stepId, event.data.attempt, 'succeeded', at);
+        this.#finished++;
+        for (const dependent of this.#dependents.get(event.data.stepId) ?? []) {
+          const unmet = (this.#unmet.get(dependent) ?? 1) - 1;
+          this.#unmet.set(dependent, unmet);
+          if (unmet === 0 && this.start !== undefined) this.#queued.add(dependent);
+        }
+        this.#sample(at);
+        return;
+      case 'step.attempt-failed': {
+        const row = this.#finish(event.data.stepId, event.data.attempt, 'retried', at);
+        row?.segments.push({
+          kind: 'backoff',
+          attempt: event.data.attempt,
+          start: at,
+          until: event.data.retryAt,
+        });
+        this.#retries++;
+        if (event.data.error.code === 'RATE_LIMITED')
+          this.#limitWait += Math.max(0, event.data.retryAt - at) / 1_000;
+        this.#sample(at);
+        return;
+      }
+      case 'step.parked': {
+        const row = this.#finish(event.data.stepId, event.data.attempt, 'parked', at);
+        row?.segments.push({
+          kind: 'parked',
+          attempt: event.data.attempt,
+          start: at,
+          until: event.data.until,
+        });
+        this.#limitWait += Math.max(0, event.data.until - at) / 1_000;
+        this.#sample(at);
+        return;
+      }
+      case 'step.failed':
+        this.#finish(event.data.stepId, event.data.attempt, 'failed', at);
+        this.#sample(at);
+        return;
+      case 'step.interrupted':
+        this.#finish(event.data.stepId, event.data.attempt, 'interrupted', at);
+        this.#sample(at);
+        return;
+      case 'step.conflicted':
+        this.#finish(event.data.stepId, event.data.attempt, 'conflicted', at);
+        this.#sample(at);
+        return;
+      case 'step.cancelled': {
+        this.#queued.delete(event.data.stepId);
+        const row = this.rows.get(event.data.stepId);
+        const last = row?.segments[row.segments.length - 1];
+        if (row && last && last.end === undefined) {
+          const attempt = last.attempt;
+          if (last.kind === 'backoff' || last.kind === 'parked') closeOpen(row, at);
+          else this.#finish(event.data.stepId, attempt, 'cancelled', at);
+        }
+        this.#sample(at);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  #plan(steps: ReadonlyArray<{ id: string; needs: readonly string[] }>): void {
+    for (const step of steps) {
+      this.#needs.set(step.id, step.needs);
+      this.#unmet.set(step.id, step.needs.length);
+      for (const need of step.needs) {
+        const list = this.#dependents.get(need) ?? [];
+        list.push(step.id);
+        this.#dependents.set(need, list);
+      }
+    }
+  }
+
+  #finish(stepId: string, attempt: number, outcome: AttemptOutcome, at: number): GanttRow | undefined {
+    const row = this.rows.get(stepId);
+    if (!row) return undefined;
+    if (row.outcomes.get(attempt) === 'running') this.#running = Math.max(0, this.#running - 1);
+    closeOpen(row, at);
+    row.outcomes.set(attempt, outcome);
+    row.lastEnd = at;
+    return row;
+  }
+
+  #sample(at: number): void {
+    const series = this.#series;
+    const seconds = at / 1_000;
+    // Events of one instant share a sample: the plot shows where things stood after them.
+    const last = series.times.length - 1;
+    const index = last >= 0 && series.times[last] === seconds ? last : series.times.push(seconds) - 1;
+    series.finished[index] = this.#finished;
+    series.retries[index] = this.#retries;
+    series.limitWaitSeconds[index] = Math.round(this.#limitWait * 10) / 10;
+    series.running[index] = this.#running;
+    series.queued[index] = this.#queued.size;
+  }
+
+  /**
+   * The run's critical path as it happened: from the step that ended last, back through the dependency
+   * that ended last (the one it waited for), to a step that waited for nothing.
+   */
+  criticalPath(now: number): string[] {
+    const endOf = (id: string): number | undefined => {
+      const row = this.rows.get(id);
+      if (!row) return undefined;
+      return row.lastEnd ?? now;
+    };
+    let current: string | undefined;
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const id of this.rows.keys()) {
+      const end = endOf(id) ?? Number.NEGATIVE_INFINITY;
+      if (end > latest) {
+        latest = end;
+        current = id;
+      }
+    }
+    const path: string[] = [];
+    const seen = new Set<string>();
+    while (current !== undefined && !seen.has(current)) {
+      path.push(current);
+      seen.add(current);
+      let next: string | undefined;
+      let nextEnd = Number.NEGATIVE_INFINITY;
+      for (const need of this.#needs.get(current) ?? []) {
+        const end = endOf(need);
+        if (end !== undefined && end > nextEnd) {
+          nextEnd = end;
+          next = need;
+        }
+      }
+      current = next;
+    }
+    return path.reverse();
+  }
+}
+
+/** Ends the row's last segment if it is still open (a wait ends when the next attempt starts). */
+function closeOpen(row: GanttRow, at: number): void {
+  const last = row.segments[row.segments.length - 1];
+  if (last && last.end === undefined) last.end = at;
+}
