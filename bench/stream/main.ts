@@ -1,10 +1,11 @@
 /**
  * `npm run bench:stream`: the dashboard stream against the seed's full-state broadcast, on the same events
  * (Part 1: one 1,000-step run observed by one client, plus the per-change size at other plan sizes), and
- * fan-out to 200 clients on loopback at about 50 events/s (Part 2). Exits 1 when a goal is missed.
+ * fan-out to 200 clients on loopback at about 50 events/s (Part 2), and the dashboard's time to first
+ * render of a 1,000-step run in Chromium (Part 3, median). Exits 1 when a goal is missed.
  *
  * Options (after `npm run bench:stream --`): --steps N (1000), --sizes A,B (100,5000), --clients N (200),
- * --seconds N (20).
+ * --seconds N (20), --loads N (7).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +13,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BytesResult, measureBytes } from './bytes-part.js';
 import { measureFanout } from './fanout-part.js';
+import { type FirstRenderResult, firstRenderUnavailable, measureFirstRender } from './first-render-part.js';
 
-const goals = { ratio: 100, p99Ms: 250 };
+const goals = { ratio: 100, p99Ms: 250, firstRenderMs: 1_000 };
 
 function kib(bytes: number): string {
   return bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MiB` : `${(bytes / 1_024).toFixed(1)} KiB`;
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '100,5000' },
       clients: { type: 'string', default: '200' },
       seconds: { type: 'string', default: '20' },
+      loads: { type: 'string', default: '7' },
     },
   });
   const root = mkdtempSync(join(tmpdir(), 'ai-collab-bench-stream-'));
@@ -84,13 +87,30 @@ async function main(): Promise<void> {
     if (fanout.gaps > 0 || fanout.closedEarly > 0 || fanout.open < fanout.clients)
       problems.push('fan-out lost clients or events');
 
+    console.log(`\nPart 3 — the dashboard's first render of a ${values.steps}-step run in Chromium`);
+    let firstRender: FirstRenderResult | undefined;
+    const unavailable = firstRenderUnavailable();
+    if (unavailable) console.log(`  skipped: ${unavailable}`);
+    else {
+      firstRender = await measureFirstRender(
+        join(root, 'first-render'),
+        Number(values.steps),
+        Number(values.loads),
+      );
+      console.log(
+        `  navigation start → first step drawn: median ${firstRender.medianMs} ms over ${firstRender.samples.length} loads (${firstRender.samples.join(', ')} ms)`,
+      );
+      if (firstRender.medianMs > goals.firstRenderMs)
+        problems.push(`first render ${firstRender.medianMs} ms > ${goals.firstRenderMs} ms`);
+    }
+
     mkdirSync('.artifacts', { recursive: true });
     writeFileSync(
       join('.artifacts', 'bench-stream.json'),
-      `${JSON.stringify({ bytes: [main, ...others], fanout }, null, 2)}\n`,
+      `${JSON.stringify({ bytes: [main, ...others], fanout, firstRender }, null, 2)}\n`,
     );
     console.log(
-      `\nbench:stream ${problems.length === 0 ? 'met every goal' : `missed: ${problems.join('; ')}`} — deltas ${ratio.toFixed(0)}× smaller than full state, p99 ${fanout.p99} ms for ${fanout.clients} clients`,
+      `\nbench:stream ${problems.length === 0 ? 'met every goal' : `missed: ${problems.join('; ')}`} — deltas ${ratio.toFixed(0)}× smaller than full state, p99 ${fanout.p99} ms for ${fanout.clients} clients${firstRender ? `, first render ${firstRender.medianMs} ms` : ''}`,
     );
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -10,6 +10,8 @@ export interface TalkingStep {
   /** Typed stream parts (tool calls, usage…), sent after `say`, as an adapter would. */
   parts?: AgentStreamPart[];
   fail?: boolean;
+  /** Fails as a transient error (retried when the step has retries left) rather than a permanent one. */
+  transient?: boolean;
   output?: string;
 }
 
@@ -49,7 +51,14 @@ export class TalkingAgent implements Agent {
     if (task.signal.aborted)
       return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
     if (plan.fail)
-      return { ok: false, failure: { code: 'EXIT_CODE', kind: 'permanent', message: 'scripted failure' } };
+      return {
+        ok: false,
+        failure: {
+          code: 'EXIT_CODE',
+          kind: plan.transient ? 'transient' : 'permanent',
+          message: 'scripted failure',
+        },
+      };
     return { ok: true, output: plan.output ?? `${task.stepId} done` };
   }
 }

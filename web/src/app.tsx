@@ -21,18 +21,28 @@ export function App({ store }: { store: DashboardStore }) {
   useEffect(() => {
     const onChange = () => setRoute(parseRoute(location.hash));
     window.addEventListener('hashchange', onChange);
+    store.notifier.onOpen = (runId) => {
+      location.hash = `#/runs/${encodeURIComponent(runId)}`;
+    };
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
   return (
     <div class="app">
-      <nav class="top">
+      <nav class="top" aria-label="main">
         <a href="#/" class="brand">
           ai-collab
         </a>
-        <a href="#/">Runs</a>
-        <a href="#/metrics">Metrics</a>
-        <span class={`connection connection-${store.connection}`} data-testid="connection">
-          {store.connection === 'open' ? 'live' : store.connection}
+        <a href="#/" aria-current={route.view !== 'metrics' ? 'page' : undefined}>
+          Runs
+        </a>
+        <a href="#/metrics" aria-current={route.view === 'metrics' ? 'page' : undefined}>
+          Metrics
+        </a>
+        <span class="top-right">
+          <NotifyButton store={store} />
+          <span class={`connection connection-${store.connection}`} data-testid="connection">
+            {store.connection === 'open' ? 'live' : store.connection}
+          </span>
         </span>
       </nav>
       <main>
@@ -41,6 +51,32 @@ export function App({ store }: { store: DashboardStore }) {
         {route.view === 'metrics' && <MetricsView store={store} />}
       </main>
     </div>
+  );
+}
+
+function NotifyButton({ store }: { store: DashboardStore }) {
+  const [state, setState] = useState(store.notifier.state);
+  if (state === 'unsupported') return null;
+  const labels = {
+    off: 'Notify me',
+    on: 'Notifications on',
+    blocked: 'Notifications blocked',
+  } as const;
+  return (
+    <button
+      type="button"
+      class="notify"
+      aria-pressed={state === 'on'}
+      disabled={state === 'blocked'}
+      title={
+        state === 'blocked'
+          ? "This browser blocks this site's notifications; allow them in the site settings."
+          : 'A browser notification when a plan waits for approval or a run ends'
+      }
+      onClick={() => void store.notifier.toggle().then(setState)}
+    >
+      {labels[state]}
+    </button>
   );
 }
 

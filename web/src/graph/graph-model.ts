@@ -4,8 +4,8 @@
  */
 import type { RunState } from '../../../src/engine/run-state.js';
 
-export const nodeWidth = 168;
-export const nodeHeight = 38;
+export const nodeWidth = 200;
+export const nodeHeight = 52;
 const gapX = 56;
 const gapY = 14;
 

@@ -4,7 +4,8 @@
  * after them, and search highlights and jumps to matching steps.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { RunState } from '../../../src/engine/run-state.js';
+import type { RunState, StepState } from '../../../src/engine/run-state.js';
+import { formatDuration } from '../views/format.js';
 import { nodeHeight, nodeWidth, visibleGraph } from './graph-model.js';
 import { StepNode } from './step-node.js';
 import { useLayout } from './use-layout.js';
@@ -50,6 +51,28 @@ export function GraphView({ state, selected, onSelect, collapsed, onToggle, onEx
     if (moved.current && position) setTransform(centerOn(position, transform.k, size));
     else if (!moved.current) setTransform(fitTransform(content, size));
   }, [graph.key, refined, measured]);
+  // The window or the step panel changed the canvas: fit again, unless the person placed the view.
+  useEffect(() => {
+    if (measured && !moved.current) setTransform(fitTransform(content, size));
+  }, [size.width, size.height]);
+  // A step chosen elsewhere (keys, timeline, search) that is out of view is brought into the middle.
+  useEffect(() => {
+    const position = selected === undefined ? undefined : positions.get(selected);
+    if (!position) return;
+    const left = position.x * transform.k + transform.x;
+    const top = position.y * transform.k + transform.y;
+    const outside =
+      left < 0 ||
+      top < 0 ||
+      left + nodeWidth * transform.k > size.width ||
+      top + nodeHeight * transform.k > size.height;
+    if (!outside) return;
+    moved.current = true;
+    setTransform(centerOn(position, Math.max(transform.k, 0.6), size));
+  }, [selected]);
+  const live = state.status === 'running' || state.status === 'paused';
+  const now = useTicker(live);
+  const related = useMemo(() => relatives(state, selected), [selected, state.plan]);
 
   const targets = useMemo(
     () =>
@@ -154,10 +177,20 @@ export function GraphView({ state, selected, onSelect, collapsed, onToggle, onEx
                 const x2 = b.x;
                 const y2 = b.y + nodeHeight / 2;
                 const bend = Math.max(20, (x2 - x1) / 2);
+                const relation =
+                  related === undefined
+                    ? ''
+                    : (related.upstream.has(from) || from === selected) &&
+                        (related.upstream.has(to) || to === selected)
+                      ? ' upstream'
+                      : (related.downstream.has(to) || to === selected) &&
+                          (related.downstream.has(from) || from === selected)
+                        ? ' downstream'
+                        : ' dimmed';
                 return (
                   <path
                     key={`${from}>${to}`}
-                    class={`edge status-${state.steps[from]?.status ?? 'pending'}`}
+                    class={`edge status-${state.steps[from]?.status ?? 'pending'}${relation}`}
                     d={`M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`}
                   />
                 );
@@ -177,6 +210,16 @@ export function GraphView({ state, selected, onSelect, collapsed, onToggle, onEx
                   matched={matchSet.has(id)}
                   hidden={graph.hiddenUnder.get(id) ?? 0}
                   detailed={detailed}
+                  metrics={nodeMetrics(step, now)}
+                  relation={
+                    related === undefined || id === selected
+                      ? undefined
+                      : related.upstream.has(id)
+                        ? 'upstream'
+                        : related.downstream.has(id)
+                          ? 'downstream'
+                          : 'dimmed'
+                  }
                   onSelect={onSelect}
                   onToggle={onToggle}
                 />
@@ -187,6 +230,53 @@ export function GraphView({ state, selected, onSelect, collapsed, onToggle, onEx
       </div>
     </div>
   );
+}
+
+/** Every step the selected one waits for, and every step that waits for it (both transitively). */
+function relatives(
+  state: RunState,
+  selected: string | undefined,
+): { upstream: Set<string>; downstream: Set<string> } | undefined {
+  const origin = selected === undefined ? undefined : state.steps[selected];
+  if (!origin) return undefined;
+  const walk = (next: (step: StepState) => readonly string[]): Set<string> => {
+    const found = new Set<string>();
+    const queue = [...next(origin)];
+    for (let head = 0; head < queue.length; head++) {
+      const id = queue[head] as string;
+      const step = state.steps[id];
+      if (found.has(id) || !step) continue;
+      found.add(id);
+      queue.push(...next(step));
+    }
+    return found;
+  };
+  return { upstream: walk((step) => step.needs), downstream: walk((step) => step.dependents) };
+}
+
+/** What a node says about time and money: how long it ran (or has been running), and its cost. */
+function nodeMetrics(step: StepState, now: number): string {
+  const elapsed =
+    step.status === 'running' || step.status === 'reviewing' || step.status === 'merging'
+      ? step.startedAt === undefined
+        ? undefined
+        : now - step.startedAt
+      : step.durationMs;
+  const parts = [elapsed === undefined ? undefined : formatDuration(elapsed)];
+  if (step.usage?.costUsd !== undefined)
+    parts.push(`$${step.usage.costUsd.toFixed(step.usage.costUsd < 0.1 ? 3 : 2)}`);
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** Re-renders every second while `live`, so running steps show their elapsed time; returns the time now. */
+function useTicker(live: boolean): number {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!live) return undefined;
+    const timer = setInterval(() => setTick((tick) => tick + 1), 1_000);
+    return () => clearInterval(timer);
+  }, [live]);
+  return Date.now();
 }
 
 function centerOn(position: { x: number; y: number }, k: number, size: { width: number; height: number }) {

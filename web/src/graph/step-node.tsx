@@ -11,6 +11,10 @@ export interface StepNodeProps {
   matched: boolean;
   hidden: number;
   detailed: boolean;
+  /** Elapsed time (and cost when known), e.g. `1 min 5 s · $0.02`. */
+  metrics: string;
+  /** Relation to the selected step: its dependencies, its dependents, or neither (dimmed). */
+  relation: 'upstream' | 'downstream' | 'dimmed' | undefined;
   onSelect(id: string): void;
   onToggle(id: string): void;
 }
@@ -23,10 +27,19 @@ function StepNodeView({
   matched,
   hidden,
   detailed,
+  metrics,
+  relation,
   onSelect,
   onToggle,
 }: StepNodeProps) {
-  const classes = ['node', `status-${step.status}`, selected && 'selected', matched && 'matched']
+  const classes = [
+    'node',
+    `status-${step.status}`,
+    selected && 'selected',
+    matched && 'matched',
+    relation,
+    relation && relation !== 'dimmed' && 'related',
+  ]
     .filter(Boolean)
     .join(' ');
   return (
@@ -41,16 +54,21 @@ function StepNodeView({
       onClick={() => onSelect(step.id)}
       onKeyDown={(event) => event.key === 'Enter' && onSelect(step.id)}
     >
-      <title>{`${step.id} · ${step.agent} · ${step.status}`}</title>
-      <rect width={nodeWidth} height={nodeHeight} rx={6} />
+      <title>{`${step.id} · ${step.agent} · ${step.status}${metrics ? ` · ${metrics}` : ''}`}</title>
+      <rect width={nodeWidth} height={nodeHeight} rx={8} />
       {detailed && (
         <>
-          <text x={10} y={16} class="node-label">
-            {clip(String(step.label), 20)}
+          <text x={12} y={18} class="node-label">
+            {clip(String(step.label), 22)}
           </text>
-          <text x={10} y={30} class="node-meta">
-            {`${step.agent} · ${step.status}${step.attempts > 1 ? ` · try ${step.attempts}` : ''}`}
+          <text x={12} y={32} class="node-meta">
+            {`${clip(step.agent, 12)} · ${step.status.replace('_', ' ')}${step.attempts > 1 ? ` · try ${step.attempts}` : ''}`}
           </text>
+          {metrics && (
+            <text x={12} y={45} class="node-meta node-metrics">
+              {metrics}
+            </text>
+          )}
         </>
       )}
       {step.dependents.length > 0 && (

@@ -1,8 +1,10 @@
 /** The dashboard's state: the runs list, the runs it follows, and the connection; fed by the stream. */
 import type { RunSummary, ServerMessage } from '../../../src/server/stream/stream-protocol.js';
 import { ApiClient } from './api-client.js';
+import { MetricsSampler } from './metrics-sampler.js';
 import { Observable } from './observable.js';
 import { RunModel } from './run-model.js';
+import { RunNotifier } from './run-notifier.js';
 import { type ConnectionState, StreamConnection } from './stream-connection.js';
 
 /** Runs followed at once (the server allows 32 per connection). */
@@ -10,6 +12,8 @@ const maxFollowedRuns = 8;
 
 export class DashboardStore extends Observable {
   readonly api: ApiClient;
+  readonly notifier = new RunNotifier();
+  readonly metrics = new MetricsSampler();
   runs: RunSummary[] = [];
   connection: ConnectionState = 'connecting';
   /** Bytes of stream frames received, for the metrics view. */
@@ -61,6 +65,7 @@ export class DashboardStore extends Observable {
         return;
       case 'run-updated': {
         const index = this.runs.findIndex((run) => run.runId === message.run.runId);
+        this.notifier.changed(this.runs[index], message.run);
         if (index >= 0) this.runs[index] = message.run;
         else this.runs = [message.run, ...this.runs];
         this.runs = [...this.runs];

@@ -1,5 +1,5 @@
 /** One run: its controls and progress, the approval view while it waits, the graph or timeline, a step. */
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { RunState } from '../../../src/engine/run-state.js';
 import { GraphView } from '../graph/graph-view.js';
 import type { DashboardStore } from '../model/dashboard-store.js';
@@ -27,6 +27,7 @@ export function RunView({ store, runId }: { store: DashboardStore; runId: string
     });
   }, []);
   const state = model.state;
+  useRunKeys(state, selected, setSelected, setTab);
   if (!state) return <p class="muted">Loading the run…</p>;
   const control = async (action: 'pause' | 'resume' | 'cancel') => {
     try {
@@ -63,13 +64,41 @@ export function RunView({ store, runId }: { store: DashboardStore; runId: string
       </header>
       {notice && <p class="error">{notice}</p>}
       {state.status === 'awaiting_approval' && <ApprovalView api={store.api} runId={runId} />}
-      <nav class="tabs">
-        {(['graph', 'timeline'] as const).map((name) => (
-          <button type="button" key={name} class={tab === name ? 'active' : ''} onClick={() => setTab(name)}>
-            {name}
-          </button>
-        ))}
-      </nav>
+      <div class="view-bar">
+        <nav class="tabs" aria-label="view">
+          {(['graph', 'timeline'] as const).map((name) => (
+            <button
+              type="button"
+              key={name}
+              class={tab === name ? 'active' : ''}
+              aria-pressed={tab === name}
+              onClick={() => setTab(name)}
+            >
+              {name}
+            </button>
+          ))}
+        </nav>
+        <p class="shortcuts" data-testid="shortcuts">
+          <span>
+            <kbd>/</kbd> search
+          </span>
+          <span>
+            <kbd>j</kbd> <kbd>k</kbd> next / previous step
+          </span>
+          <span>
+            <kbd>[</kbd> <kbd>]</kbd> dependency / dependent
+          </span>
+          <span>
+            <kbd>Esc</kbd> close
+          </span>
+          <span>
+            <kbd>g</kbd> graph <kbd>t</kbd> timeline
+          </span>
+          <span>
+            <kbd>Tab</kbd> reaches approve, reject and retry
+          </span>
+        </p>
+      </div>
       <div class={`run-body${step ? ' with-panel' : ''}`}>
         {tab === 'graph' ? (
           <GraphView
@@ -81,7 +110,7 @@ export function RunView({ store, runId }: { store: DashboardStore; runId: string
             onExpandAll={() => setCollapsed(new Set())}
           />
         ) : (
-          <TimelineView api={store.api} model={model} onSelect={setSelected} />
+          <TimelineView api={store.api} model={model} selected={selected} onSelect={setSelected} />
         )}
         {step && (
           <StepPanel
@@ -96,6 +125,49 @@ export function RunView({ store, runId }: { store: DashboardStore; runId: string
       </div>
     </div>
   );
+}
+
+/**
+ * The run's keys, for people who do not use a mouse: `/` search, `j`/`k` next and previous step in plan
+ * order, `[`/`]` the selected step's first dependency or dependent, `Esc` close the step, `g`/`t` the
+ * graph or the timeline. Ignored while typing in a field.
+ */
+function useRunKeys(
+  state: RunState | undefined,
+  selected: string | undefined,
+  select: (id: string | undefined) => void,
+  setTab: (tab: Tab) => void,
+): void {
+  useEffect(() => {
+    if (!state) return undefined;
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target;
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (target instanceof HTMLElement && target.closest('input, textarea, select, [contenteditable]')) {
+        if (event.key === 'Escape' && target instanceof HTMLInputElement) target.blur();
+        return;
+      }
+      const order = state.order;
+      const index = selected === undefined ? -1 : order.indexOf(selected);
+      const step = selected === undefined ? undefined : state.steps[selected];
+      const actions: Record<string, () => void> = {
+        '/': () => document.querySelector<HTMLInputElement>('input[type="search"]')?.focus(),
+        j: () => select(order[Math.min(order.length - 1, index + 1)]),
+        k: () => select(order[Math.max(0, index - 1)]),
+        '[': () => step?.needs[0] !== undefined && select(step.needs[0]),
+        ']': () => step?.dependents[0] !== undefined && select(step.dependents[0]),
+        Escape: () => select(undefined),
+        g: () => setTab('graph'),
+        t: () => setTab('timeline'),
+      };
+      const action = actions[event.key];
+      if (!action) return;
+      event.preventDefault();
+      action();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [state, selected]);
 }
 
 function Progress({ state }: { state: RunState }) {
