@@ -225,6 +225,11 @@ test("a step's transcript: text, tool calls summarised, results collapsed, error
   );
   await assertAccessible(page, 'transcript');
   await screenshots(page, artifacts, 'transcript');
+  // The dark theme is held to the same contrast.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await assertAccessible(page, 'transcript (dark)');
+  await page.screenshot({ path: join(artifacts, 'transcript-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
   // The raw log is behind a toggle, and downloadable.
   await transcript.getByRole('button', { name: 'Raw log' }).click();
   await page.getByTestId('step-output').filter({ hasText: '"type":"tool-call"' }).waitFor();
