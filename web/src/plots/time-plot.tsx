@@ -38,7 +38,11 @@ export function TimePlot({ title, unit, times, series, height = 180 }: TimePlotP
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
   const shape = series.map((entry) => `${entry.label}:${entry.color}:${entry.stepped ? 1 : 0}`).join('|');
-  const data: uPlot.AlignedData = [[...times], ...series.map((entry) => [...entry.values])];
+  // One sample draws no line and gives uPlot no span: it is shown as a dot at the end of half a minute.
+  const lone = times.length === 1;
+  const data: uPlot.AlignedData = lone
+    ? [[(times[0] ?? 0) - 30, times[0] ?? 0], ...series.map((entry) => [null, entry.values[0] ?? null])]
+    : [[...times], ...series.map((entry) => [...entry.values])];
 
   useEffect(() => {
     const element = container.current;
@@ -70,8 +74,7 @@ export function TimePlot({ title, unit, times, series, height = 180 }: TimePlotP
         width: Math.max(200, element.clientWidth),
         height,
         scales: {
-          // One sample (or none) still gets a sensible minute of axis, not a span of years.
-          x: { time: true, range: (_plot, min, max) => (max - min < 1 ? [min - 60, max + 1] : [min, max]) },
+          x: { time: true },
           // Counts and seconds are never negative; a flat zero still shows 0 to 1.
           y: { range: (_plot, _min, max) => [0, Math.max(1, max * 1.1)] },
         },
@@ -87,7 +90,8 @@ export function TimePlot({ title, unit, times, series, height = 180 }: TimePlotP
             width: 2,
             fill: `${color(entry.color)}22`,
             ...(entry.stepped && { paths: UPlot.paths.stepped?.({ align: 1 }) }),
-            points: { show: false },
+            // Dots while there are few samples (a line needs two), none once the line says it all.
+            points: { show: (plot: uPlot) => (plot.data[0]?.length ?? 0) < 30, size: 6 },
           })),
         ],
         legend: { live: true },
