@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { main } from './main.js';
+import { exitQuietlyWhenReaderGoes } from './reader-gone.js';
 
+exitQuietlyWhenReaderGoes();
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
