@@ -43,3 +43,25 @@ test('a run whose terminal goes away stops as on a hang-up and stays resumable',
   const [run] = JSON.parse(runs.stdout) as RunReport[];
   assert.ok(run && ['interrupted', 'succeeded'].includes(run.status), `run is ${run?.status}`);
 });
+
+test("an agent's escape sequences reach the terminal escaped, and --json keeps them exact", async () => {
+  const workspace = tempDir();
+  writeFileSync(
+    join(workspace, 'plan.yaml'),
+    `steps:\n  - { id: loud, run: "printf 'x\\\\033[31mred\\\\033]0;pwned\\\\007' >&2; exit 3" }\n`,
+  );
+  const ran = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
+  assert.equal(ran.code, 1);
+  // NO_COLOR is set for the child: none of our own output carries an escape, so any ESC would be the agent's.
+  assert.equal(ran.stderr.includes('\u001b'), false, ran.stderr);
+  assert.match(
+    ran.stderr,
+    /step loud failed after 1 attempt\(s\): exit code 3: x\\x1b\[31mred\\x1b\]0;pwned\\x07/,
+  );
+  const report = JSON.parse(ran.stdout) as RunReport;
+  assert.equal(report.steps[0]?.error, 'exit code 3: x\u001b[31mred\u001b]0;pwned\u0007', 'JSON is exact');
+  assert.equal(ran.stdout.includes('\u001b'), false, 'JSON escapes the control characters itself');
+  const status = await runCli(['status', report.runId], { cwd: workspace });
+  assert.equal(status.stdout.includes('\u001b'), false, status.stdout);
+  assert.match(status.stdout, /x\\x1b\[31mred/);
+});
