@@ -106,7 +106,12 @@ test('error messages that quote input are printed inert', async () => {
   let stderr = '';
   const streams = {
     stdout: { write: () => true } as unknown as NodeJS.WriteStream,
-    stderr: { write: (text: string) => ((stderr += text), true) } as unknown as NodeJS.WriteStream,
+    stderr: {
+      write: (text: string) => {
+        stderr += text;
+        return true;
+      },
+    } as unknown as NodeJS.WriteStream,
   };
   const code = await main(['node', 'ai-collab', 'runs'], {
     cwd: '/',
