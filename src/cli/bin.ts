@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { main } from './main.js';
-import { exitQuietlyWhenReaderGoes } from './reader-gone.js';
+import { quietWhenReaderGoes } from './reader-gone.js';
 
-exitQuietlyWhenReaderGoes();
+quietWhenReaderGoes();
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

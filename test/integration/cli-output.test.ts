@@ -28,6 +28,8 @@ test('commands whose reader goes away exit quietly instead of crashing on EPIPE'
   assert.equal(run?.status, 'succeeded', 'the run whose JSON nobody read still completed and was recorded');
   const status = await withReaderGone(['status', run?.runId ?? ''], workspace, 'stdout');
   assert.deepEqual([status.code, status.stderr], [0, '']);
+  const unknown = await withReaderGone(['status', 'no-such-run'], workspace, 'stderr');
+  assert.deepEqual([unknown.code, unknown.signal], [2, null], 'a failing command keeps its exit code');
 });
 
 test('a run whose terminal goes away stops as on a hang-up and stays resumable', async () => {
