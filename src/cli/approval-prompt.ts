@@ -14,6 +14,7 @@ import { agentCatalogOf } from '../plan/agent-catalog.js';
 import { parsePlanText } from '../plan/load-plan.js';
 import { planToYaml } from '../plan/plan-to-yaml.js';
 import type { PlanDefinition } from '../protocol/plan-types.js';
+import { terminalSafe } from '../support/control-characters.js';
 import { isInputError } from '../support/errors.js';
 import { renderPlanOverview } from './output/plan-overview.js';
 import type { Runtime } from './runtime.js';
@@ -129,7 +130,7 @@ function editPlan(
     } catch (error) {
       if (!isInputError(error)) throw error;
       options.stderr.write(
-        `The edited plan is not valid, so it was not taken:\n  ${error.problems.join('\n  ')}\n`,
+        `The edited plan is not valid, so it was not taken:\n  ${terminalSafe(error.problems.join('\n  '))}\n`,
       );
       return undefined;
     }

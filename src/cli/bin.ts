@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { main } from './main.js';
+import { quietWhenReaderGoes } from './reader-gone.js';
 
+quietWhenReaderGoes();
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

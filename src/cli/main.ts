@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import { agentCatalogOf } from '../plan/agent-catalog.js';
 import { PlannerError } from '../plan/planner/run-planner.js';
+import { terminalSafe } from '../support/control-characters.js';
 import { isInputError, OrchestratorError } from '../support/errors.js';
 import { applyCommand, discardCommand } from './commands/apply-command.js';
 import type { CommandContext } from './commands/command-context.js';
@@ -248,27 +249,28 @@ function reportFailure(error: unknown, context: CommandContext): number {
     // --help and --version end through here too, with exit code 0.
     return error.exitCode === 0 ? exitCodes.success : exitCodes.invalidInput;
   }
+  // Messages quote what the user, a plan or a model gave (ids, names, output): printed inert.
   if (error instanceof PlannerError) {
-    stderr.write(`ai-collab: ${error.message}\n`);
-    for (const problem of error.problems) stderr.write(`  ${problem}\n`);
+    stderr.write(`ai-collab: ${terminalSafe(error.message)}\n`);
+    for (const problem of error.problems) stderr.write(`  ${terminalSafe(problem)}\n`);
     return exitCodes.failure;
   }
   if (isInputError(error)) {
-    stderr.write(`ai-collab: ${error.message}\n`);
-    for (const problem of error.problems) stderr.write(`  ${problem}\n`);
+    stderr.write(`ai-collab: ${terminalSafe(error.message)}\n`);
+    for (const problem of error.problems) stderr.write(`  ${terminalSafe(problem)}\n`);
     if (error.code === 'PLAN_INVALID') stderr.write('Nothing was run.\n');
     return exitCodes.invalidInput;
   }
   if (error instanceof OrchestratorError && error.code === 'USAGE') {
-    stderr.write(`ai-collab: ${error.message}\n`);
+    stderr.write(`ai-collab: ${terminalSafe(error.message)}\n`);
     return exitCodes.invalidInput;
   }
   if (error instanceof OrchestratorError) {
-    stderr.write(`ai-collab: ${error.message}\n`);
+    stderr.write(`ai-collab: ${terminalSafe(error.message)}\n`);
     return exitCodes.failure;
   }
   stderr.write(
-    `ai-collab: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    `ai-collab: unexpected error: ${terminalSafe(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
   );
   return exitCodes.failure;
 }

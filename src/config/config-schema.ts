@@ -1,20 +1,16 @@
 /** `ai-collab.config.yaml`: process-wide settings and per-agent settings. Unknown keys are errors. */
 import { z } from 'zod';
-import { parseDuration } from '../plan/parse-duration.js';
+import { durationField, printableText } from '../plan/plan-schema.js';
 import {
   type ReviewSettings,
   resolveReviewSettings,
   reviewSettingsSchema,
 } from '../review/review-settings.js';
 
-const duration = z
-  .union([z.string(), z.number()], { error: 'a duration such as 10s or 500ms' })
-  .transform((value, context) => {
-    const parsed = parseDuration(value);
-    if (parsed.ok) return parsed.ms;
-    context.addIssue({ code: 'custom', message: parsed.reason });
-    return z.NEVER;
-  });
+/** A grace period or pause: 0 is meaningful (at once). */
+const duration = durationField();
+/** A timeout or a lifetime: 0 would end it before it starts. */
+const positiveDuration = durationField({ positive: true });
 
 const environmentName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 
@@ -49,10 +45,10 @@ export const poolSettingsSchema = z.strictObject({
   prewarm: z.number().int().min(0).max(64).optional(),
   /** Steps one process serves before it is replaced. */
   maxUses: z.number().int().min(1).max(100_000).optional(),
-  maxAge: duration.optional(),
+  maxAge: positiveDuration.optional(),
   /** Memory of a process and all its descendants; above it the process is recycled. */
   maxMemory: byteSize.optional(),
-  idleTimeout: duration.optional(),
+  idleTimeout: positiveDuration.optional(),
   /** ACP agents: sessions one process serves at once (1 keeps a crash or retry to one step). */
   sessionsPerProcess: z.number().int().min(1).max(16).optional(),
 });
@@ -61,18 +57,26 @@ export const agentSettingsSchema = z.strictObject({
   /** Which adapter drives this agent; defaults to the agent's name for claude, codex, gemini and shell. */
   adapter: z.enum(adapterKinds).optional(),
   /** Executable to start (CLI adapters and acp). */
-  command: z.string().min(1).max(4096).optional(),
+  command: printableText(z.string().min(1).max(4096), 'a command').optional(),
   /** Extra arguments, after the ones the adapter needs. */
-  args: z.array(z.string().max(4096)).max(200).optional(),
+  args: z
+    .array(printableText(z.string().max(4096), 'an argument', { allowLayout: true }))
+    .max(200)
+    .optional(),
   model: z.string().min(1).max(200).optional(),
   /** Environment values set for the agent's processes. */
-  env: z.record(environmentName, z.string().max(32_768)).optional(),
+  env: z
+    .record(
+      environmentName,
+      printableText(z.string().max(32_768), 'an environment value', { allowLayout: true }),
+    )
+    .optional(),
   /** Extra variables passed through from the orchestrator's environment. */
   passEnv: z.array(environmentName).max(200).optional(),
   /** Steps of this agent running at once, across all runs of the process. */
   concurrency: z.number().int().min(1).max(1024).optional(),
   /** Default step timeout for this agent. */
-  timeout: duration.optional(),
+  timeout: positiveDuration.optional(),
   pool: poolSettingsSchema.optional(),
   /** claude: stream (long-lived, pooled) or oneshot; codex: exec or app-server; gemini: acp or prompt. */
   mode: z.enum(['stream', 'oneshot', 'exec', 'app-server', 'acp', 'prompt']).optional(),
@@ -123,7 +127,9 @@ export const configSchema = z.strictObject({
     .min(1_024)
     .max(1024 ** 3)
     .optional(),
-  agents: z.record(z.string().min(1).max(200), agentSettingsSchema).optional(),
+  agents: z
+    .record(printableText(z.string().min(1).max(200), 'an agent name'), agentSettingsSchema)
+    .optional(),
   workspace: z
     .strictObject({
       /** auto: code-changing steps in git worktrees (in a git repository); off: every step in the workspace. */

@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { formatPath } from '../plan/plan-problem.js';
+import { formatPath, issueMessage } from '../plan/plan-problem.js';
+import { describeDocumentProblem, parseJsonDocument, parseYamlDocument } from '../support/document-text.js';
 import { InputError } from '../support/errors.js';
 import { type ConfigInput, configSchema, defaultConfig, type ResolvedConfig } from './config-schema.js';
 import { resolveAgents } from './resolve-agents.js';
@@ -41,29 +41,25 @@ export function loadConfig(workspace: string, environment: NodeJS.ProcessEnv): R
   return { ...resolved, review: review.settings };
 }
 
+/** Configuration is a few levels deep (agents → name → pool → key); far past that is a mistake or an attack. */
+const configLimits = { maxDepth: 64, maxAliasCount: 50 };
+const configShape = 'configuration is a few levels deep (agents → name → setting)';
+
 export function readConfigFile(file: string): ConfigInput {
-  let document: unknown;
-  try {
-    document = parseYaml(readFileSync(file, 'utf8'), { maxAliasCount: 50, uniqueKeys: true }) ?? {};
-  } catch (error) {
-    throw new InputError('CONFIG_INVALID', `invalid configuration ${file}`, [
-      `${file}: not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : error}`,
-    ]);
-  }
-  return validateConfig(document, file);
+  const parsed = parseYamlDocument(readFileSync(file, 'utf8'), configLimits);
+  if (!parsed.ok) throwConfig(file, [describeDocumentProblem(file, 'YAML', parsed.problem, configShape)]);
+  return validateConfig(parsed.value ?? {}, file);
 }
 
 function readConfigOverlay(text: string): ConfigInput {
   const source = `${configOverlayVariable} (environment)`;
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
+  const parsed = parseJsonDocument(text, configLimits);
+  if (!parsed.ok) {
     throwConfig(source, [
-      `${source}: not valid JSON (${error instanceof Error ? error.message : error}); unset it or give a JSON object`,
+      `${describeDocumentProblem(source, 'JSON', parsed.problem, configShape)}; unset it or give a JSON object`,
     ]);
   }
-  return validateConfig(document, source);
+  return validateConfig(parsed.value, source);
 }
 
 function validateConfig(document: unknown, file: string): ConfigInput {
@@ -74,7 +70,7 @@ function validateConfig(document: unknown, file: string): ConfigInput {
     if (issue.code === 'unrecognized_keys') {
       return `${file} ${formatPath(path)}: unknown key(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}; remove them`;
     }
-    return `${file} ${formatPath(path)}: ${issue.message}`;
+    return `${file} ${formatPath(path)}: ${issueMessage(issue)}`;
   });
   return throwConfig(file, problems);
 }

@@ -4,18 +4,18 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import type { PlanDefinition } from '../protocol/plan-types.js';
+import { describeDocumentProblem, parseJsonDocument, parseYamlDocument } from '../support/document-text.js';
 import { InputError } from '../support/errors.js';
 import type { AgentCatalog } from './agent-catalog.js';
 import { type NormalizedPlan, normalizeNativePlan, normalizeSeedPlan } from './normalize-plan.js';
 import { defaultPlanLimits, type PlanLimits } from './plan-limits.js';
-import { formatPath, type PlanProblem } from './plan-problem.js';
+import { formatPath, issueMessage, type PlanProblem } from './plan-problem.js';
 import { looksLikeSeedPlan, planSchemas } from './plan-schema.js';
 import { type RawStepFacts, readRawSteps } from './raw-graph.js';
 import { knownKeysAt } from './schema-keys.js';
-import { createLocator, offsetToLineColumn } from './source-locations.js';
+import { createLocator } from './source-locations.js';
 import { didYouMean, validateGraph } from './validate-graph.js';
 
 export interface LoadPlanOptions {
@@ -49,7 +49,7 @@ export async function loadPlanFile(file: string, options: LoadPlanOptions): Prom
 export function parsePlanText(text: string, file: string, options: LoadPlanOptions): PlanDefinition {
   const limits = options.limits ?? defaultPlanLimits;
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const document = parseDocumentText(source, file);
+  const document = parseDocumentText(source, file, limits);
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw planError(file, [`${file}: a plan is a mapping with a steps: list at the top level`]);
   }
@@ -82,24 +82,15 @@ export function parsePlanText(text: string, file: string, options: LoadPlanOptio
   return normalized.plan;
 }
 
-function parseDocumentText(text: string, file: string): unknown {
+function parseDocumentText(text: string, file: string, limits: PlanLimits): unknown {
   const json = extname(file).toLowerCase() === '.json' || (extname(file) === '' && /^\s*[{[]/.test(text));
-  try {
-    if (json) return JSON.parse(text);
-    return parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: true });
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const position = error.linePos?.[0];
-      const where = position ? `:${position.line}:${position.col}` : '';
-      throw planError(file, [
-        `${file}${where}: not valid YAML: ${firstLine(error.message).replace(/ at line \d+, column \d+:?$/, '')}`,
-      ]);
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    const offset = /position (\d+)/.exec(message)?.[1];
-    const where = offset === undefined ? '' : `:${offsetToLineColumn(text, Number(offset))}`;
-    throw planError(file, [`${file}${where}: not valid JSON: ${message}`]);
-  }
+  const parsed = json
+    ? parseJsonDocument(text, limits)
+    : parseYamlDocument(text, { maxDepth: limits.maxDepth, maxAliasCount: 100 });
+  if (parsed.ok) return parsed.value;
+  throw planError(file, [
+    describeDocumentProblem(file, json ? 'JSON' : 'YAML', parsed.problem, 'plans are flat lists of steps'),
+  ]);
 }
 
 function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType): PlanProblem[] {
@@ -110,7 +101,7 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType): PlanProblem[
       message: `unknown field "${key}"${didYouMean(key, allowed) || `; allowed here: ${allowed.join(', ')}`}`,
     }));
   }
-  return [{ path: issue.path as (string | number)[], message: issue.message }];
+  return [{ path: issue.path as (string | number)[], message: issueMessage(issue) }];
 }
 
 function checkAgents(named: RawStepFacts['agents'], agents: AgentCatalog): PlanProblem[] {
@@ -153,8 +144,4 @@ function planError(file: string, problems: string[]): InputError {
 
 function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0] ?? text;
 }

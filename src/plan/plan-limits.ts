@@ -6,6 +6,8 @@ export interface PlanLimits {
   maxTextBytes: number;
   maxCommandBytes: number;
   maxNeedsPerStep: number;
+  /** Deepest nesting of lists and mappings; plans are flat lists of steps, a few levels deep. */
+  maxDepth: number;
   /** Problems listed before the rest is summarised as "and N more". */
   maxReportedProblems: number;
 }
@@ -17,5 +19,6 @@ export const defaultPlanLimits: PlanLimits = {
   maxTextBytes: 256 * 1024,
   maxCommandBytes: 64 * 1024,
   maxNeedsPerStep: 1_000,
+  maxDepth: 64,
   maxReportedProblems: 50,
 };

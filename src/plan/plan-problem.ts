@@ -1,17 +1,19 @@
 /** One thing wrong with a plan, located by a JSON path such as `steps[2].needs[0]`. */
-export type PathSegment = string | number;
+import type { z } from 'zod';
+import type { PathSegment } from '../support/json-path.js';
+
+export { formatPath, type PathSegment } from '../support/json-path.js';
 
 export interface PlanProblem {
   path: PathSegment[];
   message: string;
 }
 
-export function formatPath(path: readonly PathSegment[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(segment)) text += text === '' ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
+/** What a schema issue says; a bad record key (an agent or environment name) says why, not "Invalid key in record". */
+export function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key') {
+    const inner = issue.issues[0];
+    return inner ? issueMessage(inner) : issue.message;
   }
-  return text === '' ? '(root)' : text;
+  return issue.message;
 }

@@ -1,24 +1,50 @@
 /** The strict schemas of both accepted plan shapes: ours and the seed's `PlanResponse`. */
 import { z } from 'zod';
 import { stepActions } from '../protocol/plan-types.js';
-import { parseDuration } from './parse-duration.js';
+import { describeCharacter, findControlCharacter } from '../support/control-characters.js';
+import { type DurationRules, parseDuration } from './parse-duration.js';
 import type { PlanLimits } from './plan-limits.js';
 
-function durationField() {
-  return z.union([z.string(), z.number()]).transform((value, context) => {
-    const parsed = parseDuration(value);
-    if (parsed.ok) return parsed.ms;
-    context.addIssue({ code: 'custom', message: parsed.reason });
-    return z.NEVER;
+/** A duration field of a plan or the configuration, read into milliseconds. */
+export function durationField(rules: DurationRules = {}) {
+  return z
+    .union([z.string(), z.number()], { error: 'a duration such as 10s or 500ms' })
+    .transform((value, context) => {
+      const parsed = parseDuration(value, rules);
+      if (parsed.ok) return parsed.ms;
+      context.addIssue({ code: 'custom', message: parsed.reason });
+      return z.NEVER;
+    });
+}
+
+/**
+ * A string that names something or reaches a process: no control or bidirectional formatting characters
+ * (with `allowLayout`, tab and line feed may stay). Such a character would crash the step (NUL cannot be
+ * passed to a process) or make a terminal or a reviewer see something else than what is there.
+ */
+export function printableText(schema: z.ZodString, what: string, options: { allowLayout?: boolean } = {}) {
+  const allowed = options.allowLayout ? ' (tabs and line feeds are fine)' : '';
+  // refine, not superRefine: it keeps validating a 100,000-step plan several times faster.
+  return schema.refine((value) => findControlCharacter(value, options) === undefined, {
+    error: (issue) =>
+      `contains the character ${describeCharacter(findControlCharacter(String(issue.input), options) ?? '')}; ${what} must be printable text${allowed}, so remove it`,
   });
+}
+
+/** Free text (prompts, commands, descriptions): anything printable or layout, but never NUL. */
+function withoutNul(schema: z.ZodString) {
+  return schema.refine(
+    (value) => !value.includes('\0'),
+    'contains the character U+0000 (NUL), which no process can be given; remove it',
+  );
 }
 
 function schemasFor(limits: PlanLimits) {
   const stepId = z.union([
-    z.string().min(1, 'a step id cannot be empty').max(limits.maxIdLength),
+    printableText(z.string().min(1, 'a step id cannot be empty').max(limits.maxIdLength), 'a step id'),
     z.number().int('a numeric step id must be a whole number').nonnegative(),
   ]);
-  const text = z.string().max(limits.maxTextBytes);
+  const text = withoutNul(z.string().max(limits.maxTextBytes));
   const backoff = z.strictObject({
     initial: durationField().optional(),
     max: durationField().optional(),
@@ -27,11 +53,11 @@ function schemasFor(limits: PlanLimits) {
   const env = z
     .record(
       z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment name is letters, digits and _'),
-      text,
+      printableText(z.string().max(limits.maxTextBytes), 'an environment value', { allowLayout: true }),
     )
     .refine((record) => Object.keys(record).length <= 200, 'at most 200 environment variables per step');
   const retries = z.number().int().min(0).max(100);
-  const agentName = z.string().min(1).max(200);
+  const agentName = printableText(z.string().min(1).max(200), 'an agent name');
 
   const nativeStep = z.strictObject({
     id: stepId,
@@ -40,12 +66,14 @@ function schemasFor(limits: PlanLimits) {
     target: text.optional(),
     description: text.optional(),
     prompt: text.optional(),
-    run: z.string().min(1, 'a shell command cannot be empty').max(limits.maxCommandBytes).optional(),
+    run: withoutNul(
+      z.string().min(1, 'a shell command cannot be empty').max(limits.maxCommandBytes),
+    ).optional(),
     needs: z.array(stepId).max(limits.maxNeedsPerStep).optional(),
     inputs: z.array(stepId).max(limits.maxNeedsPerStep).optional(),
     retries: retries.optional(),
     backoff: backoff.optional(),
-    timeout: durationField().optional(),
+    timeout: durationField({ positive: true }).optional(),
     estimate: durationField().optional(),
     review: z.boolean().optional(),
     isolate: z.boolean().optional(),
@@ -54,7 +82,7 @@ function schemasFor(limits: PlanLimits) {
 
   const score = z.number().min(0).max(1);
   const nativePlan = z.strictObject({
-    name: z.string().min(1).max(limits.maxIdLength).optional(),
+    name: printableText(z.string().min(1).max(limits.maxIdLength), 'a plan name').optional(),
     description: text.optional(),
     /** Why this plan (a planner's reasoning), shown at approval. */
     rationale: text.optional(),
@@ -91,7 +119,7 @@ function schemasFor(limits: PlanLimits) {
       .strictObject({
         agent: agentName.optional(),
         retries: retries.optional(),
-        timeout: durationField().optional(),
+        timeout: durationField({ positive: true }).optional(),
         backoff: backoff.optional(),
         estimate: durationField().optional(),
         review: z.boolean().optional(),
@@ -123,7 +151,7 @@ function schemasFor(limits: PlanLimits) {
   });
   const unit = z.number().min(0).max(1);
   const seedPlan = z.strictObject({
-    planId: z.string().max(limits.maxIdLength).optional(),
+    planId: printableText(z.string().max(limits.maxIdLength), 'a plan id').optional(),
     analysis: z
       .strictObject({
         understanding: text,

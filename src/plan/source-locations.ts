@@ -22,16 +22,3 @@ export function createLocator(text: string): Locate {
     return undefined;
   };
 }
-
-/** `line:column` of a character offset, for JSON syntax errors that report a position. */
-export function offsetToLineColumn(text: string, offset: number): string {
-  let line = 1;
-  let lineStart = 0;
-  for (let index = 0; index < offset && index < text.length; index++) {
-    if (text.charCodeAt(index) === 10) {
-      line++;
-      lineStart = index + 1;
-    }
-  }
-  return `${line}:${offset - lineStart + 1}`;
-}

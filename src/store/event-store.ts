@@ -29,6 +29,8 @@ export interface RunRecord {
   stepCount: number;
   createdAt: number;
   updatedAt: number;
+  /** When it first began running; after the approval wait, so "took" does not count it. */
+  startedAt: number | null;
   finishedAt: number | null;
   owner: OwnerIdentity | null;
   lastSeq: number;
@@ -79,7 +81,7 @@ export interface ApprovalDecision {
 export interface EventStore {
   /** Creates the run's index row and its first events, durably, before anything runs. */
   createRun(
-    record: Omit<RunRecord, 'lastSeq' | 'updatedAt'>,
+    record: Omit<RunRecord, 'lastSeq' | 'updatedAt' | 'startedAt'>,
     firstEvents: StoredEvent | readonly StoredEvent[],
   ): void;
   /** Buffers a write; it becomes durable with the next group commit. */

@@ -78,6 +78,16 @@ test('lists runs and reads a run, its plan and its events in pages', async () =>
     [3, 4, 5],
   );
   assert.equal(page.body.more, true);
+  const documented = await api<{ events: Array<{ seq: number }> }>(
+    'GET',
+    `/api/runs/${created.runId}/events?since=2&limit=3`,
+  );
+  assert.deepEqual(
+    documented.body.events.map((event) => event.seq),
+    [3, 4, 5],
+    'the README documents ?since=',
+  );
+  assert.equal((await api('GET', `/api/runs/${created.runId}/events?since=x`)).status, 400);
   assert.equal((await api('GET', '/api/runs/nope')).status, 404);
   assert.equal((await api('GET', `/api/runs/${created.runId}/events?after=-1`)).status, 400);
   assert.equal((await api('GET', `/api/runs/${created.runId}/events?bogus=1`)).status, 400);

@@ -1,4 +1,6 @@
 /** `ai-collab resume [RUN_ID]`: continue one interrupted run, or every interrupted run of this workspace. */
+
+import { terminalSafe } from '../../support/control-characters.js';
 import { exitCodes } from '../exit-codes.js';
 import { followRun } from '../follow-run.js';
 import { checkReviewers, unfinishedStepsNeedingReview } from '../review-preflight.js';
@@ -28,7 +30,7 @@ export async function resumeCommand(
       const state = runtime.engine.getRunState(id);
       if (!state) continue;
       for (const warning of checkReviewers(unfinishedStepsNeedingReview(state), runtime.review))
-        context.streams.stderr.write(`warning: ${warning}\n`);
+        context.streams.stderr.write(`warning: ${terminalSafe(warning)}\n`);
     }
     await reapOrphans(runtime);
     let worst: number = exitCodes.success;

@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { looksLikeDiff } from '../../review/evidence.js';
 import { reviewCodeWith } from '../../review/review-code.js';
+import { terminalSafe } from '../../support/control-characters.js';
 import { InputError } from '../../support/errors.js';
 import { exitCodes } from '../exit-codes.js';
 import { reviewText } from '../output/review-text.js';
@@ -40,7 +41,7 @@ export async function reviewCommand(
       ]);
     }
     const { stderr, stdout } = context.streams;
-    for (const problem of review.problems) stderr.write(`warning: ${problem}\n`);
+    for (const problem of review.problems) stderr.write(`warning: ${terminalSafe(problem)}\n`);
     const kind = looksLikeDiff(content) ? 'diff' : 'code';
     const names = review.swarm.reviewers.map((reviewer) => reviewer.name).join(', ');
     stderr.write(

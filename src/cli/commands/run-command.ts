@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { approvalReason, pauseAfterMs } from '../../plan/approval-policy.js';
 import { loadPlanFile } from '../../plan/load-plan.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
+import { terminalSafe } from '../../support/control-characters.js';
 import { InputError } from '../../support/errors.js';
 import { findTargetOverlaps } from '../../workspace/target-overlaps.js';
 import { dashboardNotice, startDashboardServer } from '../dashboard-server.js';
@@ -61,7 +62,8 @@ export async function executePlan(
 ): Promise<number> {
   const config = runtime.config;
   const overlaps = findTargetOverlaps(plan.steps);
-  for (const warning of overlaps.warnings) context.streams.stderr.write(`warning: ${warning.message}\n`);
+  for (const warning of overlaps.warnings)
+    context.streams.stderr.write(`warning: ${terminalSafe(warning.message)}\n`);
   if (overlaps.omitted > 0)
     context.streams.stderr.write(`warning: ${overlaps.omitted} more overlapping targets\n`);
   assertAgentsCanRun(
@@ -71,7 +73,7 @@ export async function executePlan(
   );
   const planToRun = options.review === false ? withoutReview(plan) : plan;
   for (const warning of checkReviewers(planToRun.steps, runtime.review))
-    context.streams.stderr.write(`warning: ${warning}\n`);
+    context.streams.stderr.write(`warning: ${terminalSafe(warning)}\n`);
   const policy = options.yes ? 'never' : config.approval.policy;
   const reason = approvalReason(plan, policy, config.approval.confidenceThreshold);
   const created = runtime.engine.createRun({

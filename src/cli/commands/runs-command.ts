@@ -2,6 +2,7 @@
 import pc from 'picocolors';
 import { isResumable } from '../../engine/engine.js';
 import type { RunRecord } from '../../store/event-store.js';
+import { terminalSafe } from '../../support/control-characters.js';
 import { exitCodes } from '../exit-codes.js';
 import { colorStatus } from '../output/step-style.js';
 import type { CommandContext } from './command-context.js';
@@ -29,7 +30,7 @@ export async function runsCommand(
     for (const run of runs) {
       const status = displayStatus(run);
       out.write(
-        `${run.runId.padEnd(24)}${colorStatus(status, colors)}${' '.repeat(Math.max(1, 13 - status.length))}${String(run.stepCount).padEnd(7)}${new Date(run.createdAt).toISOString().slice(0, 19).replace('T', ' ').padEnd(21)}${run.name}\n`,
+        `${run.runId.padEnd(24)}${colorStatus(status, colors)}${' '.repeat(Math.max(1, 13 - status.length))}${String(run.stepCount).padEnd(7)}${new Date(run.createdAt).toISOString().slice(0, 19).replace('T', ' ').padEnd(21)}${terminalSafe(run.name)}\n`,
       );
     }
     return exitCodes.success;

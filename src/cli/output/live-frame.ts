@@ -4,6 +4,7 @@
  */
 import type { Colors } from 'picocolors/types.js';
 import type { RunState, StepState, StepStatus } from '../../engine/run-state.js';
+import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
 import { elapsedOf, stepNote } from './step-notes.js';
 import { statusGlyph } from './step-style.js';
@@ -38,31 +39,35 @@ export function renderLiveFrame(state: RunState, options: FrameOptions): string 
   const total = state.order.length;
   const lines: string[] = [];
   lines.push(
-    `${colors.bold('ai-collab')} ${state.name} ${colors.gray(`· run ${state.runId} · concurrency ${state.concurrency}`)}${
+    `${colors.bold('ai-collab')} ${terminalSafe(state.name)} ${colors.gray(`· run ${state.runId} · concurrency ${state.concurrency}`)}${
       state.status === 'paused' ? colors.yellow(' · paused') : ''
     }`,
   );
   const room = Math.max(3, options.height - 4);
   const visible = pickVisible(state, room);
-  const idWidth = Math.min(24, Math.max(4, ...visible.map((step) => String(step.label).length)));
-  const agentWidth = Math.min(12, Math.max(5, ...visible.map((step) => step.agent.length)));
+  const idWidth = Math.min(24, Math.max(4, ...visible.map((step) => labelText(step).length)));
+  const agentWidth = Math.min(12, Math.max(5, ...visible.map((step) => terminalSafe(step.agent).length)));
   for (const step of visible) {
     const elapsed = elapsedOf(step, now);
     const line = [
       statusGlyph(step.status, colors, options.frame),
-      pad(String(step.label), idWidth),
-      colors.gray(pad(step.agent, agentWidth)),
+      pad(labelText(step), idWidth),
+      colors.gray(pad(terminalSafe(step.agent), agentWidth)),
       step.attempts > 0 ? `#${step.attempts}` : '  ',
       pad(elapsed === undefined ? '' : formatDuration(elapsed), 7),
-      colors.gray(stepNote(state, step, now)),
+      colors.gray(terminalSafe(stepNote(state, step, now))),
     ].join(' ');
     lines.push(truncate(line, options.width));
   }
   const hidden = total - visible.length;
   if (hidden > 0) lines.push(colors.gray(`  … ${hidden} more steps (${summarizeCounts(state, visible)})`));
   lines.push(progressLine(state, options));
-  if (options.notice) lines.push(colors.yellow(options.notice));
+  if (options.notice) lines.push(colors.yellow(terminalSafe(options.notice)));
   return lines.join('\n');
+}
+
+function labelText(step: StepState): string {
+  return terminalSafe(String(step.label));
 }
 
 function pickVisible(state: RunState, room: number): StepState[] {

@@ -1,12 +1,14 @@
 /** Progress for logs and CI: one timestamped line per step event, no cursor movement, no animation. */
 import type { RunEvent } from '../../engine/events.js';
 import type { RunState } from '../../engine/run-state.js';
+import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
 import { labelOf } from './step-notes.js';
 
 export function describeEvent(event: RunEvent, state: RunState): string | undefined {
   const stamp = new Date(event.at).toISOString();
-  const line = (text: string): string => `${stamp} ${text}`;
+  // Every part of the line may come from a plan, an agent or a model: no escape sequence gets through.
+  const line = (text: string): string => `${stamp} ${terminalSafe(text)}`;
   switch (event.type) {
     case 'run.started':
       return line(

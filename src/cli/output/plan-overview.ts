@@ -4,6 +4,7 @@
  */
 import type { Colors } from 'picocolors/types.js';
 import type { PlanDefinition, StepDefinition } from '../../protocol/plan-types.js';
+import { terminalSafe } from '../../support/control-characters.js';
 
 interface Assessment {
   confidence?: Record<string, unknown>;
@@ -22,13 +23,13 @@ const maxListedSteps = 60;
 
 export function renderPlanOverview(plan: PlanDefinition, colors: Colors, reason?: string): string {
   const meta = (plan.meta ?? {}) as Assessment;
-  const agents = new Set(plan.steps.map((step) => step.agent));
+  const agents = new Set(plan.steps.map((step) => terminalSafe(step.agent)));
   const lines = [
     colors.bold(
-      `Plan ${plan.name}: ${plan.steps.length} steps on ${agents.size} agent(s) (${[...agents].join(', ')})`,
+      `Plan ${terminalSafe(plan.name)}: ${plan.steps.length} steps on ${agents.size} agent(s) (${[...agents].join(', ')})`,
     ),
   ];
-  if (reason) lines.push(colors.gray(`Waiting for approval because ${reason}.`));
+  if (reason) lines.push(colors.gray(`Waiting for approval because ${terminalSafe(reason)}.`));
   const confidence = meta.confidence;
   if (confidence && typeof confidence.overall === 'number') {
     const part = (key: string, label: string): string =>
@@ -44,13 +45,14 @@ export function renderPlanOverview(plan: PlanDefinition, colors: Colors, reason?
     );
   }
   const rationale = meta.analysis?.rationale ?? meta.rationale;
-  if (typeof rationale === 'string' && rationale.trim() !== '') lines.push(`Rationale: ${rationale.trim()}`);
+  if (typeof rationale === 'string' && rationale.trim() !== '')
+    lines.push(`Rationale: ${terminalSafe(rationale.trim())}`);
   for (const risk of meta.risks ?? []) {
-    const severity = String(risk.severity ?? 'unknown');
+    const severity = terminalSafe(String(risk.severity ?? 'unknown'));
     const painted =
       severity === 'high' || severity === 'critical' ? colors.red(severity) : colors.yellow(severity);
     lines.push(
-      `  ! ${painted} ${String(risk.category ?? '')}: ${String(risk.description ?? '')}${risk.mitigation ? colors.gray(` — mitigation: ${String(risk.mitigation)}`) : ''}`,
+      `  ! ${painted} ${terminalSafe(String(risk.category ?? ''))}: ${terminalSafe(String(risk.description ?? ''))}${risk.mitigation ? colors.gray(` — mitigation: ${terminalSafe(String(risk.mitigation))}`) : ''}`,
     );
   }
   lines.push('Steps:');
@@ -59,9 +61,9 @@ export function renderPlanOverview(plan: PlanDefinition, colors: Colors, reason?
     const indent = '  '.repeat(1 + (depth.get(step.id) ?? 0));
     const what =
       step.run !== undefined ? `$ ${step.run}` : `${step.action ?? 'execute'} ${step.target ?? ''}`.trim();
-    const needs = step.needs.length > 0 ? colors.gray(` ← ${step.needs.join(', ')}`) : '';
+    const needs = step.needs.length > 0 ? colors.gray(` ← ${terminalSafe(step.needs.join(', '))}`) : '';
     lines.push(
-      `${indent}${colors.bold(String(step.label))} ${colors.cyan(step.agent)} ${oneLine(what, 70)}${needs}`,
+      `${indent}${colors.bold(terminalSafe(String(step.label)))} ${colors.cyan(terminalSafe(step.agent))} ${oneLine(what, 70)}${needs}`,
     );
     const ask = step.prompt ?? step.description;
     if (ask && step.run === undefined) lines.push(`${indent}  ${colors.gray(oneLine(ask, 100))}`);
@@ -93,7 +95,7 @@ function depths(steps: readonly StepDefinition[]): Map<string, number> {
 }
 
 function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = terminalSafe(text.replace(/\s+/g, ' ').trim());
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

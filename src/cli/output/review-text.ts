@@ -2,6 +2,7 @@
 import pc from 'picocolors';
 import type { CodeReview } from '../../review/review-code.js';
 import type { ReviewVote } from '../../review/run-swarm.js';
+import { terminalSafe } from '../../support/control-characters.js';
 
 export function reviewText(review: CodeReview, source: string): string {
   const { result, rule, tally } = review;
@@ -15,11 +16,11 @@ export function reviewText(review: CodeReview, source: string): string {
     ? 'answered from the cache: an identical review was made before, no model call'
     : `${result.calls} model call(s)${review.stoppedEarly ? ', stopped early once the verdict was settled' : ''}`;
   const lines = [
-    `${verdict}  ${source} (${review.kind})`,
+    `${verdict}  ${terminalSafe(source)} (${review.kind})`,
     `score ${result.score.toFixed(2)} (approval share of the confidence-weighted votes; ${rule.threshold} needed)`,
     `votes: ${tally.approvals} approve, ${tally.rejections} reject, ${tally.abstentions} abstain · ${how}`,
   ];
-  if (result.problem) lines.push(pc.red(result.problem));
+  if (result.problem) lines.push(pc.red(terminalSafe(result.problem)));
   lines.push('');
   for (const vote of review.votes) lines.push(...voteLines(vote));
   return `${lines.join('\n')}\n`;
@@ -33,14 +34,14 @@ function voteLines(vote: ReviewVote): string[] {
         ? pc.red('reject ')
         : pc.dim('abstain');
   const lines = [
-    `  ${mark}  ${vote.reviewer}  confidence ${vote.confidence.toFixed(2)}`,
-    `           ${vote.reason}`,
+    `  ${mark}  ${terminalSafe(vote.reviewer)}  confidence ${vote.confidence.toFixed(2)}`,
+    `           ${terminalSafe(vote.reason)}`,
   ];
   for (const quote of vote.evidence.slice(0, 3)) lines.push(pc.dim(`           quotes: "${oneLine(quote)}"`));
   return lines;
 }
 
 function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = terminalSafe(text.replace(/\s+/g, ' ').trim());
   return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }

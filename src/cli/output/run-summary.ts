@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import type { Colors } from 'picocolors/types.js';
 import type { RunState, StepState } from '../../engine/run-state.js';
 import { runUsage } from '../../engine/step-usage.js';
+import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
 import { elapsedOf, stepNote } from './step-notes.js';
 import { colorStatus } from './step-style.js';
@@ -34,7 +35,7 @@ export function renderSummary(
       elapsed === undefined ? '-' : formatDuration(elapsed),
       ...(showUsage ? [usageCell(step.usage)] : []),
       stepNote(state, step, now),
-    ];
+    ].map(terminalSafe);
   });
   const header = [
     'step',

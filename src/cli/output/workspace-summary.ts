@@ -1,6 +1,7 @@
 /** What a run changed in the repository, per step, and how to land it. */
 import type { Colors } from 'picocolors/types.js';
 import type { RunState } from '../../engine/run-state.js';
+import { terminalSafe } from '../../support/control-characters.js';
 import { summaryFromState } from '../../workspace/workspace-step-hooks.js';
 
 export function renderWorkspaceSummary(state: RunState, colors: Colors): string | undefined {
@@ -10,7 +11,7 @@ export function renderWorkspaceSummary(state: RunState, colors: Colors): string 
     `${colors.bold('Changes')} on ${colors.cyan(summary.runBranch)}: ${summary.files.length} file(s), ${colors.green(`+${summary.insertions}`)} ${colors.red(`−${summary.deletions}`)}`,
   ];
   for (const step of summary.steps) {
-    const label = String(state.steps[step.stepId]?.label ?? step.stepId);
+    const label = terminalSafe(String(state.steps[step.stepId]?.label ?? step.stepId));
     const where =
       step.outcome === 'merged' ? 'merged' : `${step.outcome}, kept on ${step.branch ?? 'its branch'}`;
     lines.push(
@@ -19,7 +20,7 @@ export function renderWorkspaceSummary(state: RunState, colors: Colors): string 
           ? colors.gray(
               ` (${step.files
                 .slice(0, 4)
-                .map((file) => file.path)
+                .map((file) => terminalSafe(file.path))
                 .join(', ')}${step.files.length > 4 ? ', …' : ''})`,
             )
           : ''

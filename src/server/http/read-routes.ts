@@ -56,10 +56,12 @@ export function readRoutes(api: ApiContext): Route[] {
       method: 'GET',
       path: '/api/runs/:runId/events',
       access: 'token',
-      query: ['after', 'limit'],
+      // `since` is the documented name; `after` is what the dashboard sends. Both mean "seq greater than".
+      query: ['since', 'after', 'limit'],
       handle: ({ params, url }) => {
         const feed = feedOf(api, params.runId);
-        const after = intParameter(url, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 }) ?? 0;
+        const seqBounds = { min: 0, max: Number.MAX_SAFE_INTEGER };
+        const after = intParameter(url, 'since', seqBounds) ?? intParameter(url, 'after', seqBounds) ?? 0;
         const limit = intParameter(url, 'limit', { min: 1, max: 5_000, fallback: 1_000 }) ?? 1_000;
         const events = [];
         for (const stored of api.store.readEvents(feed.runId, after)) {

@@ -26,6 +26,7 @@ export function summarize(record: RunRecord, state?: Readonly<RunState>, activeH
     stepCount: record.stepCount,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
+    startedAt: state?.startedAt ?? record.startedAt,
     finishedAt: record.finishedAt,
     lastSeq: Math.max(record.lastSeq, state?.lastSeq ?? 0),
     ...(state && { counts: { ...state.counts } }),

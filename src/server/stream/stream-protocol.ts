@@ -23,6 +23,8 @@ export interface RunSummary {
   stepCount: number;
   createdAt: number;
   updatedAt: number;
+  /** When it first began running (after any approval wait); null until then. */
+  startedAt: number | null;
   finishedAt: number | null;
   lastSeq: number;
   /** Step counts by status, when the server follows the run. */

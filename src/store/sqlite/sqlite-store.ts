@@ -28,6 +28,13 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * A run's row plus when it first started running (after any approval wait): the first `run.started`
+ * event, found by walking the run's events in key order, so it stops a few events in.
+ */
+const runColumns = `runs.*, (SELECT e.at FROM events e WHERE e.run_id = runs.run_id AND e.type = 'run.started'
+  ORDER BY e.seq LIMIT 1) AS started_at`;
+
 interface RunRow {
   run_id: string;
   name: string;
@@ -38,6 +45,7 @@ interface RunRow {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  started_at: number | null;
   owner: string | null;
   last_seq: number;
 }
@@ -97,7 +105,7 @@ export class SqliteStore implements EventStore {
   }
 
   createRun(
-    record: Omit<RunRecord, 'lastSeq' | 'updatedAt'>,
+    record: Omit<RunRecord, 'lastSeq' | 'updatedAt' | 'startedAt'>,
     firstEvents: StoredEvent | readonly StoredEvent[],
   ): void {
     const events = Array.isArray(firstEvents) ? firstEvents : [firstEvents as StoredEvent];
@@ -161,7 +169,9 @@ export class SqliteStore implements EventStore {
   }
 
   getRun(runId: string): RunRecord | undefined {
-    const row = this.#db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+    const row = this.#db.prepare(`SELECT ${runColumns} FROM runs WHERE run_id = ?`).get(runId) as
+      | RunRow
+      | undefined;
     return row ? toRunRecord(row) : undefined;
   }
 
@@ -169,9 +179,13 @@ export class SqliteStore implements EventStore {
     const limit = options.limit ?? 1_000;
     const rows = (
       options.workspace === undefined
-        ? this.#db.prepare('SELECT * FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?').all(limit)
+        ? this.#db
+            .prepare(`SELECT ${runColumns} FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?`)
+            .all(limit)
         : this.#db
-            .prepare('SELECT * FROM runs WHERE workspace = ? ORDER BY created_at DESC, run_id DESC LIMIT ?')
+            .prepare(
+              `SELECT ${runColumns} FROM runs WHERE workspace = ? ORDER BY created_at DESC, run_id DESC LIMIT ?`,
+            )
             .all(options.workspace, limit)
     ) as RunRow[];
     return rows.map(toRunRecord);
@@ -372,6 +386,7 @@ function toRunRecord(row: RunRow): RunRecord {
     stepCount: row.step_count,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    startedAt: row.started_at,
     finishedAt: row.finished_at,
     owner: row.owner ? (JSON.parse(row.owner) as OwnerIdentity) : null,
     lastSeq: row.last_seq,

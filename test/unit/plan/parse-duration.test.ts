@@ -30,3 +30,12 @@ test('durations print short and readable', () => {
   assert.equal(formatDuration(245_000), '4m05s');
   assert.equal(formatDuration(3_720_000), '1h02m');
 });
+
+test('a duration that must be positive refuses 0 and what rounds to 0', () => {
+  for (const zero of [0, '0s', '0ms', 0.4, '0.0001s']) {
+    const parsed = parseDuration(zero, { positive: true });
+    assert.ok(!parsed.ok && parsed.reason.includes('not a positive duration'), `${zero} accepted`);
+  }
+  assert.deepEqual(parseDuration('1ms', { positive: true }), { ok: true, ms: 1 });
+  assert.deepEqual(parseDuration(0), { ok: true, ms: 0 }, 'zero stays fine where it means "at once"');
+});

@@ -1,5 +1,6 @@
 /** Every run, newest first, with live status and progress. */
 import type { RunSummary } from '../../../src/server/stream/stream-protocol.js';
+import { runTookMs } from '../model/run-took.js';
 import { formatDuration, formatTime, StatusBadge } from './format.js';
 
 export function RunsList({ runs }: { runs: RunSummary[] }) {
@@ -29,7 +30,7 @@ export function RunsList({ runs }: { runs: RunSummary[] }) {
               </td>
               <td>{done === undefined ? `${run.stepCount} steps` : `${done} / ${run.stepCount}`}</td>
               <td>{formatTime(run.createdAt)}</td>
-              <td>{run.finishedAt ? formatDuration(run.finishedAt - run.createdAt) : '—'}</td>
+              <td>{formatDuration(runTookMs(run))}</td>
             </tr>
           );
         })}
