@@ -2,6 +2,7 @@
 import type { StepUsage } from '../engine/events.js';
 import type { RunState, StepState } from '../engine/run-state.js';
 import { runUsage } from '../engine/step-usage.js';
+import { type StepReview, stepReview } from './step-review.js';
 
 export interface StepReport {
   id: string | number;
@@ -13,6 +14,8 @@ export interface StepReport {
   error?: string;
   /** Tokens (and cost, when the agent reports it) over every attempt; absent for agents that report none. */
   usage?: StepUsage;
+  /** The review of the last attempt (verdict, score, each vote); absent for steps nobody reviewed. */
+  review?: StepReview;
 }
 
 export interface RunReport {
@@ -45,6 +48,7 @@ function stepReport(state: RunState, step: StepState): StepReport {
       : step.status === 'failed' || step.status === 'retrying'
         ? step.error?.message
         : undefined;
+  const review = stepReview(step);
   return {
     id: step.label,
     agent: step.agent,
@@ -54,5 +58,6 @@ function stepReport(state: RunState, step: StepState): StepReport {
     finishedAt: step.status === 'running' ? null : (step.finishedAt ?? null),
     ...(error !== undefined && { error }),
     ...(step.usage && { usage: step.usage }),
+    ...(review && { review }),
   };
 }

@@ -132,6 +132,8 @@ export function applyEvent(state: RunState, event: RunEvent): void {
         process: _process,
         parkedReason: _parkedReason,
         votes: _votes,
+        // Stage facts (review verdict, merge commit) belong to the attempt that passed the stage.
+        stageDetail: _stageDetail,
         feedback: _feedback,
         ...rest
       } = step(state, event.data.stepId);

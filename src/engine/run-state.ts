@@ -79,7 +79,7 @@ export interface StepState {
   workspaceDetail?: Record<string, string>;
   /** Reviewers' votes on the last attempt. */
   votes?: ReviewVoteData[];
-  /** Facts the stages reported when they passed (review verdict, merge commit…). */
+  /** Facts the stages of the last attempt reported when they passed (review verdict, merge commit…). */
   stageDetail?: Record<string, Record<string, string>>;
   /** Feedback the next attempt gets (reviewers' reasons after a rejection). */
   feedback?: string;

@@ -285,3 +285,47 @@ review:
   assert.equal(readFileSync(join(workspace, 'one.txt'), 'utf8'), 'first');
   assert.equal(server.modelRequests().length, 0, 'nothing was reviewed');
 });
+
+test('status shows each reviewed step’s verdict, score and votes, as text and --json', async () => {
+  const server = await startModelServer({ script: reviewerScript(judge) });
+  test.after(() => server.close());
+  const workspace = reviewWorkspace(server.url);
+  const env = { ...bareEnv, [reviewKeyName]: 'sk-scripted' };
+  writeFileSync(
+    join(workspace, 'plan.yaml'),
+    `steps:
+  - { id: gen, run: "cat add.ts", review: true }
+  - { id: plain, run: "true" }
+`,
+  );
+  const ran = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace, env });
+  assert.equal(ran.code, 0, ran.stderr);
+  const { runId } = JSON.parse(ran.stdout) as RunReport;
+
+  const json = await runCli(['status', runId, '--json'], { cwd: workspace, env });
+  assert.equal(json.code, 0, json.stderr);
+  const [gen, plain] = (JSON.parse(json.stdout) as RunReport).steps;
+  assert.equal(gen?.review?.verdict, 'approved');
+  assert.equal(gen?.review?.score, 1);
+  const votes = gen?.review?.votes ?? [];
+  assert.ok(votes.length >= 3, 'enough of the swarm of 4 voted to settle it');
+  for (const vote of votes) {
+    assert.match(vote.reviewer, /^(alpha|beta)#\d+$/);
+    assert.equal(vote.vote, 'approve');
+    assert.equal(vote.confidence, 0.85);
+    assert.match(vote.reason, /add\(\) returns the sum/);
+  }
+  assert.equal(plain?.review, undefined, 'a step nobody reviewed has no review');
+
+  const text = await runCli(['status', runId], { cwd: workspace, env });
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(
+    text.stdout,
+    new RegExp(
+      `^Reviews\n {2}gen {2}approved {2}score 1\\.00 {2}\\(${votes.length} approve, 0 reject, 0 abstain\\)$`,
+      'm',
+    ),
+  );
+  assert.match(text.stdout, /^ {4}approve {2}alpha#\d+ {2}confidence 0\.85 {2}add\(\) returns the sum/m);
+  assert.doesNotMatch(text.stdout, /^ {2}plain /m);
+});

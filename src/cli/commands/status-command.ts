@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import { InputError } from '../../support/errors.js';
 import { exitCodes } from '../exit-codes.js';
 import { renderSummary } from '../output/run-summary.js';
+import { renderStepReviews } from '../output/step-reviews-text.js';
 import { buildRunReport } from '../run-report.js';
 import type { CommandContext } from './command-context.js';
 import { displayStatus } from './runs-command.js';
@@ -29,6 +30,8 @@ export async function statusCommand(
     out.write(
       `${renderSummary(state, { colors, now: runtime.clock.now(), cwd: context.cwd, logsDir: join(runtime.paths.stateDir, 'runs', runId, 'logs') })}\n`,
     );
+    const reviews = renderStepReviews(state, colors);
+    if (reviews) out.write(`${reviews}\n`);
     return exitCodes.success;
   } finally {
     await runtime.close();

@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import type { CodeReview } from '../../review/review-code.js';
 import type { ReviewVote } from '../../review/run-swarm.js';
 import { terminalSafe } from '../../support/control-characters.js';
+import { voteMark } from './vote-style.js';
 
 export function reviewText(review: CodeReview, source: string): string {
   const { result, rule, tally } = review;
@@ -27,14 +28,8 @@ export function reviewText(review: CodeReview, source: string): string {
 }
 
 function voteLines(vote: ReviewVote): string[] {
-  const mark =
-    vote.vote === 'approve'
-      ? pc.green('approve')
-      : vote.vote === 'reject'
-        ? pc.red('reject ')
-        : pc.dim('abstain');
   const lines = [
-    `  ${mark}  ${terminalSafe(vote.reviewer)}  confidence ${vote.confidence.toFixed(2)}`,
+    `  ${voteMark(vote.vote, pc)}  ${terminalSafe(vote.reviewer)}  confidence ${vote.confidence.toFixed(2)}`,
     `           ${terminalSafe(vote.reason)}`,
   ];
   for (const quote of vote.evidence.slice(0, 3)) lines.push(pc.dim(`           quotes: "${oneLine(quote)}"`));

@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import { renderLiveFrame } from '../../../src/cli/output/live-frame.js';
 import { describeEvent } from '../../../src/cli/output/plain-progress.js';
 import { renderSummary } from '../../../src/cli/output/run-summary.js';
+import { renderStepReviews } from '../../../src/cli/output/step-reviews-text.js';
 import { buildRunReport } from '../../../src/cli/run-report.js';
 import type { RunEvent } from '../../../src/engine/events.js';
 import { applyEvent, createRunState } from '../../../src/engine/projection.js';
@@ -156,4 +157,123 @@ test('tokens and cost are shown per step and summed over attempts and steps', ()
   const report = buildRunReport(state);
   assert.deepEqual(report.usage, { inputTokens: 12_500, outputTokens: 1_000, costUsd: 0.03 });
   assert.equal(report.steps[1]?.usage, undefined);
+});
+
+test('a step’s review in the report: rejected with the votes of that attempt, then the approved retry alone', () => {
+  const vote = (reviewer: string, choice: string, confidence: number) => ({
+    type: 'step.review-vote',
+    at: 5,
+    data: {
+      stepId: 's0',
+      attempt: 1,
+      reviewer,
+      vote: choice,
+      confidence,
+      reason: `${reviewer} says ${choice}`,
+    },
+  });
+  const started = (attempt: number, at: number) => ({
+    type: 'step.started',
+    at,
+    data: { stepId: 's0', attempt, agent: 'claude' },
+  });
+  const firstAttempt = [
+    { type: 'run.started', at: 0, data: { owner, resumed: false } },
+    started(1, 0),
+    { type: 'step.stage-started', at: 4, data: { stepId: 's0', attempt: 1, stage: 'review' } },
+    vote('alpha', 'reject', 0.9),
+    vote('beta', 'approve', 0.3),
+  ];
+  const reviewing = buildRunReport(stateAfter(firstAttempt as never)).steps[0]?.review;
+  assert.equal(reviewing?.verdict, 'pending');
+  const rejectedState = stateAfter([
+    ...firstAttempt,
+    {
+      type: 'step.attempt-failed',
+      at: 6,
+      data: {
+        stepId: 's0',
+        attempt: 1,
+        error: { code: 'REVIEW_REJECTED', message: 'rejected by the reviewers: 1 of 2' },
+        retryAt: 10,
+      },
+    },
+  ] as never);
+  assert.deepEqual(buildRunReport(rejectedState).steps[0]?.review, {
+    verdict: 'rejected',
+    score: 0.25,
+    votes: [
+      { reviewer: 'alpha', vote: 'reject', confidence: 0.9, reason: 'alpha says reject' },
+      { reviewer: 'beta', vote: 'approve', confidence: 0.3, reason: 'beta says approve' },
+    ],
+  });
+  const text = renderStepReviews(rejectedState, colors);
+  assert.match(text, /^Reviews\n {2}s0 {2}rejected {2}score 0\.25 {2}\(1 approve, 1 reject, 0 abstain\)$/m);
+  assert.match(text, /^ {4}reject {3}alpha {2}confidence 0\.90 {2}alpha says reject$/m);
+
+  const approvedState = stateAfter([
+    ...firstAttempt,
+    {
+      type: 'step.attempt-failed',
+      at: 6,
+      data: { stepId: 's0', attempt: 1, error: { code: 'REVIEW_REJECTED', message: 'x' }, retryAt: 10 },
+    },
+    started(2, 10),
+    { ...vote('gamma', 'approve', 0.8), data: { ...vote('gamma', 'approve', 0.8).data, attempt: 2 } },
+    {
+      type: 'step.stage-passed',
+      at: 12,
+      data: { stepId: 's0', attempt: 2, stage: 'review', detail: { verdict: 'approved' } },
+    },
+    { type: 'step.succeeded', at: 13, data: { stepId: 's0', attempt: 2, durationMs: 3 } },
+  ] as never);
+  const approved = buildRunReport(approvedState).steps[0]?.review;
+  assert.equal(approved?.verdict, 'approved');
+  assert.equal(approved?.score, 1);
+  assert.deepEqual(
+    approved?.votes.map((each) => each.reviewer),
+    ['gamma'],
+    'only the votes of the attempt that counts',
+  );
+  assert.equal(buildRunReport(approvedState).steps[1]?.review, undefined);
+  assert.equal(renderStepReviews(stateAfter([]), colors), '', 'no section when nothing was reviewed');
+});
+
+test('a new attempt forgets the stage facts of the one before', () => {
+  const state = stateAfter([
+    { type: 'run.started', at: 0, data: { owner, resumed: false } },
+    { type: 'step.started', at: 0, data: { stepId: 's0', attempt: 1, agent: 'claude' } },
+    {
+      type: 'step.stage-passed',
+      at: 1,
+      data: { stepId: 's0', attempt: 1, stage: 'review', detail: { verdict: 'approved' } },
+    },
+    { type: 'step.conflicted', at: 2, data: { stepId: 's0', attempt: 1, files: ['a'], message: 'conflict' } },
+    { type: 'step.retry-requested', at: 3, data: { stepId: 's0', by: 'cli' } },
+    { type: 'step.started', at: 4, data: { stepId: 's0', attempt: 2, agent: 'claude' } },
+  ] as never);
+  assert.equal(state.steps.s0?.stageDetail, undefined);
+  assert.equal(buildRunReport(state).steps[0]?.review, undefined, 'no verdict of an earlier attempt');
+});
+
+test('reviewers’ names and reasons reach the terminal with control sequences neutralised', () => {
+  const state = stateAfter([
+    { type: 'run.started', at: 0, data: { owner, resumed: false } },
+    { type: 'step.started', at: 0, data: { stepId: 's0', attempt: 1, agent: 'claude' } },
+    {
+      type: 'step.review-vote',
+      at: 1,
+      data: {
+        stepId: 's0',
+        attempt: 1,
+        reviewer: 'r\x1b]0;x\x07',
+        vote: 'reject',
+        confidence: 1,
+        reason: 'bad\x1b[31m red',
+      },
+    },
+  ] as never);
+  const text = renderStepReviews(state, colors);
+  assert.doesNotMatch(text, /\x1b|\x07/);
+  assert.match(text, /bad.*red/);
 });
