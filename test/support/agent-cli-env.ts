@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { skipWhenMissing } from './prerequisites.js';
 
 // How to run the REAL claude, codex and gemini CLIs offline against the scripted model server
 // (test/support/model-server): argv, environment and an isolated HOME for each. The flags and
@@ -18,11 +20,52 @@ export const agentCliBinaries: Record<AgentCliName, string> = {
   gemini: join(binDir, 'gemini'),
 };
 
-/** Why a CLI's tests are skipped, or undefined when its binary is installed. */
-export function agentCliMissing(name: AgentCliName): string | undefined {
-  return existsSync(agentCliBinaries[name])
+/** Each CLI's npm package, pinned in test/agent-clis/package.json. */
+const agentCliPackages: Record<AgentCliName, string> = {
+  claude: '@anthropic-ai/claude-code',
+  codex: '@openai/codex',
+  gemini: '@google/gemini-cli',
+};
+
+/** Why the pinned CLI cannot be used here (no binary, or another version than the pin), else undefined. */
+export function agentCliProblem(
+  name: AgentCliName,
+  directory = join(root, 'test', 'agent-clis'),
+): string | undefined {
+  const fix = 'run scripts/install-agent-clis.sh';
+  const binary = join(directory, 'node_modules', '.bin', name);
+  if (!existsSync(binary)) return `${name} is not installed (${binary}); ${fix}`;
+  const pinned = readManifest(join(directory, 'package.json'))?.dependencies?.[agentCliPackages[name]];
+  const installed = readManifest(
+    join(directory, 'node_modules', agentCliPackages[name], 'package.json'),
+  )?.version;
+  return installed === pinned
     ? undefined
-    : `${name} is not installed (${agentCliBinaries[name]}); run scripts/install-agent-clis.sh`;
+    : `${name} ${installed ?? '(unknown version)'} is installed, ${pinned ?? '(no pin)'} is pinned; ${fix}`;
+}
+
+/**
+ * Why a CLI's tests are skipped, or undefined when the pinned CLI is installed. In CI a missing CLI fails
+ * the test file instead (see prerequisites.ts).
+ */
+export function agentCliMissing(
+  name: AgentCliName,
+  environment: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  return skipWhenMissing(agentCliProblem(name), { environment }) || undefined;
+}
+
+const manifestSchema = z.object({
+  version: z.string().optional(),
+  dependencies: z.record(z.string(), z.string()).optional(),
+});
+
+function readManifest(file: string): z.infer<typeof manifestSchema> | undefined {
+  try {
+    return manifestSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Everything needed to spawn one CLI process: pass to child_process.spawn as is. */
