@@ -12,6 +12,7 @@ import type { Route } from '../../src/server/http/router.js';
 import { readServerFile, startServer } from '../../src/server/index.js';
 import { systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
+import { waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 import { planOf } from '../support/test-engine.js';
 import { rawRequest, startTestServer, type TestServer, upgradeRequest } from './server-harness.js';
@@ -298,7 +299,11 @@ describe('WebSocket upgrade', () => {
     const answer = await rawRequest(port, upgradeRequest(port, { Origin: origin, Authorization: bearer() }));
     assert.equal(answer.status, 503);
     for (const socket of open) socket.close();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The next tests need the slots back: wait until the server has let go of these connections.
+    await waitFor(
+      async () => /^ai_collab_ws_connections 0$/m.test(await harness.server.metricsText()),
+      'the server to release the closed connections',
+    );
   });
 
   test('closes a client that sends a frame over the limit with 1009', async () => {

@@ -13,6 +13,7 @@ import type { RunState } from '../../src/engine/run-state.js';
 import type { ServerMessage } from '../../src/server/stream/stream-protocol.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { systemClock } from '../../src/support/clock.js';
+import { waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 import { createTestEngine, planOf } from '../support/test-engine.js';
 import { TalkingAgent } from './server-agents.js';
@@ -120,7 +121,11 @@ test('a client that reconnects with its last seq gets exactly the events it miss
     first.socket.terminate();
     const { state: before } = fold(first.messages, created.runId);
     const lastSeq = before?.lastSeq ?? 0;
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The run goes on while nobody listens: these are the events the second client must be given.
+    await waitFor(
+      () => (harness.engine.getRunState(created.runId)?.lastSeq ?? 0) >= lastSeq + 10,
+      'events recorded while the client was away',
+    );
     const second = new StreamTestClient(harness.server);
     await second.opened;
     second.send({ type: 'subscribe', runId: created.runId, afterSeq: lastSeq });
@@ -247,11 +252,14 @@ test('live output streams in throttled, redacted chunks, with the tail for late 
     client.send({ type: 'subscribe', runId: created.runId });
     await client.next(isType('snapshot', created.runId));
     await harness.engine.startRun(created.runId).done;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const text = client.messages
-      .flatMap((message) => (message.type === 'live' ? message.chunks : []))
-      .map((chunk) => chunk.text)
-      .join('');
+    const liveText = () =>
+      client.messages
+        .flatMap((message) => (message.type === 'live' ? message.chunks : []))
+        .map((chunk) => chunk.text)
+        .join('');
+    // Live output is throttled: its last frame may come after the run ended.
+    await waitFor(() => liveText().endsWith(' end\n'), 'the last live output');
+    const text = liveText();
     assert.match(text, /hello world\n/);
     assert.match(text, /key <redacted> end/);
     for (const message of client.messages) assert.ok(!JSON.stringify(message).includes(secret.slice(10, 40)));

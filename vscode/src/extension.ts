@@ -114,7 +114,10 @@ export function activate(context: vscode.ExtensionContext): AiCollabApi {
   }
   return {
     serverState: () => {
-      const state = serverHost.supervisor?.state ?? { kind: 'idle' as const };
+      // A start under way reads its options first: it counts as starting from the moment it was asked for.
+      const state = serverHost.supervisor?.state ?? {
+        kind: serverHost.startRequested ? ('starting' as const) : ('idle' as const),
+      };
       return state.kind === 'running'
         ? { kind: state.kind, owned: state.owned, url: state.server.url, pid: state.server.pid }
         : { kind: state.kind };

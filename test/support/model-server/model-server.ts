@@ -28,6 +28,10 @@ export interface RecordedRequest {
   model?: ModelRequest;
   /** What was answered: the HTTP status, the kind of turn for model calls, and a rate limit's wait. */
   answer?: { status: number; turn?: Turn['kind']; retryAfterMs?: number };
+  /** Epoch milliseconds when a model call's answer started, after any scripted delay. */
+  answeredAt?: number;
+  /** Epoch milliseconds when the connection closed before the whole answer was sent (a killed CLI, a broken stream). */
+  abandonedAt?: number;
 }
 
 export interface ModelServerOptions extends ScriptOptions {
@@ -194,6 +198,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       body: parseBody(text),
     };
     requests.push(record);
+    response.once('close', () => {
+      if (!response.writableFinished) record.abandonedAt = Date.now();
+    });
     const target = route(method, path);
     if (method === 'HEAD' || (method === 'GET' && (path === '/' || path === ''))) {
       // Connectivity probes (claude sends `HEAD /` before its first call): any 2xx will do.
@@ -260,6 +267,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     const delayMs = turn.delayMs ?? options.latencyMs ?? 0;
     if (delayMs > 0) await wait(delayMs);
     if (response.destroyed) return;
+    record.answeredAt = Date.now();
     if (turn.kind === 'error') {
       record.answer = { status: turn.status, turn: turn.kind };
       sendError(response, target, turn);

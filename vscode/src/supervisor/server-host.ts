@@ -30,6 +30,7 @@ export interface ServerHostDeps {
 export class ServerHost implements vscode.Disposable {
   readonly #deps: ServerHostDeps;
   #supervisor: ServerSupervisor | undefined;
+  #startRequested = false;
   #stopListening: () => void = () => undefined;
   readonly #onDidChangeState = new vscode.EventEmitter<ServerSupervisor['state']>();
   readonly onDidChangeState = this.#onDidChangeState.event;
@@ -44,10 +45,19 @@ export class ServerHost implements vscode.Disposable {
     return this.#supervisor;
   }
 
+  /** Whether a start was asked for: true from the call on, while the options are still being read. */
+  get startRequested(): boolean {
+    return this.#startRequested;
+  }
+
   /** Starts supervising (once); the server's options are read now, from settings and SecretStorage. */
   async start(): Promise<ServerSupervisor> {
     if (this.#supervisor) return this.#supervisor;
-    const supervisor = await this.#create();
+    this.#startRequested = true;
+    const supervisor = await this.#create().catch((error: unknown) => {
+      this.#startRequested = false;
+      throw error;
+    });
     this.#supervisor = supervisor;
     this.#stopListening = supervisor.onDidChangeState((state) => {
       if (state.kind === 'running') this.secrets.add(state.server.token);
@@ -75,6 +85,7 @@ export class ServerHost implements vscode.Disposable {
   async stop(): Promise<void> {
     const supervisor = this.#supervisor;
     this.#supervisor = undefined;
+    this.#startRequested = false;
     this.#stopListening();
     if (supervisor) await supervisor.stop();
   }

@@ -29,7 +29,8 @@ export const restrictedSuite: HostCase[] = [
   {
     name: 'no server is started in Restricted Mode',
     run: async (api) => {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Activation decides synchronously whether to start (serverState counts a start as soon as it is
+      // asked for), and the commands above have run: nothing can have been started later.
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
       if (api.serverState().kind !== 'idle') throw new Error(`supervisor is ${api.serverState().kind}`);
       if (existsSync(join(folder, '.ai-collab', 'server.json'))) throw new Error('a server.json appeared');
