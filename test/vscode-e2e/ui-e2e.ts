@@ -98,7 +98,6 @@ async function main(): Promise<void> {
     await palette(page, 'AI Collab: Review Selection');
     await toast(page, 'AI Collab review: approved').waitFor({ timeout: 120_000 });
     await page.locator('.panel', { hasText: 'Review of add.ts' }).first().waitFor({ timeout: 10_000 });
-    await page.waitForTimeout(500);
     await shot('04-review-approved.png');
     step('PASS');
   } catch (error) {
