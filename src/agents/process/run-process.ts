@@ -100,7 +100,8 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
   child.stdout?.destroy();
   child.stderr?.destroy();
   await log.close();
-  if (aborted) return { kind: 'aborted', tail: log.tail() };
+  // Also an abort that came while the spawn was still being confirmed, before the listener was added.
+  if (aborted || options.signal.aborted) return { kind: 'aborted', tail: log.tail() };
   return { kind: 'exited', exitCode: exit.code, signal: exit.signal, tail: log.tail() };
 }
 

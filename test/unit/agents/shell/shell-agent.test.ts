@@ -33,11 +33,15 @@ function stepOf(fields: Partial<StepDefinition>): StepDefinition {
   return step;
 }
 
+let runs = 0;
+
 function run(fields: Partial<StepDefinition>, signal = new AbortController().signal) {
   const workspace = tempDir('shell-agent-');
   const started: ProcessStartRecord[] = [];
+  // Each run its own id: a step's processes are found (and stopped) by a tag made of these ids.
+  const runId = `shell-test-${process.pid}-${++runs}`;
   const result: Promise<AgentResult> = agent.run({
-    runId: 'run-1',
+    runId,
     stepId: 'build',
     attempt: 3,
     step: stepOf(fields),
@@ -80,14 +84,14 @@ test('a command killed by a signal says so', async () => {
 
 test('the step sees its ids and env, the agent’s env under it, and only the allowed orchestrator variables', async () => {
   const { result } = run({
-    run: 'echo "$AI_COLLAB_RUN_ID/$AI_COLLAB_STEP_ID/$AI_COLLAB_ATTEMPT|$STEP_VALUE|$FROM_AGENT|$OVERRIDDEN|$SHELL_TEST_PASSED|${SHELL_TEST_SECRET:-absent}"',
+    run: 'echo "$AI_COLLAB_RUN_ID/$AI_COLLAB_STEP_ID/$AI_COLLAB_ATTEMPT|$STEP_VALUE|$FROM_AGENT|$OVERRIDDEN|$SHELL_TEST_PASSED|$(printenv SHELL_TEST_SECRET || echo absent)"',
     env: { STEP_VALUE: 'step value', OVERRIDDEN: 'by the step' },
   });
   const outcome = await result;
   assert.ok(outcome.ok, JSON.stringify(outcome));
   assert.equal(
-    outcome.output.trim(),
-    'run-1/build/3|step value|agent value|by the step|from the orchestrator|absent',
+    outcome.output.trim().replace(/^shell-test-\d+-\d+/, 'RUN'),
+    'RUN/build/3|step value|agent value|by the step|from the orchestrator|absent',
   );
 });
 
@@ -107,7 +111,7 @@ test('aborting the step stops its command and everything it started', async () =
   controller.abort();
   const outcome = await result;
   assert.ok(!outcome.ok);
-  assert.equal(outcome.failure.code, 'ABORTED');
+  assert.equal(outcome.failure.code, 'ABORTED', outcome.failure.message);
   assert.equal(outcome.failure.kind, 'transient');
   await waitFor(
     () => !isAlive(child) && !isAlive(started[0]?.pid ?? 0),
