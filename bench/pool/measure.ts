@@ -42,7 +42,7 @@ export function startMemorySampler(everyMs = 50): { stop(): number } {
     return Number(fields[1] ?? 0) * 4096;
   };
   const sample = (): void => {
-    peak = Math.max(peak, treeRssBytes(process.pid) - ownRss());
+    peak = Math.max(peak, treeRssBytes({ pid: process.pid }) - ownRss());
   };
   const timer = setInterval(sample, everyMs);
   return {

@@ -10,6 +10,8 @@ export interface ProcessStartRecord {
   pgid: number;
   startTime: string;
   bootId: string;
+  /** The cgroup v2 directory containing the process and all its descendants, when contained. */
+  cgroup?: string;
   logFile: string;
 }
 

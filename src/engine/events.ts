@@ -47,6 +47,8 @@ export interface ProcessInfo {
   pgid: number;
   startTime: string;
   bootId: string;
+  /** The cgroup v2 directory containing the step's processes, when they run contained. */
+  cgroup?: string;
 }
 
 export type RunEventBody =

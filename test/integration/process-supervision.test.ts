@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { containmentVariable } from '../../src/agents/process/cgroup.js';
 import { runProcess } from '../../src/agents/process/run-process.js';
 import type { RunReport } from '../../src/cli/run-report.js';
 import { systemClock } from '../../src/support/clock.js';
-import { fixturesDir, isAlive, readJsonFile, runCli } from '../support/cli.js';
+import { fixturesDir, isAlive, readJsonFile, runCli, waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
 interface TreePids {
@@ -110,4 +111,103 @@ test('steps get an allow-listed environment, not the orchestrator’s secrets', 
   assert.match(environment, /^GREETING=hello$/m);
   assert.match(environment, /^LANG=C\.UTF-8$/m);
   assert.match(environment, /^AI_COLLAB_STEP_ID=env$/m);
+});
+
+/**
+ * A script that leaves a process behind the way a daemonising tool does: a new session and a cleared
+ * environment (so neither the process group nor the environment tag can find it). It waits until the
+ * escaped process has written its pid, then runs `then`.
+ */
+function writeEscapeScript(workspace: string, then: string): { script: string; pidFile: string } {
+  const script = join(workspace, 'escape.sh');
+  const pidFile = join(workspace, 'escaped.pid');
+  writeFileSync(
+    script,
+    [
+      `env -i /bin/sh -c 'setsid /bin/sh -c "echo \\$\\$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile}; exec sleep 300" >/dev/null 2>&1 </dev/null &'`,
+      `while [ ! -s ${pidFile} ]; do sleep 0.01; done`,
+      then,
+      '',
+    ].join('\n'),
+  );
+  return { script, pidFile };
+}
+
+const escapedPid = (pidFile: string): number => Number(readFileSync(pidFile, 'utf8'));
+
+test('a process a step left in a new session with a cleared environment is stopped when the step ends', async () => {
+  const workspace = tempDir();
+  const { script, pidFile } = writeEscapeScript(workspace, 'exit 0');
+  writeFileSync(join(workspace, 'plan.yaml'), `steps:\n  - id: escape\n    run: sh ${script}\n`);
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
+  assert.equal(result.code, 0, result.stderr);
+  const pid = escapedPid(pidFile);
+  assert.equal(isAlive(pid), false, `the escaped process ${pid} outlived its step`);
+});
+
+test('a process a step left in a new session with a cleared environment is stopped when the step times out', async () => {
+  const workspace = tempDir();
+  const { script, pidFile } = writeEscapeScript(workspace, 'sleep 300');
+  writeFileSync(join(workspace, 'ai-collab.config.yaml'), 'killGrace: 1s\n');
+  writeFileSync(
+    join(workspace, 'plan.yaml'),
+    `steps:\n  - id: escape\n    run: sh ${script}\n    timeout: 2s\n`,
+  );
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: workspace });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stdout, /timed out after 2000ms/);
+  const pid = escapedPid(pidFile);
+  assert.equal(isAlive(pid), false, `the escaped process ${pid} outlived its step`);
+});
+
+test('a process a step left in a new session with a cleared environment is stopped when the step is cancelled', async () => {
+  const workspace = tempDir();
+  const { script, pidFile } = writeEscapeScript(workspace, 'sleep 300');
+  const cancel = new AbortController();
+  const outcome = runProcess({
+    command: '/bin/sh',
+    args: [script],
+    cwd: workspace,
+    env: { PATH: process.env.PATH ?? '' },
+    tag: { name: 'AI_COLLAB_PROCESS_TAG', value: 'test/cancel/1' },
+    logFile: join(workspace, 'log'),
+    maxLogBytes: 10_000,
+    clock: systemClock,
+    killGraceMs: 500,
+    drainMs: 100,
+    signal: cancel.signal,
+    onStarted: () => {},
+  });
+  await waitFor(() => readJsonFile<number>(pidFile) !== undefined, 'the escaped process to start');
+  const pid = escapedPid(pidFile);
+  assert.equal(isAlive(pid), true);
+  cancel.abort();
+  assert.equal((await outcome).kind, 'aborted');
+  assert.equal(isAlive(pid), false, `the escaped process ${pid} outlived its step`);
+});
+
+test('without cgroups (the fallback), a step’s tree is still stopped: its group, its descendants and its tagged processes', async () => {
+  const workspace = tempDir();
+  const pidFile = join(workspace, 'pids.json');
+  writeFileSync(join(workspace, 'ai-collab.config.yaml'), 'killGrace: 1s\n');
+  writeFileSync(
+    join(workspace, 'plan.yaml'),
+    [
+      'steps:',
+      `  - id: tree\n    run: node ${join(fixturesDir, 'process-tree.mjs')} ${pidFile}\n    timeout: 2s`,
+      '  - id: bg\n    run: "sleep 60 & echo $! > bg.pid; echo started"',
+      '',
+    ].join('\n'),
+  );
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], {
+    cwd: workspace,
+    env: { [containmentVariable]: 'process-group' },
+  });
+  assert.equal(result.code, 1, result.stderr);
+  const pids = readJsonFile<TreePids>(pidFile);
+  assert.ok(pids, 'the fixture wrote its pids');
+  for (const [role, pid] of Object.entries(pids))
+    assert.equal(isAlive(pid), false, `${role} (${pid}) survived`);
+  const background = Number(readFileSync(join(workspace, 'bg.pid'), 'utf8'));
+  assert.equal(isAlive(background), false, 'background process stopped with its step');
 });

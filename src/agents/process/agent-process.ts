@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Clock } from '../../support/clock.js';
+import { type Containment, startContained } from './cgroup.js';
 import { killProcessTree, type TreeRoot } from './kill-tree.js';
 import { LineSplitter } from './line-splitter.js';
 import { readBootId, readProcEntry } from './proc-table.js';
@@ -21,6 +22,8 @@ export interface AgentProcessOptions {
   /** `pipe` for protocols driven over stdin; `ignore` for one-shot CLIs that must not wait for input. */
   stdin: 'pipe' | 'ignore';
   maxLineBytes?: number;
+  /** What contains the tree (default: what this machine offers, see `processContainment`). */
+  containment?: Containment;
 }
 
 export interface ProcessExit {
@@ -81,12 +84,16 @@ export class AgentProcess {
 
   /** Spawns the process; rejects with the reason when it cannot start (nothing is signalled then). */
   static async start(options: AgentProcessOptions): Promise<AgentProcess> {
-    const child = spawn(options.command, options.args, {
-      cwd: options.cwd,
-      env: { ...options.env, [options.tag.name]: options.tag.value },
-      detached: true,
-      stdio: [options.stdin, 'pipe', 'pipe'],
-    });
+    const { started: child, cgroup } = startContained(
+      () =>
+        spawn(options.command, options.args, {
+          cwd: options.cwd,
+          env: { ...options.env, [options.tag.name]: options.tag.value },
+          detached: true,
+          stdio: [options.stdin, 'pipe', 'pipe'],
+        }),
+      options.containment,
+    );
     const started = await new Promise<{ ok: true } | { ok: false; message: string }>((resolve) => {
       child.once('spawn', () => resolve({ ok: true }));
       child.once('error', (error: NodeJS.ErrnoException) =>
@@ -97,6 +104,7 @@ export class AgentProcess {
       );
     });
     if (!started.ok || child.pid === undefined) {
+      await cgroup?.remove();
       throw new SpawnError(started.ok ? `${options.command}: no pid` : started.message);
     }
     const root: TreeRoot = {
@@ -105,6 +113,7 @@ export class AgentProcess {
       startTime: readProcEntry(child.pid)?.startTime ?? '0',
       bootId: readBootId(),
       tag: `${options.tag.name}=${options.tag.value}`,
+      ...(cgroup && { cgroup: cgroup.path }),
     };
     return new AgentProcess(child, root, options.clock, options.maxLineBytes ?? 32 * 1024 * 1024);
   }
@@ -147,7 +156,7 @@ export class AgentProcess {
   }
 
   treeRssBytes(): number {
-    return this.alive ? treeRssBytes(this.root.pid) : 0;
+    return this.alive ? treeRssBytes(this.root) : 0;
   }
 
   /** Stops the whole tree: SIGTERM, `graceMs`, SIGKILL. */

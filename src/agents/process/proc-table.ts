@@ -3,6 +3,7 @@
  * is reused by the kernel, so nothing is ever signalled on the strength of a pid alone.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 
 export interface ProcEntry {
   pid: number;
@@ -43,6 +44,24 @@ export function readProcTable(): Map<number, ProcEntry> {
     const entry = readProcEntry(Number(name));
     if (entry) table.set(entry.pid, entry);
   }
+  return table;
+}
+
+/** The same table, read without blocking the event loop (for scans that run while steps keep going). */
+export async function readProcTableAsync(): Promise<Map<number, ProcEntry>> {
+  const table = new Map<number, ProcEntry>();
+  let names: string[];
+  try {
+    names = await readdir('/proc');
+  } catch {
+    return table;
+  }
+  const entries = await Promise.all(
+    names
+      .filter((name) => /^\d+$/.test(name))
+      .map((name) => readFile(`/proc/${name}/stat`, 'utf8').then(parseStat, () => undefined)),
+  );
+  for (const entry of entries) if (entry) table.set(entry.pid, entry);
   return table;
 }
 
@@ -96,14 +115,24 @@ export function isSameProcessAlive(identity: ProcessIdentity): boolean {
 /** Whether the process's environment at exec carried `tag` (e.g. `AI_COLLAB_PROCESS_TAG=run/step/1`). */
 export function hasEnvironmentEntry(pid: number, entryPrefix: string): boolean {
   try {
-    const environ = readFileSync(`/proc/${pid}/environ`);
-    return environ
-      .toString('utf8')
-      .split('\0')
-      .some((entry) => entry.startsWith(entryPrefix));
+    return environmentHas(readFileSync(`/proc/${pid}/environ`), entryPrefix);
   } catch {
     return false;
   }
+}
+
+export async function hasEnvironmentEntryAsync(pid: number, entryPrefix: string): Promise<boolean> {
+  return readFile(`/proc/${pid}/environ`).then(
+    (environ) => environmentHas(environ, entryPrefix),
+    () => false,
+  );
+}
+
+function environmentHas(environ: Buffer, entryPrefix: string): boolean {
+  return environ
+    .toString('utf8')
+    .split('\0')
+    .some((entry) => entry.startsWith(entryPrefix));
 }
 
 export function compareStartTimes(left: string, right: string): number {

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import type { Clock } from '../../support/clock.js';
 import type { ProcessStartRecord } from '../agent.js';
 import { CappedLog } from './capped-log.js';
+import { type Containment, startContained } from './cgroup.js';
 import { killProcessTree, type TreeRoot } from './kill-tree.js';
 import { readBootId, readProcEntry } from './proc-table.js';
 
@@ -28,6 +29,8 @@ export interface RunProcessOptions {
   drainMs: number;
   signal: AbortSignal;
   onStarted(record: ProcessStartRecord): void;
+  /** What contains the tree (default: what this machine offers, see `processContainment`). */
+  containment?: Containment;
 }
 
 export type ProcessOutcome =
@@ -38,14 +41,18 @@ export type ProcessOutcome =
 export async function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> {
   if (options.signal.aborted) return { kind: 'aborted', tail: '' };
   const log = new CappedLog(options.logFile, options.maxLogBytes);
-  const child = spawn(options.command, options.args, {
-    cwd: options.cwd,
-    env: { ...options.env, [options.tag.name]: options.tag.value },
-    // A new session and process group: Ctrl-C in the terminal does not reach it, and the whole group
-    // can be signalled at once.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { started: child, cgroup } = startContained(
+    () =>
+      spawn(options.command, options.args, {
+        cwd: options.cwd,
+        env: { ...options.env, [options.tag.name]: options.tag.value },
+        // A new session and process group: Ctrl-C in the terminal does not reach it, and the whole group
+        // can be signalled at once.
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    options.containment,
+  );
   const spawned = await new Promise<{ ok: true } | { ok: false; message: string }>((resolve) => {
     child.once('spawn', () => resolve({ ok: true }));
     child.once('error', (error: NodeJS.ErrnoException) =>
@@ -54,6 +61,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
   });
   if (!spawned.ok || child.pid === undefined) {
     await log.close();
+    await cgroup?.remove();
     // Never signal a child that did not start: its pid may be 0, and kill(0) hits our own group.
     return { kind: 'spawn-failed', message: spawned.ok ? `${options.command}: no pid` : spawned.message };
   }
@@ -64,12 +72,14 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
     startTime: readProcEntry(pid)?.startTime ?? '0',
     bootId: readBootId(),
     tag: `${options.tag.name}=${options.tag.value}`,
+    ...(cgroup && { cgroup: cgroup.path }),
   };
   options.onStarted({
     pid,
     pgid: pid,
     startTime: root.startTime,
     bootId: root.bootId,
+    ...(root.cgroup !== undefined && { cgroup: root.cgroup }),
     logFile: options.logFile,
   });
   child.stdout?.on('error', () => {});

@@ -1,10 +1,28 @@
 /** Resident memory of a whole process tree (the process and every descendant), from /proc. */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePids } from './cgroup.js';
 import { readProcTable } from './proc-table.js';
 
 const pageBytes = 4096;
 
-export function treeRssBytes(rootPid: number): number {
+/** A contained tree is its cgroup's members; otherwise the root's descendants in the process table. */
+export function treeRssBytes(root: { pid: number; cgroup?: string }): number {
+  const members = root.cgroup ? cgroupMembers(root.cgroup) : descendants(root.pid);
+  let total = 0;
+  for (const pid of members) total += rssBytes(pid);
+  return total;
+}
+
+function cgroupMembers(cgroup: string): number[] {
+  try {
+    return parsePids(readFileSync(join(cgroup, 'cgroup.procs'), 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+function descendants(rootPid: number): number[] {
   const table = readProcTable();
   const children = new Map<number, number[]>();
   for (const entry of table.values()) {
@@ -12,14 +30,9 @@ export function treeRssBytes(rootPid: number): number {
     if (siblings) siblings.push(entry.pid);
     else children.set(entry.ppid, [entry.pid]);
   }
-  let total = 0;
   const queue = table.has(rootPid) ? [rootPid] : [];
-  for (let head = 0; head < queue.length; head++) {
-    const pid = queue[head] as number;
-    total += rssBytes(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return total;
+  for (let head = 0; head < queue.length; head++) queue.push(...(children.get(queue[head] as number) ?? []));
+  return queue;
 }
 
 function rssBytes(pid: number): number {
