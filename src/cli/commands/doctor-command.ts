@@ -1,7 +1,10 @@
 /** `ai-collab doctor`: which agent CLIs and keys are usable here, and for each that is not, why and the fix. */
 import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
 import pc from 'picocolors';
+import { stepTagName } from '../../agents/agent-deps.js';
 import type { AgentSpec } from '../../agents/agent-spec.js';
+import { type Containment, processContainment } from '../../agents/process/cgroup.js';
 import { checkCredentials } from '../../config/agent-credentials.js';
 import { findExecutable } from '../../config/find-executable.js';
 import { resolveAgents } from '../../config/resolve-agents.js';
@@ -45,8 +48,11 @@ export async function doctorCommand(options: { json?: boolean }, context: Comman
     }),
   );
   const agents = [...resolveAgents(config, environment).values()].map(agentReport(environment));
+  const containment = containmentReport(processContainment());
   if (options.json) {
-    context.streams.stdout.write(`${JSON.stringify({ clis, agents, configFiles: config.sources })}\n`);
+    context.streams.stdout.write(
+      `${JSON.stringify({ clis, agents, containment, configFiles: config.sources })}\n`,
+    );
     return exitCodes.success;
   }
   const out = context.streams.stdout;
@@ -70,7 +76,27 @@ export async function doctorCommand(options: { json?: boolean }, context: Comman
       `  ${agent.name.padEnd(width)} ${state} ${agent.detail}${agent.fix ? colors.gray(` → ${agent.fix}`) : ''}\n`,
     );
   }
+  const contained = containment.kind === 'cgroup';
+  out.write(
+    `${colors.bold('Process containment')}\n  ${contained ? colors.green(containment.detail) : colors.yellow(containment.detail)}\n`,
+  );
   return exitCodes.success;
+}
+
+/** How a step's leftovers are found and stopped here, in words a user can act on. */
+function containmentReport(containment: Containment): { kind: Containment['kind']; detail: string } {
+  if (containment.kind === 'cgroup') {
+    return {
+      kind: 'cgroup',
+      detail: `cgroup v2: each step runs in a cgroup of its own under ${dirname(containment.directory)}; nothing it starts can outlive it`,
+    };
+  }
+  return {
+    kind: 'process-group',
+    detail:
+      `process group + ${stepTagName} scan (cgroup v2 unusable: ${containment.reason}); ` +
+      'a process that starts its own session and clears its environment can outlive its step',
+  };
 }
 
 function agentReport(environment: NodeJS.ProcessEnv) {

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { containmentVariable, processContainment } from '../../src/agents/process/cgroup.js';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
+
+interface DoctorReport {
+  containment: { kind: string; detail: string };
+}
+
+test('doctor says which process containment is active on this machine', async () => {
+  const result = await runCli(['doctor', '--json'], { cwd: tempDir() });
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as DoctorReport;
+  assert.equal(report.containment.kind, processContainment().kind);
+  const plain = await runCli(['doctor'], { cwd: tempDir() });
+  assert.match(plain.stdout, /Process containment\n {2}(cgroup v2|process group)/);
+});
+
+test('doctor names the fallback and why cgroups are not used when they are turned off', async () => {
+  const result = await runCli(['doctor', '--json'], {
+    cwd: tempDir(),
+    env: { [containmentVariable]: 'process-group' },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as DoctorReport;
+  assert.equal(report.containment.kind, 'process-group');
+  assert.match(report.containment.detail, /AI_COLLAB_CONTAINMENT=process-group/);
+  assert.match(report.containment.detail, /can outlive its step/);
+});
