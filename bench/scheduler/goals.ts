@@ -8,3 +8,6 @@ export const overheadGoal = { wallMs: 30_000, peakRssMb: 512 } as const;
 
 /** time(largest) ÷ time(smallest) for a 10× size step: at most a little worse than linear. */
 export const scalingGoal = 12;
+
+/** Part 3: the CLI's wall time for trivial shell steps ÷ make's on the same DAG. */
+export const cliGoal = { wallRatio: 5 } as const;

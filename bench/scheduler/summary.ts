@@ -1,6 +1,7 @@
 /** The one-line verdict that ends the output: the goals, the measurements against them, PASS or FAIL. */
+import { type CliPartResults, medianRun } from './cli-part.js';
 import { count, fixed } from './format-table.js';
-import { makespanGoal, overheadGoal, scalingGoal } from './goals.js';
+import { cliGoal, makespanGoal, overheadGoal, scalingGoal } from './goals.js';
 import type { MakespanResults } from './makespan-part.js';
 import { medianPeakRssMb, medianWallMs, type OverheadResults } from './overhead-part.js';
 import { engineExactName, engineNoisyName } from './scheduler-set.js';
@@ -14,17 +15,37 @@ export interface Verdict {
   pass: boolean;
 }
 
-export function summarize(makespan: MakespanResults, overhead: OverheadResults): Verdict {
+export interface PartResults {
+  makespan?: MakespanResults | undefined;
+  overhead?: OverheadResults | undefined;
+  cli?: CliPartResults | undefined;
+}
+
+export function summarize({ makespan, overhead, cli }: PartResults): Verdict {
+  const failed: string[] = [];
+  const parts = [
+    makespan && makespanSummary(makespan, failed),
+    overhead && overheadSummary(overhead, failed),
+    cli && cliSummary(cli, failed),
+  ].filter((part) => part !== undefined);
+  const pass = failed.length === 0;
+  const verdict = pass ? 'PASS' : `FAIL (${failed.join(', ')})`;
+  return { line: `bench:scheduler: ${parts.join('; ')} — ${verdict}`, pass };
+}
+
+function makespanSummary(makespan: MakespanResults, failed: string[]): string {
   const c = makespanGoal.concurrency;
   const p90 = (name: string): number => quantile(makespan.samples.get(name)?.get(c)?.ratioToBound ?? [], 0.9);
   const engineP90 = p90(engineExactName);
-  const failed: string[] = [];
   if (!(engineP90 <= makespanGoal.p90)) failed.push(`makespan p90 at c=${c}`);
-  const quality =
+  return (
     `engine p90 ${fixed(engineP90, 3)}×LB at c=${c} (goal ≤${makespanGoal.p90}; noisy estimates ` +
     `${fixed(p90(engineNoisyName), 3)}×) vs p-graph ${fixed(p90(pGraphScheduler.name), 2)}×, ` +
-    `level-by-level ${fixed(p90(levelScheduler.name), 2)}×, sequential ${fixed(p90(sequentialScheduler.name), 2)}×`;
+    `level-by-level ${fixed(p90(levelScheduler.name), 2)}×, sequential ${fixed(p90(sequentialScheduler.name), 2)}×`
+  );
+}
 
+function overheadSummary(overhead: OverheadResults, failed: string[]): string {
   const smallest = overhead.sizes[0];
   const largest = overhead.sizes.at(-1);
   let cost = 'no overhead runs';
@@ -41,9 +62,13 @@ export function summarize(makespan: MakespanResults, overhead: OverheadResults):
       `peak RSS ${fixed(rss, 0)} MB (≤${overheadGoal.peakRssMb}), ` +
       `${shortCount(largest.steps)}/${shortCount(smallest.steps)} ${fixed(scaling, 1)}× (≤${scalingGoal})`;
   }
-  const pass = failed.length === 0;
-  const verdict = pass ? 'PASS' : `FAIL (${failed.join(', ')})`;
-  return { line: `bench:scheduler: ${quality}; ${cost} — ${verdict}`, pass };
+  return cost;
+}
+
+function cliSummary(cli: CliPartResults, failed: string[]): string {
+  const ratio = medianRun(cli.cli).wallMs / medianRun(cli.make).wallMs;
+  if (!(ratio <= cliGoal.wallRatio)) failed.push('CLI vs make');
+  return `CLI ${cli.options.steps} \`true\` steps ${fixed(ratio, 1)}× make -j${cli.options.concurrency} (goal ≤${cliGoal.wallRatio}×)`;
 }
 
 /** 100000 → "100k", for the compact summary. */

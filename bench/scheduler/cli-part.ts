@@ -1,0 +1,118 @@
+/**
+ * Part 3: the whole product against `make`. The same DAG of trivial shell steps (`true`) runs through the
+ * built CLI (`node dist/cli/bin.js run plan.yaml --yes`, a real process with its store, supervision and
+ * output) and through `make -jN`, alternately, each in a fresh directory. Wall time is measured around the
+ * process; CPU time is what the process and every child it reaped used (cutime + cstime of this process).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from './stats.js';
+
+export interface CliPartOptions {
+  steps: number;
+  concurrency: number;
+  repeats: number;
+}
+
+export interface ProcessRun {
+  wallMs: number;
+  cpuMs: number;
+}
+
+export interface CliPartResults {
+  options: CliPartOptions;
+  cli: ProcessRun[];
+  make: ProcessRun[];
+}
+
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const builtCli = join(projectRoot, 'dist', 'cli', 'bin.js');
+const clockTicksPerSecond = 100;
+
+export async function runCliPart(options: CliPartOptions): Promise<CliPartResults> {
+  if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` first`);
+  const cli: ProcessRun[] = [];
+  const make: ProcessRun[] = [];
+  for (let repeat = 0; repeat < options.repeats; repeat++) {
+    cli.push(await inFreshDirectory(options, (directory) => runCli(directory, options.concurrency)));
+    make.push(await inFreshDirectory(options, (directory) => runMake(directory, options.concurrency)));
+  }
+  return { options, cli, make };
+}
+
+export function medianRun(runs: readonly ProcessRun[]): ProcessRun {
+  return { wallMs: median(runs.map((run) => run.wallMs)), cpuMs: median(runs.map((run) => run.cpuMs)) };
+}
+
+async function inFreshDirectory(
+  options: CliPartOptions,
+  measure: (directory: string) => Promise<ProcessRun>,
+): Promise<ProcessRun> {
+  const directory = mkdtempSync(join(tmpdir(), 'bench-cli-'));
+  try {
+    writeFileSync(join(directory, 'plan.yaml'), planYaml(options.steps));
+    writeFileSync(join(directory, 'Makefile'), makefile(options.steps));
+    return await measure(directory);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+function stepIds(steps: number): string[] {
+  return Array.from({ length: steps }, (_, index) => `s${index + 1}`);
+}
+
+function planYaml(steps: number): string {
+  return `name: trivial\nsteps:\n${stepIds(steps)
+    .map((id) => `  - id: ${id}\n    run: "true"\n`)
+    .join('')}`;
+}
+
+function makefile(steps: number): string {
+  const ids = stepIds(steps);
+  return `.PHONY: all ${ids.join(' ')}\nall: ${ids.join(' ')}\n${ids.map((id) => `${id}:\n\t@true\n`).join('')}`;
+}
+
+function runCli(directory: string, concurrency: number): Promise<ProcessRun> {
+  return measureProcess(
+    process.execPath,
+    [builtCli, 'run', 'plan.yaml', '--yes', '--concurrency', String(concurrency)],
+    directory,
+  );
+}
+
+function runMake(directory: string, concurrency: number): Promise<ProcessRun> {
+  return measureProcess('make', [`-j${concurrency}`, '--no-print-directory', 'all'], directory);
+}
+
+async function measureProcess(command: string, args: string[], cwd: string): Promise<ProcessRun> {
+  const cpuBefore = reapedChildrenCpuMs();
+  const started = performance.now();
+  const output: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', AI_COLLAB_HOME: '' },
+    });
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve(exitCode));
+  });
+  const wallMs = performance.now() - started;
+  if (code !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${code}: ${output.join('').slice(-2000)}`);
+  return { wallMs, cpuMs: reapedChildrenCpuMs() - cpuBefore };
+}
+
+/** User + system time of every child this process has reaped, and of theirs (fields 16 and 17 of stat). */
+function reapedChildrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[13]) + Number(fields[14]);
+  return (ticks * 1000) / clockTicksPerSecond;
+}

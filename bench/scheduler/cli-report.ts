@@ -1,0 +1,34 @@
+/** Prints Part 3: the CLI against `make` on the same trivial DAG, medians and every run. */
+import { type CliPartResults, medianRun, type ProcessRun } from './cli-part.js';
+import { fixed, renderTable } from './format-table.js';
+import { cliGoal } from './goals.js';
+
+export function printCliReport(results: CliPartResults): void {
+  const { options } = results;
+  console.log(
+    `Part 3 — the CLI against make: ${options.steps} independent \`true\` steps at concurrency ${options.concurrency}`,
+  );
+  console.log(
+    `  \`node dist/cli/bin.js run plan.yaml --yes --concurrency ${options.concurrency}\` (fresh directory and store ` +
+      `each run) vs \`make -j${options.concurrency}\` on the same DAG, alternately; median of ${options.repeats} runs; ` +
+      'CPU = user + system of the process and everything it reaped',
+  );
+  const cli = medianRun(results.cli);
+  const make = medianRun(results.make);
+  const row = (name: string, median: ProcessRun, runs: readonly ProcessRun[]): string[] => [
+    name,
+    fixed(median.wallMs / 1000, 3),
+    fixed(median.cpuMs / 1000, 2),
+    runs.map((run) => fixed(run.wallMs / 1000, 2)).join(' '),
+    fixed((median.wallMs * 1000) / options.steps / 1000, 2),
+  ];
+  for (const line of renderTable(
+    ['runner', 'wall s', 'CPU s', 'wall s of each run', 'wall ms/step'],
+    [row('ai-collab', cli, results.cli), row('make', make, results.make)],
+  ))
+    console.log(line);
+  console.log(
+    `  ratio: wall ${fixed(cli.wallMs / make.wallMs, 1)}× make (goal ≤${cliGoal.wallRatio}×), ` +
+      `CPU ${fixed(cli.cpuMs / Math.max(make.cpuMs, 1), 1)}× make`,
+  );
+}
