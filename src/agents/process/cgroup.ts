@@ -29,6 +29,20 @@ export function processContainment(environment: NodeJS.ProcessEnv = process.env)
   return detected;
 }
 
+/** A new empty cgroup for one process tree, or undefined when cgroups are not usable here. */
+export function createProcessCgroup(
+  containment: Containment = processContainment(),
+): ProcessCgroup | undefined {
+  if (containment.kind !== 'cgroup' || ownProcs === undefined) return undefined;
+  const path = join(containment.directory, String(++nextCgroup));
+  try {
+    mkdirSync(path, { mode: 0o755 });
+    return new ProcessCgroup(path, ownProcs);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs `start` (a synchronous spawn) so that the child is born in a new cgroup of its own. `cgroup` is
  * undefined when the child is not contained (cgroups unusable here): the caller falls back to its group.
@@ -37,38 +51,56 @@ export function startContained<T>(
   start: () => T,
   containment: Containment = processContainment(),
 ): { started: T; cgroup?: ProcessCgroup } {
-  if (containment.kind !== 'cgroup' || ownProcs === undefined) return { started: start() };
-  const home = ownProcs;
-  const path = join(containment.directory, String(++nextCgroup));
-  try {
-    mkdirSync(path, { mode: 0o755 });
-  } catch {
-    return { started: start() };
-  }
-  const cgroup = new ProcessCgroup(path);
-  try {
-    writeFileSync(join(path, 'cgroup.procs'), String(process.pid));
-  } catch {
-    void cgroup.remove();
-    return { started: start() };
-  }
-  try {
-    return { started: start(), cgroup };
-  } finally {
-    try {
-      writeFileSync(home, String(process.pid));
-    } catch {
-      // Staying inside would let this cgroup's kill reach the orchestrator; stop using cgroups instead.
-      detected = { kind: 'process-group', reason: `could not leave ${path}` };
-    }
-  }
+  const cgroup = createProcessCgroup(containment);
+  if (!cgroup) return { started: start() };
+  const inside = cgroup.spawnInside(start);
+  if (inside.contained) return { started: inside.started, cgroup };
+  void cgroup.remove();
+  return { started: inside.started };
 }
 
 export class ProcessCgroup {
   readonly path: string;
+  readonly #home: string | undefined;
 
-  constructor(path: string) {
+  /** `home` is the orchestrator's own cgroup.procs, needed only to start children inside. */
+  constructor(path: string, home?: string) {
     this.path = path;
+    this.#home = home;
+  }
+
+  /**
+   * The command line that joins this cgroup and then execs `command`: the child moves itself, so the
+   * orchestrator's event loop does not wait for the kernel's cgroup migration (an RCU grace period).
+   * Only for commands known to exist (the child cannot report ENOENT as a spawn error).
+   */
+  joiningCommand(command: string, args: readonly string[]): { command: string; args: string[] } {
+    const join = `echo $$ > "$0" || { echo "ai-collab: cannot join the step's cgroup $0" >&2; exit 125; }; exec "$@"`;
+    return { command: '/bin/sh', args: ['-c', join, `${this.path}/cgroup.procs`, command, ...args] };
+  }
+
+  /**
+   * Runs `start` (a synchronous spawn) with the orchestrator inside the cgroup, so the child is born in
+   * it whatever it execs. Costs the event loop two migrations; for rare spawns (pool workers).
+   */
+  spawnInside<T>(start: () => T): { started: T; contained: boolean } {
+    const home = this.#home;
+    if (home === undefined) return { started: start(), contained: false };
+    try {
+      writeFileSync(join(this.path, 'cgroup.procs'), String(process.pid));
+    } catch {
+      return { started: start(), contained: false };
+    }
+    try {
+      return { started: start(), contained: true };
+    } finally {
+      try {
+        writeFileSync(home, String(process.pid));
+      } catch {
+        // Staying inside would let this cgroup's kill reach the orchestrator; stop using cgroups instead.
+        detected = { kind: 'process-group', reason: `could not leave ${this.path}` };
+      }
+    }
   }
 
   /** Live processes in the cgroup (never this orchestrator). */

@@ -7,13 +7,14 @@ import { spawn } from 'node:child_process';
 import type { Clock } from '../../support/clock.js';
 import type { ProcessStartRecord } from '../agent.js';
 import { CappedLog } from './capped-log.js';
-import { type Containment, startContained } from './cgroup.js';
+import { type Containment, createProcessCgroup } from './cgroup.js';
 import { killProcessTree, type TreeRoot } from './kill-tree.js';
 import { readBootId, readProcEntry } from './proc-table.js';
 
 export type { ProcessStartRecord };
 
 export interface RunProcessOptions {
+  /** An executable known to exist (shell steps pass `/bin/sh`): a contained child execs it itself. */
   command: string;
   args: readonly string[];
   cwd: string;
@@ -41,18 +42,18 @@ export type ProcessOutcome =
 export async function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> {
   if (options.signal.aborted) return { kind: 'aborted', tail: '' };
   const log = new CappedLog(options.logFile, options.maxLogBytes);
-  const { started: child, cgroup } = startContained(
-    () =>
-      spawn(options.command, options.args, {
-        cwd: options.cwd,
-        env: { ...options.env, [options.tag.name]: options.tag.value },
-        // A new session and process group: Ctrl-C in the terminal does not reach it, and the whole group
-        // can be signalled at once.
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    options.containment,
-  );
+  const cgroup = createProcessCgroup(options.containment);
+  const command = cgroup
+    ? cgroup.joiningCommand(options.command, options.args)
+    : { command: options.command, args: [...options.args] };
+  const child = spawn(command.command, command.args, {
+    cwd: options.cwd,
+    env: { ...options.env, [options.tag.name]: options.tag.value },
+    // A new session and process group: Ctrl-C in the terminal does not reach it, and the whole group
+    // can be signalled at once.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const spawned = await new Promise<{ ok: true } | { ok: false; message: string }>((resolve) => {
     child.once('spawn', () => resolve({ ok: true }));
     child.once('error', (error: NodeJS.ErrnoException) =>
