@@ -26,6 +26,8 @@ export interface CliPartResults {
   options: CliPartOptions;
   cli: ProcessRun[];
   make: ProcessRun[];
+  /** Bare `child_process.spawn('/bin/sh', ['-c', 'true'])`, N at a time, in a fresh node: any node orchestrator's floor. */
+  nodeSpawn: ProcessRun[];
 }
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -36,11 +38,13 @@ export async function runCliPart(options: CliPartOptions): Promise<CliPartResult
   if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` first`);
   const cli: ProcessRun[] = [];
   const make: ProcessRun[] = [];
+  const nodeSpawn: ProcessRun[] = [];
   for (let repeat = 0; repeat < options.repeats; repeat++) {
     cli.push(await inFreshDirectory(options, (directory) => runCli(directory, options.concurrency)));
     make.push(await inFreshDirectory(options, (directory) => runMake(directory, options.concurrency)));
+    nodeSpawn.push(await inFreshDirectory(options, (directory) => runNodeSpawn(directory, options)));
   }
-  return { options, cli, make };
+  return { options, cli, make, nodeSpawn };
 }
 
 export function medianRun(runs: readonly ProcessRun[]): ProcessRun {
@@ -86,6 +90,26 @@ function runCli(directory: string, concurrency: number): Promise<ProcessRun> {
 
 function runMake(directory: string, concurrency: number): Promise<ProcessRun> {
   return measureProcess('make', [`-j${concurrency}`, '--no-print-directory', 'all'], directory);
+}
+
+const nodeSpawnScript = `
+const { spawn } = require('node:child_process');
+const [steps, concurrency] = process.argv.slice(1).map(Number);
+let started = 0;
+const next = () => {
+  if (started >= steps) return;
+  started++;
+  spawn('/bin/sh', ['-c', 'true'], { stdio: 'ignore', detached: true }).once('exit', next);
+};
+for (let slot = 0; slot < concurrency; slot++) next();
+`;
+
+function runNodeSpawn(directory: string, options: CliPartOptions): Promise<ProcessRun> {
+  return measureProcess(
+    process.execPath,
+    ['-e', nodeSpawnScript, String(options.steps), String(options.concurrency)],
+    directory,
+  );
 }
 
 async function measureProcess(command: string, args: string[], cwd: string): Promise<ProcessRun> {

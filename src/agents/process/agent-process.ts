@@ -84,7 +84,7 @@ export class AgentProcess {
 
   /** Spawns the process; rejects with the reason when it cannot start (nothing is signalled then). */
   static async start(options: AgentProcessOptions): Promise<AgentProcess> {
-    const { started: child, cgroup } = startContained(
+    const { started: child, cgroup } = await startContained(
       () =>
         spawn(options.command, options.args, {
           cwd: options.cwd,

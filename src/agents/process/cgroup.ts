@@ -8,7 +8,7 @@
  * for the (synchronous) spawn and straight back: the fork inherits the cgroup before the child runs any code.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { identify, isSameProcessAlive, readBootId } from './proc-table.js';
 
@@ -30,14 +30,15 @@ export function processContainment(environment: NodeJS.ProcessEnv = process.env)
 }
 
 /** A new empty cgroup for one process tree, or undefined when cgroups are not usable here. */
-export function createProcessCgroup(
+export async function createProcessCgroup(
   containment: Containment = processContainment(),
-): ProcessCgroup | undefined {
+): Promise<ProcessCgroup | undefined> {
   if (containment.kind !== 'cgroup' || ownProcs === undefined) return undefined;
+  const home = ownProcs;
   const path = join(containment.directory, String(++nextCgroup));
   try {
-    mkdirSync(path, { mode: 0o755 });
-    return new ProcessCgroup(path, ownProcs);
+    await mkdir(path, { mode: 0o755 });
+    return new ProcessCgroup(path, home);
   } catch {
     return undefined;
   }
@@ -47,11 +48,11 @@ export function createProcessCgroup(
  * Runs `start` (a synchronous spawn) so that the child is born in a new cgroup of its own. `cgroup` is
  * undefined when the child is not contained (cgroups unusable here): the caller falls back to its group.
  */
-export function startContained<T>(
+export async function startContained<T>(
   start: () => T,
   containment: Containment = processContainment(),
-): { started: T; cgroup?: ProcessCgroup } {
-  const cgroup = createProcessCgroup(containment);
+): Promise<{ started: T; cgroup?: ProcessCgroup }> {
+  const cgroup = await createProcessCgroup(containment);
   if (!cgroup) return { started: start() };
   const inside = cgroup.spawnInside(start);
   if (inside.contained) return { started: inside.started, cgroup };
@@ -114,9 +115,17 @@ export class ProcessCgroup {
     await writeFile(join(this.path, 'cgroup.kill'), '1').catch(() => {});
   }
 
-  /** Removes the (empty) cgroup; a populated or vanished one is left as it is. */
-  async remove(): Promise<void> {
-    await rmdir(this.path).catch(() => {});
+  /**
+   * Removes the cgroup if it is empty (or already gone): one system call that also answers whether
+   * anything is left in it. A populated cgroup is left as it is (false).
+   */
+  async remove(): Promise<boolean> {
+    try {
+      await rmdir(this.path);
+      return true;
+    } catch (error) {
+      return error instanceof Error && 'code' in error && error.code === 'ENOENT';
+    }
   }
 
   async #procs(): Promise<number[]> {

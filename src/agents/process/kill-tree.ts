@@ -53,7 +53,10 @@ const forceRounds = 5;
 
 export async function killProcessTree(root: TreeRoot, options: KillTreeOptions): Promise<KillTreeReport> {
   if (root.bootId !== readBootId()) return { terminated: 0, killed: 0 };
-  const tree = root.cgroup ? cgroupMembership(new ProcessCgroup(root.cgroup)) : scannedMembership(root);
+  const cgroup = root.cgroup === undefined ? undefined : new ProcessCgroup(root.cgroup);
+  // The common case: the step left nothing behind, which removing its empty cgroup proves at once.
+  if (cgroup && (await cgroup.remove())) return { terminated: 0, killed: 0 };
+  const tree = cgroup ? cgroupMembership(cgroup) : scannedMembership(root);
   const pollMs = options.pollMs ?? 25;
   const first = await tree.members();
   if (first.size === 0) {
@@ -85,7 +88,9 @@ function cgroupMembership(cgroup: ProcessCgroup): TreeMembership {
       if (signal === 'SIGKILL') await cgroup.kill();
       else signalEach(members, signal);
     },
-    release: () => cgroup.remove(),
+    release: async () => {
+      await cgroup.remove();
+    },
   };
 }
 

@@ -42,7 +42,7 @@ export type ProcessOutcome =
 export async function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> {
   if (options.signal.aborted) return { kind: 'aborted', tail: '' };
   const log = new CappedLog(options.logFile, options.maxLogBytes);
-  const cgroup = createProcessCgroup(options.containment);
+  const cgroup = await createProcessCgroup(options.containment);
   const command = cgroup
     ? cgroup.joiningCommand(options.command, options.args)
     : { command: options.command, args: [...options.args] };
