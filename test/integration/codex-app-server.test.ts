@@ -130,7 +130,7 @@ describe('codex app-server mode (real CLI)', { skip: agentCliMissing('codex') },
     const [record] = step.processes;
     assert.ok(record && isAlive(record.pid), 'the server confirmed the interrupt and was kept');
     // Nothing but the server itself is left: the npm launcher and the native binary.
-    assert.equal(liveTree(record).length, 2);
+    assert.equal((await liveTree(record)).length, 2);
     const next = stepIn(workspace, 'Next');
     const after = (await runStep(agent, next)).result;
     assert.ok(after.ok && after.output === 'NEXT', JSON.stringify(after));
@@ -161,7 +161,7 @@ describe('codex app-server mode (real CLI)', { skip: agentCliMissing('codex') },
     assert.deepEqual(processesWith('sleep 39.75'), []);
     const [record] = step.processes;
     assert.ok(record);
-    assert.deepEqual(liveTree(record), []);
+    assert.deepEqual(await liveTree(record), []);
   });
 
   test('the next attempt of a failed step resumes its thread on the server', async (t) => {

@@ -50,7 +50,7 @@ describe('codex exec mode (real CLI)', { skip: agentCliMissing('codex') }, () =>
     assert.match(readFileSync(step.logFile, 'utf8'), /"type":"turn\.completed"/);
     const [record] = step.processes;
     assert.ok(record, 'the process was reported');
-    assert.deepEqual(liveTree(record, `${stepTagName}=run-1/${step.task.stepId}/1`), []);
+    assert.deepEqual(await liveTree(record, `${stepTagName}=run-1/${step.task.stepId}/1`), []);
   });
 
   const failures = [
@@ -108,7 +108,7 @@ describe('codex exec mode (real CLI)', { skip: agentCliMissing('codex') }, () =>
     assert.ok(Date.now() - abortedAt < 3_000, `took ${Date.now() - abortedAt} ms`);
     const [record] = step.processes;
     assert.ok(record);
-    assert.deepEqual(liveTree(record, `${stepTagName}=run-1/${step.task.stepId}/1`), []);
+    assert.deepEqual(await liveTree(record, `${stepTagName}=run-1/${step.task.stepId}/1`), []);
   });
 
   test('a timeout during a tool command also stops the command (it runs in a sandbox session of its own)', async (t) => {

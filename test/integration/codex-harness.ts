@@ -177,8 +177,8 @@ export async function runStep(agent: { run(task: AgentTask): Promise<AgentResult
 }
 
 /** Live processes of a recorded step process: itself, its group and its descendants (tag optional). */
-export function liveTree(record: ProcessStartRecord, tag?: string): number[] {
-  return [...findTreeMembers({ ...record, ...(tag !== undefined && { tag }) })];
+export async function liveTree(record: ProcessStartRecord, tag?: string): Promise<number[]> {
+  return [...(await findTreeMembers({ ...record, ...(tag !== undefined && { tag }) }))];
 }
 
 /** Pids of live processes whose command line contains `marker`. */

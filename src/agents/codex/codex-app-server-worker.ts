@@ -80,7 +80,7 @@ export class CodexAppServerWorker implements PoolWorker {
       const why = error instanceof Error ? error.message : String(error);
       throw new Error(`codex app-server did not start: ${why}${said ? `: ${said.slice(0, 500)}` : ''}`);
     }
-    worker.#baseline = findTreeMembers(process.root);
+    worker.#baseline = await findTreeMembers(process.root);
     return worker;
   }
 
@@ -136,7 +136,9 @@ export class CodexAppServerWorker implements PoolWorker {
   async leftBehind(settleMs: number): Promise<number> {
     const deadline = this.#clock.now() + settleMs;
     for (;;) {
-      const extra = [...findTreeMembers(this.process.root)].filter((pid) => !this.#baseline.has(pid)).length;
+      const extra = [...(await findTreeMembers(this.process.root))].filter(
+        (pid) => !this.#baseline.has(pid),
+      ).length;
       if (extra === 0 || this.#clock.now() >= deadline) return extra;
       await this.#clock.sleep(25);
     }

@@ -9,12 +9,10 @@ import { ProcessCgroup } from './cgroup.js';
 import {
   compareStartTimes,
   hasEnvironmentEntry,
-  hasEnvironmentEntryAsync,
   type ProcEntry,
   type ProcessIdentity,
   readBootId,
   readProcEntry,
-  readProcTable,
   readProcTableAsync,
 } from './proc-table.js';
 
@@ -101,7 +99,7 @@ function scannedMembership(root: TreeRoot): TreeMembership {
       const tagged = new Set<number>();
       await Promise.all(
         tagCandidates(root, table).map(async (pid) => {
-          if (root.tag && (await hasEnvironmentEntryAsync(pid, root.tag))) tagged.add(pid);
+          if (root.tag && (await hasEnvironmentEntry(pid, root.tag))) tagged.add(pid);
         }),
       );
       return membersFromTable(root, table, tagged);
@@ -121,13 +119,9 @@ function scannedMembership(root: TreeRoot): TreeMembership {
   };
 }
 
-/** Live members of the tree right now, by a synchronous scan of /proc (the fallback's way). */
-export function findTreeMembers(root: TreeRoot): Set<number> {
-  const table = readProcTable();
-  const tagged = new Set(
-    tagCandidates(root, table).filter((pid) => root.tag !== undefined && hasEnvironmentEntry(pid, root.tag)),
-  );
-  return membersFromTable(root, table, tagged);
+/** Live members of the tree right now (zombies excluded), without blocking the event loop. */
+export function findTreeMembers(root: TreeRoot): Promise<Set<number>> {
+  return (root.cgroup ? cgroupMembership(new ProcessCgroup(root.cgroup)) : scannedMembership(root)).members();
 }
 
 /** Processes started since the root outside its group: only their environments can tie them to it. */

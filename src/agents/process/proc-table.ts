@@ -113,15 +113,7 @@ export function isSameProcessAlive(identity: ProcessIdentity): boolean {
 }
 
 /** Whether the process's environment at exec carried `tag` (e.g. `AI_COLLAB_PROCESS_TAG=run/step/1`). */
-export function hasEnvironmentEntry(pid: number, entryPrefix: string): boolean {
-  try {
-    return environmentHas(readFileSync(`/proc/${pid}/environ`), entryPrefix);
-  } catch {
-    return false;
-  }
-}
-
-export async function hasEnvironmentEntryAsync(pid: number, entryPrefix: string): Promise<boolean> {
+export async function hasEnvironmentEntry(pid: number, entryPrefix: string): Promise<boolean> {
   return readFile(`/proc/${pid}/environ`).then(
     (environ) => environmentHas(environ, entryPrefix),
     () => false,
