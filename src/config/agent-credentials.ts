@@ -1,8 +1,8 @@
 /** Where each agent CLI finds its credentials, so `doctor` can say whether it will be able to log in. */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { AdapterKind } from '../agents/agent-spec.js';
+import { basename, join } from 'node:path';
+import type { AdapterKind, AgentSpec } from '../agents/agent-spec.js';
 
 export interface CredentialCheck {
   found: boolean;
@@ -49,8 +49,31 @@ export function checkCredentials(
         ? { found: true, detail: `${apiKeyEnv} is set` }
         : { found: false, detail: `set ${apiKeyEnv}` };
     case 'acp':
+      // Only an ACP agent none of the three CLIs serves is left to authenticate itself.
       return { found: true, detail: 'the ACP agent authenticates itself' };
     case 'shell':
       return { found: true, detail: 'none needed' };
   }
+}
+
+/**
+ * An agent's credentials are its CLI's, whatever protocol it is spoken to in: `acp:gemini` (`gemini --acp`)
+ * logs in exactly as `gemini` does, `acp:claude` (claude-agent-acp) as `claude`, `acp:codex` as `codex`.
+ */
+export function checkAgentCredentials(
+  spec: Pick<AgentSpec, 'name' | 'adapter' | 'command' | 'apiKeyEnv'>,
+  environment: NodeJS.ProcessEnv,
+): CredentialCheck {
+  const adapter = spec.adapter === 'acp' ? (acpCli(spec) ?? 'acp') : spec.adapter;
+  return checkCredentials(adapter, environment, spec.apiKeyEnv);
+}
+
+/** The CLI behind an ACP agent, from its name (`acp:gemini`) or its command (`gemini`, `claude-agent-acp`). */
+function acpCli(spec: Pick<AgentSpec, 'name' | 'command'>): 'claude' | 'codex' | 'gemini' | undefined {
+  const named = spec.name.startsWith('acp:') ? spec.name.slice(4) : undefined;
+  const program = basename(spec.command);
+  for (const cli of ['claude', 'codex', 'gemini'] as const) {
+    if (named === cli || program === cli || program.startsWith(`${cli}-`)) return cli;
+  }
+  return undefined;
 }

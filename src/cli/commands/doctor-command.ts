@@ -5,7 +5,7 @@ import pc from 'picocolors';
 import { stepTagName } from '../../agents/agent-deps.js';
 import type { AgentSpec } from '../../agents/agent-spec.js';
 import { type Containment, processContainment } from '../../agents/process/cgroup.js';
-import { checkCredentials } from '../../config/agent-credentials.js';
+import { checkAgentCredentials, checkCredentials } from '../../config/agent-credentials.js';
 import { findExecutable } from '../../config/find-executable.js';
 import { resolveAgents } from '../../config/resolve-agents.js';
 import { exitCodes } from '../exit-codes.js';
@@ -110,7 +110,7 @@ function agentReport(environment: NodeJS.ProcessEnv) {
         fix: spec.unavailable.fix,
       };
     }
-    const credentials = checkCredentials(spec.adapter, environment, spec.apiKeyEnv);
+    const credentials = checkAgentCredentials(spec, environment);
     const what = describe(spec);
     if (!credentials.found) {
       return {
