@@ -53,7 +53,15 @@ export type AgentStreamPart =
   | { type: 'tool-call'; id: string; name: string; input: unknown }
   | { type: 'tool-result'; id: string; output: string; isError: boolean }
   | { type: 'usage-report'; usage: AgentUsage }
-  | { type: 'retry-notice'; message: string; delayMs?: number }
+  | {
+      type: 'retry-notice';
+      message: string;
+      delayMs?: number;
+      /** HTTP status of the failed model call, when the agent says. */
+      status?: number;
+      /** Epoch ms at which the provider said its rate limit resets, when the agent passes that on. */
+      resetAt?: number;
+    }
   | { type: 'warning'; message: string }
   /** A line the adapter did not understand: kept, never a crash. */
   | { type: 'unknown-line'; raw: string };

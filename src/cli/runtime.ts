@@ -10,6 +10,7 @@ import type { AgentRegistry } from '../agents/registry.js';
 import type { ResolvedConfig } from '../config/config-schema.js';
 import { resolveAgents } from '../config/resolve-agents.js';
 import { Engine } from '../engine/engine.js';
+import { ProviderBackoff } from '../limits/provider-backoff.js';
 import { type LimiterStats, ProviderLimiters } from '../limits/provider-limiter.js';
 import { SlotPool } from '../limits/slot-pool.js';
 import { providerKey } from '../review/build-reviewers.js';
@@ -70,8 +71,19 @@ export function openRuntime(options: {
   const store = new SqliteStore({ path: paths.databaseFile, clock });
   const processes = storeProcessRegistry(store);
   const specs = resolveAgents(options.config, options.environment);
-  // One limiter per provider for the whole process: API agents' steps and reviewers share it.
+  // One limiter per provider for the whole process: API agents' steps and reviewers share it, and a CLI
+  // agent's steps share theirs (`agent:<name>`, as its reviewers do) for the engine's rate-limit backoff.
   const limiters = new ProviderLimiters({ clock });
+  const limiterOf = (spec: AgentSpec) =>
+    spec.adapter === 'openai'
+      ? limiters.get(providerKey(spec), limitsFor(options.config.review, spec.baseUrl, spec.name))
+      : limiters.get(`agent:${spec.name}`, limitsFor(options.config.review, undefined, spec.name));
+  const providers = new ProviderBackoff((agent) => {
+    const spec = specs.get(agent);
+    if (!spec) return { limiter: limiters.get(`agent:${agent}`, {}), reportsRateLimits: false };
+    // An API agent's client tells its limiter of each 429 itself.
+    return { limiter: limiterOf(spec), reportsRateLimits: spec.adapter === 'openai' };
+  }, clock);
   const agents = buildAgentRegistry(specs.values(), {
     clock,
     logger,
@@ -80,10 +92,7 @@ export function openRuntime(options: {
     killGraceMs: options.config.killGraceMs,
     processes,
     workspace: options.workspace,
-    limiterFor: (spec) =>
-      spec.adapter === 'openai'
-        ? limiters.get(providerKey(spec), limitsFor(options.config.review, spec.baseUrl, spec.name))
-        : undefined,
+    limiterFor: (spec) => (spec.adapter === 'openai' ? limiterOf(spec) : undefined),
   });
   const perAgent: Record<string, number> = {};
   for (const spec of specs.values()) {
@@ -121,6 +130,7 @@ export function openRuntime(options: {
     random: Math.random,
     agents,
     slots,
+    providers,
     owner: ownIdentity(),
     stateDir: paths.stateDir,
     killGraceMs: options.config.killGraceMs,

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { isSameProcessAlive } from '../agents/process/proc-table.js';
 import type { AgentRegistry } from '../agents/registry.js';
+import { ProviderBackoff } from '../limits/provider-backoff.js';
 import type { SlotPool } from '../limits/slot-pool.js';
 import type { PlanDefinition } from '../protocol/plan-types.js';
 import type { ApprovalDecision, EventStore, OwnerIdentity, RunRecord } from '../store/event-store.js';
@@ -36,6 +37,8 @@ export interface EngineDeps {
   killGraceMs: number;
   /** Workspace isolation and review / merge stages around each step (pipeline rooms). */
   hooks?: StepHooks;
+  /** The shared backoff of the providers behind the agents; each agent its own provider when absent. */
+  providers?: ProviderBackoff;
 }
 
 export interface CreateRunOptions {
@@ -74,7 +77,7 @@ export const defaultConcurrency = 4;
 const approvalPollMs = 250;
 
 export class Engine {
-  readonly #deps: EngineDeps;
+  readonly #deps: EngineDeps & { providers: ProviderBackoff };
   readonly #active = new Map<string, { executor: RunExecutor; recorder: RunRecorder }>();
   readonly #durationCache = new Map<string, number | undefined>();
   /** Runs created here and not started yet: their state is already built, so start need not replay it. */
@@ -84,7 +87,7 @@ export class Engine {
   readonly #approvalWaiters = new Map<string, Set<() => void>>();
 
   constructor(deps: EngineDeps) {
-    this.#deps = deps;
+    this.#deps = { ...deps, providers: deps.providers ?? ProviderBackoff.perAgent(deps) };
   }
 
   /** Records a new run durably (status `pending`); nothing runs until `startRun`. */

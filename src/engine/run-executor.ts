@@ -6,6 +6,7 @@
 
 import type { StepFailure } from '../agents/agent.js';
 import type { AgentRegistry } from '../agents/registry.js';
+import type { ProviderBackoff } from '../limits/provider-backoff.js';
 import type { SlotPool } from '../limits/slot-pool.js';
 import type { StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
@@ -26,6 +27,8 @@ export interface ExecutorDeps {
   random: () => number;
   agents: AgentRegistry;
   slots: SlotPool;
+  /** A rate-limited step, and every step on its provider, waits for the provider. */
+  providers: ProviderBackoff;
   /** Workspace isolation and the review / merge stages, from the pipeline rooms. */
   hooks?: StepHooks;
 }
@@ -46,6 +49,8 @@ export class RunExecutor {
   readonly #queue = new ReadyQueue();
   readonly #running = new Map<string, StepAttempt>();
   readonly #retryTimers = new Map<string, () => void>();
+  /** Wakes the pump when a paused provider may be called again. */
+  #providerWake: { at: number; cancel: () => void } | undefined;
   #priorities = new Map<string, number>();
   #planIndex = new Map<string, number>();
   #paused = false;
@@ -147,7 +152,24 @@ export class RunExecutor {
     this.#checkDone();
   }
 
-  readonly #hasRoom = (agent: string): boolean => this.#deps.slots.hasRoom(agent);
+  readonly #hasRoom = (agent: string): boolean => {
+    if (!this.#deps.slots.hasRoom(agent)) return false;
+    const resumesAt = this.#deps.providers.resumesAt(agent);
+    if (resumesAt <= this.#deps.clock.now()) return true;
+    this.#wakeAt(resumesAt);
+    return false;
+  };
+
+  /** Steps held back by a paused provider start when it may be called again. */
+  #wakeAt(at: number): void {
+    if (this.#providerWake && this.#providerWake.at <= at) return;
+    this.#providerWake?.cancel();
+    const cancel = this.#deps.clock.setTimer(at - this.#deps.clock.now(), () => {
+      this.#providerWake = undefined;
+      this.#pump();
+    });
+    this.#providerWake = { at, cancel };
+  }
 
   #isStopping(): boolean {
     return this.#stop !== undefined || this.#cancelled || this.#failFastTripped || this.#fatal !== undefined;
@@ -224,6 +246,7 @@ export class RunExecutor {
     const data = { stepId: id, attempt: attempt.attempt };
     if (outcome.kind === 'succeeded') {
       const { agent, action } = attempt.step;
+      this.#deps.providers.succeeded(agent);
       recorder.record(
         {
           type: 'step.succeeded',
@@ -292,6 +315,11 @@ export class RunExecutor {
             message: `rejected by the reviewers: ${outcome.reason}`,
           }
         : outcome.failure;
+    // Every 429 pauses the provider for all its steps, also one this step has no retry left for.
+    const providerResumesAt =
+      failure.code === 'RATE_LIMITED'
+        ? this.#deps.providers.rateLimited(attempt.step.agent, failure.resetAt)
+        : undefined;
     const feedback = outcome.kind === 'rejected' ? { feedback: outcome.feedback } : {};
     const error = toErrorInfo(failure);
     const step = this.state.steps[id];
@@ -305,9 +333,10 @@ export class RunExecutor {
     }
     const retriesLeft = attempt.step.retries - (step?.failures ?? 0);
     if (failure.kind !== 'permanent' && retriesLeft > 0 && !this.#isStopping()) {
-      const backoff = backoffDelay(attempt.step.backoff, (step?.failures ?? 0) + 1, this.#deps.random);
-      // A rate limit that says when to come back is obeyed, however short the backoff would be.
-      const delay = Math.max(backoff, (failure.resetAt ?? 0) - now);
+      const delay =
+        providerResumesAt === undefined
+          ? this.#backoff(attempt.step, failure, (step?.failures ?? 0) + 1)
+          : Math.max(0, providerResumesAt - now);
       recorder.record({
         type: 'step.attempt-failed',
         data: {
@@ -326,6 +355,16 @@ export class RunExecutor {
       data: { ...data, error, ...(outcome.usage && { usage: outcome.usage }) },
     });
     if (this.state.failFast) this.#failFastTripped = true;
+  }
+
+  /**
+   * A rate limit is the provider's, not the step's: its retry waits for the provider (the reset it
+   * announced, or the backoff every step on it shares). Anything else retries on the step's own jittered
+   * backoff, and still no earlier than a reset it was given.
+   */
+  #backoff(step: StepDefinition, failure: StepFailure, retry: number): number {
+    const backoff = backoffDelay(step.backoff, retry, this.#deps.random);
+    return Math.max(backoff, (failure.resetAt ?? 0) - this.#deps.clock.now());
   }
 
   /** A step added while the run goes (a conflict's resolution): recorded, prioritised, scheduled. */
@@ -348,6 +387,8 @@ export class RunExecutor {
   #clearRetryTimers(): void {
     for (const cancel of this.#retryTimers.values()) cancel();
     this.#retryTimers.clear();
+    this.#providerWake?.cancel();
+    this.#providerWake = undefined;
   }
 
   #fail(error: unknown): void {

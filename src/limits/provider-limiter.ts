@@ -5,8 +5,9 @@
  * - token buckets for requests per minute and tokens per minute (a request waits until both have room);
  * - a concurrency cap that adapts: halved on a 429, grown back by one after as many successes as the cap
  *   (AIMD, as TCP and Netflix's concurrency-limits do);
- * - a 429 pauses everyone until the provider's `retry-after` (or an exponential backoff with full jitter
- *   when it gives none), so the burst that caused it is not repeated.
+ * - a 429 pauses everyone until the provider's `retry-after` (or an exponential backoff when it gives
+ *   none), so the burst that caused it is not repeated. CLI steps, whose requests the CLI makes, report
+ *   their 429s too (`rateLimitedOutside`), so the engine's retries of every step on the provider share it.
  */
 import type { Clock } from '../support/clock.js';
 
@@ -135,6 +136,38 @@ export class ProviderLimiter {
     return Math.max(this.#requests?.waitFor(1, now) ?? 0, this.#tokens?.waitFor(estimate, now) ?? 0);
   }
 
+  /**
+   * A 429 that reached a caller holding no permit: a CLI step, whose own process made the request. It
+   * pauses the provider as a permit's 429 does; returns when the provider may be called again.
+   */
+  rateLimitedOutside(retryAfterMs?: number): number {
+    this.#pause(retryAfterMs);
+    return this.#pausedUntil;
+  }
+
+  /** A call that held no permit worked: the provider's backoff starts again from its shortest. */
+  succeededOutside(): void {
+    this.#consecutive429 = 0;
+  }
+
+  /** When the provider may next be called: now or earlier when it is not paused. */
+  resumesAt(): number {
+    return this.#pausedUntil;
+  }
+
+  /**
+   * Everyone waits for the provider's `retry-after`, or else for a backoff that doubles with each 429 in a
+   * row (up to a minute), jittered over its upper half: a shared pause must really pause, and the jitter
+   * still spreads the callers it releases.
+   */
+  #pause(retryAfterMs: number | undefined): void {
+    this.#stats.rateLimited++;
+    this.#consecutive429++;
+    const ceiling = Math.min(60_000, 1_000 * 2 ** (this.#consecutive429 - 1));
+    const backoff = ceiling / 2 + this.#random() * (ceiling / 2);
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + (retryAfterMs ?? backoff));
+  }
+
   #nextRelease(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const wake = (): void => {
@@ -176,12 +209,9 @@ export class ProviderLimiter {
       },
       rateLimited: (retryAfterMs) => {
         if (!settle()) return;
-        this.#stats.rateLimited++;
-        this.#consecutive429++;
         this.#cap = Math.max(1, Math.floor(this.#cap / 2));
         this.#successesAtCap = 0;
-        const backoff = this.#random() * Math.min(60_000, 1_000 * 2 ** (this.#consecutive429 - 1));
-        this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + (retryAfterMs ?? backoff));
+        this.#pause(retryAfterMs);
       },
       failed: () => {
         settle();

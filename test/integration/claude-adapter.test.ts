@@ -20,6 +20,7 @@ const skip = agentCliMissing('claude');
 
 let server: ModelServer;
 let workspace: string;
+let resetCalls = 0;
 
 before(async () => {
   if (skip) return;
@@ -35,6 +36,8 @@ before(async () => {
       if (prompt.includes('BAD-REQUEST')) return httpError(400, { message: 'prompt is too long' });
       if (prompt.includes('SERVER-ERROR')) return httpError(500);
       if (prompt.includes('RATE-LIMIT')) return httpError(429, { retryAfter: '1' });
+      if (prompt.includes('RESET-3'))
+        return resetCalls++ < 2 ? httpError(429, { retryAfter: '3' }) : text('after the reset');
       if (prompt.includes('SLOW')) return text('too late', { delayMs: 60_000 });
       return text(`answer: ${prompt.slice(-30)}`);
     },
@@ -164,6 +167,27 @@ test('model errors surface as classified failures', { skip }, async () => {
     busy: 'MODEL_ERROR/transient',
     limited: 'RATE_LIMITED/transient',
   });
+});
+
+test('a rate-limited step is retried no earlier than the reset the provider announced (retry-after: 3)', {
+  skip,
+}, async () => {
+  // claude retries once itself (CLAUDE_CODE_MAX_RETRIES 1), waiting the 3 s it was told, and reports the
+  // wait; the second 429 ends its turn. The engine's retry must wait as long, not its 10 ms backoff.
+  const directory = claudeWorkspace(`steps:
+  - { id: limited, agent: claude, retries: 1, backoff: { initial: 10ms, max: 10ms }, prompt: "RESET-3" }
+`);
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json'], { cwd: directory });
+  assert.equal(result.code, 0, result.stderr);
+  const times = server.requests
+    .filter(
+      (request) =>
+        request.model && !request.model.auxiliary && request.model.lastUserText.includes('RESET-3'),
+    )
+    .map((request) => request.receivedAt);
+  assert.equal(times.length, 3, `requests at ${times.join(', ')}`);
+  const [, second = 0, third = 0] = times;
+  assert.ok(third - second >= 3_000, `the engine retried ${third - second} ms after the 429 that said 3 s`);
 });
 
 test('a step timeout stops the real claude process and leaves nothing behind', { skip }, async () => {

@@ -6,7 +6,12 @@
 import type { StepFailure } from '../agent.js';
 import type { ClaudeResultLine } from './claude-messages.js';
 
-export function classifyClaudeResult(result: ClaudeResultLine, now: number): StepFailure | undefined {
+/** `resetAt`: when the turn's own notices said the provider's rate limit resets (see `announcedReset`). */
+export function classifyClaudeResult(
+  result: ClaudeResultLine,
+  now: number,
+  resetAt?: number,
+): StepFailure | undefined {
   const text = (result.result ?? result.errors?.join('; ') ?? '').trim();
   const limit = parseUsageLimit(text, now);
   if (limit !== undefined) {
@@ -23,7 +28,8 @@ export function classifyClaudeResult(result: ClaudeResultLine, now: number): Ste
   ) {
     return { ...base, code: 'AUTH_FAILED', kind: 'permanent' };
   }
-  if (status === 429) return { ...base, code: 'RATE_LIMITED', kind: 'transient' };
+  if (status === 429)
+    return { ...base, code: 'RATE_LIMITED', kind: 'transient', ...(resetAt !== undefined && { resetAt }) };
   if (status !== undefined && (status >= 500 || status === 408 || status === 409)) {
     return { ...base, code: 'MODEL_ERROR', kind: 'transient' };
   }

@@ -21,7 +21,7 @@ import { CappedLog } from '../process/capped-log.js';
 import { readProcEntry } from '../process/proc-table.js';
 import { classifyClaudeResult } from './classify-claude-result.js';
 import { claudeEnvironment } from './claude-environment.js';
-import { usageOf, writtenPaths } from './claude-messages.js';
+import { announcedReset, usageOf, writtenPaths } from './claude-messages.js';
 import { runClaudeOneShot } from './claude-one-shot.js';
 import { ClaudeStreamWorker, type TurnOutcome } from './claude-stream-worker.js';
 
@@ -117,7 +117,8 @@ export class ClaudeAgent implements Agent {
     }
     const usage = usageOf(outcome.result);
     const details = { ...session, ...(usage && { usage }) };
-    const problem = classifyClaudeResult(outcome.result, this.#deps.clock.now());
+    const now = this.#deps.clock.now();
+    const problem = classifyClaudeResult(outcome.result, now, announcedReset(outcome.parts, now));
     if (problem) return failure(problem, details);
     const files = filesIn(outcome.parts, task.workspace);
     return {

@@ -56,8 +56,9 @@ export function parseClaudeLine(line: string): ParsedClaudeLine {
     case 'control_cancel_request':
       return { kind: 'control', message };
     case 'stream_event':
-    case 'rate_limit_event':
       return { kind: 'parts', parts: [] };
+    case 'rate_limit_event':
+      return { kind: 'parts', parts: rateLimitParts(message) };
     default:
       return { kind: 'parts', parts: [{ type: 'unknown-line', raw: line.slice(0, 2_000) }] };
   }
@@ -97,16 +98,52 @@ function systemParts(message: Record<string, unknown>): AgentStreamPart[] {
     ];
   }
   if (message.subtype === 'api_retry') {
+    // The delay honours the provider's retry-after (claude waits max(retry-after, its own backoff)).
     const delay = typeof message.retry_delay_ms === 'number' ? message.retry_delay_ms : undefined;
+    const status = typeof message.error_status === 'number' ? message.error_status : undefined;
     return [
       {
         type: 'retry-notice',
         message: `model API retry ${String(message.attempt ?? '?')}/${String(message.max_retries ?? '?')} after ${String(message.error_status ?? message.error ?? 'an error')}`,
-        ...(delay !== undefined && { delayMs: delay }),
+        ...(delay !== undefined && { delayMs: Math.ceil(delay) }),
+        ...(status !== undefined && { status }),
       },
     ];
   }
   return [];
+}
+
+/**
+ * `rate_limit_event`: the state of a subscription's rate-limit window. Only a rejection matters to a step:
+ * it names when the window resets (`resetsAt`, epoch seconds).
+ */
+function rateLimitParts(message: Record<string, unknown>): AgentStreamPart[] {
+  const info = isRecord(message.rate_limit_info) ? message.rate_limit_info : {};
+  if (info.status !== 'rejected') return [];
+  const resetsAt = typeof info.resetsAt === 'number' ? info.resetsAt * 1_000 : undefined;
+  return [
+    {
+      type: 'retry-notice',
+      message: `rate limit reached${resetsAt === undefined ? '' : `; it resets at ${new Date(resetsAt).toISOString()}`}`,
+      status: 429,
+      ...(resetsAt !== undefined && { resetAt: resetsAt }),
+    },
+  ];
+}
+
+/**
+ * When the provider last said a rate-limited call may be made again, from the turn's notices: a rejected
+ * window's reset, or the wait claude took after its last 429 (the provider's retry-after, at least),
+ * counted from now. Undefined when the turn met no rate limit.
+ */
+export function announcedReset(parts: readonly AgentStreamPart[], now: number): number | undefined {
+  for (let index = parts.length - 1; index >= 0; index--) {
+    const part = parts[index];
+    if (part?.type !== 'retry-notice' || part.status !== 429) continue;
+    if (part.resetAt !== undefined) return part.resetAt;
+    if (part.delayMs !== undefined) return now + part.delayMs;
+  }
+  return undefined;
 }
 
 function assistantParts(message: Record<string, unknown>): AgentStreamPart[] {

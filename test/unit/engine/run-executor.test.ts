@@ -346,3 +346,37 @@ test('a rate-limited failure waits at least as long as the provider asked', asyn
   await clock.runUntilSettled(engine.startRun(run.runId).done);
   assert.equal(agent.startTimes('api')[1], start + 30_000);
 });
+
+test('a 429 with no announced reset pauses its provider: every step on it waits for one shared backoff', async () => {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const limited = new ScriptedAgent('limited', clock, (id, attempt) => ({
+    durationMs: 10,
+    ...(id === 'first' && attempt === 1 && { fail: { code: 'RATE_LIMITED', kind: 'transient' as const } }),
+  }));
+  const other = new ScriptedAgent('other', clock, () => ({ durationMs: 10 }));
+  const { engine } = createTestEngine({ clock, agents: [limited, other], random: () => 0.5 });
+  const run = engine.createRun({
+    plan: planOf(
+      [
+        { id: 'first', agent: 'limited', retries: 1, backoff: { initialMs: 1, maxMs: 1, factor: 1 } },
+        { id: 'second', agent: 'limited', needs: [] },
+        { id: 'elsewhere', agent: 'other', needs: [] },
+      ],
+      { concurrency: 1 },
+    ),
+    workspace: '/tmp',
+    planFile: null,
+  });
+  await clock.runUntilSettled(engine.startRun(run.runId).done);
+  // The provider's first backoff is 1 s jittered over its upper half (750 ms at random 0.5), from t=10 ms:
+  // neither the step's own 1 ms backoff nor the next step on the same provider goes before it.
+  const resumesAt = start + 10 + 750;
+  assert.deepEqual(limited.startTimes('first'), [start, resumesAt]);
+  assert.ok(
+    (limited.startTimes('second')[0] ?? 0) >= resumesAt,
+    `second started at ${limited.startTimes('second')}`,
+  );
+  // A step on another provider is not held back.
+  assert.equal(other.startTimes('elsewhere')[0], start + 10);
+});

@@ -68,14 +68,26 @@ test('a 429 with retry-after pauses every request and halves the cap; successes 
   assert.equal(limiter.stats().rateLimited, 1);
 });
 
-test('a 429 without retry-after backs off exponentially with full jitter', async () => {
+test('a 429 without retry-after backs off exponentially, jittered over the upper half', async () => {
   const clock = new FakeClock();
   const limiter = new ProviderLimiter('p', {}, { clock, random: () => 0.5 });
   (await limiter.acquire()).rateLimited();
-  assert.equal(limiter.stats().pausedUntil, clock.now() + 500);
-  await clock.advance(500);
+  assert.equal(limiter.stats().pausedUntil, clock.now() + 750);
+  await clock.advance(750);
   (await limiter.acquire()).rateLimited();
-  assert.equal(limiter.stats().pausedUntil, clock.now() + 1_000);
+  assert.equal(limiter.stats().pausedUntil, clock.now() + 1_500);
+});
+
+test('429s seen by CLI steps (no permit) pause the provider and grow its backoff until a success', async () => {
+  const clock = new FakeClock();
+  const limiter = new ProviderLimiter('agent:claude', {}, { clock, random: () => 0 });
+  assert.equal(limiter.rateLimitedOutside(), clock.now() + 500);
+  assert.equal(limiter.rateLimitedOutside(), clock.now() + 1_000);
+  assert.equal(limiter.rateLimitedOutside(3_000), clock.now() + 3_000, 'an announced reset wins');
+  await clock.advance(3_000);
+  limiter.succeededOutside();
+  assert.equal(limiter.rateLimitedOutside(), clock.now() + 500);
+  assert.equal(limiter.stats().rateLimited, 4);
 });
 
 test('an aborted wait leaves the queue', async () => {
