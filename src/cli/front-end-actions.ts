@@ -58,6 +58,7 @@ export function createFrontEndActions(
           killGraceMs: config.killGraceMs,
         },
         transcriptsDir: join(runtime.paths.stateDir, 'planner'),
+        providers: runtime.providers,
         signal,
       }),
     parsePlan: (text, file) => {

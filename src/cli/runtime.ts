@@ -38,6 +38,8 @@ export interface Runtime {
   clock: Clock;
   logger: Logger;
   config: ResolvedConfig;
+  /** The providers' shared rate-limit backoff, for steps and planning alike. */
+  providers: ProviderBackoff;
   /** Provider rate limiters shared by every reviewer and model call of this process. */
   limiters?: { all(): Array<{ name: string; stats(): LimiterStats }> };
   /** The reviewer swarm on code or a diff; absent when no reviewer is usable. */
@@ -149,6 +151,7 @@ export function openRuntime(options: {
     logger,
     config: options.config,
     limiters,
+    providers,
     review,
     ...(review.reviewCode && { reviewCode: review.reviewCode }),
     close: async () => {

@@ -12,8 +12,8 @@ import type { StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
-import { backoffDelay } from './backoff.js';
 import type { StepErrorInfo } from './events.js';
+import { reportRateLimit, retryDelay } from './retry-policy.js';
 import type { RunRecorder } from './run-recorder.js';
 import { type RunState, settledStepStatuses } from './run-state.js';
 import { bottomLevels, type EstimateSource, estimateFor } from './scheduler/critical-path.js';
@@ -316,10 +316,7 @@ export class RunExecutor {
           }
         : outcome.failure;
     // Every 429 pauses the provider for all its steps, also one this step has no retry left for.
-    const providerResumesAt =
-      failure.code === 'RATE_LIMITED'
-        ? this.#deps.providers.rateLimited(attempt.step.agent, failure.resetAt)
-        : undefined;
+    const providerResumesAt = reportRateLimit(attempt.step, failure, this.#deps.providers);
     const feedback = outcome.kind === 'rejected' ? { feedback: outcome.feedback } : {};
     const error = toErrorInfo(failure);
     const step = this.state.steps[id];
@@ -333,10 +330,8 @@ export class RunExecutor {
     }
     const retriesLeft = attempt.step.retries - (step?.failures ?? 0);
     if (failure.kind !== 'permanent' && retriesLeft > 0 && !this.#isStopping()) {
-      const delay =
-        providerResumesAt === undefined
-          ? this.#backoff(attempt.step, failure, (step?.failures ?? 0) + 1)
-          : Math.max(0, providerResumesAt - now);
+      const retry = (step?.failures ?? 0) + 1;
+      const delay = retryDelay(attempt.step, failure, retry, providerResumesAt, this.#deps);
       recorder.record({
         type: 'step.attempt-failed',
         data: {
@@ -355,16 +350,6 @@ export class RunExecutor {
       data: { ...data, error, ...(outcome.usage && { usage: outcome.usage }) },
     });
     if (this.state.failFast) this.#failFastTripped = true;
-  }
-
-  /**
-   * A rate limit is the provider's, not the step's: its retry waits for the provider (the reset it
-   * announced, or the backoff every step on it shares). Anything else retries on the step's own jittered
-   * backoff, and still no earlier than a reset it was given.
-   */
-  #backoff(step: StepDefinition, failure: StepFailure, retry: number): number {
-    const backoff = backoffDelay(step.backoff, retry, this.#deps.random);
-    return Math.max(backoff, (failure.resetAt ?? 0) - this.#deps.clock.now());
   }
 
   /** A step added while the run goes (a conflict's resolution): recorded, prioritised, scheduled. */

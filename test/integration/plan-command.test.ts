@@ -6,7 +6,13 @@ import { after, before, test } from 'node:test';
 import type { RunReport } from '../../src/cli/run-report.js';
 import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-cli-env.js';
 import { runCli } from '../support/cli.js';
-import { type ModelServer, startModelServer, text, toolCall } from '../support/model-server/index.js';
+import {
+  httpError,
+  type ModelServer,
+  startModelServer,
+  text,
+  toolCall,
+} from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
 // `ai-collab plan` end to end with the real claude CLI as planner and executor; only the model is scripted.
@@ -15,6 +21,8 @@ const skip = agentCliMissing('claude');
 let server: ModelServer;
 let workspace = '';
 let planAnswers: string[] = [];
+/** A planner answer that is a 429 from the model instead of text. */
+const rateLimited = 'HTTP 429';
 
 const goodPlan = {
   name: 'two-files',
@@ -62,7 +70,10 @@ before(async () => {
     script: (request) => {
       const prompt = request.lastUserText;
       // The planner's long prompt may not be the last text block claude sends, so look at the whole request.
-      if (isPlannerRequest(request)) return text(planAnswers.shift() ?? '{}');
+      if (isPlannerRequest(request)) {
+        const answer = planAnswers.shift() ?? '{}';
+        return answer === rateLimited ? httpError(429, { retryAfter: '1' }) : text(answer);
+      }
       if (request.pendingToolResults.length > 0) return text('Done. DONE-MARKER');
       // The prompt is not always claude's last text block (it appends reminders), so search the request.
       const name =
@@ -193,4 +204,28 @@ test('ai-collab plan --out writes the plan and runs nothing; a planner that neve
   assert.match(failed.stderr, /did not produce a valid plan in 2 attempts; nothing was stored/);
   const runs = JSON.parse((await runCli(['runs', '--json'], { cwd: workspace })).stdout) as unknown[];
   assert.equal(runs.length, 1, 'only the earlier run exists');
+});
+
+test('ai-collab plan: a 429 from the planner’s model is retried like a step’s, and the plan is made', {
+  skip,
+}, async () => {
+  workspace = tempDir();
+  const home = tempDir('ai-collab-claude-home-');
+  // claude itself does not retry here, so the 429 reaches ai-collab.
+  writeFileSync(
+    join(workspace, 'ai-collab.config.yaml'),
+    `agents:\n  claude:\n    command: ${agentCliBinaries.claude}\n    env: { ANTHROPIC_BASE_URL: "${server.url}", ANTHROPIC_API_KEY: ${testApiKey}, HOME: ${home}, CLAUDE_CODE_MAX_RETRIES: "0" }\n`,
+  );
+  planAnswers = [rateLimited, JSON.stringify(goodPlan)];
+  const before = server.requests.length;
+  const planned = await runCli(['plan', 'Create the files', '--out', 'plan.yaml'], { cwd: workspace });
+  assert.equal(planned.code, 0, planned.stderr);
+  assert.match(planned.stderr, /The planner failed \(.*429.*\); trying again in/);
+  assert.match(planned.stderr, /Planned by claude: 3 steps/);
+  assert.match(readFileSync(join(workspace, 'plan.yaml'), 'utf8'), /id: alpha/);
+  const answers = server.requests
+    .slice(before)
+    .filter((request) => request.model && !request.model.auxiliary && isPlannerRequest(request.model))
+    .map((request) => request.answer?.status);
+  assert.deepEqual(answers, [429, 200]);
 });

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { planToYaml } from '../../plan/plan-to-yaml.js';
 import { planTask } from '../../plan/planner/plan-task.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
+import { formatDuration } from '../../support/format-duration.js';
 import { exitCodes } from '../exit-codes.js';
 import type { CommandContext } from './command-context.js';
 import { executePlan, type RunCommandOptions } from './run-command.js';
@@ -49,7 +50,12 @@ export async function planCommand(
           killGraceMs: config.killGraceMs,
         },
         transcriptsDir: join(runtime.paths.stateDir, 'planner'),
+        providers: runtime.providers,
         signal: controller.signal,
+        onRetry: (failure, delayMs) =>
+          stderr.write(
+            `The planner failed (${failure.message}); trying again in ${formatDuration(delayMs)}.\n`,
+          ),
       });
       plan = result.plan;
       stderr.write(`Planned by ${result.planner}: ${plan.steps.length} steps.\n`);

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import type { AgentDeps } from '../../agents/agent-deps.js';
 import type { AgentSpec } from '../../agents/agent-spec.js';
 import { buildAgentRegistry } from '../../agents/build-agents.js';
+import { ProviderBackoff } from '../../limits/provider-backoff.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
 import { InputError } from '../../support/errors.js';
 import { agentCatalogOf } from '../agent-catalog.js';
-import { runPlanner } from './run-planner.js';
+import { type PlannerRequest, runPlanner } from './run-planner.js';
 
 /** Planners in order of preference when none is named. */
 const preferredPlanners = ['claude', 'codex', 'gemini'];
@@ -24,6 +25,10 @@ export interface PlanTaskRequest {
   /** Directory for the planner's transcripts. */
   transcriptsDir: string;
   signal: AbortSignal;
+  /** The process's shared provider backoff, so planning and steps wait for the same rate limits. */
+  providers?: ProviderBackoff;
+  /** Told before a failed planner call is tried again. */
+  onRetry?: PlannerRequest['onRetry'];
 }
 
 export interface PlanTaskResult {
@@ -59,6 +64,13 @@ export async function planTask(request: PlanTaskRequest): Promise<PlanTaskResult
       agentInfo: describeAgents(request.specs),
       logFile: (attempt) => join(request.transcriptsDir, `${stamp}-${attempt}.log`),
       signal: request.signal,
+      retry: {
+        clock: request.deps.clock,
+        random: Math.random,
+        providers:
+          request.providers ?? ProviderBackoff.perAgent({ clock: request.deps.clock, random: Math.random }),
+      },
+      ...(request.onRetry && { onRetry: request.onRetry }),
     });
     return { plan: result.plan, planner: spec.name, attempts: result.attempts };
   } finally {

@@ -3,8 +3,9 @@
  * plan file. One retry carries the validation errors back to the planner; a second failure is an error and
  * nothing approvable exists.
  */
-import type { Agent, AgentTask } from '../../agents/agent.js';
-import type { PlanDefinition } from '../../protocol/plan-types.js';
+import type { Agent, AgentTask, StepFailure } from '../../agents/agent.js';
+import { type RetryDeps, reportRateLimit, retryDelay } from '../../engine/retry-policy.js';
+import { defaultBackoff, type PlanDefinition, type StepDefinition } from '../../protocol/plan-types.js';
 import { isInputError, OrchestratorError } from '../../support/errors.js';
 import type { AgentCatalog } from '../agent-catalog.js';
 import { parsePlanText } from '../load-plan.js';
@@ -21,10 +22,14 @@ export interface PlannerRequest {
   /** Agents the plan may use (validated against), with a line describing each for the prompt. */
   agents: AgentCatalog;
   agentInfo: readonly PlannerAgentInfo[];
-  /** Transcript files of the planner's attempts. */
-  logFile: (attempt: number) => string;
+  /** Transcript files of the planner's attempts (`2`, or `2.3` for the third try of the second answer). */
+  logFile: (attempt: number | string) => string;
   signal: AbortSignal;
   onEvent?: AgentTask['onEvent'];
+  /** Retries of a failed planner call, as a step's: the clock, jitter and the providers' shared backoff. */
+  retry: RetryDeps;
+  /** Told before the planner is asked again after a failure it may recover from. */
+  onRetry?(failure: StepFailure, delayMs: number): void;
 }
 
 export interface PlannerResult {
@@ -61,31 +66,50 @@ export async function runPlanner(request: PlannerRequest): Promise<PlannerResult
   );
 }
 
-async function askPlanner(request: PlannerRequest, prompt: string, attempt: number): Promise<string> {
-  const result = await request.planner.run({
-    runId: 'planner',
-    stepId: 'plan',
-    attempt,
-    step: {
-      id: 'plan',
-      label: 'plan',
-      agent: request.plannerName,
-      action: 'analyze',
-      prompt,
-      needs: [],
-      retries: 0,
-      backoff: { initialMs: 1_000, maxMs: 1_000, factor: 1 },
-    },
-    workspace: request.workspace,
-    logFile: request.logFile(attempt),
-    signal: request.signal,
-    onProcessStarted: () => {},
-    ...(request.onEvent && { onEvent: request.onEvent }),
-  });
-  if (!result.ok) {
-    throw new PlannerError(`the planner (${request.plannerName}) failed: ${result.failure.message}`);
+/** A plan step's defaults: a failed planner call is retried as a step on that agent would be. */
+const planningRetries = 2;
+
+/**
+ * One answer from the planner. A failed call is classified, retried and backed off as a step's attempt
+ * (a rate limit waits for its provider's reset); the planner's own transcript names each try.
+ */
+async function askPlanner(request: PlannerRequest, prompt: string, answer: number): Promise<string> {
+  const step: StepDefinition = {
+    id: 'plan',
+    label: 'plan',
+    agent: request.plannerName,
+    action: 'analyze',
+    prompt,
+    needs: [],
+    retries: planningRetries,
+    backoff: defaultBackoff,
+  };
+  for (let failures = 0; ; ) {
+    const result = await request.planner.run({
+      runId: 'planner',
+      stepId: 'plan',
+      attempt: answer,
+      step,
+      workspace: request.workspace,
+      logFile: request.logFile(failures === 0 ? answer : `${answer}.${failures + 1}`),
+      signal: request.signal,
+      onProcessStarted: () => {},
+      ...(request.onEvent && { onEvent: request.onEvent }),
+    });
+    if (result.ok) return result.output;
+    const { failure } = result;
+    const providerResumesAt = reportRateLimit(step, failure, request.retry.providers);
+    failures++;
+    // A usage limit resets in hours: someone is waiting for this plan, so they are told now.
+    const final = failure.kind === 'permanent' || failure.kind === 'usage-limit';
+    if (final || failures > step.retries || request.signal.aborted) {
+      const tries = failures > 1 ? ` (${failures} tries)` : '';
+      throw new PlannerError(`the planner (${request.plannerName}) failed${tries}: ${failure.message}`);
+    }
+    const delay = retryDelay(step, failure, failures, providerResumesAt, request.retry);
+    request.onRetry?.(failure, delay);
+    await request.retry.clock.sleep(delay, request.signal);
   }
-  return result.output;
 }
 
 export function parseAnswer(

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Agent, AgentResult, AgentTask } from '../../../src/agents/agent.js';
+import type { Agent, AgentResult, AgentTask, StepFailure } from '../../../src/agents/agent.js';
+import { ProviderBackoff } from '../../../src/limits/provider-backoff.js';
 import { agentCatalogOf } from '../../../src/plan/agent-catalog.js';
 import { collectWorkspaceContext } from '../../../src/plan/planner/collect-context.js';
 import { extractJsonObject } from '../../../src/plan/planner/extract-json-object.js';
 import { PlannerError, parseAnswer, runPlanner } from '../../../src/plan/planner/run-planner.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 const agents = agentCatalogOf(['shell', 'claude', 'codex']);
@@ -108,15 +110,16 @@ function scriptedPlanner(answers: string[]): Agent & { prompts: string[] } {
   };
 }
 
-function request(planner: Agent, workspace: string) {
+function request(planner: Agent, workspace: string, clock = new FakeClock()) {
   return {
+    retry: { clock, random: () => 0.5, providers: ProviderBackoff.perAgent({ clock, random: () => 0.5 }) },
     task: 'add login to src/app.ts',
     workspace,
     planner,
     plannerName: 'claude',
     agents,
     agentInfo: [{ name: 'claude', description: 'Claude Code' }],
-    logFile: (attempt: number) => join(workspace, `plan-${attempt}.log`),
+    logFile: (attempt: number | string) => join(workspace, `plan-${attempt}.log`),
     signal: new AbortController().signal,
   };
 }
@@ -139,6 +142,73 @@ test('a second invalid answer is an error and no plan exists', async () => {
     return true;
   });
   assert.equal(planner.prompts.length, 2);
+});
+
+test('a rate-limited planner call is retried as a step’s would be: no earlier than the announced reset', async () => {
+  const workspace = tempDir();
+  const clock = new FakeClock();
+  const limited = (resetAt?: number): StepFailure => ({
+    code: 'RATE_LIMITED',
+    kind: 'transient',
+    message: 'model.example answered 429: slow down',
+    ...(resetAt !== undefined && { resetAt }),
+  });
+  const calls: number[] = [];
+  const failures = [limited(clock.now() + 3_000), limited()];
+  const planner: Agent = {
+    name: 'claude',
+    async run(): Promise<AgentResult> {
+      calls.push(clock.now());
+      const failure = failures.shift();
+      return failure ? { ok: false, failure } : { ok: true, output: JSON.stringify(validPlan) };
+    },
+  };
+  const retries: number[] = [];
+  const result = await clock.runUntilSettled(
+    runPlanner({
+      ...request(planner, workspace, clock),
+      onRetry: (_failure, delayMs) => retries.push(delayMs),
+    }),
+  );
+  assert.equal(result.plan.steps.length, validPlan.steps.length);
+  const [first = 0, second = 0, third = 0] = calls;
+  assert.equal(second - first, 3_000, 'the announced reset is waited for');
+  // No reset the second time: the provider's shared backoff, 2 s for its second 429 in a row, jittered
+  // over its upper half.
+  assert.equal(third - second, 1_500);
+  assert.deepEqual(retries, [3_000, 1_500]);
+});
+
+test('a planner whose model keeps failing is an error after the step retries; a permanent failure at once', async () => {
+  const workspace = tempDir();
+  const clock = new FakeClock();
+  let calls = 0;
+  const failing = (failure: StepFailure): Agent => ({
+    name: 'claude',
+    async run(): Promise<AgentResult> {
+      calls++;
+      return { ok: false, failure };
+    },
+  });
+  await assert.rejects(
+    clock.runUntilSettled(
+      runPlanner(
+        request(failing({ code: 'MODEL_ERROR', kind: 'transient', message: 'overloaded' }), workspace, clock),
+      ),
+    ),
+    /the planner \(claude\) failed \(3 tries\): overloaded/,
+  );
+  assert.equal(calls, 3);
+  calls = 0;
+  await assert.rejects(
+    clock.runUntilSettled(
+      runPlanner(
+        request(failing({ code: 'AUTH_FAILED', kind: 'permanent', message: 'bad key' }), workspace, clock),
+      ),
+    ),
+    /the planner \(claude\) failed: bad key/,
+  );
+  assert.equal(calls, 1);
 });
 
 test('the planner sees bounded context: the tree, manifests, the README and the files the task names', () => {
