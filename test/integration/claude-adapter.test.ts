@@ -190,6 +190,22 @@ test('a rate-limited step is retried no earlier than the reset the provider anno
   assert.ok(third - second >= 3_000, `the engine retried ${third - second} ms after the 429 that said 3 s`);
 });
 
+test('read, analyze and validate steps cannot write: claude runs them in plan mode', { skip }, async () => {
+  const directory = claudeWorkspace(`steps:
+  - { id: look, agent: claude, action: read, prompt: "CREATE-FILE read.txt" }
+  - { id: think, agent: claude, action: analyze, prompt: "CREATE-FILE analyze.txt" }
+  - { id: check, agent: claude, action: validate, prompt: "CREATE-FILE validate.txt" }
+  - { id: make, agent: claude, action: write, prompt: "CREATE-FILE write.txt" }
+`);
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json', '--no-isolation', '--no-review'], {
+    cwd: directory,
+  });
+  assert.equal(result.code, 0, result.stderr + result.stdout);
+  for (const name of ['read.txt', 'analyze.txt', 'validate.txt'])
+    assert.equal(existsSync(join(directory, name)), false, `${name} was written by a read-only step`);
+  assert.equal(readFileSync(join(directory, 'write.txt'), 'utf8'), 'created for write.txt\n');
+});
+
 test('a step timeout stops the real claude process and leaves nothing behind', { skip }, async () => {
   const directory = claudeWorkspace(`steps:
   - { id: slow, agent: claude, timeout: 10s, retries: 0, prompt: "SLOW" }

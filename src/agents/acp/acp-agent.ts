@@ -13,6 +13,7 @@ import { agentPoolOptions } from '../pool/agent-pool-options.js';
 import { PoolUnavailableError, ProcessPool } from '../pool/process-pool.js';
 import { CappedLog } from '../process/capped-log.js';
 import { readProcEntry } from '../process/proc-table.js';
+import { isReadOnlyStep } from '../read-only.js';
 import { permissionLevel } from './acp-permission-policy.js';
 import { type SessionSlot, SessionSlots } from './acp-session-slots.js';
 import { runAcpTurn, type TurnSettings } from './acp-turn.js';
@@ -38,6 +39,8 @@ export interface AcpAgentOptions {
   /** How long a cancelled turn may take to confirm; 2 s by default. */
   cancelGraceMs?: number;
   initializeTimeoutMs?: number;
+  /** Runs the steps that only look, when the CLI has a read-only mode of its own (gemini's `plan`). */
+  runReadOnly?: (task: AgentTask) => Promise<AgentResult>;
 }
 
 /**
@@ -102,6 +105,7 @@ export class AcpAgent implements Agent {
   }
 
   async run(task: AgentTask): Promise<AgentResult> {
+    if (this.#options.runReadOnly && isReadOnlyStep(task.step)) return this.#options.runReadOnly(task);
     const transcript = new CappedLog(task.logFile, this.#deps.maxLogBytes);
     try {
       let slot: SessionSlot<AcpWorker>;
@@ -128,7 +132,8 @@ export class AcpAgent implements Agent {
     return {
       name: this.#spec.name,
       clock: this.#deps.clock,
-      permissions: permissionLevel(this.#spec),
+      // A step that only looks gets reads only, whatever the agent's configuration allows.
+      permissions: isReadOnlyStep(task.step) ? 'read-only' : permissionLevel(this.#spec),
       cancelGraceMs: this.#options.cancelGraceMs ?? 2_000,
       ...(retryCap !== undefined && { retryCap }),
       ...(this.#options.refineFailure && { refineFailure: this.#options.refineFailure }),

@@ -132,8 +132,12 @@ export class AcpConnection {
    * `session/new` for `cwd` (absolute), no MCP servers. One at a time per connection: concurrent ones make
    * Gemini CLI back off on a lock (measured: 0.1, 0.2, 0.4 … 3.2 s for six at once; 0.06–0.1 s each in turn).
    */
-  openSession(cwd: string, handlers: AcpSessionHandlers): Promise<string> {
-    const next = this.#newSessionQueue.then(() => this.#openSessionNow(cwd, handlers));
+  openSession(
+    cwd: string,
+    handlers: AcpSessionHandlers,
+    options: { readOnly?: boolean } = {},
+  ): Promise<string> {
+    const next = this.#newSessionQueue.then(() => this.#openSessionNow(cwd, handlers, options));
     this.#newSessionQueue = next.catch(() => {});
     return next;
   }
@@ -162,7 +166,11 @@ export class AcpConnection {
     }
   }
 
-  async #openSessionNow(cwd: string, handlers: AcpSessionHandlers): Promise<string> {
+  async #openSessionNow(
+    cwd: string,
+    handlers: AcpSessionHandlers,
+    options: { readOnly?: boolean },
+  ): Promise<string> {
     this.#creating = handlers;
     try {
       let response: NewSessionResponse;
@@ -173,6 +181,13 @@ export class AcpConnection {
         response = await this.#newSessionRequest(cwd);
       }
       this.#register(response.sessionId, handlers);
+      const mode = options.readOnly ? readOnlyMode(response.modes) : undefined;
+      if (mode !== undefined) {
+        await this.#sdk.agent.request(methods.agent.session.setMode, {
+          sessionId: response.sessionId,
+          modeId: mode,
+        });
+      }
       return response.sessionId;
     } finally {
       this.#creating = undefined;
@@ -272,4 +287,16 @@ export class AcpConnection {
 
 export class AcpProtocolError extends Error {
   override readonly name = 'AcpProtocolError';
+}
+
+/**
+ * The session mode in which an agent only reads, when it offers one: Claude Code's `plan` (through
+ * claude-agent-acp), or a mode named read-only. An agent that does not ask before writing (its
+ * permissions come from its own configuration) is held to reading by this mode.
+ */
+export function readOnlyMode(modes: NewSessionResponse['modes']): string | undefined {
+  const available = modes?.availableModes ?? [];
+  const found = available.find((mode) => /^(plan|read[-_ ]?only)$/i.test(mode.id));
+  if (found === undefined || found.id === modes?.currentModeId) return undefined;
+  return found.id;
 }

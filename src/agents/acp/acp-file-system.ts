@@ -49,10 +49,13 @@ function realExisting(path: string): string {
 
 export class ConfinedFileSystem {
   readonly root: string;
+  /** A read-only step's file system: reads as usual, every write refused. */
+  readonly readOnly: boolean;
   readonly #written = new Set<string>();
 
-  constructor(root: string) {
+  constructor(root: string, options: { readOnly?: boolean } = {}) {
     this.root = root;
+    this.readOnly = options.readOnly ?? false;
   }
 
   /** Absolute paths written through `write`, in the order first written. */
@@ -73,6 +76,12 @@ export class ConfinedFileSystem {
   }
 
   write(params: WriteTextFileRequest): void {
+    if (this.readOnly) {
+      throw RequestError.invalidRequest(
+        undefined,
+        `${params.path} was not written: this step is read-only (action read, analyze or validate)`,
+      );
+    }
     const path = this.#inside(params.path);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, params.content, 'utf8');

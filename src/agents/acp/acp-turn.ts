@@ -70,7 +70,7 @@ class Turn {
     readonly transcript: CappedLog,
     readonly settings: TurnSettings,
   ) {
-    this.#files = new ConfinedFileSystem(task.workspace);
+    this.#files = new ConfinedFileSystem(task.workspace, { readOnly: settings.permissions === 'read-only' });
     this.#detach = worker.attach({
       stderr: (text) => transcript.write(Buffer.from(text)),
       notice: (notice) => this.#onNotice(notice),
@@ -86,7 +86,9 @@ class Turn {
   async run(): Promise<TurnEnd> {
     const { task } = this;
     if (task.signal.aborted) return { result: aborted(), reusable: true };
-    const opening = this.worker.connection.openSession(task.workspace, this.#handlers());
+    const opening = this.worker.connection.openSession(task.workspace, this.#handlers(), {
+      readOnly: this.settings.permissions === 'read-only',
+    });
     const opened = await this.#race(opening);
     if (opened.kind !== 'value') {
       // The agent still creates the session; stop routing to this finished step once it has.
@@ -125,6 +127,8 @@ class Turn {
       },
       readTextFile: (request) => this.#files.read(request),
       writeTextFile: (request) => {
+        if (this.#files.readOnly)
+          this.#emit({ type: 'warning', message: `write refused: ${request.path} (a read-only step)` });
         this.#files.write(request);
         this.#collector.noteWrite(request.path);
       },

@@ -19,6 +19,7 @@ import { agentPoolOptions } from '../pool/agent-pool-options.js';
 import { PoolUnavailableError, ProcessPool } from '../pool/process-pool.js';
 import { CappedLog } from '../process/capped-log.js';
 import { readProcEntry } from '../process/proc-table.js';
+import { specForStep } from '../read-only.js';
 import { classifyClaudeResult } from './classify-claude-result.js';
 import { claudeEnvironment } from './claude-environment.js';
 import { announcedReset, usageOf, writtenPaths } from './claude-messages.js';
@@ -56,9 +57,10 @@ export class ClaudeAgent implements Agent {
   async run(task: AgentTask): Promise<AgentResult> {
     const transcript = new CappedLog(task.logFile, this.#deps.maxLogBytes);
     try {
-      if (this.#spec.mode === 'oneshot') {
-        return await runClaudeOneShot({ spec: this.#spec, deps: this.#deps, task, transcript });
-      }
+      // A warm process's permission mode is fixed at its start: a read-only step gets its own, in plan mode.
+      const spec = specForStep(this.#spec, task.step);
+      if (spec.mode === 'oneshot')
+        return await runClaudeOneShot({ spec, deps: this.#deps, task, transcript });
       return await this.#runOnPool(task, transcript);
     } finally {
       await transcript.close();

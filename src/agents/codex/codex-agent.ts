@@ -9,6 +9,7 @@ import type { AgentDeps } from '../agent-deps.js';
 import type { AgentSpec } from '../agent-spec.js';
 import { PoolUnavailableError, type ProcessPool } from '../pool/process-pool.js';
 import { CappedLog } from '../process/capped-log.js';
+import { specForStep } from '../read-only.js';
 import { classifyCodexExit, threadNotFound } from './classify-codex-failure.js';
 import type { TurnOutcome } from './codex-app-server-turn.js';
 import type { CodexAppServerWorker } from './codex-app-server-worker.js';
@@ -73,7 +74,9 @@ export class CodexAgent implements Agent {
   }
 
   async run(task: AgentTask): Promise<AgentResult> {
-    const mode = this.#spec.mode ?? 'exec';
+    // A step that only looks runs on exec in codex's read-only sandbox.
+    const spec = specForStep(this.#spec, task.step);
+    const mode = spec.mode ?? 'exec';
     if (mode !== 'exec' && mode !== 'app-server') {
       return failure({
         code: 'AGENT_ERROR',
@@ -93,7 +96,9 @@ export class CodexAgent implements Agent {
       // A pooled server has one environment for every step, so a step with its own `env` runs on exec.
       const pooled = mode === 'app-server' && Object.keys(stepEnv).length === 0;
       const run = (resume: string | undefined): Promise<AgentResult> =>
-        pooled ? this.#runOnPool(task, transcript, resume) : this.#runExec(task, transcript, env, resume);
+        pooled
+          ? this.#runOnPool(task, transcript, resume)
+          : this.#runExec(spec, task, transcript, env, resume);
       let result = await run(resumeThreadId);
       if (resumeThreadId !== undefined && !result.ok && isMissingThread(result.failure)) {
         // The thread is gone (sessions deleted, another CODEX_HOME): start the step afresh instead.
@@ -108,13 +113,14 @@ export class CodexAgent implements Agent {
   }
 
   #runExec(
+    spec: AgentSpec,
     task: AgentTask,
     transcript: CappedLog,
     env: Record<string, string>,
     resumeThreadId: string | undefined,
   ): Promise<AgentResult> {
     return runCodexExec({
-      spec: this.#spec,
+      spec,
       deps: this.#deps,
       task,
       prompt: promptFor(task, resumeThreadId),

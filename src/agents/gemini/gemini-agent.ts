@@ -18,6 +18,7 @@ import type { AgentDeps } from '../agent-deps.js';
 import type { AgentSpec } from '../agent-spec.js';
 import { agentEnvironment } from '../cli-environment.js';
 import { CappedLog } from '../process/capped-log.js';
+import { specForStep } from '../read-only.js';
 import { authFix, refineGeminiFailure } from './classify-gemini-failure.js';
 import { acpArgs } from './gemini-args.js';
 import { geminiRetryLogAddOn } from './gemini-debug-log.js';
@@ -33,8 +34,11 @@ export function geminiMode(spec: AgentSpec): GeminiMode {
 export function createGeminiAgent(spec: AgentSpec, deps: AgentDeps): Agent {
   // gemini's allow-list (GEMINI_*, GOOGLE_*) also when the spec came in as a plain `acp` agent.
   const environment = agentEnvironment({ ...spec, adapter: 'gemini' }, deps.environment);
-  if (geminiMode(spec) === 'prompt') return new GeminiPromptAgent(spec, deps, environment);
+  const prompt = new GeminiPromptAgent(spec, deps, environment);
+  if (geminiMode(spec) === 'prompt') return prompt;
   return createAcpAgent(spec, deps, {
+    // A step that only looks runs as `gemini -p` in gemini's read-only `plan` approval mode.
+    runReadOnly: (task) => prompt.run(task),
     args: acpArgs(spec),
     environment,
     // Gemini CLI 0.61.0 cannot create a file through the client's file system: it does not recognise the
@@ -77,7 +81,7 @@ class GeminiPromptAgent implements Agent {
     const transcript = new CappedLog(task.logFile, this.#deps.maxLogBytes);
     try {
       return await runGeminiPrompt({
-        spec: this.#spec,
+        spec: specForStep(this.#spec, task.step),
         deps: this.#deps,
         task,
         transcript,

@@ -4,11 +4,11 @@
  * loop (list/read/write/edit, confined to the workspace, no shell) in this process: there is no child
  * process to record, which is why `onProcessStarted` is never called.
  */
-import type { StepAction } from '../../protocol/plan-types.js';
 import { type Agent, type AgentResult, type AgentTask, promptOf } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
 import type { AgentSpec } from '../agent-spec.js';
 import { CappedLog } from '../process/capped-log.js';
+import { isReadOnlyStep } from '../read-only.js';
 import { ChatClient, chatEndpointOf } from './chat-client.js';
 import type { ChatMessage } from './chat-types.js';
 import type { ToolLimits } from './file-tools.js';
@@ -24,7 +24,6 @@ export interface OpenAiAgentOptions {
 }
 
 /** Actions that only look: their steps get list_files and read_file, nothing that writes. */
-const readOnlyActions: ReadonlySet<StepAction> = new Set(['read', 'analyze', 'validate']);
 
 export function createOpenAiAgent(spec: AgentSpec, deps: AgentDeps, options: OpenAiAgentOptions = {}): Agent {
   // One client per agent, so that learning an endpoint rejects stream_options is paid for once.
@@ -43,7 +42,7 @@ export function createOpenAiAgent(spec: AgentSpec, deps: AgentDeps, options: Ope
       transcript.write(Buffer.from(redactor.write(text)));
     };
     try {
-      const readOnly = task.step.action !== undefined && readOnlyActions.has(task.step.action);
+      const readOnly = isReadOnlyStep(task.step);
       let tools: WorkspaceTools;
       try {
         tools = await WorkspaceTools.open(task.workspace, {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { AgentDeps } from '../../agents/agent-deps.js';
 import type { AgentSpec } from '../../agents/agent-spec.js';
 import { buildAgentRegistry } from '../../agents/build-agents.js';
+import { readOnlySpec } from '../../agents/read-only.js';
 import { ProviderBackoff } from '../../limits/provider-backoff.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
 import { InputError } from '../../support/errors.js';
@@ -42,7 +43,8 @@ export async function planTask(request: PlanTaskRequest): Promise<PlanTaskResult
     throw new InputError('USAGE', 'the task is empty; say what should be done, e.g. "add a login page"');
   }
   const spec = choosePlanner(request.specs, request.planner);
-  const registry = buildAgentRegistry([readOnly(spec)], {
+  // The planner may read the workspace but not change it.
+  const registry = buildAgentRegistry([readOnlySpec(spec)], {
     ...request.deps,
     processes: { add: () => {}, remove: () => {}, list: () => [] },
     workspace: request.workspace,
@@ -104,20 +106,6 @@ export function choosePlanner(
     );
   }
   return chosen;
-}
-
-/** The planner may read the workspace but not change it. */
-function readOnly(spec: AgentSpec): AgentSpec {
-  switch (spec.adapter) {
-    case 'claude':
-      return { ...spec, mode: 'oneshot', permissionMode: 'plan' };
-    case 'codex':
-      return { ...spec, mode: 'exec', sandbox: 'read-only' };
-    case 'gemini':
-      return { ...spec, mode: 'prompt', approvalMode: 'default' };
-    default:
-      return spec;
-  }
 }
 
 function describeAgents(specs: ReadonlyMap<string, AgentSpec>): Array<{ name: string; description: string }> {
