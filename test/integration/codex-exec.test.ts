@@ -53,6 +53,27 @@ describe('codex exec mode (real CLI)', { skip: agentCliMissing('codex') }, () =>
     assert.deepEqual(await liveTree(record, `${stepTagName}=run-1/${step.task.stepId}/1`), []);
   });
 
+  for (const mode of ['exec', 'app-server'] as const) {
+    test(`an analyze step cannot write (${mode} mode): codex runs it in its read-only sandbox`, async (t) => {
+      const { agent, workspace } = await setUpCodex(
+        t,
+        {
+          script: (request) =>
+            request.pendingToolResults.length > 0
+              ? text('Tried to write. CODEX-DONE')
+              : toolCall('apply_patch', patch('sneaky.txt', 'written by a read-only step')),
+        },
+        { mode },
+      );
+      const { result } = await runStep(agent, stepIn(workspace, 'Look, do not touch', { action: 'analyze' }));
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.equal(existsSync(join(workspace, 'sneaky.txt')), false, 'the read-only step wrote a file');
+      const { result: wrote } = await runStep(agent, stepIn(workspace, 'Write it', { action: 'write' }));
+      assert.ok(wrote.ok, JSON.stringify(wrote));
+      assert.equal(readFileSync(join(workspace, 'sneaky.txt'), 'utf8'), 'written by a read-only step\n');
+    });
+  }
+
   const failures = [
     { name: 'a persistent 500', turn: httpError(500), code: 'MODEL_ERROR', kind: 'transient', requests: 6 },
     {

@@ -10,7 +10,7 @@ import type { AgentSpec } from '../../src/agents/agent-spec.js';
 import { CodexAgent } from '../../src/agents/codex/codex-agent.js';
 import { findTreeMembers } from '../../src/agents/process/kill-tree.js';
 import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
-import { defaultBackoff } from '../../src/protocol/plan-types.js';
+import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
 import { systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
@@ -130,7 +130,7 @@ let stepCounter = 0;
 export function stepIn(
   workspace: string,
   prompt: string,
-  options: { stepId?: string; attempt?: number; env?: Record<string, string> } = {},
+  options: { stepId?: string; attempt?: number; env?: Record<string, string>; action?: StepAction } = {},
 ): StepRun {
   stepCounter++;
   const stepId = options.stepId ?? `step-${stepCounter}`;
@@ -152,6 +152,7 @@ export function stepIn(
       backoff: defaultBackoff,
       prompt,
       ...(options.env && { env: options.env }),
+      ...(options.action && { action: options.action }),
     },
     workspace,
     logFile,
