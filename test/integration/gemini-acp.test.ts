@@ -95,6 +95,26 @@ describe('gemini adapter, ACP mode (real gemini --acp)', { skip }, () => {
     t.diagnostic(`warm step: dispatch → first model request ${firstRequest - second.dispatchedAt} ms`);
   });
 
+  test('read, analyze and validate steps cannot write: gemini runs them in its read-only plan mode', async (t) => {
+    const workspace = workspaceDir();
+    const agent = createGeminiAgent(geminiSpec(server), depsFor(workspace));
+    t.after(() => agent.close?.());
+    for (const action of ['read', 'analyze', 'validate'] as const) {
+      const { result } = await runStep(
+        agent,
+        stepIn(workspace, `CREATE-FILE ${action}.txt IN ${workspace}`, { action }),
+      );
+      assert.equal(result.ok, true, JSON.stringify(result));
+      assert.equal(existsSync(join(workspace, `${action}.txt`)), false, `the ${action} step wrote a file`);
+    }
+    const { result } = await runStep(
+      agent,
+      stepIn(workspace, `CREATE-FILE write.txt IN ${workspace}`, { action: 'write' }),
+    );
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(readFileSync(join(workspace, 'write.txt'), 'utf8'), 'created write.txt\n');
+  });
+
   test('a step in another directory runs on the same process, its files are confined to that directory', async () => {
     const home = workspaceDir();
     const elsewhere = workspaceDir();

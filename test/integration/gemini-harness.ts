@@ -7,7 +7,7 @@ import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
 import type { AgentSpec } from '../../src/agents/agent-spec.js';
 import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
-import { defaultBackoff } from '../../src/protocol/plan-types.js';
+import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
 import { systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
@@ -106,7 +106,7 @@ export interface StepRun {
 
 let stepCounter = 0;
 
-export function stepIn(workspace: string, prompt: string): StepRun {
+export function stepIn(workspace: string, prompt: string, options: { action?: StepAction } = {}): StepRun {
   stepCounter++;
   const parts: AgentStreamPart[] = [];
   const processes: ProcessStartRecord[] = [];
@@ -124,6 +124,7 @@ export function stepIn(workspace: string, prompt: string): StepRun {
       retries: 0,
       backoff: defaultBackoff,
       prompt,
+      ...(options.action && { action: options.action }),
     },
     workspace,
     logFile,

@@ -83,6 +83,26 @@ describe('gemini adapter, prompt mode (real gemini -p)', { skip }, () => {
     t.diagnostic(`dispatch → first model request ${first - step.dispatchedAt} ms; step ${elapsedMs} ms`);
   });
 
+  test('read, analyze and validate steps cannot write: gemini runs them in its read-only plan mode', async (t) => {
+    const workspace = workspaceDir();
+    const agent = createGeminiAgent(promptSpec(), depsFor(workspace));
+    t.after(() => agent.close?.());
+    for (const action of ['read', 'analyze', 'validate'] as const) {
+      const { result } = await runStep(
+        agent,
+        stepIn(workspace, `CREATE-FILE ${action}.txt IN ${workspace}`, { action }),
+      );
+      assert.equal(result.ok, true, JSON.stringify(result));
+      assert.equal(existsSync(join(workspace, `${action}.txt`)), false, `the ${action} step wrote a file`);
+    }
+    const { result } = await runStep(
+      agent,
+      stepIn(workspace, `CREATE-FILE write.txt IN ${workspace}`, { action: 'write' }),
+    );
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(readFileSync(join(workspace, 'write.txt'), 'utf8'), 'created write.txt\n');
+  });
+
   test('model errors surface as classified failures; the CLI retries a failing call at most twice', async (t) => {
     const workspace = workspaceDir();
     const agent = createGeminiAgent(promptSpec(), depsFor(workspace));
