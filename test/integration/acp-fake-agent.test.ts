@@ -7,7 +7,7 @@ import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
 import type { AgentSpec } from '../../src/agents/agent-spec.js';
 import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
-import { defaultBackoff } from '../../src/protocol/plan-types.js';
+import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
 import { systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { isAlive, waitFor } from '../support/cli.js';
@@ -57,7 +57,7 @@ function setUp(behaviour = 'normal', options: AcpAgentOptions = {}, overrides: P
   const agent = createAcpAgent(specFor(behaviour, overrides), deps, { cancelGraceMs: 500, ...options });
   test.after(() => agent.close?.());
   let counter = 0;
-  const step = (prompt: string, cwd = workspace) => {
+  const step = (prompt: string, cwd = workspace, action?: StepAction) => {
     counter++;
     const parts: AgentStreamPart[] = [];
     const processes: ProcessStartRecord[] = [];
@@ -74,6 +74,7 @@ function setUp(behaviour = 'normal', options: AcpAgentOptions = {}, overrides: P
         retries: 0,
         backoff: defaultBackoff,
         prompt,
+        ...(action && { action }),
       },
       workspace: cwd,
       logFile: join(root, 'logs', `s${counter}.log`),
@@ -132,6 +133,24 @@ test('edits inside the step directory are allowed once and written through fs; o
     />> .*"optionId":"once"/,
     'allow_once, never allow_always',
   );
+});
+
+test('read, analyze and validate steps write nothing: permission asked or not, through fs or on its own', async () => {
+  const { step, workspace } = setUp('claude-modes');
+  const cases = [
+    ['read', 'WRITE', 'asked.txt'],
+    ['analyze', 'FS-WRITE', 'through-fs.txt'],
+    ['validate', 'BYPASS-WRITE', 'on-its-own.txt'],
+  ] as const;
+  for (const [action, how, name] of cases) {
+    const result = await step(`${how} ${join(workspace, name)}`, workspace, action).run();
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(existsSync(join(workspace, name)), false, `a ${action} step wrote ${name} (${how})`);
+  }
+  // The same agent writes in a step that may: the refusals above were the read-only steps'.
+  const wrote = await step(`BYPASS-WRITE ${join(workspace, 'written.txt')}`, workspace, 'write').run();
+  assert.equal(wrote.ok, true, JSON.stringify(wrote));
+  assert.equal(readFileSync(join(workspace, 'written.txt'), 'utf8'), 'bypassed\n');
 });
 
 test('abort: session/cancel; an agent that confirms keeps its process', async () => {

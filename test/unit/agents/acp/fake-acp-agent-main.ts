@@ -1,6 +1,7 @@
 // The scriptable fake ACP agent as a real process on stdin/stdout (see fake-acp-agent.ts). argv[2] picks
 // a start-up behaviour; each prompt's text picks what the turn does.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { methods, ndJsonStream } from '@agentclientprotocol/sdk';
 import { fakeAgent } from './fake-acp-agent.js';
@@ -13,7 +14,14 @@ if (behaviour === 'exit-at-start') {
 
 const { app } = fakeAgent({
   requireAuth: behaviour === 'needs-auth' ? 'fake-key' : undefined,
-  onPrompt: async ({ text, update, cancelled, client, sessionId, cwd }) => {
+  // Like claude-agent-acp configured with bypassPermissions: it never asks before writing.
+  ...(behaviour === 'claude-modes' && {
+    modes: {
+      current: 'bypassPermissions',
+      available: ['default', 'acceptEdits', 'plan', 'bypassPermissions'],
+    },
+  }),
+  onPrompt: async ({ text, update, cancelled, client, sessionId, cwd, mode }) => {
     await update({
       sessionUpdate: 'agent_message_chunk',
       content: { type: 'text', text: `working on ${text}. ` },
@@ -32,6 +40,19 @@ const { app } = fakeAgent({
       process.exit(3);
     }
     if (text.startsWith('WAIT ')) await new Promise((resolve) => setTimeout(resolve, Number(text.slice(5))));
+    // Writes on its own, asking nobody, unless its session is in plan mode.
+    if (text.startsWith('BYPASS-WRITE ') && mode !== 'plan')
+      writeFileSync(text.split(' ')[1] ?? '', 'bypassed\n');
+    // Writes through the client's file system without asking first.
+    if (text.startsWith('FS-WRITE ')) {
+      await client
+        .request(methods.client.fs.writeTextFile, {
+          sessionId,
+          path: text.split(' ')[1] ?? '',
+          content: 'fs\n',
+        })
+        .catch(() => {});
+    }
     if (text.startsWith('WRITE ')) {
       const [, inside, outside] = text.split(' ');
       for (const path of [inside, outside]) {

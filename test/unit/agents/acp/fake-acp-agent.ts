@@ -18,6 +18,8 @@ export interface PromptContext {
   sessionId: string;
   cwd: string;
   text: string;
+  /** The session's mode (`session/set_mode`), when the agent offers modes. */
+  mode: string | undefined;
   client: AgentContext;
   /** Resolves when the client sends session/cancel for this session. */
   cancelled: Promise<void>;
@@ -31,6 +33,8 @@ export interface FakeAgentOptions {
   closeCapability?: boolean;
   /** session/new takes this long (to see whether the client sends them one at a time). */
   newSessionDelayMs?: number;
+  /** Session modes offered on session/new (Claude Code's: default, plan, bypassPermissions), and the first. */
+  modes?: { current: string; available: string[] };
   onPrompt(context: PromptContext): Promise<PromptResponse>;
 }
 
@@ -39,6 +43,8 @@ export interface FakeAgentLog {
   /** Most session/new requests in progress at once. */
   maxConcurrentNew: number;
   sessions: Array<{ sessionId: string; cwd: string; mcpServers: unknown[] }>;
+  /** session/set_mode requests, as `sessionId=modeId`. */
+  modeChanges: string[];
   authenticated: string[];
   cancelled: string[];
   closed: string[];
@@ -49,12 +55,14 @@ export function fakeAgent(options: FakeAgentOptions): { app: AgentApp; log: Fake
     initialize: [],
     maxConcurrentNew: 0,
     sessions: [],
+    modeChanges: [],
     authenticated: [],
     cancelled: [],
     closed: [],
   };
   let creating = 0;
   const cwds = new Map<string, string>();
+  const modes = new Map<string, string>();
   const cancels = new Map<string, () => void>();
   let counter = 0;
   const app = agent({ name: 'fake-acp-agent' })
@@ -87,7 +95,20 @@ export function fakeAgent(options: FakeAgentOptions): { app: AgentApp; log: Fake
       const sessionId = `sess-${counter}`;
       cwds.set(sessionId, params.cwd);
       log.sessions.push({ sessionId, cwd: params.cwd, mcpServers: params.mcpServers });
-      return { sessionId };
+      if (!options.modes) return { sessionId };
+      modes.set(sessionId, options.modes.current);
+      return {
+        sessionId,
+        modes: {
+          currentModeId: options.modes.current,
+          availableModes: options.modes.available.map((id) => ({ id, name: id })),
+        },
+      };
+    })
+    .onRequest(methods.agent.session.setMode, ({ params }) => {
+      log.modeChanges.push(`${params.sessionId}=${params.modeId}`);
+      modes.set(params.sessionId, params.modeId);
+      return {};
     })
     .onRequest(methods.agent.session.close, ({ params }) => {
       log.closed.push(params.sessionId);
@@ -100,6 +121,7 @@ export function fakeAgent(options: FakeAgentOptions): { app: AgentApp; log: Fake
         sessionId: params.sessionId,
         cwd: cwds.get(params.sessionId) ?? '',
         text,
+        mode: modes.get(params.sessionId),
         client,
         cancelled,
         update: (update) =>
