@@ -6,7 +6,7 @@ import { parseClaudeLine, usageOf, writtenPaths } from '../../../../src/agents/c
 
 const line = (value: unknown) => JSON.stringify(value);
 
-test('init starts a session with its model; an API retry is a retry notice with its delay', () => {
+test('init starts a session with its model; an API retry is a retry notice with its delay and status', () => {
   assert.deepEqual(
     parseClaudeLine(line({ type: 'system', subtype: 'init', session_id: 's-1', model: 'claude-sonnet-4-5' })),
     { kind: 'parts', parts: [{ type: 'session-start', sessionId: 's-1', model: 'claude-sonnet-4-5' }] },
@@ -24,7 +24,9 @@ test('init starts a session with its model; an API retry is a retry notice with 
     ),
     {
       kind: 'parts',
-      parts: [{ type: 'retry-notice', message: 'model API retry 2/10 after 529', delayMs: 1_200 }],
+      parts: [
+        { type: 'retry-notice', message: 'model API retry 2/10 after 529', delayMs: 1_200, status: 529 },
+      ],
     },
   );
   assert.deepEqual(parseClaudeLine(line({ type: 'system', subtype: 'hook_response' })), {
