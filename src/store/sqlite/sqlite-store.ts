@@ -2,8 +2,6 @@
  * The default store: SQLite through better-sqlite3, WAL with synchronous=FULL so a committed event
  * survives a crash or power loss, and group commit so a burst of events costs one transaction.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from '../../support/clock.js';
 import { OrchestratorError } from '../../support/errors.js';
@@ -17,6 +15,7 @@ import type {
   StoredEvent,
   StoreWrite,
 } from '../event-store.js';
+import { prepareWritableFiles, readableDatabase, writeFailure } from './database-files.js';
 import { migrations } from './migrations.js';
 import { SqliteReviewCache, type SqliteReviewCacheOptions } from './sqlite-review-cache.js';
 
@@ -26,6 +25,8 @@ export interface SqliteStoreOptions {
   clock: Clock;
   /** How long a writer waits for another process's lock before failing. */
   busyTimeoutMs?: number;
+  /** Runs when the connection closes (a reader's private copy is removed then). */
+  onClose?: () => void;
 }
 
 /**
@@ -63,20 +64,24 @@ export class SqliteStore implements EventStore {
   readonly #clock: Clock;
   #pending: StoreWrite[] = [];
   #scheduled: Promise<void> | undefined;
+  readonly #onClose: (() => void) | undefined;
+  readonly #path: string;
   readonly #insertEvent: Database.Statement;
   readonly #insertDuration: Database.Statement;
 
   constructor(options: SqliteStoreOptions) {
-    if (options.path !== ':memory:') {
-      mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
-    }
     this.#clock = options.clock;
+    this.#onClose = options.onClose;
+    this.#path = options.path;
+    if (options.path !== ':memory:') prepareWritableFiles(options.path);
     try {
       this.#db = new Database(options.path);
       configureConnection(this.#db, options.busyTimeoutMs ?? 5_000);
       migrate(this.#db, options.path);
     } catch (error) {
       if (error instanceof OrchestratorError) throw error;
+      const failure = writeFailure(options.path, error);
+      if (failure.details.code !== undefined) throw failure;
       throw new OrchestratorError(
         'STORE_FAILED',
         `cannot open the state database ${options.path}: ${error}`,
@@ -85,13 +90,28 @@ export class SqliteStore implements EventStore {
         },
       );
     }
-    if (options.path !== ':memory:') chmodSync(options.path, 0o600);
     this.#insertEvent = this.#db.prepare(
       'INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)',
     );
     this.#insertDuration = this.#db.prepare(
       'INSERT INTO step_durations (agent, action, duration_ms, finished_at) VALUES (?, ?, ?, ?)',
     );
+  }
+
+  /**
+   * For commands that only read (`runs`, `status`): never creates the state directory or a database
+   * (undefined when there is none), and works on a read-only mount or an immutable database by reading a
+   * private copy.
+   */
+  static openForReading(options: { path: string; clock: Clock }): SqliteStore | undefined {
+    const readable = readableDatabase(options.path);
+    if (!readable) return undefined;
+    try {
+      return new SqliteStore({ path: readable.path, clock: options.clock, onClose: readable.dispose });
+    } catch (error) {
+      readable.dispose();
+      throw error;
+    }
   }
 
   /** The pragmas a connection actually runs with, for checks and `doctor`. */
@@ -299,8 +319,12 @@ export class SqliteStore implements EventStore {
   }
 
   close(): void {
-    if (this.#pending.length > 0) this.#commitPending();
-    this.#db.close();
+    try {
+      if (this.#pending.length > 0) this.#commitPending();
+    } finally {
+      this.#db.close();
+      this.#onClose?.();
+    }
   }
 
   #commitPending(): void {
@@ -327,9 +351,7 @@ export class SqliteStore implements EventStore {
     try {
       commit();
     } catch (error) {
-      throw new OrchestratorError('STORE_FAILED', `could not write to the state database: ${error}`, {
-        cause: error,
-      });
+      throw writeFailure(this.#path, error);
     }
   }
 
