@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -141,4 +149,35 @@ test('with --db elsewhere, every file and directory the run leaves in its state 
     const mode = (statSync(path).mode & 0o777).toString(8);
     assert.equal(mode, statSync(path).isDirectory() ? '700' : '600', path);
   }
+});
+
+test('when the disk fills as a step succeeds, the terminal never says it succeeded, and resume runs it again', async () => {
+  const { workspace, stateDir } = await workspaceWithOneRun();
+  writeFileSync(
+    join(workspace, 'fill.yaml'),
+    'steps:\n  - { id: fill, run: echo ran >> fill-count.txt }\n  - { id: after, needs: [fill], run: "true" }\n',
+  );
+  // A trigger in the real database aborts the commit that carries `fill`'s success, as a full disk would.
+  const admin = new Database(join(stateDir, 'state.db'));
+  admin.exec(`CREATE TRIGGER disk_full BEFORE INSERT ON events
+    WHEN NEW.type = 'step.succeeded' AND json_extract(NEW.data, '$.stepId') = 'fill'
+    BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+  try {
+    const run = await runCli(['run', 'fill.yaml', '--yes'], { cwd: workspace });
+    assert.equal(run.code, 1);
+    assert.doesNotMatch(run.stderr, /fill succeeded/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    const last = run.stderr.trim().split('\n').at(-1) ?? '';
+    assert.match(
+      last,
+      /^ai-collab: could not write to the state database \S+state\.db \(database or disk is full\)/,
+    );
+    assert.match(last, /ai-collab resume$/, 'says what to do');
+  } finally {
+    admin.exec('DROP TRIGGER disk_full');
+    admin.close();
+  }
+  const resume = await runCli(['resume'], { cwd: workspace });
+  assert.equal(resume.code, 0, resume.stderr);
+  assert.equal(readFileSync(join(workspace, 'fill-count.txt'), 'utf8'), 'ran\nran\n', 'fill ran again');
 });

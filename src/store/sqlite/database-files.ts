@@ -91,12 +91,11 @@ export function writeFailure(databaseFile: string, error: unknown): Orchestrator
   ) {
     return cannotWrite(databaseFile, databaseFile, code, error);
   }
+  const reason = error instanceof Error ? error.message : String(error);
   return new OrchestratorError(
     'STORE_FAILED',
-    `could not write to the state database ${databaseFile}: ${error}`,
-    {
-      cause: error,
-    },
+    `could not write to the state database ${databaseFile} (${reason}); nothing after its last commit was shown or kept: fix the cause, then continue with: ai-collab resume`,
+    { cause: error },
   );
 }
 

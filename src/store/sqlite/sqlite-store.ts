@@ -64,6 +64,7 @@ export class SqliteStore implements EventStore {
   readonly #clock: Clock;
   #pending: StoreWrite[] = [];
   #scheduled: Promise<void> | undefined;
+  #afterCommit: Array<(error?: unknown) => void> = [];
   readonly #onClose: (() => void) | undefined;
   readonly #path: string;
   readonly #insertEvent: Database.Statement;
@@ -164,12 +165,9 @@ export class SqliteStore implements EventStore {
         // setImmediate, not a microtask: every event produced in this turn of the loop joins the batch.
         setImmediate(() => {
           this.#scheduled = undefined;
-          try {
-            this.#commitPending();
-            resolve();
-          } catch (error) {
-            reject(error);
-          }
+          const error = this.#commitBatch();
+          if (error === undefined) resolve();
+          else reject(error);
         });
       });
       // A failed commit is reported to whoever awaits flush(); this keeps it from being "unhandled" meanwhile.
@@ -179,6 +177,11 @@ export class SqliteStore implements EventStore {
 
   flush(): Promise<void> {
     return this.#scheduled ?? Promise.resolve();
+  }
+
+  afterCommit(callback: (error?: unknown) => void): void {
+    if (this.#pending.length === 0) callback();
+    else this.#afterCommit.push(callback);
   }
 
   claimRun(runId: string, expected: OwnerIdentity | null, owner: OwnerIdentity): boolean {
@@ -319,12 +322,27 @@ export class SqliteStore implements EventStore {
   }
 
   close(): void {
+    const error = this.#commitBatch();
     try {
-      if (this.#pending.length > 0) this.#commitPending();
+      if (error !== undefined) throw error;
     } finally {
       this.#db.close();
       this.#onClose?.();
     }
+  }
+
+  /** Commits what is pending, then tells who waits for it (with the error, if it failed). */
+  #commitBatch(): unknown {
+    const callbacks = this.#afterCommit;
+    this.#afterCommit = [];
+    let failure: unknown;
+    try {
+      this.#commitPending();
+    } catch (error) {
+      failure = error;
+    }
+    for (const callback of callbacks) callback(failure);
+    return failure;
   }
 
   #commitPending(): void {
