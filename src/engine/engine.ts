@@ -402,6 +402,7 @@ export class Engine {
       const finish = (decision: ApprovalDecision | undefined): void => {
         cancelTimer();
         waiters.delete(check);
+        if (waiters.size === 0) this.#approvalWaiters.delete(runId);
         signal.removeEventListener('abort', onAbort);
         resolve(decision);
       };
