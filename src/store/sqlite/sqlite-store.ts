@@ -68,6 +68,12 @@ export class SqliteStore implements EventStore {
   readonly #onClose: (() => void) | undefined;
   readonly #path: string;
   readonly #insertEvent: Database.Statement;
+  /**
+   * Statements prepared once per connection. Preparing per call leaves a native statement behind each
+   * time until the garbage collector finalizes it, and V8 does not see that memory: a busy server's RSS
+   * grew with every run. (readEvents keeps its own: its iterators may overlap.)
+   */
+  readonly #statements = new Map<string, Database.Statement>();
   readonly #insertDuration: Database.Statement;
 
   constructor(options: SqliteStoreOptions) {
@@ -91,10 +97,10 @@ export class SqliteStore implements EventStore {
         },
       );
     }
-    this.#insertEvent = this.#db.prepare(
+    this.#insertEvent = this.#prepared(
       'INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)',
     );
-    this.#insertDuration = this.#db.prepare(
+    this.#insertDuration = this.#prepared(
       'INSERT INTO step_durations (agent, action, duration_ms, finished_at) VALUES (?, ?, ?, ?)',
     );
   }
@@ -115,6 +121,15 @@ export class SqliteStore implements EventStore {
     }
   }
 
+  #prepared(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** The pragmas a connection actually runs with, for checks and `doctor`. */
   pragmas(): Record<string, unknown> {
     return {
@@ -132,25 +147,23 @@ export class SqliteStore implements EventStore {
     const events = Array.isArray(firstEvents) ? firstEvents : [firstEvents as StoredEvent];
     const lastSeq = Math.max(...events.map((event) => event.seq));
     const insert = this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO runs (run_id, name, workspace, plan_file, status, step_count, created_at, updated_at,
+      this.#prepared(
+        `INSERT INTO runs (run_id, name, workspace, plan_file, status, step_count, created_at, updated_at,
              finished_at, owner, last_seq)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          record.runId,
-          record.name,
-          record.workspace,
-          record.planFile,
-          record.status,
-          record.stepCount,
-          record.createdAt,
-          record.createdAt,
-          record.finishedAt,
-          record.owner ? JSON.stringify(record.owner) : null,
-          lastSeq,
-        );
+      ).run(
+        record.runId,
+        record.name,
+        record.workspace,
+        record.planFile,
+        record.status,
+        record.stepCount,
+        record.createdAt,
+        record.createdAt,
+        record.finishedAt,
+        record.owner ? JSON.stringify(record.owner) : null,
+        lastSeq,
+      );
       for (const event of events) {
         this.#insertEvent.run(event.runId, event.seq, event.type, event.at, JSON.stringify(event.data));
       }
@@ -185,14 +198,14 @@ export class SqliteStore implements EventStore {
   }
 
   claimRun(runId: string, expected: OwnerIdentity | null, owner: OwnerIdentity): boolean {
-    const result = this.#db
-      .prepare('UPDATE runs SET owner = ?, updated_at = ? WHERE run_id = ? AND owner IS ?')
-      .run(JSON.stringify(owner), this.#clock.now(), runId, expected ? JSON.stringify(expected) : null);
+    const result = this.#prepared(
+      'UPDATE runs SET owner = ?, updated_at = ? WHERE run_id = ? AND owner IS ?',
+    ).run(JSON.stringify(owner), this.#clock.now(), runId, expected ? JSON.stringify(expected) : null);
     return result.changes === 1;
   }
 
   getRun(runId: string): RunRecord | undefined {
-    const row = this.#db.prepare(`SELECT ${runColumns} FROM runs WHERE run_id = ?`).get(runId) as
+    const row = this.#prepared(`SELECT ${runColumns} FROM runs WHERE run_id = ?`).get(runId) as
       | RunRow
       | undefined;
     return row ? toRunRecord(row) : undefined;
@@ -202,14 +215,12 @@ export class SqliteStore implements EventStore {
     const limit = options.limit ?? 1_000;
     const rows = (
       options.workspace === undefined
-        ? this.#db
-            .prepare(`SELECT ${runColumns} FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?`)
-            .all(limit)
-        : this.#db
-            .prepare(
-              `SELECT ${runColumns} FROM runs WHERE workspace = ? ORDER BY created_at DESC, run_id DESC LIMIT ?`,
-            )
-            .all(options.workspace, limit)
+        ? this.#prepared(`SELECT ${runColumns} FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?`).all(
+            limit,
+          )
+        : this.#prepared(
+            `SELECT ${runColumns} FROM runs WHERE workspace = ? ORDER BY created_at DESC, run_id DESC LIMIT ?`,
+          ).all(options.workspace, limit)
     ) as RunRow[];
     return rows.map(toRunRecord);
   }
@@ -224,33 +235,29 @@ export class SqliteStore implements EventStore {
   }
 
   recentDurations(agent: string, action: string, limit: number): number[] {
-    const rows = this.#db
-      .prepare(
-        'SELECT duration_ms FROM step_durations WHERE agent = ? AND action = ? ORDER BY finished_at DESC LIMIT ?',
-      )
-      .all(agent, action, limit) as Array<{ duration_ms: number }>;
+    const rows = this.#prepared(
+      'SELECT duration_ms FROM step_durations WHERE agent = ? AND action = ? ORDER BY finished_at DESC LIMIT ?',
+    ).all(agent, action, limit) as Array<{ duration_ms: number }>;
     return rows.map((row) => row.duration_ms);
   }
 
   decideApproval(runId: string, decision: ApprovalDecision): boolean {
-    const result = this.#db
-      .prepare(
-        `INSERT INTO approvals (run_id, decision, decided_by, decided_at, reason, plan) VALUES (?, ?, ?, ?, ?, ?)
+    const result = this.#prepared(
+      `INSERT INTO approvals (run_id, decision, decided_by, decided_at, reason, plan) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id) DO NOTHING`,
-      )
-      .run(
-        runId,
-        decision.decision,
-        decision.by,
-        decision.at,
-        decision.reason ?? null,
-        decision.plan === undefined ? null : JSON.stringify(decision.plan),
-      );
+    ).run(
+      runId,
+      decision.decision,
+      decision.by,
+      decision.at,
+      decision.reason ?? null,
+      decision.plan === undefined ? null : JSON.stringify(decision.plan),
+    );
     return result.changes === 1;
   }
 
   getApproval(runId: string): ApprovalDecision | undefined {
-    const row = this.#db.prepare('SELECT * FROM approvals WHERE run_id = ?').get(runId) as
+    const row = this.#prepared('SELECT * FROM approvals WHERE run_id = ?').get(runId) as
       | {
           decision: 'approved' | 'rejected';
           decided_by: string;
@@ -270,31 +277,22 @@ export class SqliteStore implements EventStore {
   }
 
   addProcess(row: ProcessRow): void {
-    this.#db
-      .prepare(
-        `INSERT OR REPLACE INTO processes (boot_id, pid, start_time, pgid, owner_pid, owner_start_time, tag, agent)
+    this.#prepared(
+      `INSERT OR REPLACE INTO processes (boot_id, pid, start_time, pgid, owner_pid, owner_start_time, tag, agent)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        row.bootId,
-        row.pid,
-        row.startTime,
-        row.pgid,
-        row.ownerPid,
-        row.ownerStartTime,
-        row.tag,
-        row.agent,
-      );
+    ).run(row.bootId, row.pid, row.startTime, row.pgid, row.ownerPid, row.ownerStartTime, row.tag, row.agent);
   }
 
   removeProcess(identity: { bootId: string; pid: number; startTime: string }): void {
-    this.#db
-      .prepare('DELETE FROM processes WHERE boot_id = ? AND pid = ? AND start_time = ?')
-      .run(identity.bootId, identity.pid, identity.startTime);
+    this.#prepared('DELETE FROM processes WHERE boot_id = ? AND pid = ? AND start_time = ?').run(
+      identity.bootId,
+      identity.pid,
+      identity.startTime,
+    );
   }
 
   listProcesses(): ProcessRow[] {
-    const rows = this.#db.prepare('SELECT * FROM processes').all() as Array<{
+    const rows = this.#prepared('SELECT * FROM processes').all() as Array<{
       boot_id: string;
       pid: number;
       start_time: string;
@@ -388,7 +386,7 @@ export class SqliteStore implements EventStore {
       sets.push('owner = ?');
       values.push(patch.owner ? JSON.stringify(patch.owner) : null);
     }
-    this.#db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`).run(...values, runId);
+    this.#prepared(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`).run(...values, runId);
   }
 }
 
