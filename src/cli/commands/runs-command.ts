@@ -12,6 +12,8 @@ export async function runsCommand(
   options: { json?: boolean; all?: boolean; db?: string },
   context: CommandContext,
 ): Promise<number> {
+  // A broken configuration is reported by every command alike, though reading runs needs none of it.
+  context.loadConfig();
   const reader = openStateReader(context.cwd, options.db, context.environment);
   try {
     const runs = reader.listRuns(options.all ? undefined : context.cwd);

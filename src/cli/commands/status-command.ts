@@ -15,6 +15,8 @@ export async function statusCommand(
   options: { json?: boolean; db?: string },
   context: CommandContext,
 ): Promise<number> {
+  // A broken configuration is reported by every command alike, though reading runs needs none of it.
+  context.loadConfig();
   const reader = openStateReader(context.cwd, options.db, context.environment);
   try {
     const record = reader.getRun(runId);
