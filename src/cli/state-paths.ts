@@ -5,6 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { cannotCreate } from '../store/sqlite/database-files.js';
 
 export interface StatePaths {
   stateDir: string;
@@ -27,7 +28,11 @@ export function resolveStatePaths(
 }
 
 export function prepareStateDir(paths: StatePaths, workspace: string): void {
-  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw cannotCreate(paths.stateDir, paths.databaseFile, error);
+  }
   if (paths.stateDir === join(workspace, '.ai-collab')) excludeFromGit(workspace);
 }
 

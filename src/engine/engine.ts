@@ -13,8 +13,9 @@ import type { Clock } from '../support/clock.js';
 import { InputError } from '../support/errors.js';
 import { createRunId } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
-import { isRunEventType, type RunEvent } from './events.js';
-import { applyEvent, createRunState, replayEvents } from './projection.js';
+import type { RunEvent } from './events.js';
+import { loadRunState } from './load-run-state.js';
+import { applyEvent, createRunState } from './projection.js';
 import { recoverRunningSteps } from './recover-steps.js';
 import { RunExecutor, retriableStatuses, type StopMode } from './run-executor.js';
 import { type LivePartListener, type RunEventListener, RunRecorder } from './run-recorder.js';
@@ -404,6 +405,7 @@ export class Engine {
       const finish = (decision: ApprovalDecision | undefined): void => {
         cancelTimer();
         waiters.delete(check);
+        if (waiters.size === 0) this.#approvalWaiters.delete(runId);
         signal.removeEventListener('abort', onAbort);
         resolve(decision);
       };
@@ -420,10 +422,7 @@ export class Engine {
   }
 
   #load(runId: string): RunState {
-    const events = this.#deps.store.readEvents(runId);
-    const state = replayEvents(mapEvents(events, runId));
-    if (!state) throw new InputError('RUN_NOT_FOUND', `no run ${runId}; see ai-collab runs`);
-    return state;
+    return loadRunState(this.#deps.store, runId);
   }
 
   #history(): EstimateSource {
@@ -436,21 +435,6 @@ export class Engine {
         return this.#durationCache.get(key);
       },
     };
-  }
-}
-
-function* mapEvents(
-  events: Iterable<{ type: string; seq: number; at: number; data: unknown }>,
-  runId: string,
-) {
-  for (const event of events) {
-    if (!isRunEventType(event.type)) {
-      throw new InputError(
-        'RUN_NOT_RESUMABLE',
-        `run ${runId} has an event of type ${event.type} this version does not know; upgrade ai-collab`,
-      );
-    }
-    yield { ...event, runId } as RunEvent;
   }
 }
 

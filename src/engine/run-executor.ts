@@ -378,7 +378,7 @@ export class RunExecutor {
 
   #fail(error: unknown): void {
     if (this.#fatal !== undefined) return;
-    this.#deps.logger.error('run stopped: the state store failed', { runId: this.state.runId, error });
+    this.#deps.logger.warn('run stopped: the state store failed', { runId: this.state.runId, error });
     this.#fatal = error;
     this.#clearRetryTimers();
     for (const attempt of this.#running.values()) attempt.abort('interrupt');

@@ -1,6 +1,7 @@
 /**
  * The single writer of one run's log: numbers each event, folds it into the live state, queues it for
- * group commit with the run-index change it implies, and tells listeners.
+ * group commit with the run-index change it implies, and tells listeners once it is committed: no front end
+ * ever shows an event a full disk or a crash could take back.
  */
 
 import type { AgentStreamPart } from '../agents/agent.js';
@@ -10,6 +11,10 @@ import type { RunEvent, RunEventBody } from './events.js';
 import { applyEvent } from './projection.js';
 import type { RunState } from './run-state.js';
 
+/**
+ * Hears each event once it is committed, in order; `state` is the run as committed (it may already include
+ * later events of the same commit).
+ */
 export type RunEventListener = (event: RunEvent, state: RunState) => void;
 
 /** Live progress of a running step: shown to views, never persisted (the transcript file has it all). */
@@ -21,6 +26,10 @@ export class RunRecorder {
   readonly #clock: Clock;
   #listeners = new Set<RunEventListener>();
   #liveListeners = new Set<LivePartListener>();
+  /** Recorded, waiting for their commit before listeners hear of them. */
+  #unshown: RunEvent[] = [];
+  /** Set when a commit of this run failed: nothing more is written (the log would have a gap) or shown. */
+  #failure: unknown;
 
   constructor(store: EventStore, clock: Clock, state: RunState) {
     this.#store = store;
@@ -36,18 +45,37 @@ export class RunRecorder {
       at: this.#clock.now(),
     } as RunEvent;
     applyEvent(this.state, event);
+    if (this.#failure !== undefined) return event;
     // The store keeps this same object until it commits: no second copy per event.
     const run = runPatchFor(event);
     this.#store.enqueue(
       run || duration ? { event, ...(run && { run }), ...(duration && { duration }) } : { event },
     );
-    for (const listener of this.#listeners) listener(event, this.state);
+    this.#unshown.push(event);
+    if (this.#unshown.length === 1) this.#store.afterCommit((error) => this.#committed(error));
     return event;
   }
 
-  /** Resolves when every event recorded so far is committed. */
+  /** Resolves when every event recorded so far is committed; rejects once a commit of this run failed. */
   durable(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return this.#store.flush();
+  }
+
+  /**
+   * Right after the commit, before any other code runs: the live state is then exactly what is durable
+   * (events recorded by the listeners themselves wait for the next commit).
+   */
+  #committed(error: unknown): void {
+    const events = this.#unshown;
+    this.#unshown = [];
+    if (error !== undefined) {
+      this.#failure = error;
+      return;
+    }
+    for (const event of events) {
+      for (const listener of this.#listeners) listener(event, this.state);
+    }
   }
 
   publishLive(stepId: string, attempt: number, part: AgentStreamPart): void {

@@ -28,8 +28,8 @@ export interface RunStartNotifier {
   onRunStarted?(listener: (runId: string) => void): () => void;
 }
 
-/** `flush` resolves once events queued so far are committed: the server serves only committed events. */
-export type ServerStore = Pick<EventStore, 'readEvents' | 'getRun' | 'listRuns' | 'flush'>;
+/** What the server reads; the engine hands it events only once committed, so it serves only those. */
+export type ServerStore = Pick<EventStore, 'readEvents' | 'getRun' | 'listRuns'>;
 
 /** Live statistics the process can report; each is read when `/metrics` is scraped. */
 export interface RuntimeStats {

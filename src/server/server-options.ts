@@ -34,6 +34,10 @@ export interface ServerLimits {
   loginCodeTtlMs?: number;
   /** MCP sessions open at once over Streamable HTTP. @default 16 */
   maxMcpSessions?: number;
+  /** Runs in the runs list (newest first); the server remembers nothing of runs beyond it. @default 500 */
+  listedRuns?: number;
+  /** A finished run nobody follows keeps its events in memory this long (a quick reconnect replays them). @default 60 s */
+  idleFeedCloseMs?: number;
 }
 
 export interface ServerOptions {
@@ -94,6 +98,8 @@ export const defaultLimits: Required<ServerLimits> = {
   liveMaxChars: 8 * 1024,
   loginCodeTtlMs: 15 * 60_000,
   maxMcpSessions: 16,
+  listedRuns: 500,
+  idleFeedCloseMs: 60_000,
 };
 
 const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);

@@ -70,7 +70,7 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
   };
   const feeds = new FeedRegistry(feedsDeps, {
     pollMs: limits.pollMs,
-    idleCloseMs: 60_000,
+    idleCloseMs: limits.idleFeedCloseMs,
     replayWindow: limits.maxReplayEvents,
     liveFlushMs: limits.liveFlushMs,
     liveMaxChars: limits.liveMaxChars,
@@ -86,6 +86,7 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
     (summary) => hub.runUpdated(summary),
     // Runs that changed since the server started and whose events the metrics have not all seen.
     (record) => record.updatedAt >= startedAt && metrics.behind(record.runId, record.lastSeq),
+    limits.listedRuns,
   );
   const hub = new StreamHub(
     { feeds, watcher, redactor, clock, logger, metrics: metrics.stream, version: options.version },
@@ -178,8 +179,12 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
   const stopNotices = (options.engine as RunStartNotifier).onRunStarted?.((runId) =>
     feeds.peek(runId)?.tick(),
   );
-  watcher.poll();
-  const cancelRunsPoll = repeat(clock, limits.runsPollMs, () => watcher.poll());
+  const pollRuns = (): void => {
+    const listed = watcher.poll();
+    metrics.retainOnly((runId) => listed.has(runId) || feeds.peek(runId) !== undefined);
+  };
+  pollRuns();
+  const cancelRunsPoll = repeat(clock, limits.runsPollMs, pollRuns);
   const serverFile = options.writeServerFile
     ? writeServerFile(options.stateDir, { url: baseUrl, port, pid: process.pid, token })
     : undefined;

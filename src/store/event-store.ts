@@ -89,6 +89,12 @@ export interface EventStore {
   /** Resolves once every write enqueued so far is committed (and fsynced). */
   flush(): Promise<void>;
   /**
+   * Calls `callback` once every write enqueued so far is committed, synchronously right after the commit
+   * (no other code runs in between, so what it shows is exactly what is durable), or with the error when
+   * that commit fails.
+   */
+  afterCommit(callback: (error?: unknown) => void): void;
+  /**
    * Takes ownership of a run: succeeds only if the recorded owner is still `expected` (compare and
    * swap), so two processes cannot both resume the same run.
    */

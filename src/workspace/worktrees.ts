@@ -80,7 +80,7 @@ export async function ensureWorktree(
     if (existing) await git(['worktree', 'prune'], mainCheckout(repo));
     // Only ever our own directory (under the run's directory): a leftover that git does not know.
     if (existsSync(spec.path)) rmSync(spec.path, { recursive: true, force: true });
-    mkdirSync(dirname(spec.path), { recursive: true });
+    mkdirSync(dirname(spec.path), { recursive: true, mode: 0o700 });
     const on = spec.branch === undefined ? ['--detach'] : ['-B', spec.branch];
     // --no-checkout: the files are written below, outside the repository lock.
     await git(

@@ -5,15 +5,18 @@ import type { RunRecord } from '../../store/event-store.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { exitCodes } from '../exit-codes.js';
 import { colorStatus } from '../output/step-style.js';
+import { openStateReader } from '../state-reader.js';
 import type { CommandContext } from './command-context.js';
 
 export async function runsCommand(
   options: { json?: boolean; all?: boolean; db?: string },
   context: CommandContext,
 ): Promise<number> {
-  const runtime = context.openRuntime(context.loadConfig(), options.db);
+  // A broken configuration is reported by every command alike, though reading runs needs none of it.
+  context.loadConfig();
+  const reader = openStateReader(context.cwd, options.db, context.environment);
   try {
-    const runs = runtime.engine.listRuns(options.all ? undefined : context.cwd);
+    const runs = reader.listRuns(options.all ? undefined : context.cwd);
     if (options.json) {
       context.streams.stdout.write(`${JSON.stringify(runs.map(toJson))}\n`);
       return exitCodes.success;
@@ -35,7 +38,7 @@ export async function runsCommand(
     }
     return exitCodes.success;
   } finally {
-    await runtime.close();
+    reader.close();
   }
 }
 

@@ -1,11 +1,13 @@
 /** `ai-collab status RUN_ID`: one run's steps, from the store (the same projection the live view uses). */
 import { join } from 'node:path';
 import pc from 'picocolors';
+import { systemClock } from '../../support/clock.js';
 import { InputError } from '../../support/errors.js';
 import { exitCodes } from '../exit-codes.js';
 import { renderSummary } from '../output/run-summary.js';
 import { renderStepReviews } from '../output/step-reviews-text.js';
 import { buildRunReport } from '../run-report.js';
+import { openStateReader } from '../state-reader.js';
 import type { CommandContext } from './command-context.js';
 import { displayStatus } from './runs-command.js';
 
@@ -14,10 +16,12 @@ export async function statusCommand(
   options: { json?: boolean; db?: string },
   context: CommandContext,
 ): Promise<number> {
-  const runtime = context.openRuntime(context.loadConfig(), options.db);
+  // A broken configuration is reported by every command alike, though reading runs needs none of it.
+  context.loadConfig();
+  const reader = openStateReader(context.cwd, options.db, context.environment);
   try {
-    const record = runtime.store.getRun(runId);
-    const state = record ? runtime.engine.getRunState(runId) : undefined;
+    const record = reader.getRun(runId);
+    const state = record ? reader.runState(runId) : undefined;
     if (!record || !state)
       throw new InputError('RUN_NOT_FOUND', `no run ${runId}; list runs with: ai-collab runs`);
     state.status = displayStatus(record) as typeof state.status;
@@ -28,12 +32,12 @@ export async function statusCommand(
     const out = context.streams.stdout;
     const colors = pc.createColors(Boolean((out as NodeJS.WriteStream).isTTY) && !process.env.NO_COLOR);
     out.write(
-      `${renderSummary(state, { colors, now: runtime.clock.now(), cwd: context.cwd, logsDir: join(runtime.paths.stateDir, 'runs', runId, 'logs') })}\n`,
+      `${renderSummary(state, { colors, now: systemClock.now(), cwd: context.cwd, logsDir: join(reader.paths.stateDir, 'runs', runId, 'logs') })}\n`,
     );
     const reviews = renderStepReviews(state, colors);
     if (reviews) out.write(`${reviews}\n`);
     return exitCodes.success;
   } finally {
-    await runtime.close();
+    reader.close();
   }
 }

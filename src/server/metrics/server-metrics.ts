@@ -94,6 +94,15 @@ export class ServerMetrics {
     return (this.#counted.get(runId) ?? 0) < lastSeq;
   }
 
+  /**
+   * Forgets the runs `keep` does not name (the runs list and the open feeds are kept): the map stays as
+   * small as the runs list however long the server runs. A forgotten run is one that fell off the list, so
+   * no poll opens its feed to count it again.
+   */
+  retainOnly(keep: (runId: string) => boolean): void {
+    for (const runId of this.#counted.keys()) if (!keep(runId)) this.#counted.delete(runId);
+  }
+
   /** Feeds every applied event into counters and histograms, once. */
   observe(event: RunEvent, state: Readonly<RunState>): void {
     if (event.seq <= (this.#counted.get(event.runId) ?? 0)) return;

@@ -66,8 +66,6 @@ export class RunFeed {
   #batch: RunEvent[] = [];
   #flushScheduled = false;
   #gapCheckScheduled = false;
-  #uncommitted: RunEvent[] = [];
-  #awaitingCommit = false;
   #handle: RunHandle | undefined;
   #detach: (() => void) | undefined;
   #closed = false;
@@ -166,11 +164,7 @@ export class RunFeed {
     if (this.#closed) return;
     const handle = this.#deps.engine.activeRun(this.runId);
     if (handle && handle !== this.#handle) this.#attach(handle);
-    if (
-      !this.#handle ||
-      this.#ahead.size > 0 ||
-      (!this.#awaitingCommit && this.#handle.state.lastSeq > this.lastSeq)
-    ) {
+    if (!this.#handle || this.#ahead.size > 0 || this.#handle.state.lastSeq > this.lastSeq) {
       this.#readStore();
     }
   }
@@ -187,7 +181,8 @@ export class RunFeed {
   #attach(handle: RunHandle): void {
     this.#detach?.();
     this.#handle = handle;
-    const offEvents = handle.subscribe((event) => this.#acceptWhenDurable(event));
+    // The engine hands events over once committed: no client sees one a crash could take back.
+    const offEvents = handle.subscribe((event) => this.#accept(event));
     const offLive = handle.subscribeLive((stepId, attempt, part) => this.#pushLive(stepId, attempt, part));
     this.#detach = () => {
       offEvents();
@@ -216,36 +211,6 @@ export class RunFeed {
         if (event.seq === this.lastSeq + 1) this.#state.lastSeq = event.seq;
       } else this.#accept(event);
     }
-  }
-
-  /**
-   * Events from this process's engine arrive before they are committed. They wait for the commit, so no
-   * client ever sees an event a crash could take back (and a reconnect by seq could then contradict).
-   */
-  #acceptWhenDurable(event: RunEvent): void {
-    this.#uncommitted.push(event);
-    if (this.#awaitingCommit) return;
-    this.#awaitingCommit = true;
-    const waitForCommit = (): void => {
-      const batch = this.#uncommitted;
-      this.#uncommitted = [];
-      // Every event in `batch` was queued for commit before this call, so this resolves once they are durable.
-      this.#deps.store
-        .flush()
-        .then(
-          () => {
-            if (this.#closed) return;
-            for (const committed of batch) this.#accept(committed);
-          },
-          (error: unknown) =>
-            this.#deps.logger.warn('a commit failed; the store will be read instead', { error }),
-        )
-        .finally(() => {
-          if (this.#uncommitted.length > 0 && !this.#closed) waitForCommit();
-          else this.#awaitingCommit = false;
-        });
-    };
-    waitForCommit();
   }
 
   #accept(event: RunEvent): void {

@@ -70,12 +70,19 @@ export class RunsWatcher {
     return this.#store.listRuns({ limit: this.#limit }).map((record) => this.#summary(record));
   }
 
-  /** Reads the run index and reports what changed since the last poll. */
-  poll(): void {
+  /**
+   * Reads the run index and reports what changed since the last poll; answers the runs in the list. Only
+   * those are remembered: a run that fell off the list is never reported again, so it costs nothing.
+   */
+  poll(): ReadonlySet<string> {
+    const listed = new Set<string>();
     for (const record of this.#store.listRuns({ limit: this.#limit })) {
+      listed.add(record.runId);
       if (unfinished.has(record.status) || this.#needsFeed(record)) this.#feeds.get(record.runId);
       this.#report(this.#summary(record));
     }
+    for (const runId of this.#known.keys()) if (!listed.has(runId)) this.#known.delete(runId);
+    return listed;
   }
 
   /**

@@ -2,8 +2,6 @@
  * The default store: SQLite through better-sqlite3, WAL with synchronous=FULL so a committed event
  * survives a crash or power loss, and group commit so a burst of events costs one transaction.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from '../../support/clock.js';
 import { OrchestratorError } from '../../support/errors.js';
@@ -17,6 +15,7 @@ import type {
   StoredEvent,
   StoreWrite,
 } from '../event-store.js';
+import { prepareWritableFiles, readableDatabase, writeFailure } from './database-files.js';
 import { migrations } from './migrations.js';
 import { SqliteReviewCache, type SqliteReviewCacheOptions } from './sqlite-review-cache.js';
 
@@ -26,6 +25,8 @@ export interface SqliteStoreOptions {
   clock: Clock;
   /** How long a writer waits for another process's lock before failing. */
   busyTimeoutMs?: number;
+  /** Runs when the connection closes (a reader's private copy is removed then). */
+  onClose?: () => void;
 }
 
 /**
@@ -63,20 +64,31 @@ export class SqliteStore implements EventStore {
   readonly #clock: Clock;
   #pending: StoreWrite[] = [];
   #scheduled: Promise<void> | undefined;
+  #afterCommit: Array<(error?: unknown) => void> = [];
+  readonly #onClose: (() => void) | undefined;
+  readonly #path: string;
   readonly #insertEvent: Database.Statement;
+  /**
+   * Statements prepared once per connection. Preparing per call leaves a native statement behind each
+   * time until the garbage collector finalizes it, and V8 does not see that memory: a busy server's RSS
+   * grew with every run. (readEvents keeps its own: its iterators may overlap.)
+   */
+  readonly #statements = new Map<string, Database.Statement>();
   readonly #insertDuration: Database.Statement;
 
   constructor(options: SqliteStoreOptions) {
-    if (options.path !== ':memory:') {
-      mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
-    }
     this.#clock = options.clock;
+    this.#onClose = options.onClose;
+    this.#path = options.path;
+    if (options.path !== ':memory:') prepareWritableFiles(options.path);
     try {
       this.#db = new Database(options.path);
       configureConnection(this.#db, options.busyTimeoutMs ?? 5_000);
       migrate(this.#db, options.path);
     } catch (error) {
       if (error instanceof OrchestratorError) throw error;
+      const failure = writeFailure(options.path, error);
+      if (failure.details.code !== undefined) throw failure;
       throw new OrchestratorError(
         'STORE_FAILED',
         `cannot open the state database ${options.path}: ${error}`,
@@ -85,13 +97,37 @@ export class SqliteStore implements EventStore {
         },
       );
     }
-    if (options.path !== ':memory:') chmodSync(options.path, 0o600);
-    this.#insertEvent = this.#db.prepare(
+    this.#insertEvent = this.#prepared(
       'INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)',
     );
-    this.#insertDuration = this.#db.prepare(
+    this.#insertDuration = this.#prepared(
       'INSERT INTO step_durations (agent, action, duration_ms, finished_at) VALUES (?, ?, ?, ?)',
     );
+  }
+
+  /**
+   * For commands that only read (`runs`, `status`): never creates the state directory or a database
+   * (undefined when there is none), and works on a read-only mount or an immutable database by reading a
+   * private copy.
+   */
+  static openForReading(options: { path: string; clock: Clock }): SqliteStore | undefined {
+    const readable = readableDatabase(options.path);
+    if (!readable) return undefined;
+    try {
+      return new SqliteStore({ path: readable.path, clock: options.clock, onClose: readable.dispose });
+    } catch (error) {
+      readable.dispose();
+      throw error;
+    }
+  }
+
+  #prepared(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** The pragmas a connection actually runs with, for checks and `doctor`. */
@@ -111,25 +147,23 @@ export class SqliteStore implements EventStore {
     const events = Array.isArray(firstEvents) ? firstEvents : [firstEvents as StoredEvent];
     const lastSeq = Math.max(...events.map((event) => event.seq));
     const insert = this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO runs (run_id, name, workspace, plan_file, status, step_count, created_at, updated_at,
+      this.#prepared(
+        `INSERT INTO runs (run_id, name, workspace, plan_file, status, step_count, created_at, updated_at,
              finished_at, owner, last_seq)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          record.runId,
-          record.name,
-          record.workspace,
-          record.planFile,
-          record.status,
-          record.stepCount,
-          record.createdAt,
-          record.createdAt,
-          record.finishedAt,
-          record.owner ? JSON.stringify(record.owner) : null,
-          lastSeq,
-        );
+      ).run(
+        record.runId,
+        record.name,
+        record.workspace,
+        record.planFile,
+        record.status,
+        record.stepCount,
+        record.createdAt,
+        record.createdAt,
+        record.finishedAt,
+        record.owner ? JSON.stringify(record.owner) : null,
+        lastSeq,
+      );
       for (const event of events) {
         this.#insertEvent.run(event.runId, event.seq, event.type, event.at, JSON.stringify(event.data));
       }
@@ -144,12 +178,9 @@ export class SqliteStore implements EventStore {
         // setImmediate, not a microtask: every event produced in this turn of the loop joins the batch.
         setImmediate(() => {
           this.#scheduled = undefined;
-          try {
-            this.#commitPending();
-            resolve();
-          } catch (error) {
-            reject(error);
-          }
+          const error = this.#commitBatch();
+          if (error === undefined) resolve();
+          else reject(error);
         });
       });
       // A failed commit is reported to whoever awaits flush(); this keeps it from being "unhandled" meanwhile.
@@ -161,15 +192,20 @@ export class SqliteStore implements EventStore {
     return this.#scheduled ?? Promise.resolve();
   }
 
+  afterCommit(callback: (error?: unknown) => void): void {
+    if (this.#pending.length === 0) callback();
+    else this.#afterCommit.push(callback);
+  }
+
   claimRun(runId: string, expected: OwnerIdentity | null, owner: OwnerIdentity): boolean {
-    const result = this.#db
-      .prepare('UPDATE runs SET owner = ?, updated_at = ? WHERE run_id = ? AND owner IS ?')
-      .run(JSON.stringify(owner), this.#clock.now(), runId, expected ? JSON.stringify(expected) : null);
+    const result = this.#prepared(
+      'UPDATE runs SET owner = ?, updated_at = ? WHERE run_id = ? AND owner IS ?',
+    ).run(JSON.stringify(owner), this.#clock.now(), runId, expected ? JSON.stringify(expected) : null);
     return result.changes === 1;
   }
 
   getRun(runId: string): RunRecord | undefined {
-    const row = this.#db.prepare(`SELECT ${runColumns} FROM runs WHERE run_id = ?`).get(runId) as
+    const row = this.#prepared(`SELECT ${runColumns} FROM runs WHERE run_id = ?`).get(runId) as
       | RunRow
       | undefined;
     return row ? toRunRecord(row) : undefined;
@@ -179,14 +215,12 @@ export class SqliteStore implements EventStore {
     const limit = options.limit ?? 1_000;
     const rows = (
       options.workspace === undefined
-        ? this.#db
-            .prepare(`SELECT ${runColumns} FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?`)
-            .all(limit)
-        : this.#db
-            .prepare(
-              `SELECT ${runColumns} FROM runs WHERE workspace = ? ORDER BY created_at DESC, run_id DESC LIMIT ?`,
-            )
-            .all(options.workspace, limit)
+        ? this.#prepared(`SELECT ${runColumns} FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?`).all(
+            limit,
+          )
+        : this.#prepared(
+            `SELECT ${runColumns} FROM runs WHERE workspace = ? ORDER BY created_at DESC, run_id DESC LIMIT ?`,
+          ).all(options.workspace, limit)
     ) as RunRow[];
     return rows.map(toRunRecord);
   }
@@ -201,33 +235,29 @@ export class SqliteStore implements EventStore {
   }
 
   recentDurations(agent: string, action: string, limit: number): number[] {
-    const rows = this.#db
-      .prepare(
-        'SELECT duration_ms FROM step_durations WHERE agent = ? AND action = ? ORDER BY finished_at DESC LIMIT ?',
-      )
-      .all(agent, action, limit) as Array<{ duration_ms: number }>;
+    const rows = this.#prepared(
+      'SELECT duration_ms FROM step_durations WHERE agent = ? AND action = ? ORDER BY finished_at DESC LIMIT ?',
+    ).all(agent, action, limit) as Array<{ duration_ms: number }>;
     return rows.map((row) => row.duration_ms);
   }
 
   decideApproval(runId: string, decision: ApprovalDecision): boolean {
-    const result = this.#db
-      .prepare(
-        `INSERT INTO approvals (run_id, decision, decided_by, decided_at, reason, plan) VALUES (?, ?, ?, ?, ?, ?)
+    const result = this.#prepared(
+      `INSERT INTO approvals (run_id, decision, decided_by, decided_at, reason, plan) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id) DO NOTHING`,
-      )
-      .run(
-        runId,
-        decision.decision,
-        decision.by,
-        decision.at,
-        decision.reason ?? null,
-        decision.plan === undefined ? null : JSON.stringify(decision.plan),
-      );
+    ).run(
+      runId,
+      decision.decision,
+      decision.by,
+      decision.at,
+      decision.reason ?? null,
+      decision.plan === undefined ? null : JSON.stringify(decision.plan),
+    );
     return result.changes === 1;
   }
 
   getApproval(runId: string): ApprovalDecision | undefined {
-    const row = this.#db.prepare('SELECT * FROM approvals WHERE run_id = ?').get(runId) as
+    const row = this.#prepared('SELECT * FROM approvals WHERE run_id = ?').get(runId) as
       | {
           decision: 'approved' | 'rejected';
           decided_by: string;
@@ -247,31 +277,22 @@ export class SqliteStore implements EventStore {
   }
 
   addProcess(row: ProcessRow): void {
-    this.#db
-      .prepare(
-        `INSERT OR REPLACE INTO processes (boot_id, pid, start_time, pgid, owner_pid, owner_start_time, tag, agent)
+    this.#prepared(
+      `INSERT OR REPLACE INTO processes (boot_id, pid, start_time, pgid, owner_pid, owner_start_time, tag, agent)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        row.bootId,
-        row.pid,
-        row.startTime,
-        row.pgid,
-        row.ownerPid,
-        row.ownerStartTime,
-        row.tag,
-        row.agent,
-      );
+    ).run(row.bootId, row.pid, row.startTime, row.pgid, row.ownerPid, row.ownerStartTime, row.tag, row.agent);
   }
 
   removeProcess(identity: { bootId: string; pid: number; startTime: string }): void {
-    this.#db
-      .prepare('DELETE FROM processes WHERE boot_id = ? AND pid = ? AND start_time = ?')
-      .run(identity.bootId, identity.pid, identity.startTime);
+    this.#prepared('DELETE FROM processes WHERE boot_id = ? AND pid = ? AND start_time = ?').run(
+      identity.bootId,
+      identity.pid,
+      identity.startTime,
+    );
   }
 
   listProcesses(): ProcessRow[] {
-    const rows = this.#db.prepare('SELECT * FROM processes').all() as Array<{
+    const rows = this.#prepared('SELECT * FROM processes').all() as Array<{
       boot_id: string;
       pid: number;
       start_time: string;
@@ -299,8 +320,27 @@ export class SqliteStore implements EventStore {
   }
 
   close(): void {
-    if (this.#pending.length > 0) this.#commitPending();
-    this.#db.close();
+    const error = this.#commitBatch();
+    try {
+      if (error !== undefined) throw error;
+    } finally {
+      this.#db.close();
+      this.#onClose?.();
+    }
+  }
+
+  /** Commits what is pending, then tells who waits for it (with the error, if it failed). */
+  #commitBatch(): unknown {
+    const callbacks = this.#afterCommit;
+    this.#afterCommit = [];
+    let failure: unknown;
+    try {
+      this.#commitPending();
+    } catch (error) {
+      failure = error;
+    }
+    for (const callback of callbacks) callback(failure);
+    return failure;
   }
 
   #commitPending(): void {
@@ -327,9 +367,7 @@ export class SqliteStore implements EventStore {
     try {
       commit();
     } catch (error) {
-      throw new OrchestratorError('STORE_FAILED', `could not write to the state database: ${error}`, {
-        cause: error,
-      });
+      throw writeFailure(this.#path, error);
     }
   }
 
@@ -348,7 +386,7 @@ export class SqliteStore implements EventStore {
       sets.push('owner = ?');
       values.push(patch.owner ? JSON.stringify(patch.owner) : null);
     }
-    this.#db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`).run(...values, runId);
+    this.#prepared(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`).run(...values, runId);
   }
 }
 

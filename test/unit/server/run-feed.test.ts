@@ -42,13 +42,9 @@ async function recordedRun(): Promise<{ events: RunEvent[]; final: RunState }> {
   return { events, final };
 }
 
-/** A store holding the committed prefix of the log, with a commit the test releases (as group commit does). */
+/** A store holding the committed prefix of the log. */
 class FakeStore implements ServerStore {
   committed: StoredEvent[] = [];
-  /** Events queued for the next commit, as the recorder queues them before telling listeners. */
-  queued = 0;
-  #release: (() => void) | undefined;
-  #pending: Promise<void> | undefined;
 
   *readEvents(_runId: string, afterSeq = 0): Iterable<StoredEvent> {
     for (const event of this.committed) if (event.seq > afterSeq) yield event;
@@ -59,22 +55,12 @@ class FakeStore implements ServerStore {
   listRuns() {
     return [];
   }
-  flush(): Promise<void> {
-    if (this.queued === 0) return Promise.resolve();
-    this.#pending ??= new Promise((resolve) => {
-      this.#release = resolve;
-    });
-    return this.#pending;
-  }
   commit(events: RunEvent[]): void {
     this.committed.push(...events);
-    this.queued = 0;
-    this.#pending = undefined;
-    this.#release?.();
   }
 }
 
-function fakeHandle(runId: string, state: RunState, store: FakeStore) {
+function fakeHandle(runId: string, state: RunState) {
   const listeners = new Set<RunEventListener>();
   const handle = {
     runId,
@@ -87,7 +73,6 @@ function fakeHandle(runId: string, state: RunState, store: FakeStore) {
     subscribeLive: () => () => {},
   } as unknown as RunHandle;
   const emit = (event: RunEvent) => {
-    store.queued++;
     for (const listener of listeners) listener(event, state);
   };
   return { handle, emit };
@@ -117,26 +102,25 @@ function openFeed(store: FakeStore, handle: RunHandle | undefined, runId: string
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-test('events from this process reach listeners only once committed, in order, each once', async () => {
+test('events handed over by the engine of this process reach listeners in order, each once', async () => {
   const { events, final } = await recordedRun();
   const store = new FakeStore();
   store.commit(events.slice(0, 3));
-  const { handle, emit } = fakeHandle(final.runId, { ...final, lastSeq: 3 }, store);
+  const { handle, emit } = fakeHandle(final.runId, { ...final, lastSeq: 3 });
   const { feed, received } = openFeed(store, handle, final.runId);
-  for (const event of events.slice(3, 8)) emit(event);
-  await turn();
-  assert.equal(received.length, 0, 'nothing before the commit');
-  store.commit(events.slice(3, 8));
-  await turn();
+  // The engine hands an event over only once it is committed (run-recorder), so the feed takes it at once.
+  const commitAndEmit = (event: RunEvent) => {
+    store.commit([event]);
+    emit(event);
+  };
+  for (const event of events.slice(3, 8)) commitAndEmit(event);
   await turn();
   assert.deepEqual(
     received.map((event) => event.seq),
     [4, 5, 6, 7, 8],
   );
   emit(events[5] as RunEvent);
-  for (const event of events.slice(8)) emit(event);
-  store.commit(events.slice(8));
-  await turn();
+  for (const event of events.slice(8)) commitAndEmit(event);
   await turn();
   assert.deepEqual(
     received.map((event) => event.seq),
@@ -149,7 +133,7 @@ test('an event ahead of a gap waits until the store fills the gap', async () => 
   const { events, final } = await recordedRun();
   const store = new FakeStore();
   store.commit(events.slice(0, 2));
-  const { handle, emit } = fakeHandle(final.runId, { ...final, lastSeq: 2 }, store);
+  const { handle, emit } = fakeHandle(final.runId, { ...final, lastSeq: 2 });
   const { feed, received } = openFeed(store, handle, final.runId);
   // Events 3 and 4 were recorded before the feed subscribed; 5 arrives live.
   emit(events[4] as RunEvent);

@@ -1,0 +1,34 @@
+/**
+ * What the read-only commands (`runs`, `status`) open instead of the whole runtime: the store alone, read
+ * in a way that creates nothing (no `.ai-collab/` where there is none) and works on read-only state.
+ */
+import { loadRunState } from '../engine/load-run-state.js';
+import type { RunState } from '../engine/run-state.js';
+import type { RunRecord } from '../store/event-store.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { systemClock } from '../support/clock.js';
+import { resolveStatePaths, type StatePaths } from './state-paths.js';
+
+export interface StateReader {
+  paths: StatePaths;
+  listRuns(workspace?: string): RunRecord[];
+  getRun(runId: string): RunRecord | undefined;
+  runState(runId: string): RunState | undefined;
+  close(): void;
+}
+
+export function openStateReader(
+  workspace: string,
+  db: string | undefined,
+  environment: NodeJS.ProcessEnv,
+): StateReader {
+  const paths = resolveStatePaths(workspace, { db }, environment);
+  const store = SqliteStore.openForReading({ path: paths.databaseFile, clock: systemClock });
+  return {
+    paths,
+    listRuns: (of) => store?.listRuns(of === undefined ? {} : { workspace: of }) ?? [],
+    getRun: (runId) => store?.getRun(runId),
+    runState: (runId) => (store?.getRun(runId) ? loadRunState(store, runId) : undefined),
+    close: () => store?.close(),
+  };
+}
