@@ -303,9 +303,10 @@ export class RunExecutor {
       this.#scheduleRetry(id, until - now);
       return;
     }
-    const retriesLeft = attempt.step.retries - (step?.failures ?? 0);
+    const spent = (step?.failures ?? 0) - (step?.failuresBeforeRetry ?? 0);
+    const retriesLeft = attempt.step.retries - spent;
     if (failure.kind !== 'permanent' && retriesLeft > 0 && !this.#isStopping()) {
-      const backoff = backoffDelay(attempt.step.backoff, (step?.failures ?? 0) + 1, this.#deps.random);
+      const backoff = backoffDelay(attempt.step.backoff, spent + 1, this.#deps.random);
       // A rate limit that says when to come back is obeyed, however short the backoff would be.
       const delay = Math.max(backoff, (failure.resetAt ?? 0) - now);
       recorder.record({

@@ -45,6 +45,20 @@ export class RunRecorder {
     return event;
   }
 
+  /**
+   * Takes in an event another writer already committed to this run's log (a decision on its approval, made
+   * in any process while this one waited): folded into the state and told to listeners, not written again.
+   */
+  adopt(event: RunEvent): void {
+    if (event.seq !== this.state.lastSeq + 1) {
+      throw new Error(
+        `run ${this.state.runId}: adopted event ${event.seq} does not follow ${this.state.lastSeq}`,
+      );
+    }
+    applyEvent(this.state, event);
+    for (const listener of this.#listeners) listener(event, this.state);
+  }
+
   /** Resolves when every event recorded so far is committed. */
   durable(): Promise<void> {
     return this.#store.flush();
@@ -65,8 +79,12 @@ export class RunRecorder {
   }
 }
 
-function runPatchFor(event: RunEvent): RunRecordPatch | undefined {
+export function runPatchFor(event: RunEvent): RunRecordPatch | undefined {
   switch (event.type) {
+    case 'run.approval-decided':
+      return event.data.decision === 'approved'
+        ? { status: 'pending' }
+        : { status: 'cancelled', finishedAt: event.at, owner: null };
     case 'run.approval-requested':
       return { status: 'awaiting_approval' };
     case 'run.approved':
