@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerFile } from '../../src/server/index.js';
 import { type CliProcess, readJsonFile, runCli, startCli, waitFor } from '../support/cli.js';
 import { startModelServer, text } from '../support/model-server/index.js';
@@ -193,7 +194,16 @@ test('MCP over Streamable HTTP on the serve port: the same tools; a missing toke
   const workspace = tempDir();
   const served = await serve(workspace);
   const endpoint = new URL(`${served.server.url}/mcp`);
-  const client = new Client({ name: 'ai-collab-test', version: '1.0.0' });
+  // A client that asks its person (MCP elicitation), who approves.
+  const client = new Client(
+    { name: 'ai-collab-test', version: '1.0.0' },
+    { capabilities: { elicitation: { form: {} } } },
+  );
+  const asked: string[] = [];
+  client.setRequestHandler(ElicitRequestSchema, (request) => {
+    asked.push(request.params.message);
+    return { action: 'accept', content: { approve: true } };
+  });
   try {
     await client.connect(
       new StreamableHTTPClientTransport(endpoint, {
@@ -205,7 +215,9 @@ test('MCP over Streamable HTTP on the serve port: the same tools; a missing toke
     const result = await client.callTool({ name: 'run_plan', arguments: { plan } });
     const [content] = result.content as Array<{ text: string }>;
     const { runId } = JSON.parse(content?.text ?? '{}') as { runId: string };
-    await client.callTool({ name: 'approve_plan', arguments: { runId } });
+    const approved = await client.callTool({ name: 'approve_plan', arguments: { runId } });
+    assert.equal(approved.isError, undefined, JSON.stringify(approved.content));
+    assert.equal(asked.length, 1, 'the person was asked over the same HTTP session');
     await waitForStatus(served, runId, 'succeeded');
 
     const initialize = {
