@@ -184,7 +184,7 @@ function availability(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpe
 function missingCredentials(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpec['unavailable'] {
   const credentials = checkCredentials(spec.adapter, environment, spec.apiKeyEnv);
   if (credentials.found) return undefined;
-  return { reason: `no credentials for ${spec.command} found`, fix: credentials.detail };
+  return { reason: `no credentials for ${spec.adapter} found`, fix: credentials.detail };
 }
 
 function antigravitySpec(): AgentSpec {
