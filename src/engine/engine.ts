@@ -12,11 +12,14 @@ import type { Clock } from '../support/clock.js';
 import { InputError } from '../support/errors.js';
 import { createRunId } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
-import { type ApprovalDecisionData, isRunEventType, type RunEvent } from './events.js';
+import { ApprovalLog } from './approval-log.js';
+import { decodeEvents } from './decode-events.js';
+import type { ApprovalDecisionData, RunEvent } from './events.js';
 import { applyEvent, createRunState, replayEvents } from './projection.js';
 import { recoverRunningSteps } from './recover-steps.js';
-import { RunExecutor, retriableStatuses, type StopMode } from './run-executor.js';
-import { type LivePartListener, type RunEventListener, RunRecorder, runPatchFor } from './run-recorder.js';
+import { failedAndBlocked, recordRetry, selectStepsToRetry } from './retry-selection.js';
+import { RunExecutor, type StopMode } from './run-executor.js';
+import { type LivePartListener, type RunEventListener, RunRecorder } from './run-recorder.js';
 import { type RunState, stepsStillToRun, terminalRunStatuses } from './run-state.js';
 import { type EstimateSource, median } from './scheduler/critical-path.js';
 import type { StepHooks } from './step-hooks.js';
@@ -81,9 +84,6 @@ export interface RunHandle {
 
 export const defaultConcurrency = 4;
 
-/** How often a run waiting for approval looks for a decision made by another process. */
-const approvalPollMs = 250;
-
 export class Engine {
   readonly #deps: EngineDeps;
   readonly #active = new Map<string, { executor: RunExecutor; recorder: RunRecorder }>();
@@ -91,11 +91,11 @@ export class Engine {
   /** Runs created here and not started yet: their state is already built, so start need not replay it. */
   readonly #created = new Map<string, RunState>();
   readonly #handles = new Map<string, RunHandle>();
-  /** In-process wake-ups for runs waiting on a decision (other processes are seen by polling the store). */
-  readonly #approvalWaiters = new Map<string, Set<() => void>>();
+  readonly #approvals: ApprovalLog;
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
+    this.#approvals = new ApprovalLog(deps.store, deps.clock);
   }
 
   /** Records a new run durably (status `pending`); nothing runs until `startRun`. */
@@ -217,25 +217,15 @@ export class Engine {
       const plan = input.plan ?? state.plan;
       this.#deps.preflight?.(plan, plan.steps);
     }
-    const data: ApprovalDecisionData = {
+    const counted = this.#approvals.record(runId, {
       decision: input.decision,
       by: input.by,
       ...(input.reason !== undefined && { reason: input.reason }),
       ...(input.plan !== undefined && { plan: input.plan }),
-    };
-    const at = this.#deps.clock.now();
-    const patch = runPatchFor({ type: 'run.approval-decided', runId, seq: 0, at, data }) ?? {};
-    const stored = this.#deps.store.appendWhile(
-      runId,
-      'awaiting_approval',
-      { type: 'run.approval-decided', at, data },
-      patch,
-    );
-    if (!stored) return false;
+    });
     // A run created here and not started yet is read again from the log when it starts.
-    this.#created.delete(runId);
-    for (const wake of this.#approvalWaiters.get(runId) ?? []) wake();
-    return true;
+    if (counted) this.#created.delete(runId);
+    return counted;
   }
 
   /**
@@ -291,7 +281,7 @@ export class Engine {
   ): Promise<RunHandle | undefined> {
     const active = this.#active.get(runId);
     if (active) {
-      const ids = stepIds.length > 0 ? stepIds : stepsToRetry(active.recorder.state);
+      const ids = stepIds.length > 0 ? stepIds : failedAndBlocked(active.recorder.state);
       for (const stepId of ids) {
         if (!active.executor.retryStep(stepId, by)) {
           throw new InputError('RUN_NOT_RESUMABLE', `step ${stepId} of run ${runId} cannot be retried now`);
@@ -308,45 +298,13 @@ export class Engine {
       );
     }
     const state = this.#load(runId);
-    if (!terminalRunStatuses.has(state.status) && stepIds.length === 0) {
-      throw new InputError(
-        'RUN_NOT_RESUMABLE',
-        `run ${runId} has not ended (it is ${state.status}); continue it with: ai-collab resume ${runId}`,
-      );
-    }
-    const ids = stepIds.length > 0 ? stepIds : stepsToRetry(state);
-    if (ids.length === 0) {
-      throw new InputError('RUN_NOT_RESUMABLE', `run ${runId} has no failed or blocked step to retry`);
-    }
-    for (const stepId of ids) {
-      const status = state.steps[stepId]?.status;
-      if (!status || !retriableStatuses.has(status)) {
-        throw new InputError(
-          'RUN_NOT_RESUMABLE',
-          status
-            ? `step ${stepId} is ${status}; only failed, blocked, cancelled or conflicted steps can be retried`
-            : `run ${runId} has no step ${stepId}; its steps are ${state.order.join(', ')}`,
-        );
-      }
-    }
+    const ids = selectStepsToRetry(state, stepIds);
     this.#preflight(state);
     if (!this.#deps.store.claimRun(runId, record.owner, this.#deps.owner)) {
       throw new InputError('RUN_OWNED', `run ${runId} was taken by another ai-collab process just now`);
     }
     const recorder = new RunRecorder(this.#deps.store, this.#deps.clock, state);
-    for (const stepId of ids) {
-      // A step another named one already brought back (a blocked dependent) needs no request of its own.
-      const status = state.steps[stepId]?.status;
-      if (status && retriableStatuses.has(status)) {
-        recorder.record({ type: 'step.retry-requested', data: { stepId, by } });
-      }
-    }
-    // Cancelled steps of a finished run come back too, so the whole remaining plan can finish.
-    for (const id of state.order) {
-      if (state.steps[id]?.status === 'cancelled') {
-        recorder.record({ type: 'step.retry-requested', data: { stepId: id, by } });
-      }
-    }
+    recordRetry(recorder, ids, by);
     if (!options.start) {
       // Left for `resume`: an interrupted run with its steps brought back, and no owner.
       recorder.record({
@@ -451,7 +409,7 @@ export class Engine {
    */
   async #afterApproval(recorder: RunRecorder, executor: RunExecutor): Promise<RunState> {
     if (recorder.state.status === 'awaiting_approval') {
-      const decided = await this.#waitForDecision(recorder, executor.approvalSignal);
+      const decided = await this.#approvals.wait(recorder, executor.approvalSignal);
       if (!decided) {
         await recorder.durable();
         return recorder.state;
@@ -503,40 +461,6 @@ export class Engine {
     return state;
   }
 
-  /** Resolves true once the decision is in this run's log (and adopted), false if the wait was stopped. */
-  #waitForDecision(recorder: RunRecorder, signal: AbortSignal): Promise<boolean> {
-    const { clock } = this.#deps;
-    const runId = recorder.state.runId;
-    return new Promise((resolve) => {
-      let cancelTimer = (): void => {};
-      const waiters = this.#approvalWaiters.get(runId) ?? new Set<() => void>();
-      this.#approvalWaiters.set(runId, waiters);
-      const finish = (decided: boolean): void => {
-        cancelTimer();
-        waiters.delete(check);
-        if (waiters.size === 0) this.#approvalWaiters.delete(runId);
-        signal.removeEventListener('abort', onAbort);
-        resolve(decided);
-      };
-      const check = (): void => {
-        cancelTimer();
-        // Nothing else writes to a run waiting for approval, so what follows in its log is the decision.
-        // The index row says cheaply whether anything follows (this runs every approvalPollMs, for days).
-        if ((this.#deps.store.getRun(runId)?.lastSeq ?? 0) > recorder.state.lastSeq) {
-          for (const event of mapEvents(this.#deps.store.readEvents(runId, recorder.state.lastSeq), runId)) {
-            recorder.adopt(event);
-          }
-        }
-        if (recorder.state.status !== 'awaiting_approval') finish(true);
-        else cancelTimer = clock.setTimer(approvalPollMs, check);
-      };
-      const onAbort = (): void => finish(false);
-      waiters.add(check);
-      signal.addEventListener('abort', onAbort, { once: true });
-      check();
-    });
-  }
-
   /** The pre-flight for the steps of `state` still to run. */
   #preflight(state: RunState): void {
     this.#deps.preflight?.(state.plan, stepsStillToRun(state));
@@ -544,7 +468,7 @@ export class Engine {
 
   #load(runId: string): RunState {
     const events = this.#deps.store.readEvents(runId);
-    const state = replayEvents(mapEvents(events, runId));
+    const state = replayEvents(decodeEvents(events, runId));
     if (!state) throw new InputError('RUN_NOT_FOUND', `no run ${runId}; see ai-collab runs`);
     return state;
   }
@@ -562,31 +486,8 @@ export class Engine {
   }
 }
 
-function* mapEvents(
-  events: Iterable<{ type: string; seq: number; at: number; data: unknown }>,
-  runId: string,
-) {
-  for (const event of events) {
-    if (!isRunEventType(event.type)) {
-      throw new InputError(
-        'RUN_NOT_RESUMABLE',
-        `run ${runId} has an event of type ${event.type} this version does not know; upgrade ai-collab`,
-      );
-    }
-    yield { ...event, runId } as RunEvent;
-  }
-}
-
 function isOwnerAlive(owner: OwnerIdentity): boolean {
   return isSameProcessAlive(owner);
-}
-
-/** Steps `retry` with no step named brings back: the failed ones and the blocked ones. */
-function stepsToRetry(state: RunState): string[] {
-  return state.order.filter((id) => {
-    const status = state.steps[id]?.status;
-    return status === 'failed' || status === 'blocked';
-  });
 }
 
 export function isResumable(run: RunRecord): boolean {

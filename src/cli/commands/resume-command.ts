@@ -3,7 +3,7 @@ import { exitCodes } from '../exit-codes.js';
 import { followRun } from '../follow-run.js';
 import { reapOrphans } from '../runtime.js';
 import { warnPreflight } from '../start-preflight.js';
-import type { CommandContext } from './command-context.js';
+import { type CommandContext, openContinuingRuntime } from './command-context.js';
 
 export async function resumeCommand(
   runId: string | undefined,
@@ -11,11 +11,7 @@ export async function resumeCommand(
   options: { json?: boolean; db?: string; review?: boolean },
   context: CommandContext,
 ): Promise<number> {
-  const runtime = context.openRuntime(
-    context.loadConfig(),
-    options.db,
-    options.review === false ? { review: 'off' } : {},
-  );
+  const runtime = openContinuingRuntime(context, options);
   try {
     const runIds =
       runId !== undefined ? [runId] : runtime.engine.resumableRuns(context.cwd).map((run) => run.runId);

@@ -9,7 +9,7 @@ import { followRun } from '../follow-run.js';
 import { buildRunReport } from '../run-report.js';
 import { reapOrphans } from '../runtime.js';
 import { warnPreflight } from '../start-preflight.js';
-import type { CommandContext } from './command-context.js';
+import { type CommandContext, openContinuingRuntime } from './command-context.js';
 
 export interface RetryCommandOptions {
   json?: boolean;
@@ -25,11 +25,7 @@ export async function retryCommand(
   options: RetryCommandOptions,
   context: CommandContext,
 ): Promise<number> {
-  const runtime = context.openRuntime(
-    context.loadConfig(),
-    options.db,
-    options.review === false ? { review: 'off' } : {},
-  );
+  const runtime = openContinuingRuntime(context, options);
   const { stderr, stdout } = context.streams;
   try {
     const before = runtime.engine.getRunState(runId);

@@ -12,16 +12,16 @@ import { createTestEngine, planOf } from '../../support/test-engine.js';
 
 const dayMs = 24 * 60 * 60_000;
 
+/** Options for a run of these steps that waits for approval. */
+function gated(steps: Parameters<typeof planOf>[0]) {
+  return { plan: planOf(steps), workspace: '/w', planFile: null, approval: { reason: 'r' } };
+}
+
 test('a run awaiting approval never times out into a rejection, and runs once approved', async () => {
   const clock = new FakeClock();
   const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
   const { engine } = createTestEngine({ clock, agents: [agent] });
-  const run = engine.createRun({
-    plan: planOf([{ id: 'a' }]),
-    workspace: '/w',
-    planFile: null,
-    approval: { reason: 'policy always' },
-  });
+  const run = engine.createRun(gated([{ id: 'a' }]));
   assert.equal(run.status, 'awaiting_approval');
   const handle = engine.startRun(run.runId);
   await clock.advance(3 * dayMs);
@@ -41,12 +41,7 @@ test('two approvers at once: exactly one decision counts', async () => {
   const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
   const first = createTestEngine({ clock, store, agents: [agent] });
   const second = createTestEngine({ clock, store: other, agents: [agent] });
-  const run = first.engine.createRun({
-    plan: planOf([{ id: 'a' }]),
-    workspace: '/w',
-    planFile: null,
-    approval: { reason: 'r' },
-  });
+  const run = first.engine.createRun(gated([{ id: 'a' }]));
   const handle = first.engine.startRun(run.runId);
   const results = [
     second.engine.decide(run.runId, { decision: 'rejected', by: 'dashboard' }),
@@ -69,12 +64,7 @@ test('an edited plan approved in its place is what runs', async () => {
   const clock = new FakeClock();
   const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
   const { engine } = createTestEngine({ clock, agents: [agent] });
-  const run = engine.createRun({
-    plan: planOf([{ id: 'a' }, { id: 'b' }]),
-    workspace: '/w',
-    planFile: null,
-    approval: { reason: 'r' },
-  });
+  const run = engine.createRun(gated([{ id: 'a' }, { id: 'b' }]));
   const handle = engine.startRun(run.runId);
   engine.decide(run.runId, {
     decision: 'approved',
@@ -90,12 +80,7 @@ test('a stopped wait leaves the run awaiting approval, and another process can p
   const clock = new FakeClock();
   const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
   const { engine, store } = createTestEngine({ clock, agents: [agent] });
-  const run = engine.createRun({
-    plan: planOf([{ id: 'a' }]),
-    workspace: '/w',
-    planFile: null,
-    approval: { reason: 'r' },
-  });
+  const run = engine.createRun(gated([{ id: 'a' }]));
   const handle = engine.startRun(run.runId);
   await clock.advance(1_000);
   engine.stop(run.runId, 'graceful');
@@ -107,8 +92,8 @@ test('a stopped wait leaves the run awaiting approval, and another process can p
   assert.equal(state.status, 'succeeded');
 });
 
-test('a failed step of a finished run can be retried; its blocked dependents run too', async () => {
-  const clock = new FakeClock();
+/** A run that ended failed: `flaky` failed (until `fix`), `after` is blocked by it, `other` succeeded. */
+async function failedRun(clock: FakeClock) {
   let broken = true;
   const agent = new ScriptedAgent('timer', clock, (id) => ({
     durationMs: 10,
@@ -123,7 +108,21 @@ test('a failed step of a finished run can be retried; its blocked dependents run
   const failed = await clock.runUntilSettled(engine.startRun(run.runId).done);
   assert.equal(failed.status, 'failed');
   assert.equal(failed.steps.after?.status, 'blocked');
-  broken = false;
+  return {
+    agent,
+    engine,
+    store,
+    run,
+    fix: () => {
+      broken = false;
+    },
+  };
+}
+
+test('a failed step of a finished run can be retried; its blocked dependents run too', async () => {
+  const clock = new FakeClock();
+  const { agent, store, run, fix } = await failedRun(clock);
+  fix();
   const second = createTestEngine({ clock, store, agents: [agent] });
   const handle = await second.engine.retryStep(run.runId, 'flaky', 'dashboard');
   assert.ok(handle);
@@ -149,12 +148,7 @@ test('an approval nobody waits for starts the run in the approving process, once
   const store = new SqliteStore({ path, clock });
   const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
   const planner = createTestEngine({ clock, store, agents: [agent] });
-  const run = planner.engine.createRun({
-    plan: planOf([{ id: 'a' }]),
-    workspace: '/w',
-    planFile: null,
-    approval: { reason: 'r' },
-  });
+  const run = planner.engine.createRun(gated([{ id: 'a' }]));
   // The process that created it is gone: nobody waits for the decision.
   const approver = createTestEngine({ clock, store: new SqliteStore({ path, clock }), agents: [agent] });
   const outcome = await approver.engine.decideRun(run.runId, { decision: 'approved', by: 'cli' });
@@ -182,12 +176,7 @@ test('an approval while another live process waits: that process runs it, the ap
     agents: [agent],
     owner: liveOwner(),
   });
-  const run = waiting.engine.createRun({
-    plan: planOf([{ id: 'a' }]),
-    workspace: '/w',
-    planFile: null,
-    approval: { reason: 'r' },
-  });
+  const run = waiting.engine.createRun(gated([{ id: 'a' }]));
   const handle = waiting.engine.startRun(run.runId);
   await clock.advance(1);
   const approver = createTestEngine({ clock, store: new SqliteStore({ path, clock }), agents: [agent] });
@@ -204,12 +193,7 @@ test('approve --detach leaves an approved run that resume starts', async () => {
   const clock = new FakeClock();
   const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
   const { engine, store } = createTestEngine({ clock, agents: [agent] });
-  const run = engine.createRun({
-    plan: planOf([{ id: 'a' }]),
-    workspace: '/w',
-    planFile: null,
-    approval: { reason: 'r' },
-  });
+  const run = engine.createRun(gated([{ id: 'a' }]));
   const outcome = await engine.decideRun(run.runId, { decision: 'approved', by: 'cli' }, { start: false });
   assert.ok(outcome.counted && outcome.decision === 'approved' && outcome.runsIn === 'not-started');
   assert.equal(store.getRun(run.runId)?.status, 'pending');
@@ -234,12 +218,7 @@ test('the pre-flight runs before every start: create, approve, resume and retry'
     if (refuse) throw new InputError('PLAN_INVALID', 'agent "timer" cannot run: no credentials');
   };
   const { engine } = createTestEngine({ clock, agents: [agent], preflight });
-  const run = engine.createRun({
-    plan: planOf([{ id: 'a' }, { id: 'b' }]),
-    workspace: '/w',
-    planFile: null,
-    approval: { reason: 'r' },
-  });
+  const run = engine.createRun(gated([{ id: 'a' }, { id: 'b' }]));
   refuse = true;
   assert.throws(() => engine.decide(run.runId, { decision: 'approved', by: 'cli' }), /no credentials/);
   refuse = false;
@@ -288,19 +267,8 @@ test('a retried step keeps its history: attempts go on, failures are not forgott
 
 test('retry with no step named brings back the failed and blocked steps; --detach leaves it for resume', async () => {
   const clock = new FakeClock();
-  let broken = true;
-  const agent = new ScriptedAgent('timer', clock, (id) => ({
-    durationMs: 10,
-    ...(id === 'flaky' && broken && { fail: { kind: 'permanent' as const } }),
-  }));
-  const { engine, store } = createTestEngine({ clock, agents: [agent] });
-  const run = engine.createRun({
-    plan: planOf([{ id: 'flaky' }, { id: 'after', needs: ['flaky'] }, { id: 'other' }]),
-    workspace: '/w',
-    planFile: null,
-  });
-  await clock.runUntilSettled(engine.startRun(run.runId).done);
-  broken = false;
+  const { agent, engine, store, run, fix } = await failedRun(clock);
+  fix();
   assert.equal(await engine.retrySteps(run.runId, [], 'cli', { start: false }), undefined);
   assert.equal(store.getRun(run.runId)?.status, 'interrupted');
   const retried = [...store.readEvents(run.runId)]
