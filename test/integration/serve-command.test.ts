@@ -140,6 +140,35 @@ test('ai-collab serve: a 0600 server file, plans posted as text run, invalid one
   assert.match(gone.stderr, /no dashboard server is running for this workspace/);
 });
 
+test('an approval over HTTP of a run a `run` process waits for: that process runs it, the server does not', async () => {
+  const workspace = tempDir();
+  writeFileSync(join(workspace, 'plan.yaml'), plan);
+  const served = await serve(workspace);
+  const waiting = startCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  try {
+    let runId = '';
+    await waitFor(() => {
+      runId = /Run (\S+) waits for approval/.exec(waiting.stderrSoFar())?.[1] ?? '';
+      return runId !== '';
+    }, 'the run process to wait for approval');
+    const approved = await api<{ started: boolean; waitingProcess: number }>(
+      served,
+      'POST',
+      `/api/runs/${runId}/approve`,
+      {},
+    );
+    assert.equal(approved.status, 200);
+    assert.equal(approved.body.started, false, 'the server did not start it');
+    assert.equal(approved.body.waitingProcess, waiting.child.pid);
+    const result = await waiting.result;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { status: string }).status, 'succeeded');
+    await waitForStatus(served, runId, 'succeeded');
+  } finally {
+    await served.stop();
+  }
+});
+
 test('POST /api/plans plans a task with the configured planner; the plan awaits approval with its confidence and risks', async () => {
   const planned = {
     name: 'one-file',

@@ -112,7 +112,8 @@ async function decide(
       ok: true,
       decision,
       started,
-      ...(outcome.decision === 'approved' && outcome.runsIn === 'waiting-process' && { runsIn: outcome.pid }),
+      ...(outcome.decision === 'approved' &&
+        outcome.runsIn === 'waiting-process' && { waitingProcess: outcome.pid }),
     },
   };
 }
