@@ -182,7 +182,8 @@ function availability(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpe
  * step given to it would only wait on its reconnect loop.
  */
 function missingCredentials(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpec['unavailable'] {
-  const credentials = checkCredentials(spec.adapter, environment, spec.apiKeyEnv);
+  // The CLI runs with the agent's configured `env` on top, so a key (or HOME) set there counts.
+  const credentials = checkCredentials(spec.adapter, { ...environment, ...spec.env }, spec.apiKeyEnv);
   if (credentials.found) return undefined;
   return { reason: `no credentials for ${spec.adapter} found`, fix: credentials.detail };
 }

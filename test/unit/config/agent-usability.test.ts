@@ -35,6 +35,11 @@ test('a CLI with no credentials is unusable with doctor’s reason and fix, so t
   assert.equal(specs.get('gemini')?.unavailable?.fix, 'set GEMINI_API_KEY');
   assert.equal(choosePlanner(specs, undefined).name, 'codex', 'claude is preferred, but cannot answer here');
   assert.throws(() => choosePlanner(specs, 'claude'), /cannot run: no credentials for claude found/);
+  const configured = resolveAgents(
+    { ...defaultConfig, agents: { claude: { env: { ANTHROPIC_API_KEY: 'sk-test' } } } },
+    environment,
+  );
+  assert.equal(configured.get('claude')?.unavailable, undefined, 'a key in the agent’s own env counts');
 });
 
 test('the start pre-flight refuses steps on an unusable agent with its reason and fix, naming the steps', () => {
