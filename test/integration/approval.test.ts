@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunReport } from '../../src/cli/run-report.js';
-import { runCli, startCli } from '../support/cli.js';
+import { type CliProcess, runCli, startCli, waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
 function workspaceWithPlan(): string {
@@ -12,24 +12,24 @@ function workspaceWithPlan(): string {
   return workspace;
 }
 
-/** Polls `runs --json` until the run waits for approval (each poll is a real CLI call, not a sleep). */
-async function waitingRunId(workspace: string): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const runs = JSON.parse((await runCli(['runs', '--json'], { cwd: workspace })).stdout || '[]') as Array<{
-      runId: string;
-      status: string;
-    }>;
-    const waiting = runs.find((run) => run.status === 'awaiting_approval');
-    if (waiting) return waiting.runId;
-  }
-  throw new Error('timed out waiting for the run to await approval');
+/** The run id, once the waiting process says (in its own words) that the run waits for approval. */
+async function waitingRunId(cli: CliProcess): Promise<string> {
+  let runId = '';
+  await waitFor(
+    () => {
+      runId = /Run (\S+) waits for approval/.exec(cli.stderrSoFar())?.[1] ?? '';
+      return runId !== '';
+    },
+    'the run to await approval',
+    120_000,
+  );
+  return runId;
 }
 
 test('a plan waits for approval with nothing run, and an approval from another shell releases it', async () => {
   const workspace = workspaceWithPlan();
   const cli = startCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
-  const runId = await waitingRunId(workspace);
+  const runId = await waitingRunId(cli);
   assert.equal(existsSync(join(workspace, 'done')), false, 'nothing ran before approval');
   assert.match(cli.stderrSoFar(), new RegExp(`waits for approval.*ai-collab approve ${runId}`));
   const approved = await runCli(['approve', runId], { cwd: workspace });
@@ -55,7 +55,7 @@ async function statusOf(workspace: string, runId: string): Promise<RunReport> {
 test('a pending approval survives SIGKILL of the orchestrator; approving it then runs it in the approving process', async () => {
   const workspace = workspaceWithPlan();
   const cli = startCli(['run', 'plan.yaml'], { cwd: workspace });
-  const runId = await waitingRunId(workspace);
+  const runId = await waitingRunId(cli);
   cli.child.kill('SIGKILL');
   await cli.result;
   const status = await statusOf(workspace, runId);
@@ -70,7 +70,7 @@ test('a pending approval survives SIGKILL of the orchestrator; approving it then
 test('approve --detach records the approval and returns; status shows it at once and resume runs it', async () => {
   const workspace = workspaceWithPlan();
   const cli = startCli(['run', 'plan.yaml'], { cwd: workspace });
-  const runId = await waitingRunId(workspace);
+  const runId = await waitingRunId(cli);
   cli.child.kill('SIGKILL');
   await cli.result;
   const approved = await runCli(['approve', runId, '--detach'], { cwd: workspace });
@@ -113,7 +113,7 @@ test('retry re-runs the failed steps of an ended run in the foreground, and the 
 test('a rejected plan never runs and ends cancelled', async () => {
   const workspace = workspaceWithPlan();
   const cli = startCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
-  const runId = await waitingRunId(workspace);
+  const runId = await waitingRunId(cli);
   assert.equal((await runCli(['reject', runId, '--reason', 'not now'], { cwd: workspace })).code, 0);
   const result = await cli.result;
   assert.equal(result.code, 1);
