@@ -33,10 +33,11 @@ export async function awaitApproval(
 ): Promise<void> {
   const { stderr } = options;
   const colors = pc.createColors(Boolean(stderr.isTTY) && !options.environment.NO_COLOR);
+  stderr.write(`${colors.bold(`Run ${handle.runId}`)}\n`);
   stderr.write(`${renderPlanOverview(handle.state.plan, colors, handle.state.approvalReason)}\n`);
   const decidedElsewhere = new Promise<void>((resolve) => {
     const unsubscribe = handle.subscribe((event) => {
-      if (event.type === 'run.approved' || event.type === 'run.rejected') {
+      if (event.type === 'run.approval-decided') {
         unsubscribe();
         resolve();
       }
@@ -45,7 +46,7 @@ export async function awaitApproval(
   });
   if (!options.stdin.isTTY) {
     stderr.write(
-      `Run ${handle.runId} waits for approval. Approve it from the dashboard (ai-collab serve), VS Code or an MCP client; Ctrl-C stops waiting and leaves it resumable.\n`,
+      `Run ${handle.runId} waits for approval. Approve it with: ai-collab approve ${handle.runId} (or reject it with: ai-collab reject ${handle.runId}), or from the dashboard (ai-collab serve), VS Code or an MCP client; Ctrl-C stops waiting and leaves it resumable.\n`,
     );
     await decidedElsewhere;
     return;
@@ -68,7 +69,9 @@ async function askUntilDecided(
 ): Promise<void> {
   let plan: PlanDefinition | undefined;
   for (;;) {
-    const answer = (await question(reader, 'Approve and run? [y]es, [n]o, [e]dit: ')).trim().toLowerCase();
+    const answer = (await question(reader, `Approve and run ${handle.runId}? [y]es, [n]o, [e]dit: `))
+      .trim()
+      .toLowerCase();
     if (answer === 'y' || answer === 'yes') {
       report(
         options,

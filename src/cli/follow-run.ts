@@ -74,7 +74,7 @@ export async function followRun(
   if (options.json) options.stdout.write(`${JSON.stringify(buildRunReport(state))}\n`);
   if (state.status === 'awaiting_approval') {
     stderr.write(
-      `Run ${state.runId} still waits for approval. Approve it from the dashboard, VS Code or MCP, then continue with: ai-collab resume ${state.runId}\n`,
+      `Run ${state.runId} still waits for approval. Approve and run it with: ai-collab approve ${state.runId} (or approve it from the dashboard, VS Code or MCP)\n`,
     );
   }
   return exitCodeForRun(state.status);

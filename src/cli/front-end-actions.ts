@@ -13,8 +13,8 @@ import { approvalReason } from '../plan/approval-policy.js';
 import { parsePlanText } from '../plan/load-plan.js';
 import { type PlanTaskResult, planTask } from '../plan/planner/plan-task.js';
 import type { PlanDefinition } from '../protocol/plan-types.js';
+import { readServerFile } from '../server/index.js';
 import type { ServerActions } from '../server/server-actions.js';
-import { checkReviewers } from './review-preflight.js';
 import type { Runtime } from './runtime.js';
 
 export interface FrontEndActions {
@@ -72,8 +72,7 @@ export function createFrontEndActions(
     approvalReasonFor: (plan) =>
       approvalReason(plan, config.approval.policy, config.approval.confidenceThreshold),
     startPlan: (plan, reason, planFile = null, runId) => {
-      // As on the command line: a plan that needs reviewers nobody here can be is refused before it starts.
-      checkReviewers(plan.steps, runtime.review);
+      // The engine's pre-flight refuses a plan that cannot run here before anything is written.
       const created = runtime.engine.createRun({
         plan,
         workspace,
@@ -99,6 +98,8 @@ export function createFrontEndActions(
       parsePlan: (text) => actions.parsePlan(text),
       approvalReasonFor: actions.approvalReasonFor,
       startPlan: (plan, reason, runId) => actions.startPlan(plan, reason, null, runId),
+      approval: config.approval.mcp,
+      dashboardUrl: () => readServerFile(runtime.paths.stateDir)?.url,
       ...(runtime.reviewCode && { reviewCode: runtime.reviewCode }),
     }),
     serverActions: (version) => ({

@@ -13,6 +13,7 @@ import { doctorCommand } from './commands/doctor-command.js';
 import { mcpCommand } from './commands/mcp-command.js';
 import { planCommand } from './commands/plan-command.js';
 import { resumeCommand } from './commands/resume-command.js';
+import { retryCommand } from './commands/retry-command.js';
 import { reviewCommand } from './commands/review-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
@@ -127,6 +128,21 @@ export async function main(
     });
 
   program
+    .command('retry')
+    .description(
+      'run the failed and blocked steps of an ended run again (or the steps named), in the foreground like resume',
+    )
+    .argument('<runId>', 'the run')
+    .argument('[steps...]', 'step ids to retry (default: every failed and blocked step)')
+    .option('--detach', 'record the retry and return; ai-collab resume RUN_ID runs it')
+    .option('--json', 'print the run as one JSON object on stdout when it ends')
+    .option('--no-review', 'do not review the steps still to run (when no reviewer is usable here)')
+    .option('--db <path>', 'state database')
+    .action(async (runId: string, steps: string[], options) => {
+      exitCode = await retryCommand(runId, steps, options, context);
+    });
+
+  program
     .command('runs')
     .description('list runs of this workspace, newest first')
     .option('--all', 'runs of every workspace in the database')
@@ -168,8 +184,15 @@ export async function main(
 
   program
     .command('approve')
-    .description('approve a plan that waits for approval')
+    .description(
+      'approve a plan that waits for approval; it runs in the process waiting for it, else here in the foreground',
+    )
     .argument('<runId>', 'the run')
+    .option(
+      '--detach',
+      'record the approval and return; resume starts the run (unless a process waits for it)',
+    )
+    .option('--json', 'print the run as one JSON object on stdout (when it ends, if it runs here)')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
       exitCode = await decideCommand('approved', runId, options, context);
@@ -180,6 +203,7 @@ export async function main(
     .description('reject a plan that waits for approval (the run ends cancelled)')
     .argument('<runId>', 'the run')
     .option('--reason <text>', 'why, for the record')
+    .option('--json', 'print the run as one JSON object on stdout')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
       exitCode = await decideCommand('rejected', runId, options, context);

@@ -4,7 +4,6 @@
  * never be approved. `--no-review` is recorded in the plan itself (`review: false` on those steps), so
  * the run's record says its changes were not reviewed and a resume keeps it that way.
  */
-import type { RunState } from '../engine/run-state.js';
 import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 import { needsReview, stepsNeedingReview } from '../review/review-stage.js';
 import { InputError } from '../support/errors.js';
@@ -16,11 +15,6 @@ export function withoutReview(plan: PlanDefinition): PlanDefinition {
     ...plan,
     steps: plan.steps.map((step) => (needsReview(step) ? { ...step, review: false } : step)),
   };
-}
-
-/** The steps of a run still to finish that need review. */
-export function unfinishedStepsNeedingReview(state: Readonly<RunState>): StepDefinition[] {
-  return stepsNeedingReview(state.plan.steps).filter((step) => state.steps[step.id]?.status !== 'succeeded');
 }
 
 /**

@@ -24,6 +24,7 @@ import { createGitRunner, type Git } from '../workspace/git-runner.js';
 import { createWorkspaceHooks } from '../workspace/workspace-hooks.js';
 import { workspaceStepHooks } from '../workspace/workspace-step-hooks.js';
 import { openReviewRuntime, type ReviewRuntime } from './review-runtime.js';
+import { createPreflight, type Preflight } from './start-preflight.js';
 import { prepareStateDir, resolveStatePaths, type StatePaths } from './state-paths.js';
 
 export interface Runtime {
@@ -46,6 +47,8 @@ export interface Runtime {
   reviewCode?: ReviewCode;
   /** The reviewer swarm, who is in it and who could not be (for preflight and `ai-collab review`). */
   review: ReviewRuntime;
+  /** The pre-flight the engine runs before every start; front ends call it first to show its warnings. */
+  preflight: Preflight;
   close(): Promise<void>;
 }
 
@@ -125,6 +128,7 @@ export function openRuntime(options: {
     stateDir: paths.stateDir,
     changesOf: (context) => workspaces.changesOf(context),
   });
+  const preflight = createPreflight({ agents, review, reviewOff: options.review === 'off' });
   const engine = new Engine({
     store,
     clock,
@@ -138,6 +142,9 @@ export function openRuntime(options: {
     killGraceMs: options.config.killGraceMs,
     // Review before merge: only an approved change lands on the run branch.
     hooks: workspaceStepHooks(workspaces, options.review === 'off' ? [] : [review.stage]),
+    preflight: (plan, steps) => {
+      for (const warning of preflight(plan, steps)) logger.warn(warning);
+    },
   });
   return {
     paths,
@@ -153,6 +160,7 @@ export function openRuntime(options: {
     limiters,
     providers,
     review,
+    preflight,
     ...(review.reviewCode && { reviewCode: review.reviewCode }),
     close: async () => {
       await agents.closeAll();

@@ -26,7 +26,8 @@ export function checkCredentials(
       return { found: false, detail: 'set ANTHROPIC_API_KEY, or run claude once and log in' };
     }
     case 'codex': {
-      const name = fromEnv(['CODEX_API_KEY', 'OPENAI_API_KEY']);
+      // A configured endpoint's key (`apiKeyEnv`) counts as well as codex's own.
+      const name = fromEnv(['CODEX_API_KEY', 'OPENAI_API_KEY', ...(apiKeyEnv ? [apiKeyEnv] : [])]);
       if (name) return { found: true, detail: `${name} is set` };
       const file = join(environment.CODEX_HOME ?? join(home, '.codex'), 'auth.json');
       if (existsSync(file)) return { found: true, detail: `logged in (${file})` };

@@ -151,6 +151,8 @@ export const configSchema = z.strictObject({
       confidenceThreshold: z.number().min(0).max(1).optional(),
       /** Stop waiting (the run stays awaiting approval, resumable) after this long; `auto` = max(5m, 30s × steps). */
       pauseAfter: z.union([z.literal('auto'), duration]).optional(),
+      /** Who approves over MCP: `person` (asked through MCP elicitation; refused where a client cannot ask) or `agent`. */
+      mcp: z.enum(['person', 'agent']).optional(),
     })
     .optional(),
   /** The reviewer swarm: who reviews code-changing steps, how many, and how the votes are counted. */
@@ -168,6 +170,7 @@ export interface ResolvedConfig {
     policy: 'always' | 'auto' | 'never';
     confidenceThreshold: number;
     pauseAfter: 'auto' | number | undefined;
+    mcp: 'person' | 'agent';
   };
   workspace: { isolation: 'auto' | 'off'; bringIn: { copy: string[]; link: string[] } | undefined };
   /** Per-agent settings as written (merged across files); `resolveAgents` turns them into agent configs. */
@@ -183,7 +186,7 @@ export const defaultConfig: ResolvedConfig = {
   killGraceMs: 5_000,
   interruptGraceMs: 10_000,
   maxLogBytes: 10 * 1024 * 1024,
-  approval: { policy: 'always', confidenceThreshold: 0.7, pauseAfter: undefined },
+  approval: { policy: 'always', confidenceThreshold: 0.7, pauseAfter: undefined, mcp: 'person' },
   workspace: { isolation: 'auto', bringIn: undefined },
   agents: {},
   review: resolveReviewSettings(),

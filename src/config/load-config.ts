@@ -102,6 +102,7 @@ function resolveConfig(layers: Array<{ file: string; input: ConfigInput }>): Res
         policy: input.approval.policy ?? resolved.approval.policy,
         confidenceThreshold: input.approval.confidenceThreshold ?? resolved.approval.confidenceThreshold,
         pauseAfter: input.approval.pauseAfter ?? resolved.approval.pauseAfter,
+        mcp: input.approval.mcp ?? resolved.approval.mcp,
       };
     }
     for (const [name, settings] of Object.entries(input.agents ?? {})) {

@@ -4,6 +4,7 @@
  * OpenAI-compatible model on the Hugging Face router) and shell; antigravity is explained, not faked.
  */
 import type { AdapterKind, AgentCapability, AgentSpec, PoolSettings } from '../agents/agent-spec.js';
+import { checkAgentCredentials } from './agent-credentials.js';
 import type { AgentSettingsInput, ResolvedConfig } from './config-schema.js';
 import { findExecutable } from './find-executable.js';
 import { openAiPresets } from './openai-presets.js';
@@ -156,7 +157,7 @@ function availability(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpe
             `install it, or set agents.${spec.name}.command to its full path`,
         };
       }
-      return undefined;
+      return missingCredentials(spec, environment);
     case 'openai':
       if (!spec.baseUrl) {
         return {
@@ -174,6 +175,17 @@ function availability(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpe
       }
       return undefined;
   }
+}
+
+/**
+ * doctor's credential check decides usability too: a CLI with no key and no login cannot answer, and a
+ * step given to it would only wait on its reconnect loop.
+ */
+function missingCredentials(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpec['unavailable'] {
+  // The CLI runs with the agent's configured `env` on top, so a key (or HOME) set there counts.
+  const credentials = checkAgentCredentials(spec, { ...environment, ...spec.env });
+  if (credentials.found) return undefined;
+  return { reason: `no credentials for ${spec.name} found`, fix: credentials.detail };
 }
 
 function antigravitySpec(): AgentSpec {

@@ -7,19 +7,21 @@ import { isSameProcessAlive } from '../agents/process/proc-table.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { ProviderBackoff } from '../limits/provider-backoff.js';
 import type { SlotPool } from '../limits/slot-pool.js';
-import type { PlanDefinition } from '../protocol/plan-types.js';
-import type { ApprovalDecision, EventStore, OwnerIdentity, RunRecord } from '../store/event-store.js';
+import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
+import type { EventStore, OwnerIdentity, RunRecord } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
 import { InputError } from '../support/errors.js';
 import { createRunId } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
-import type { RunEvent } from './events.js';
+import { ApprovalLog } from './approval-log.js';
+import type { ApprovalDecisionData, RunEvent } from './events.js';
 import { loadRunState } from './load-run-state.js';
 import { applyEvent, createRunState } from './projection.js';
 import { recoverRunningSteps } from './recover-steps.js';
-import { RunExecutor, retriableStatuses, type StopMode } from './run-executor.js';
+import { failedAndBlocked, recordRetry, selectStepsToRetry } from './retry-selection.js';
+import { RunExecutor, type StopMode } from './run-executor.js';
 import { type LivePartListener, type RunEventListener, RunRecorder } from './run-recorder.js';
-import { type RunState, terminalRunStatuses } from './run-state.js';
+import { type RunState, stepsStillToRun, terminalRunStatuses } from './run-state.js';
 import { type EstimateSource, median } from './scheduler/critical-path.js';
 import type { StepHooks } from './step-hooks.js';
 
@@ -40,6 +42,12 @@ export interface EngineDeps {
   hooks?: StepHooks;
   /** The shared backoff of the providers behind the agents; each agent its own provider when absent. */
   providers?: ProviderBackoff;
+  /**
+   * The one pre-flight of every start (create, start, resume, approve, retry, from any front end): throws an
+   * `InputError` naming what cannot run here and the fix (an agent `doctor` calls unusable, a step to review
+   * with no reviewer), before anything is claimed or run. `steps` are the ones still to run.
+   */
+  preflight?(plan: PlanDefinition, steps: readonly StepDefinition[]): void;
 }
 
 export interface CreateRunOptions {
@@ -54,14 +62,19 @@ export interface CreateRunOptions {
   runId?: string;
 }
 
-export interface ApprovalInput {
-  decision: 'approved' | 'rejected';
-  /** Who decided, e.g. `terminal`, `dashboard`, `vscode`, `mcp`. */
-  by: string;
-  reason?: string;
-  /** An edited plan to run instead (already validated by the caller). */
-  plan?: PlanDefinition;
-}
+/** A decision on a plan; an edited `plan` (validated by the caller) runs instead of the proposed one. */
+export type ApprovalInput = ApprovalDecisionData;
+
+/** What came of a decision, and where an approved run executes. */
+export type DecisionOutcome =
+  | { counted: false }
+  | { counted: true; decision: 'rejected' }
+  /** Executing in this process: it waited here, or nobody waited and this process started it. */
+  | { counted: true; decision: 'approved'; runsIn: 'this-process'; handle: RunHandle }
+  /** Another live process waited for the decision and runs it. */
+  | { counted: true; decision: 'approved'; runsIn: 'waiting-process'; pid: number }
+  /** Nobody waited and the caller asked not to start it here: `resume` starts it. */
+  | { counted: true; decision: 'approved'; runsIn: 'not-started' };
 
 export interface RunHandle {
   readonly runId: string;
@@ -74,9 +87,6 @@ export interface RunHandle {
 
 export const defaultConcurrency = 4;
 
-/** How often a run waiting for approval looks for a decision made by another process. */
-const approvalPollMs = 250;
-
 export class Engine {
   readonly #deps: EngineDeps & { providers: ProviderBackoff };
   readonly #active = new Map<string, { executor: RunExecutor; recorder: RunRecorder }>();
@@ -84,16 +94,17 @@ export class Engine {
   /** Runs created here and not started yet: their state is already built, so start need not replay it. */
   readonly #created = new Map<string, RunState>();
   readonly #handles = new Map<string, RunHandle>();
-  /** In-process wake-ups for runs waiting on a decision (other processes are seen by polling the store). */
-  readonly #approvalWaiters = new Map<string, Set<() => void>>();
+  readonly #approvals: ApprovalLog;
 
   constructor(deps: EngineDeps) {
     this.#deps = { ...deps, providers: deps.providers ?? ProviderBackoff.perAgent(deps) };
+    this.#approvals = new ApprovalLog(deps.store, deps.clock);
   }
 
   /** Records a new run durably (status `pending`); nothing runs until `startRun`. */
   createRun(options: CreateRunOptions): RunState {
     const { clock, store } = this.#deps;
+    this.#deps.preflight?.(options.plan, options.plan.steps);
     const runId = options.runId ?? createRunId(clock.now());
     const concurrency = options.concurrency ?? options.plan.concurrency ?? defaultConcurrency;
     const event: Extract<RunEvent, { type: 'run.created' }> = {
@@ -145,6 +156,7 @@ export class Engine {
     if (state.status !== 'pending' && state.status !== 'awaiting_approval') {
       throw new InputError('RUN_NOT_RESUMABLE', `run ${runId} has already started; use resume`);
     }
+    this.#preflight(state);
     if (!this.#deps.store.claimRun(runId, null, this.#deps.owner)) {
       throw new InputError('RUN_OWNED', `run ${runId} was taken by another ai-collab process`);
     }
@@ -171,10 +183,12 @@ export class Engine {
         `run ${runId} is being executed by ${owner}; stop it before resuming`,
       );
     }
+    const state = this.#load(runId);
+    this.#preflight(state);
     if (!this.#deps.store.claimRun(runId, record.owner, this.#deps.owner)) {
       throw new InputError('RUN_OWNED', `run ${runId} was resumed by another ai-collab process just now`);
     }
-    const recorder = new RunRecorder(this.#deps.store, this.#deps.clock, this.#load(runId));
+    const recorder = new RunRecorder(this.#deps.store, this.#deps.clock, state);
     const previous = record.owner ? ` (pid ${record.owner.pid})` : '';
     await recoverRunningSteps(recorder, {
       clock: this.#deps.clock,
@@ -185,27 +199,69 @@ export class Engine {
   }
 
   /**
-   * A person's decision on a run awaiting approval, from any front end and any process. Exactly one decision
-   * counts (the first recorded); returns whether it was this one.
+   * A person's decision on a run awaiting approval, from any front end and any process, appended to the
+   * run's log as `run.approval-decided`. Exactly one decision counts: the store appends only while the run
+   * awaits approval. Returns whether it was this one. An approval passes the pre-flight first.
    */
   decide(runId: string, input: ApprovalInput): boolean {
     const record = this.#deps.store.getRun(runId);
     if (!record) throw new InputError('RUN_NOT_FOUND', `no run ${runId}; see ai-collab runs`);
+    // From the log, not a live state here: another process may have decided a moment ago.
+    const state = this.#load(runId);
     if (record.status !== 'awaiting_approval') {
+      // Someone decided first: that decision stands, and this one is not counted.
+      if (state.approvedBy !== undefined || state.rejected !== undefined) return false;
       throw new InputError(
         'RUN_NOT_RESUMABLE',
         `run ${runId} is not waiting for approval (it is ${record.status})`,
       );
     }
-    const decided = this.#deps.store.decideApproval(runId, {
+    if (input.decision === 'approved') {
+      const plan = input.plan ?? state.plan;
+      this.#deps.preflight?.(plan, plan.steps);
+    }
+    const counted = this.#approvals.record(runId, {
       decision: input.decision,
       by: input.by,
-      at: this.#deps.clock.now(),
       ...(input.reason !== undefined && { reason: input.reason }),
       ...(input.plan !== undefined && { plan: input.plan }),
     });
-    if (decided) for (const wake of this.#approvalWaiters.get(runId) ?? []) wake();
-    return decided;
+    // A run created here and not started yet is read again from the log when it starts.
+    if (counted) this.#created.delete(runId);
+    return counted;
+  }
+
+  /**
+   * The one rule every front end follows: records the decision, then sees an approved run executed exactly
+   * once — by the process already waiting for it if there is one (this or another), otherwise here, now
+   * (unless `start` is false: the run is then left for `resume`).
+   */
+  async decideRun(
+    runId: string,
+    input: ApprovalInput,
+    options: { start: boolean } = { start: true },
+  ): Promise<DecisionOutcome> {
+    if (!this.decide(runId, input)) return { counted: false };
+    if (input.decision === 'rejected') return { counted: true, decision: 'rejected' };
+    const waitingHere = this.#handles.get(runId);
+    if (waitingHere)
+      return { counted: true, decision: 'approved', runsIn: 'this-process', handle: waitingHere };
+    const owner = this.#deps.store.getRun(runId)?.owner;
+    if (owner && isOwnerAlive(owner)) {
+      return { counted: true, decision: 'approved', runsIn: 'waiting-process', pid: owner.pid };
+    }
+    if (!options.start) return { counted: true, decision: 'approved', runsIn: 'not-started' };
+    try {
+      const handle = await this.resumeRun(runId);
+      return { counted: true, decision: 'approved', runsIn: 'this-process', handle };
+    } catch (error) {
+      // Another process took the run at the same moment: that one carries the approval out.
+      const taker = this.#deps.store.getRun(runId)?.owner;
+      if (error instanceof InputError && error.code === 'RUN_OWNED' && taker) {
+        return { counted: true, decision: 'approved', runsIn: 'waiting-process', pid: taker.pid };
+      }
+      throw error;
+    }
   }
 
   /**
@@ -213,10 +269,26 @@ export class Engine {
    * in this process takes it at once; a finished run is reopened and executed by this process.
    */
   async retryStep(runId: string, stepId: string, by: string): Promise<RunHandle | undefined> {
+    return this.retrySteps(runId, [stepId], by);
+  }
+
+  /**
+   * `retryStep` for several steps at once — or, with none named, every failed and blocked step of the run
+   * (a blocked one comes back with the failure it waited on). Each is recorded as `step.retry-requested`.
+   */
+  async retrySteps(
+    runId: string,
+    stepIds: readonly string[],
+    by: string,
+    options: { start: boolean } = { start: true },
+  ): Promise<RunHandle | undefined> {
     const active = this.#active.get(runId);
     if (active) {
-      if (!active.executor.retryStep(stepId, by)) {
-        throw new InputError('RUN_NOT_RESUMABLE', `step ${stepId} of run ${runId} cannot be retried now`);
+      const ids = stepIds.length > 0 ? stepIds : failedAndBlocked(active.recorder.state);
+      for (const stepId of ids) {
+        if (!active.executor.retryStep(stepId, by)) {
+          throw new InputError('RUN_NOT_RESUMABLE', `step ${stepId} of run ${runId} cannot be retried now`);
+        }
       }
       return undefined;
     }
@@ -229,23 +301,21 @@ export class Engine {
       );
     }
     const state = this.#load(runId);
-    const status = state.steps[stepId]?.status;
-    if (!status || !retriableStatuses.has(status)) {
-      throw new InputError(
-        'RUN_NOT_RESUMABLE',
-        `step ${stepId} is ${status ?? 'unknown'}; only failed, blocked, cancelled or conflicted steps can be retried`,
-      );
-    }
+    const ids = selectStepsToRetry(state, stepIds);
+    this.#preflight(state);
     if (!this.#deps.store.claimRun(runId, record.owner, this.#deps.owner)) {
       throw new InputError('RUN_OWNED', `run ${runId} was taken by another ai-collab process just now`);
     }
     const recorder = new RunRecorder(this.#deps.store, this.#deps.clock, state);
-    recorder.record({ type: 'step.retry-requested', data: { stepId, by } });
-    // Cancelled steps of a finished run come back too, so the whole remaining plan can finish.
-    for (const id of state.order) {
-      if (id !== stepId && state.steps[id]?.status === 'cancelled') {
-        recorder.record({ type: 'step.retry-requested', data: { stepId: id, by } });
-      }
+    recordRetry(recorder, ids, by);
+    if (!options.start) {
+      // Left for `resume`: an interrupted run with its steps brought back, and no owner.
+      recorder.record({
+        type: 'run.interrupted',
+        data: { reason: `${by} asked for a retry; resume starts it` },
+      });
+      await recorder.durable();
+      return undefined;
     }
     return this.#execute(recorder, true);
   }
@@ -337,31 +407,29 @@ export class Engine {
 
   /**
    * A run awaiting approval waits here for the decision — with no timeout: a plan is never rejected for
-   * want of an answer. The decision is recorded in the run's own log by this process, which owns it.
+   * want of an answer. The decision is an event some front end (of any process) appended to the log; this
+   * process, which owns the run, adopts it and carries it out.
    */
   async #afterApproval(recorder: RunRecorder, executor: RunExecutor): Promise<RunState> {
     if (recorder.state.status === 'awaiting_approval') {
-      const decision = await this.#waitForDecision(recorder.state.runId, executor.approvalSignal);
-      if (!decision) {
+      const decided = await this.#approvals.wait(recorder, executor.approvalSignal);
+      if (!decided) {
         await recorder.durable();
         return recorder.state;
       }
-      if (decision.plan !== undefined) {
+      // A rejection ends the run in the log itself.
+      if (recorder.state.rejected) return recorder.state;
+      try {
+        this.#preflight(recorder.state);
+      } catch (error) {
+        // Approved, but it cannot run here (an edited plan's agent, say): it waits for a resume that can.
         recorder.record({
-          type: 'run.plan-replaced',
-          data: { plan: decision.plan as PlanDefinition, by: decision.by },
+          type: 'run.interrupted',
+          data: { reason: error instanceof Error ? error.message : String(error) },
         });
-      }
-      if (decision.decision === 'rejected') {
-        recorder.record({
-          type: 'run.rejected',
-          data: { by: decision.by, ...(decision.reason !== undefined && { reason: decision.reason }) },
-        });
-        recorder.record({ type: 'run.finished', data: { status: 'cancelled' } });
         await recorder.durable();
         return recorder.state;
       }
-      recorder.record({ type: 'run.approved', data: { by: decision.by } });
     }
     const hooks = this.#deps.hooks;
     if (hooks?.startRun) {
@@ -396,29 +464,9 @@ export class Engine {
     return state;
   }
 
-  #waitForDecision(runId: string, signal: AbortSignal): Promise<ApprovalDecision | undefined> {
-    const { store, clock } = this.#deps;
-    return new Promise((resolve) => {
-      let cancelTimer = (): void => {};
-      const waiters = this.#approvalWaiters.get(runId) ?? new Set<() => void>();
-      this.#approvalWaiters.set(runId, waiters);
-      const finish = (decision: ApprovalDecision | undefined): void => {
-        cancelTimer();
-        waiters.delete(check);
-        if (waiters.size === 0) this.#approvalWaiters.delete(runId);
-        signal.removeEventListener('abort', onAbort);
-        resolve(decision);
-      };
-      const check = (): void => {
-        const decision = store.getApproval(runId);
-        if (decision) finish(decision);
-        else cancelTimer = clock.setTimer(approvalPollMs, check);
-      };
-      const onAbort = (): void => finish(undefined);
-      waiters.add(check);
-      signal.addEventListener('abort', onAbort, { once: true });
-      check();
-    });
+  /** The pre-flight for the steps of `state` still to run. */
+  #preflight(state: RunState): void {
+    this.#deps.preflight?.(state.plan, stepsStillToRun(state));
   }
 
   #load(runId: string): RunState {
@@ -444,6 +492,7 @@ function isOwnerAlive(owner: OwnerIdentity): boolean {
 
 export function isResumable(run: RunRecord): boolean {
   if (run.status === 'interrupted') return true;
-  if (run.status !== 'running' && run.status !== 'paused' && run.status !== 'awaiting_approval') return false;
+  // `pending`: approved (or created) and not started by anyone alive, e.g. after `approve --detach`.
+  if (!['running', 'paused', 'awaiting_approval', 'pending'].includes(run.status)) return false;
   return run.owner === null || !isOwnerAlive(run.owner);
 }

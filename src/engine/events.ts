@@ -42,6 +42,14 @@ export interface StepCommits {
   resultCommit: string;
 }
 
+export interface ApprovalDecisionData {
+  decision: 'approved' | 'rejected';
+  /** Who decided, e.g. `terminal`, `cli`, `dashboard`, `vscode`, `mcp`. */
+  by: string;
+  reason?: string;
+  plan?: PlanDefinition;
+}
+
 export interface ProcessInfo {
   pid: number;
   pgid: number;
@@ -63,7 +71,13 @@ export type RunEventBody =
       };
     }
   | { type: 'run.approval-requested'; data: { reason: string } }
-  /** The plan as edited by the person who approved it (validated by the front end that took the edit). */
+  /**
+   * A person's decision on the plan, written by whichever process took it (any front end). The first one
+   * after the request counts; the log's order decides, and the store appends only while the run waits.
+   * An approval may carry the plan as edited (validated by the front end that took the edit).
+   */
+  | { type: 'run.approval-decided'; data: ApprovalDecisionData }
+  /** Logs written before decisions were events: the edited plan, approval and rejection, by the owner. */
   | { type: 'run.plan-replaced'; data: { plan: PlanDefinition; by: string } }
   | { type: 'run.approved'; data: { by: string } }
   | { type: 'run.rejected'; data: { by: string; reason?: string } }
@@ -147,6 +161,7 @@ export type EventData<T extends RunEventType> = Extract<RunEventBody, { type: T 
 const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'run.created',
   'run.approval-requested',
+  'run.approval-decided',
   'run.plan-replaced',
   'run.approved',
   'run.rejected',

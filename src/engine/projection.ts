@@ -86,6 +86,9 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       state.status = 'awaiting_approval';
       state.approvalReason = event.data.reason;
       return;
+    case 'run.approval-decided':
+      applyDecision(state, event);
+      return;
     case 'run.plan-replaced':
       Object.assign(state, stepsOf(event.data.plan));
       return;
@@ -281,7 +284,11 @@ export function applyEvent(state: RunState, event: RunEvent): void {
         finishedAt: _finishedAt,
         ...rest
       } = current;
-      setStep(state, { ...rest, failures: 0, status: current.waitingOn === 0 ? 'ready' : 'pending' });
+      setStep(state, {
+        ...rest,
+        failuresBeforeRetry: current.failures,
+        status: current.waitingOn === 0 ? 'ready' : 'pending',
+      });
       unblockDependents(state, current.id);
       return;
     }
@@ -298,6 +305,23 @@ export function applyEvent(state: RunState, event: RunEvent): void {
     default:
       assertNever(event, 'run event');
   }
+}
+
+/** Only the first decision after the request counts: a later one (it should never be stored) changes nothing. */
+function applyDecision(state: RunState, event: Extract<RunEvent, { type: 'run.approval-decided' }>): void {
+  if (state.status !== 'awaiting_approval') return;
+  const { decision, by, reason, plan } = event.data;
+  delete state.approvalReason;
+  if (decision === 'rejected') {
+    state.rejected = { by, ...(reason !== undefined && { reason }) };
+    state.status = 'cancelled';
+    state.finishedAt = event.at;
+    delete state.owner;
+    return;
+  }
+  if (plan !== undefined) Object.assign(state, stepsOf(plan));
+  state.status = 'pending';
+  state.approvedBy = by;
 }
 
 function step(state: RunState, id: string): StepState {

@@ -328,10 +328,10 @@ export class RunExecutor {
       this.#scheduleRetry(id, until - now);
       return;
     }
-    const retriesLeft = attempt.step.retries - (step?.failures ?? 0);
+    const spent = (step?.failures ?? 0) - (step?.failuresBeforeRetry ?? 0);
+    const retriesLeft = attempt.step.retries - spent;
     if (failure.kind !== 'permanent' && retriesLeft > 0 && !this.#isStopping()) {
-      const retry = (step?.failures ?? 0) + 1;
-      const delay = retryDelay(attempt.step, failure, retry, providerResumesAt, this.#deps);
+      const delay = retryDelay(attempt.step, failure, spent + 1, providerResumesAt, this.#deps);
       recorder.record({
         type: 'step.attempt-failed',
         data: {

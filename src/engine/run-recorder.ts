@@ -56,6 +56,25 @@ export class RunRecorder {
     return event;
   }
 
+  /**
+   * Takes in an event another writer already committed to this run's log (a decision on its approval, made
+   * in any process while this one waited): folded into the state and told to listeners, not written again.
+   * Behind events of this process still waiting for their commit, it is told after them, in log order.
+   */
+  adopt(event: RunEvent): void {
+    if (event.seq !== this.state.lastSeq + 1) {
+      throw new Error(
+        `run ${this.state.runId}: adopted event ${event.seq} does not follow ${this.state.lastSeq}`,
+      );
+    }
+    applyEvent(this.state, event);
+    if (this.#unshown.length > 0) {
+      this.#unshown.push(event);
+      return;
+    }
+    for (const listener of this.#listeners) listener(event, this.state);
+  }
+
   /** Resolves when every event recorded so far is committed; rejects once a commit of this run failed. */
   durable(): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
@@ -93,8 +112,12 @@ export class RunRecorder {
   }
 }
 
-function runPatchFor(event: RunEvent): RunRecordPatch | undefined {
+export function runPatchFor(event: RunEvent): RunRecordPatch | undefined {
   switch (event.type) {
+    case 'run.approval-decided':
+      return event.data.decision === 'approved'
+        ? { status: 'pending' }
+        : { status: 'cancelled', finishedAt: event.at, owner: null };
     case 'run.approval-requested':
       return { status: 'awaiting_approval' };
     case 'run.approved':

@@ -1,6 +1,6 @@
 /** The shape of a run as every front end sees it: the projection of its events. */
 
-import type { PlanDefinition, StepAction } from '../protocol/plan-types.js';
+import type { PlanDefinition, StepAction, StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 import type { ProcessInfo, ReviewVoteData, StepErrorInfo, StepUsage } from './events.js';
 
@@ -52,8 +52,10 @@ export interface StepState {
   status: StepStatus;
   /** Attempts started so far (interrupted ones included). */
   attempts: number;
-  /** Attempts that failed; retries are spent on these. */
+  /** Attempts that failed, over the step's whole history. */
   failures: number;
+  /** `failures` when a person last asked for a retry: the fresh retry budget is spent only on later ones. */
+  failuresBeforeRetry?: number;
   startedAt?: number;
   finishedAt?: number;
   durationMs?: number;
@@ -118,4 +120,9 @@ export interface RunState {
   order: string[];
   counts: Record<StepStatus, number>;
   lastSeq: number;
+}
+
+/** The plan's steps a start would still run: every one that has not succeeded. */
+export function stepsStillToRun(state: Readonly<RunState>): StepDefinition[] {
+  return state.plan.steps.filter((step) => state.steps[step.id]?.status !== 'succeeded');
 }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Engine, RunHandle } from '../engine/engine.js';
 import type { RunState } from '../engine/run-state.js';
@@ -12,6 +13,7 @@ import type { PlanTaskResult } from '../plan/planner/plan-task.js';
 import type { PlanDefinition } from '../protocol/plan-types.js';
 import { type Clock, systemClock } from '../support/clock.js';
 import { isInputError } from '../support/errors.js';
+import { askToApprove, type McpApprovalMode } from './approval-gate.js';
 import { PlanningJobs } from './planning-jobs.js';
 import { summarizePlan, summarizeRun } from './run-summary.js';
 
@@ -35,6 +37,10 @@ export interface McpDeps {
   clock?: Clock;
   /** Removes secrets from everything sent to the client (the HTTP server passes its redactor). */
   redact?(text: string): string;
+  /** Who may approve over MCP (`approval.mcp`). @default person: asked through elicitation */
+  approval?: McpApprovalMode;
+  /** The dashboard's address while a server runs for this workspace, to tell a person where to approve. */
+  dashboardUrl?(): string | undefined;
 }
 
 /** How often plan_task reports that planning goes on. */
@@ -173,17 +179,50 @@ export function createMcpServer(deps: McpDeps): McpServer {
       {
         description:
           decision === 'approve'
-            ? 'Approve a plan awaiting approval; it starts.'
+            ? 'Ask the person to approve a plan awaiting approval; it starts once they do.'
             : 'Reject a plan awaiting approval; it ends cancelled.',
         inputSchema: z.strictObject({ runId: z.string().max(100), reason: z.string().max(2_000).optional() }),
       },
-      async ({ runId, reason }) => {
-        const counted = deps.engine.decide(runId, {
-          decision: decision === 'approve' ? 'approved' : 'rejected',
-          by: 'mcp',
-          ...(reason !== undefined && { reason }),
-        });
-        return counted ? json({ runId, decision }) : failure(`run ${runId} was already decided elsewhere`);
+      async ({ runId, reason }, extra) => {
+        const state = runState(runId);
+        if (!state) return failure(`no run ${runId}`);
+        let by = 'mcp';
+        if (decision === 'approve' && state.status === 'awaiting_approval') {
+          // A rejection runs nothing, so an agent may reject; an approval is a person's (approval.mcp).
+          const answer = await askToApprove(
+            state,
+            deps.approval ?? 'person',
+            {
+              clientCanElicit: server.server.getClientCapabilities()?.elicitation !== undefined,
+              elicit: (params) =>
+                extra.sendRequest(
+                  { method: 'elicitation/create', params: { ...params, message: redact(params.message) } },
+                  ElicitResultSchema,
+                ),
+            },
+            deps.dashboardUrl?.(),
+          );
+          if (answer.kind === 'refused') return failure(redact(answer.message));
+          by = answer.by;
+        }
+        try {
+          const outcome = await deps.engine.decideRun(runId, {
+            decision: decision === 'approve' ? 'approved' : 'rejected',
+            by,
+            ...(reason !== undefined && { reason }),
+          });
+          if (!outcome.counted) return failure(`run ${runId} was already decided elsewhere`);
+          const runsIn =
+            outcome.decision === 'approved'
+              ? outcome.runsIn === 'waiting-process'
+                ? { runsIn: `process ${outcome.pid}` }
+                : { runsIn: outcome.runsIn === 'this-process' ? 'this server' : 'not started' }
+              : {};
+          return json({ runId, decision, by, ...runsIn, status: runState(runId)?.status });
+        } catch (error) {
+          if (isInputError(error)) return failure([error.message, ...error.problems].join('\n'));
+          throw error;
+        }
       },
     );
   }

@@ -13,6 +13,7 @@ export type ServerEngine = Pick<
   | 'getRunState'
   | 'activeRun'
   | 'decide'
+  | 'decideRun'
   | 'pause'
   | 'resume'
   | 'cancel'

@@ -68,16 +68,6 @@ export interface ProcessRow {
   agent: string;
 }
 
-/** A person's decision on a run that awaits approval. The first decision recorded is the only one. */
-export interface ApprovalDecision {
-  decision: 'approved' | 'rejected';
-  by: string;
-  at: number;
-  reason?: string;
-  /** An edited plan (JSON of the engine's plan), approved in place of the proposed one. */
-  plan?: unknown;
-}
-
 export interface EventStore {
   /** Creates the run's index row and its first events, durably, before anything runs. */
   createRun(
@@ -104,9 +94,18 @@ export interface EventStore {
   readEvents(runId: string, afterSeq?: number): Iterable<StoredEvent>;
   /** Most recent durations of successful steps for an agent and action, newest first. */
   recentDurations(agent: string, action: string, limit: number): number[];
-  /** Records a decision unless one exists; true when this call's decision is the one that counts. */
-  decideApproval(runId: string, decision: ApprovalDecision): boolean;
-  getApproval(runId: string): ApprovalDecision | undefined;
+  /**
+   * Appends `event` as the next in the run's log, with its index change, in one transaction — only while the
+   * run's indexed status is `status` (compare and swap). Any process may call it for a run another owns,
+   * so it is meant for a run whose owner writes nothing meanwhile (one waiting for approval). Returns the
+   * stored event, or undefined when the status had changed.
+   */
+  appendWhile(
+    runId: string,
+    status: string,
+    event: Pick<StoredEvent, 'type' | 'at' | 'data'>,
+    patch: RunRecordPatch,
+  ): StoredEvent | undefined;
   addProcess(row: ProcessRow): void;
   removeProcess(identity: { bootId: string; pid: number; startTime: string }): void;
   listProcesses(): ProcessRow[];

@@ -18,6 +18,7 @@ ${top}agents:
   fake:
     adapter: claude
     command: ${fakeClaude}
+    env: { ANTHROPIC_API_KEY: sk-fake }
     pool: { size: 2, prewarm: 1 }
 ${agentExtra}`,
   );

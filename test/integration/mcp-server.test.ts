@@ -5,14 +5,34 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { cliEntry } from '../support/cli.js';
+import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { cliEntry, startCli, waitFor } from '../support/cli.js';
 import { startModelServer, text } from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const tsxLoader = import.meta.resolve('tsx');
 
-async function connect(workspace: string, env: Record<string, string> = {}): Promise<Client> {
-  const client = new Client({ name: 'ai-collab-test', version: '1.0.0' });
+/** A person at an MCP client that can ask them (elicitation): what they answer, and what they were asked. */
+interface Person {
+  answer: ElicitResult;
+  asked: string[];
+}
+
+async function connect(
+  workspace: string,
+  env: Record<string, string> = {},
+  person?: Person,
+): Promise<Client> {
+  const client = new Client(
+    { name: 'ai-collab-test', version: '1.0.0' },
+    person ? { capabilities: { elicitation: { form: {} } } } : {},
+  );
+  if (person) {
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      person.asked.push(request.params.message);
+      return person.answer;
+    });
+  }
   await client.connect(
     new StdioClientTransport({
       command: process.execPath,
@@ -57,9 +77,12 @@ test('the tool list is small: a handful of coarse tools under 2,000 tokens in al
   }
 });
 
+const approves = (): Person => ({ answer: { action: 'accept', content: { approve: true } }, asked: [] });
+
 test('run_plan returns a run id at once; the run waits for approve_plan, then runs; get_run reports it', async () => {
   const workspace = tempDir();
-  const client = await connect(workspace);
+  const person = approves();
+  const client = await connect(workspace, {}, person);
   try {
     const plan =
       'name: over-mcp\nsteps:\n  - { id: make, run: "echo made > made.txt" }\n  - { id: after, run: "cat made.txt", needs: [make] }\n';
@@ -71,6 +94,8 @@ test('run_plan returns a run id at once; the run waits for approve_plan, then ru
     assert.equal(existsSync(join(workspace, 'made.txt')), false);
     const approved = await client.callTool({ name: 'approve_plan', arguments: { runId: started.runId } });
     assert.equal(approved.isError, undefined, textOf(approved));
+    assert.equal(person.asked.length, 1, 'the person was asked');
+    assert.match(person.asked[0] ?? '', new RegExp(`run ${started.runId}, 2 steps`));
     let status = '';
     for (let poll = 0; poll < 200 && status !== 'succeeded'; poll++) {
       const run = JSON.parse(
@@ -98,6 +123,80 @@ test('run_plan returns a run id at once; the run waits for approve_plan, then ru
       runId: string;
     }>;
     assert.equal(listed[0]?.runId, started.runId);
+  } finally {
+    await client.close();
+  }
+});
+
+async function runPlanOverMcp(client: Client, plan: string): Promise<string> {
+  const started = JSON.parse(textOf(await client.callTool({ name: 'run_plan', arguments: { plan } }))) as {
+    runId: string;
+  };
+  return started.runId;
+}
+
+async function statusOverMcp(client: Client, runId: string): Promise<string> {
+  return (
+    JSON.parse(textOf(await client.callTool({ name: 'get_run', arguments: { runId } }))) as { status: string }
+  ).status;
+}
+
+const onePlan = 'name: gated\nsteps:\n  - { id: make, run: "touch made" }\n';
+
+test('approve_plan asks the person: a decline, or a client that cannot ask, leaves the plan waiting', async () => {
+  const workspace = tempDir();
+  const person: Person = { answer: { action: 'decline' }, asked: [] };
+  const asking = await connect(workspace, {}, person);
+  try {
+    const runId = await runPlanOverMcp(asking, onePlan);
+    const declined = await asking.callTool({ name: 'approve_plan', arguments: { runId } });
+    assert.equal(declined.isError, true);
+    assert.match(textOf(declined), /the person did not approve/);
+    assert.equal(person.asked.length, 1);
+    person.answer = { action: 'accept', content: { approve: false } };
+    assert.equal((await asking.callTool({ name: 'approve_plan', arguments: { runId } })).isError, true);
+    assert.equal(await statusOverMcp(asking, runId), 'awaiting_approval');
+
+    const agentOnly = await connect(workspace);
+    try {
+      const refused = await agentOnly.callTool({ name: 'approve_plan', arguments: { runId } });
+      assert.equal(refused.isError, true);
+      assert.match(textOf(refused), new RegExp(`ai-collab approve ${runId}`));
+      assert.match(textOf(refused), /approval: \{ mcp: agent \}/);
+    } finally {
+      await agentOnly.close();
+    }
+    assert.equal(await statusOverMcp(asking, runId), 'awaiting_approval');
+    assert.equal(existsSync(join(workspace, 'made')), false, 'nothing ran');
+  } finally {
+    await asking.close();
+  }
+});
+
+test('approval.mcp: agent lets the agent approve; a run another process waits for runs there, not here', async () => {
+  const workspace = tempDir();
+  writeFileSync(join(workspace, 'ai-collab.config.yaml'), 'approval: { mcp: agent }\n');
+  writeFileSync(join(workspace, 'plan.yaml'), onePlan);
+  const waiting = startCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  const client = await connect(workspace);
+  try {
+    let runId = '';
+    await waitFor(
+      () => {
+        const match = /Run (\S+) waits for approval/.exec(waiting.stderrSoFar());
+        runId = match?.[1] ?? '';
+        return runId !== '';
+      },
+      'the run process to wait for approval',
+      60_000,
+    );
+    const approved = await client.callTool({ name: 'approve_plan', arguments: { runId } });
+    assert.equal(approved.isError, undefined, textOf(approved));
+    assert.match(textOf(approved), new RegExp(`"runsIn":"process ${waiting.child.pid}"`));
+    const result = await waiting.result;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { status: string }).status, 'succeeded');
+    assert.equal(await statusOverMcp(client, runId), 'succeeded');
   } finally {
     await client.close();
   }
@@ -132,7 +231,7 @@ test('plan_task plans with the configured planner on the scripted model, reports
     join(workspace, 'ai-collab.config.yaml'),
     `agents:\n  planner:\n    adapter: openai\n    baseUrl: ${model.url}/v1\n    model: scripted\n    apiKeyEnv: SCRIPTED_KEY\n`,
   );
-  const client = await connect(workspace, { SCRIPTED_KEY: 'sk-scripted-0123456789abcdef' });
+  const client = await connect(workspace, { SCRIPTED_KEY: 'sk-scripted-0123456789abcdef' }, approves());
   try {
     const progress: string[] = [];
     const result = await client.callTool(

@@ -157,7 +157,7 @@ test('a plan that needs review is refused when no reviewer is usable; --no-revie
   const workspace = tempDir('review-refused-');
   writeFileSync(
     join(workspace, 'ai-collab.config.yaml'),
-    `agents:\n  fake: { adapter: claude, command: ${fakeClaude}, capabilities: [execute], pool: { size: 1, prewarm: 0 } }\n`,
+    `agents:\n  fake: { adapter: claude, command: ${fakeClaude}, env: { ANTHROPIC_API_KEY: sk-fake }, capabilities: [execute], pool: { size: 1, prewarm: 0 } }\n`,
   );
   writeFileSync(
     join(workspace, 'plan.yaml'),
@@ -253,7 +253,7 @@ test('resume refuses a run whose unfinished steps need review when no reviewer i
     join(workspace, 'ai-collab.config.yaml'),
     `agents:
   alpha: { adapter: openai, baseUrl: "${server.url}/v1", model: model-alpha, apiKeyEnv: ${reviewKeyName} }
-  fake: { adapter: claude, command: ${fakeClaude}, capabilities: [execute], pool: { size: 1, prewarm: 0 } }
+  fake: { adapter: claude, command: ${fakeClaude}, env: { ANTHROPIC_API_KEY: sk-fake }, capabilities: [execute], pool: { size: 1, prewarm: 0 } }
 review:
   reviewers: [alpha]
 `,

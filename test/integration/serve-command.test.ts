@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerFile } from '../../src/server/index.js';
 import { type CliProcess, readJsonFile, runCli, startCli, waitFor } from '../support/cli.js';
 import { startModelServer, text } from '../support/model-server/index.js';
@@ -139,6 +140,35 @@ test('ai-collab serve: a 0600 server file, plans posted as text run, invalid one
   assert.match(gone.stderr, /no dashboard server is running for this workspace/);
 });
 
+test('an approval over HTTP of a run a `run` process waits for: that process runs it, the server does not', async () => {
+  const workspace = tempDir();
+  writeFileSync(join(workspace, 'plan.yaml'), plan);
+  const served = await serve(workspace);
+  const waiting = startCli(['run', 'plan.yaml', '--json'], { cwd: workspace });
+  try {
+    let runId = '';
+    await waitFor(() => {
+      runId = /Run (\S+) waits for approval/.exec(waiting.stderrSoFar())?.[1] ?? '';
+      return runId !== '';
+    }, 'the run process to wait for approval');
+    const approved = await api<{ started: boolean; waitingProcess: number }>(
+      served,
+      'POST',
+      `/api/runs/${runId}/approve`,
+      {},
+    );
+    assert.equal(approved.status, 200);
+    assert.equal(approved.body.started, false, 'the server did not start it');
+    assert.equal(approved.body.waitingProcess, waiting.child.pid);
+    const result = await waiting.result;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { status: string }).status, 'succeeded');
+    await waitForStatus(served, runId, 'succeeded');
+  } finally {
+    await served.stop();
+  }
+});
+
 test('POST /api/plans plans a task with the configured planner; the plan awaits approval with its confidence and risks', async () => {
   const planned = {
     name: 'one-file',
@@ -193,7 +223,16 @@ test('MCP over Streamable HTTP on the serve port: the same tools; a missing toke
   const workspace = tempDir();
   const served = await serve(workspace);
   const endpoint = new URL(`${served.server.url}/mcp`);
-  const client = new Client({ name: 'ai-collab-test', version: '1.0.0' });
+  // A client that asks its person (MCP elicitation), who approves.
+  const client = new Client(
+    { name: 'ai-collab-test', version: '1.0.0' },
+    { capabilities: { elicitation: { form: {} } } },
+  );
+  const asked: string[] = [];
+  client.setRequestHandler(ElicitRequestSchema, (request) => {
+    asked.push(request.params.message);
+    return { action: 'accept', content: { approve: true } };
+  });
   try {
     await client.connect(
       new StreamableHTTPClientTransport(endpoint, {
@@ -205,7 +244,9 @@ test('MCP over Streamable HTTP on the serve port: the same tools; a missing toke
     const result = await client.callTool({ name: 'run_plan', arguments: { plan } });
     const [content] = result.content as Array<{ text: string }>;
     const { runId } = JSON.parse(content?.text ?? '{}') as { runId: string };
-    await client.callTool({ name: 'approve_plan', arguments: { runId } });
+    const approved = await client.callTool({ name: 'approve_plan', arguments: { runId } });
+    assert.equal(approved.isError, undefined, JSON.stringify(approved.content));
+    assert.equal(asked.length, 1, 'the person was asked over the same HTTP session');
     await waitForStatus(served, runId, 'succeeded');
 
     const initialize = {

@@ -22,7 +22,7 @@ function repoWithPlan(): string {
   writeFileSync(join(repo, 'README.md'), 'project\n');
   writeFileSync(
     join(repo, 'ai-collab.config.yaml'),
-    `agents:\n  fake: { adapter: claude, command: ${fakeClaude}, pool: { size: 2, prewarm: 0 } }\n`,
+    `agents:\n  fake: { adapter: claude, command: ${fakeClaude}, env: { ANTHROPIC_API_KEY: sk-fake }, pool: { size: 2, prewarm: 0 } }\n`,
   );
   writeFileSync(
     join(repo, 'plan.yaml'),

@@ -25,6 +25,9 @@ export interface TestEngineOptions {
   random?: () => number;
   stateDir?: string;
   hooks?: StepHooks;
+  /** @default an identity of no live process */
+  owner?: OwnerIdentity;
+  preflight?: (plan: PlanDefinition, steps: readonly StepDefinition[]) => void;
 }
 
 export function createTestEngine(options: TestEngineOptions) {
@@ -39,10 +42,11 @@ export function createTestEngine(options: TestEngineOptions) {
     random: options.random ?? (() => 0.5),
     agents: registry,
     slots: new SlotPool(options.slots ?? {}),
-    owner: deadOwner(),
+    owner: options.owner ?? deadOwner(),
     stateDir: options.stateDir ?? '/nonexistent/ai-collab-test-state',
     killGraceMs: 100,
     ...(options.hooks && { hooks: options.hooks }),
+    ...(options.preflight && { preflight: options.preflight }),
   });
   return { engine, clock, store, registry };
 }

@@ -15,3 +15,16 @@ export interface CommandContext {
     options?: { isolation?: 'auto' | 'off'; review?: 'on' | 'off' },
   ): Runtime;
 }
+
+/** The runtime of a command that continues runs (`resume`, `retry`): `--db`, and `--no-review`. */
+export function openContinuingRuntime(
+  context: CommandContext,
+  /** `review` is Commander's negated `--no-review`: false when given. */
+  options: { db?: string; review?: boolean },
+): Runtime {
+  return context.openRuntime(
+    context.loadConfig(),
+    options.db,
+    options.review === false ? { review: 'off' } : {},
+  );
+}

@@ -5,7 +5,7 @@ import pc from 'picocolors';
 import { stepTagName } from '../../agents/agent-deps.js';
 import type { AgentSpec } from '../../agents/agent-spec.js';
 import { type Containment, processContainment } from '../../agents/process/cgroup.js';
-import { checkAgentCredentials, checkCredentials } from '../../config/agent-credentials.js';
+import { checkCredentials } from '../../config/agent-credentials.js';
 import { findExecutable } from '../../config/find-executable.js';
 import { resolveAgents } from '../../config/resolve-agents.js';
 import { exitCodes } from '../exit-codes.js';
@@ -47,7 +47,7 @@ export async function doctorCommand(options: { json?: boolean }, context: Comman
       };
     }),
   );
-  const agents = [...resolveAgents(config, environment).values()].map(agentReport(environment));
+  const agents = [...resolveAgents(config, environment).values()].map(agentReport());
   const containment = containmentReport(processContainment());
   if (options.json) {
     context.streams.stdout.write(
@@ -99,7 +99,7 @@ function containmentReport(containment: Containment): { kind: Containment['kind'
   };
 }
 
-function agentReport(environment: NodeJS.ProcessEnv) {
+function agentReport() {
   return (spec: AgentSpec): AgentReport => {
     if (spec.unavailable) {
       return {
@@ -110,18 +110,8 @@ function agentReport(environment: NodeJS.ProcessEnv) {
         fix: spec.unavailable.fix,
       };
     }
-    const credentials = checkAgentCredentials(spec, environment);
-    const what = describe(spec);
-    if (!credentials.found) {
-      return {
-        name: spec.name,
-        adapter: spec.adapter,
-        usable: false,
-        detail: `${what}; no credentials found`,
-        fix: credentials.detail,
-      };
-    }
-    return { name: spec.name, adapter: spec.adapter, usable: true, detail: what };
+    // Credentials are part of the spec's availability, so doctor and every start agree on what is usable.
+    return { name: spec.name, adapter: spec.adapter, usable: true, detail: describe(spec) };
   };
 }
 

@@ -1,11 +1,9 @@
 /** `ai-collab resume [RUN_ID]`: continue one interrupted run, or every interrupted run of this workspace. */
-
-import { terminalSafe } from '../../support/control-characters.js';
 import { exitCodes } from '../exit-codes.js';
 import { followRun } from '../follow-run.js';
-import { checkReviewers, unfinishedStepsNeedingReview } from '../review-preflight.js';
 import { reapOrphans } from '../runtime.js';
-import type { CommandContext } from './command-context.js';
+import { warnPreflight } from '../start-preflight.js';
+import { type CommandContext, openContinuingRuntime } from './command-context.js';
 
 export async function resumeCommand(
   runId: string | undefined,
@@ -13,11 +11,7 @@ export async function resumeCommand(
   options: { json?: boolean; db?: string; review?: boolean },
   context: CommandContext,
 ): Promise<number> {
-  const runtime = context.openRuntime(
-    context.loadConfig(),
-    options.db,
-    options.review === false ? { review: 'off' } : {},
-  );
+  const runtime = openContinuingRuntime(context, options);
   try {
     const runIds =
       runId !== undefined ? [runId] : runtime.engine.resumableRuns(context.cwd).map((run) => run.runId);
@@ -25,12 +19,10 @@ export async function resumeCommand(
       context.streams.stderr.write('Nothing to resume: no interrupted runs in this workspace.\n');
       return exitCodes.success;
     }
-    // Every run is checked before any resumes: a run that cannot be reviewed here starts nothing.
-    for (const id of options.review === false ? [] : runIds) {
+    // Every run is checked before any resumes: a run that cannot run here starts nothing.
+    for (const id of runIds) {
       const state = runtime.engine.getRunState(id);
-      if (!state) continue;
-      for (const warning of checkReviewers(unfinishedStepsNeedingReview(state), runtime.review))
-        context.streams.stderr.write(`warning: ${terminalSafe(warning)}\n`);
+      if (state) warnPreflight(runtime, state, context.streams.stderr);
     }
     await reapOrphans(runtime);
     let worst: number = exitCodes.success;

@@ -4,13 +4,12 @@ import { approvalReason, pauseAfterMs } from '../../plan/approval-policy.js';
 import { loadPlanFile } from '../../plan/load-plan.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
 import { terminalSafe } from '../../support/control-characters.js';
-import { InputError } from '../../support/errors.js';
 import { findTargetOverlaps } from '../../workspace/target-overlaps.js';
 import { dashboardNotice, startDashboardServer } from '../dashboard-server.js';
 import { followRun } from '../follow-run.js';
 import { createFrontEndActions } from '../front-end-actions.js';
 import { packageVersion } from '../package-version.js';
-import { checkReviewers, withoutReview } from '../review-preflight.js';
+import { withoutReview } from '../review-preflight.js';
 import { type Runtime, reapOrphans } from '../runtime.js';
 import type { CommandContext } from './command-context.js';
 
@@ -66,13 +65,8 @@ export async function executePlan(
     context.streams.stderr.write(`warning: ${terminalSafe(warning.message)}\n`);
   if (overlaps.omitted > 0)
     context.streams.stderr.write(`warning: ${overlaps.omitted} more overlapping targets\n`);
-  assertAgentsCanRun(
-    plan,
-    (name) => runtime.agents.get(name) !== undefined,
-    (name) => runtime.agents.unavailableReason(name),
-  );
   const planToRun = options.review === false ? withoutReview(plan) : plan;
-  for (const warning of checkReviewers(planToRun.steps, runtime.review))
+  for (const warning of runtime.preflight(planToRun, planToRun.steps))
     context.streams.stderr.write(`warning: ${terminalSafe(warning)}\n`);
   const policy = options.yes ? 'never' : config.approval.policy;
   const reason = approvalReason(plan, policy, config.approval.confidenceThreshold);
@@ -109,24 +103,4 @@ export async function executePlan(
   } finally {
     await server?.close();
   }
-}
-
-function assertAgentsCanRun(
-  plan: PlanDefinition,
-  canRun: (agent: string) => boolean,
-  reason: (agent: string) => string | undefined,
-): void {
-  const blocked = plan.steps.filter((step) => !canRun(step.agent));
-  if (blocked.length === 0) return;
-  const byAgent = new Map<string, string[]>();
-  for (const step of blocked)
-    byAgent.set(step.agent, [...(byAgent.get(step.agent) ?? []), String(step.label)]);
-  throw new InputError(
-    'PLAN_INVALID',
-    `the plan uses agents that cannot run here (${[...byAgent.keys()].join(', ')})`,
-    [...byAgent].map(
-      ([agent, steps]) =>
-        `${reason(agent) ?? `agent "${agent}" is not available`} (steps: ${steps.slice(0, 10).join(', ')}${steps.length > 10 ? ', …' : ''})`,
-    ),
-  );
 }

@@ -16,8 +16,13 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
       );
     case 'run.approval-requested':
       return line(
-        `run ${state.runId} waits for approval (${event.data.reason}); approve it in the terminal, the dashboard, VS Code or over MCP`,
+        `run ${state.runId} waits for approval (${event.data.reason}); approve it with: ai-collab approve ${state.runId} (or in the terminal, the dashboard, VS Code or over MCP)`,
       );
+    case 'run.approval-decided': {
+      const { decision, by, reason, plan } = event.data;
+      if (decision === 'rejected') return line(`plan rejected by ${by}${reason ? `: ${reason}` : ''}`);
+      return line(`plan approved by ${by}${plan ? ` (edited: ${state.order.length} steps)` : ''}`);
+    }
     case 'run.plan-replaced':
       return line(`plan edited by ${event.data.by}: ${state.order.length} steps`);
     case 'run.approved':

@@ -4,10 +4,8 @@
  */
 import { z } from 'zod';
 import { isSameProcessAlive } from '../../agents/process/proc-table.js';
-import { isResumable } from '../../engine/engine.js';
 import { parsePlanText } from '../../plan/load-plan.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
-import { InputError } from '../../support/errors.js';
 import { HttpError } from './http-io.js';
 import { feedOf } from './read-routes.js';
 import { type ApiContext, parseBody } from './route-context.js';
@@ -67,7 +65,6 @@ export function actionRoutes(api: ApiContext): Route[] {
         const feed = feedOf(api, params.runId);
         if (feed.state.status !== 'awaiting_approval') whereItRuns(api, feed.runId);
         api.engine.cancel(feed.runId, who);
-        if (feed.state.status === 'awaiting_approval') await startIfOrphaned(api, feed.runId);
         return { body: { ok: true } };
       },
     },
@@ -99,36 +96,26 @@ async function decide(
       throw new HttpError(400, 'BAD_REQUEST', 'only an approval carries an edited plan');
     plan = parsePlanText(body.plan, 'edited-plan.yaml', { agents: api.agentCatalog });
   }
-  const decided = api.engine.decide(runId, {
+  const outcome = await api.engine.decideRun(runId, {
     decision,
     by: body.by ?? 'dashboard',
     ...(body.reason !== undefined && { reason: body.reason }),
     ...(plan !== undefined && { plan }),
   });
-  if (!decided)
+  if (!outcome.counted)
     throw new HttpError(409, 'ALREADY_DECIDED', `run ${runId} was already decided by someone else`);
-  const started = await startIfOrphaned(api, runId);
-  return { body: { ok: true, decision, started } };
-}
-
-/**
- * A run whose decision nobody is waiting for (created, then its process ended) is carried out here, so
- * approving it in the browser runs it and rejecting it records the rejection.
- */
-async function startIfOrphaned(api: ApiContext, runId: string): Promise<boolean> {
-  const record = api.store.getRun(runId);
-  if (!record || !isResumable(record) || api.engine.activeRun(runId)) return false;
-  try {
-    if (record.owner === null) api.engine.startRun(runId);
-    else await api.engine.resumeRun(runId);
-    // Follow the handle from its first event, live output included.
-    api.feeds.peek(runId)?.tick();
-    return true;
-  } catch (error) {
-    // Another process took the run at the same moment: it carries the decision out.
-    if (error instanceof InputError && error.code === 'RUN_OWNED') return false;
-    throw error;
-  }
+  const started = outcome.decision === 'approved' && outcome.runsIn === 'this-process';
+  // Follow the run's handle from its first event, live output included.
+  if (started) api.feeds.peek(runId)?.tick();
+  return {
+    body: {
+      ok: true,
+      decision,
+      started,
+      ...(outcome.decision === 'approved' &&
+        outcome.runsIn === 'waiting-process' && { waitingProcess: outcome.pid }),
+    },
+  };
 }
 
 /** Pause, resume and cancel reach runs executing in this process only; say where the run is otherwise. */

@@ -64,4 +64,27 @@ export const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX review_cache_by_use ON review_cache (used_at);
   `,
+  `
+  -- Approval decisions move into each run's log as run.approval-decided events. A decision still in the
+  -- side table while its run awaits approval was never carried out: it becomes the run's next event.
+  INSERT INTO events (run_id, seq, type, at, data)
+    SELECT runs.run_id, runs.last_seq + 1, 'run.approval-decided', approvals.decided_at,
+      json_patch(
+        json_object('decision', approvals.decision, 'by', approvals.decided_by),
+        json_object('reason', approvals.reason, 'plan', json(approvals.plan))
+      )
+    FROM approvals JOIN runs ON runs.run_id = approvals.run_id
+    WHERE runs.status = 'awaiting_approval';
+  UPDATE runs SET
+    last_seq = last_seq + 1,
+    updated_at = (SELECT decided_at FROM approvals WHERE approvals.run_id = runs.run_id),
+    status = CASE (SELECT decision FROM approvals WHERE approvals.run_id = runs.run_id)
+      WHEN 'approved' THEN 'pending' ELSE 'cancelled' END,
+    finished_at = CASE (SELECT decision FROM approvals WHERE approvals.run_id = runs.run_id)
+      WHEN 'approved' THEN finished_at ELSE (SELECT decided_at FROM approvals WHERE approvals.run_id = runs.run_id) END,
+    owner = CASE (SELECT decision FROM approvals WHERE approvals.run_id = runs.run_id)
+      WHEN 'approved' THEN owner ELSE NULL END
+    WHERE status = 'awaiting_approval' AND run_id IN (SELECT run_id FROM approvals);
+  DROP TABLE approvals;
+  `,
 ];

@@ -6,7 +6,6 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../../support/clock.js';
 import { OrchestratorError } from '../../support/errors.js';
 import type {
-  ApprovalDecision,
   EventStore,
   OwnerIdentity,
   ProcessRow,
@@ -241,39 +240,34 @@ export class SqliteStore implements EventStore {
     return rows.map((row) => row.duration_ms);
   }
 
-  decideApproval(runId: string, decision: ApprovalDecision): boolean {
-    const result = this.#prepared(
-      `INSERT INTO approvals (run_id, decision, decided_by, decided_at, reason, plan) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id) DO NOTHING`,
-    ).run(
-      runId,
-      decision.decision,
-      decision.by,
-      decision.at,
-      decision.reason ?? null,
-      decision.plan === undefined ? null : JSON.stringify(decision.plan),
-    );
-    return result.changes === 1;
-  }
-
-  getApproval(runId: string): ApprovalDecision | undefined {
-    const row = this.#prepared('SELECT * FROM approvals WHERE run_id = ?').get(runId) as
-      | {
-          decision: 'approved' | 'rejected';
-          decided_by: string;
-          decided_at: number;
-          reason: string | null;
-          plan: string | null;
-        }
-      | undefined;
-    if (!row) return undefined;
-    return {
-      decision: row.decision,
-      by: row.decided_by,
-      at: row.decided_at,
-      ...(row.reason !== null && { reason: row.reason }),
-      ...(row.plan !== null && { plan: JSON.parse(row.plan) as unknown }),
-    };
+  appendWhile(
+    runId: string,
+    status: string,
+    event: Pick<StoredEvent, 'type' | 'at' | 'data'>,
+    patch: RunRecordPatch,
+  ): StoredEvent | undefined {
+    // This connection's own queued events come first (and are told to who waits for them), so the index's
+    // last seq is current.
+    const failure = this.#commitBatch();
+    if (failure !== undefined) throw failure;
+    const append = this.#db.transaction((): StoredEvent | undefined => {
+      const row = this.#prepared('SELECT status, last_seq FROM runs WHERE run_id = ?').get(runId) as
+        | Pick<RunRow, 'status' | 'last_seq'>
+        | undefined;
+      if (!row || row.status !== status) return undefined;
+      const stored = { runId, seq: row.last_seq + 1, ...event };
+      this.#insertEvent.run(runId, stored.seq, stored.type, stored.at, JSON.stringify(stored.data));
+      this.#applyPatch(runId, patch, stored.seq, stored.at);
+      return stored;
+    });
+    try {
+      // IMMEDIATE: the status is read under the write lock, so two processes cannot both see it unchanged.
+      return append.immediate();
+    } catch (error) {
+      throw new OrchestratorError('STORE_FAILED', `could not write to the state database: ${error}`, {
+        cause: error,
+      });
+    }
   }
 
   addProcess(row: ProcessRow): void {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { migrations } from '../../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { OrchestratorError } from '../../../src/support/errors.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -114,4 +115,69 @@ test('durations history returns the most recent samples first', async () => {
   assert.deepEqual(store.recentDurations('shell', 'execute', 3), [500, 400, 300]);
   assert.deepEqual(store.recentDurations('shell', 'edit', 3), []);
   store.close();
+});
+
+test('a store with the old approvals table: each decision not yet carried out becomes its run log event', () => {
+  const path = join(tempDir(), 'state.db');
+  const raw = new Database(path);
+  for (const migration of migrations.slice(0, 4)) raw.exec(migration);
+  raw.pragma('user_version = 4');
+  const addRun = (runId: string, status: string, lastSeq: number) => {
+    raw
+      .prepare(
+        `INSERT INTO runs (run_id, name, workspace, plan_file, status, step_count, created_at, updated_at, finished_at, owner, last_seq)
+         VALUES (?, 'n', '/w', NULL, ?, 1, 1, 1, NULL, NULL, ?)`,
+      )
+      .run(runId, status, lastSeq);
+    for (let seq = 1; seq <= lastSeq; seq++) {
+      raw
+        .prepare('INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, 1, ?)')
+        .run(runId, seq, seq === 1 ? 'run.created' : 'run.approval-requested', '{}');
+    }
+  };
+  const decide = (runId: string, decision: string, reason: string | null, plan: string | null) =>
+    raw
+      .prepare(
+        'INSERT INTO approvals (run_id, decision, decided_by, decided_at, reason, plan) VALUES (?, ?, ?, 7, ?, ?)',
+      )
+      .run(runId, decision, 'dashboard', reason, plan);
+  addRun('approved', 'awaiting_approval', 2);
+  decide('approved', 'approved', null, '{"name":"edited"}');
+  addRun('rejected', 'awaiting_approval', 2);
+  decide('rejected', 'rejected', 'not now', null);
+  addRun('carried-out', 'running', 2);
+  decide('carried-out', 'approved', null, null);
+  addRun('waiting', 'awaiting_approval', 2);
+  raw.close();
+
+  const store = openStore(path);
+  const last = (runId: string) => [...store.readEvents(runId)].at(-1);
+  assert.deepEqual(last('approved'), {
+    runId: 'approved',
+    seq: 3,
+    type: 'run.approval-decided',
+    at: 7,
+    data: { decision: 'approved', by: 'dashboard', plan: { name: 'edited' } },
+  });
+  assert.equal(store.getRun('approved')?.status, 'pending');
+  assert.deepEqual(last('rejected')?.data, { decision: 'rejected', by: 'dashboard', reason: 'not now' });
+  assert.equal(store.getRun('rejected')?.status, 'cancelled');
+  assert.equal(store.getRun('rejected')?.finishedAt, 7);
+  assert.equal(last('carried-out')?.seq, 2, 'a decision already in the log is not added twice');
+  assert.equal(store.getRun('carried-out')?.status, 'running');
+  assert.equal(store.getRun('waiting')?.status, 'awaiting_approval');
+  assert.equal(
+    store.appendWhile('waiting', 'awaiting_approval', { type: 't', at: 8, data: {} }, { status: 'pending' })
+      ?.seq,
+    3,
+  );
+  assert.equal(
+    store.appendWhile('waiting', 'awaiting_approval', { type: 't', at: 9, data: {} }, {}),
+    undefined,
+    'only while the status is still the expected one',
+  );
+  store.close();
+  const check = new Database(path);
+  assert.equal(check.prepare("SELECT name FROM sqlite_master WHERE name = 'approvals'").get(), undefined);
+  check.close();
 });
