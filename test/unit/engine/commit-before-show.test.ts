@@ -60,7 +60,9 @@ test('no listener hears of an event whose commit failed, and resume re-runs only
   freeSpace();
   const again = new ScriptedAgent('timer', clock, () => ({ durationMs: 1_000 }));
   const resumed = createTestEngine({ clock, store: new SqliteStore({ path, clock }), agents: [again] });
-  const state = await clock.runUntilSettled(resumed.engine.resumeRun(run.runId).then((next) => next.done));
+  // Resuming reads and writes the store for real (not on the fake clock): the run is driven once it is back.
+  const handleAgain = await resumed.engine.resumeRun(run.runId);
+  const state = await clock.runUntilSettled(handleAgain.done);
   assert.equal(state.status, 'succeeded');
   assert.deepEqual(again.starts(), ['fill', 'after'], '`first` was committed and does not run again');
 });
