@@ -5,18 +5,11 @@
  * over time (steps finished, retries, rate-limit waits, steps running, steps queued), for the plots.
  * Pure and free of the DOM; imports only the browser-safe engine types.
  */
+import type { AttemptOutcome } from '../../../src/server/stream/step-attempts.js';
 import type { WireEvent } from '../../../src/server/stream/stream-protocol.js';
 
 export type SegmentKind = 'run' | 'review' | 'merge' | 'backoff' | 'parked';
-export type AttemptOutcome =
-  | 'running'
-  | 'succeeded'
-  | 'retried'
-  | 'failed'
-  | 'parked'
-  | 'interrupted'
-  | 'cancelled'
-  | 'conflicted';
+export type { AttemptOutcome };
 
 export interface Segment {
   kind: SegmentKind;

@@ -9,6 +9,86 @@ import { useObservable } from '../model/observable.js';
 import { TimePlot } from '../plots/time-plot.js';
 import { formatBytes } from './format.js';
 
+interface MetricPlot {
+  title: string;
+  unit: string;
+  lines: ReadonlyArray<{
+    label: string;
+    metric: string;
+    labels?: Record<string, string>;
+    color: string;
+    stepped?: boolean;
+  }>;
+}
+
+/** What each plot shows: a metric (and its label filter) per line. */
+const plots: readonly MetricPlot[] = [
+  {
+    title: 'Steps finished and retried (totals)',
+    unit: 'steps',
+    lines: [
+      { label: 'finished', metric: 'ai_collab_steps_finished_total', color: '--chart-ok' },
+      { label: 'retried', metric: 'ai_collab_step_retries_total', color: '--chart-warn' },
+    ],
+  },
+  {
+    title: 'Rate limits and usage-limit parking',
+    unit: 'count / s',
+    lines: [
+      { label: 'rate-limited', metric: 'ai_collab_rate_limited_total', color: '--chart-bad' },
+      { label: 'parked seconds', metric: 'ai_collab_parked_seconds_total', color: '--chart-violet' },
+    ],
+  },
+  {
+    title: 'Concurrency slots: in use and capacity',
+    unit: 'slots',
+    lines: [
+      { label: 'in use', metric: 'ai_collab_slots_in_use', stepped: true, color: '--chart-accent' },
+      { label: 'capacity', metric: 'ai_collab_slots_capacity', stepped: true, color: '--chart-muted' },
+    ],
+  },
+  {
+    title: 'Agent processes in pools',
+    unit: 'processes',
+    lines: [
+      {
+        label: 'busy',
+        metric: 'ai_collab_pool_processes',
+        labels: { state: 'busy' },
+        stepped: true,
+        color: '--chart-accent',
+      },
+      {
+        label: 'idle',
+        metric: 'ai_collab_pool_processes',
+        labels: { state: 'idle' },
+        stepped: true,
+        color: '--chart-muted',
+      },
+    ],
+  },
+  {
+    title: 'Steps running and parked',
+    unit: 'steps',
+    lines: [
+      { label: 'running', metric: 'ai_collab_steps_running', stepped: true, color: '--chart-ok' },
+      { label: 'parked', metric: 'ai_collab_steps_parked', stepped: true, color: '--chart-warn' },
+    ],
+  },
+  {
+    title: 'Dashboard connections',
+    unit: 'clients',
+    lines: [
+      {
+        label: 'WebSocket clients',
+        metric: 'ai_collab_ws_connections',
+        stepped: true,
+        color: '--chart-accent',
+      },
+    ],
+  },
+];
+
 export function MetricsView({ store }: { store: DashboardStore }) {
   const sampler = store.metrics;
   useObservable(sampler);
@@ -26,110 +106,20 @@ export function MetricsView({ store }: { store: DashboardStore }) {
       </header>
       {sampler.problem && <p class="error">{sampler.problem}</p>}
       <div class="plots">
-        <TimePlot
-          title="Steps finished and retried (totals)"
-          unit="steps"
-          times={times}
-          series={[
-            {
-              label: 'finished',
-              values: sampler.series('ai_collab_steps_finished_total'),
-              color: '--chart-ok',
-            },
-            {
-              label: 'retried',
-              values: sampler.series('ai_collab_step_retries_total'),
-              color: '--chart-warn',
-            },
-          ]}
-        />
-        <TimePlot
-          title="Rate limits and usage-limit parking"
-          unit="count / s"
-          times={times}
-          series={[
-            {
-              label: 'rate-limited',
-              values: sampler.series('ai_collab_rate_limited_total'),
-              color: '--chart-bad',
-            },
-            {
-              label: 'parked seconds',
-              values: sampler.series('ai_collab_parked_seconds_total'),
-              color: '--chart-violet',
-            },
-          ]}
-        />
-        <TimePlot
-          title="Concurrency slots: in use and capacity"
-          unit="slots"
-          times={times}
-          series={[
-            {
-              label: 'in use',
-              values: sampler.series('ai_collab_slots_in_use'),
-              color: '--chart-accent',
-              stepped: true,
-            },
-            {
-              label: 'capacity',
-              values: sampler.series('ai_collab_slots_capacity'),
-              color: '--chart-muted',
-              stepped: true,
-            },
-          ]}
-        />
-        <TimePlot
-          title="Agent processes in pools"
-          unit="processes"
-          times={times}
-          series={[
-            {
-              label: 'busy',
-              values: sampler.series('ai_collab_pool_processes', { state: 'busy' }),
-              color: '--chart-accent',
-              stepped: true,
-            },
-            {
-              label: 'idle',
-              values: sampler.series('ai_collab_pool_processes', { state: 'idle' }),
-              color: '--chart-muted',
-              stepped: true,
-            },
-          ]}
-        />
-        <TimePlot
-          title="Steps running and parked"
-          unit="steps"
-          times={times}
-          series={[
-            {
-              label: 'running',
-              values: sampler.series('ai_collab_steps_running'),
-              color: '--chart-ok',
-              stepped: true,
-            },
-            {
-              label: 'parked',
-              values: sampler.series('ai_collab_steps_parked'),
-              color: '--chart-warn',
-              stepped: true,
-            },
-          ]}
-        />
-        <TimePlot
-          title="Dashboard connections"
-          unit="clients"
-          times={times}
-          series={[
-            {
-              label: 'WebSocket clients',
-              values: sampler.series('ai_collab_ws_connections'),
-              color: '--chart-accent',
-              stepped: true,
-            },
-          ]}
-        />
+        {plots.map((plot) => (
+          <TimePlot
+            key={plot.title}
+            title={plot.title}
+            unit={plot.unit}
+            times={times}
+            series={plot.lines.map((line) => ({
+              label: line.label,
+              values: sampler.series(line.metric, line.labels),
+              color: line.color,
+              ...(line.stepped && { stepped: true }),
+            }))}
+          />
+        ))}
       </div>
       <button type="button" aria-expanded={showTable} onClick={() => setShowTable(!showTable)}>
         {showTable ? 'Hide the numbers' : 'Show the numbers'}
