@@ -8,9 +8,10 @@ import type { AgentDeps } from '../../src/agents/agent-deps.js';
 import type { AgentSpec } from '../../src/agents/agent-spec.js';
 import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
 import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
-import { systemClock } from '../../src/support/clock.js';
+import { type Clock, systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { isAlive, waitFor } from '../support/cli.js';
+import { FakeClock, pump } from '../support/fake-clock.js';
 import { tempDir } from '../support/temp-dir.js';
 import { treeOf } from './gemini-harness.js';
 
@@ -40,13 +41,18 @@ function specFor(behaviour = 'normal', overrides: Partial<AgentSpec> = {}): Agen
   };
 }
 
-function setUp(behaviour = 'normal', options: AcpAgentOptions = {}, overrides: Partial<AgentSpec> = {}) {
+function setUp(
+  behaviour = 'normal',
+  options: AcpAgentOptions = {},
+  overrides: Partial<AgentSpec> = {},
+  clock: Clock = systemClock,
+) {
   const root = tempDir('ai-collab-acp-');
   const workspace = join(root, 'ws');
   mkdirSync(workspace);
   const registry = new MemoryProcessRegistry();
   const deps: AgentDeps = {
-    clock: systemClock,
+    clock,
     logger: silentLogger,
     environment: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     maxLogBytes: 1024 * 1024,
@@ -55,7 +61,10 @@ function setUp(behaviour = 'normal', options: AcpAgentOptions = {}, overrides: P
     workspace,
   };
   const agent = createAcpAgent(specFor(behaviour, overrides), deps, { cancelGraceMs: 500, ...options });
-  test.after(() => agent.close?.());
+  // On a fake clock, closing (which stops processes on the clock's timers) needs the clock driven.
+  test.after(() =>
+    clock instanceof FakeClock ? pump(clock, Promise.resolve(agent.close?.())) : agent.close?.(),
+  );
   let counter = 0;
   const step = (prompt: string, cwd = workspace, action?: StepAction) => {
     counter++;
@@ -165,22 +174,27 @@ test('abort: session/cancel; an agent that confirms keeps its process', async ()
   assert.equal(after.processes[0]?.pid, slow.processes[0]?.pid);
 });
 
-test('abort: an agent that ignores session/cancel is retired with its whole tree', async () => {
-  const { step } = setUp();
+test('abort: an agent that ignores session/cancel is retired with its whole tree after the grace', async () => {
+  // Timers on a fake clock: the step can return only when the grace has passed in virtual time.
+  const clock = new FakeClock();
+  const { step } = setUp('normal', { cancelGraceMs: 700 }, {}, clock);
   const stuck = step('IGNORE-CANCEL');
-  const running = stuck.run();
+  let returned = false;
+  const running = stuck.run().finally(() => {
+    returned = true;
+  });
   await waitFor(() => stuck.parts.some((part) => part.type === 'text-delta'), 'the turn to start');
   const pid = stuck.processes[0]?.pid ?? assert.fail('no process');
   await waitFor(() => treeOf(pid).length >= 2, 'the agent to start its child');
   const tree = treeOf(pid);
-  const abortedAt = Date.now();
   stuck.controller.abort();
-  assert.equal(failureOf(await running).code, 'ABORTED');
-  const elapsed = Date.now() - abortedAt;
-  assert.ok(elapsed < 1_500, `the step returned ${elapsed} ms after the abort (grace 500 ms)`);
+  await waitFor(() => clock.pendingDelays().includes(700), 'the cancel grace to start');
+  assert.equal(returned, false, 'the step returned before the grace, with the agent still in its turn');
+  // The agent never ends its turn: passing the grace, and nothing else, ends the step.
+  assert.equal(failureOf(await pump(clock, running)).code, 'ABORTED');
   await waitFor(() => tree.every((member) => !isAlive(member)), 'the process tree to be gone', 5_000);
   const next = step('hello');
-  assert.equal((await next.run()).ok, true);
+  assert.equal((await pump(clock, next.run())).ok, true);
   assert.notEqual(next.processes[0]?.pid, pid, 'a new process serves the next step');
 });
 
@@ -193,18 +207,18 @@ test('a crash mid-turn is a transient AGENT_CRASHED carrying the agent’s last 
 });
 
 test('start failures reach the waiting step at once: a missing command, an agent that exits', async () => {
-  const missing = setUp('normal', {}, { command: '/nonexistent/acp-agent' });
-  const startedAt = Date.now();
+  // On a fake clock that never moves, a step that waited for the pool's crash backoff would never return.
+  const clock = new FakeClock();
+  const missing = setUp('normal', {}, { command: '/nonexistent/acp-agent' }, clock);
   const spawnFailure = failureOf(await missing.step('x').run());
   assert.equal(`${spawnFailure.code}/${spawnFailure.kind}`, 'SPAWN_FAILED/permanent');
-  const broken = setUp('exit-at-start');
+  const broken = setUp('exit-at-start', {}, {}, clock);
   const crash = failureOf(await broken.step('x').run());
   assert.equal(crash.code, 'AGENT_CRASHED');
   assert.match(
     crash.message,
     /exited with code 7 before answering ACP initialize: fake agent: configuration is broken/,
   );
-  assert.ok(Date.now() - startedAt < 10_000, 'no waiting for the pool’s crash backoff');
 });
 
 test('authentication: a configured method is used when the agent asks; otherwise a permanent AUTH_FAILED', async () => {

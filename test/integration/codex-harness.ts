@@ -172,9 +172,8 @@ export function workspaceDir(): string {
 }
 
 export async function runStep(agent: { run(task: AgentTask): Promise<AgentResult> }, step: StepRun) {
-  const startedAt = Date.now();
   const result = await agent.run(step.task);
-  return { result, elapsedMs: Date.now() - startedAt };
+  return { result };
 }
 
 /** Live processes of a recorded step process: itself, its group and its descendants (tag optional). */

@@ -159,6 +159,11 @@ export function firstModelRequestAfter(server: ModelServer, since: number): numb
   return server.requests.find((request) => request.model && request.receivedAt >= since)?.receivedAt;
 }
 
+/** Model calls since `since` that the server has not answered yet (still in their scripted delay). */
+export function unansweredModelCallsAfter(server: ModelServer, since: number): number {
+  return modelRequestsAfter(server, since).filter((request) => request.answeredAt === undefined).length;
+}
+
 export function modelRequestsAfter(server: ModelServer, since: number) {
   return server.requests.filter((request) => request.model && request.receivedAt >= since);
 }

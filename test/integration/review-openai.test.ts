@@ -14,7 +14,7 @@ import { resolveReviewSettings } from '../../src/review/review-settings.js';
 import { createReviewStage } from '../../src/review/review-stage.js';
 import { ReviewSwarm } from '../../src/review/review-swarm.js';
 import { systemClock } from '../../src/support/clock.js';
-import { FakeClock } from '../support/fake-clock.js';
+import { FakeClock, pump } from '../support/fake-clock.js';
 import { startModelServer } from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
 import { createTestEngine, planOf } from '../support/test-engine.js';
@@ -50,19 +50,6 @@ function judge(evidence: string): ScriptedVote {
   return evidence.includes('+export function add(a: number, b: number): number { return a - b; }')
     ? { vote: 'REJECT', confidence: 0.9, reason: 'add() subtracts instead of adding', quote: 'return a - b;' }
     : { vote: 'APPROVE', confidence: 0.9, reason: 'add() returns the sum', quote: 'return a + b;' };
-}
-
-/** Drives the engine's fake clock while the reviewers talk to the model server in real time. */
-async function pump<T>(clock: FakeClock, promise: Promise<T>): Promise<T> {
-  let settled = false;
-  const watched = promise.finally(() => {
-    settled = true;
-  });
-  for (let round = 0; round < 2_000 && !settled; round++) {
-    await clock.advance(100);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return watched;
 }
 
 async function reviewersOn(serverUrl: string, settingsInput = {}) {

@@ -79,9 +79,10 @@ test('the scripted server enforces a request limit: 429 with retry-after, and th
   assert.equal(limited.length, 1);
   const failure = limited[0]?.ok === false ? limited[0].failure : undefined;
   assert.equal(failure?.code, 'RATE_LIMITED');
-  assert.ok(failure?.resetAt !== undefined && failure.resetAt > Date.now() - 1_000);
   const refused = server.requests.find((request) => request.answer?.status === 429);
   const wait = refused?.answer?.retryAfterMs ?? 0;
+  // Free again no sooner than the server's retry-after, counted from when it refused the call.
+  assert.ok(failure?.resetAt !== undefined && refused && failure.resetAt >= refused.receivedAt + wait);
   assert.ok(wait > 0 && wait <= 100, `one request at 10 a second is free again within 100 ms (${wait})`);
   assert.equal(server.rateLimited, 1);
   assert.equal(server.remainingTurns, 1, 'the refused call did not use a turn');
@@ -97,10 +98,10 @@ test('a limiter that knows the provider’s limit gets no 429 and keeps close to
   assert.equal(server.rateLimited, 0);
   const calls = server.modelRequests().length;
   assert.equal(calls, 4 * 3 * 3);
-  // 36 calls: a burst of 2 (one less than the provider allows), then 34 at 95 % of 10 a second.
+  // 36 calls: a burst of 2 (one less than the provider allows), then 34 at 95 % of 10 a second, so at least
+  // 34 × 105 ms = 3.58 s. A lower bound proves the limiter made calls wait; load can only lengthen it. How
+  // close to the rate it keeps is measured in virtual time (test/unit/limits/provider-limiter.test.ts).
   assert.ok(elapsed >= 3_400, `took ${elapsed} ms`);
-  const achieved = (calls - 2) / (elapsed / 1_000) / 10;
-  assert.ok(achieved >= 0.85, `achieved ${achieved.toFixed(2)} of the limit`);
   assert.equal(limiters.all()[0]?.stats().rateLimited, 0);
 });
 

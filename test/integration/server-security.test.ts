@@ -319,16 +319,18 @@ describe('WebSocket upgrade', () => {
 });
 
 describe('bodies and CORS', () => {
-  test('a 10 MB body is refused with 413 at once', async () => {
-    const started = Date.now();
-    const response = await fetch(`${origin}/api/runs/${runId}/approve`, {
-      method: 'POST',
-      headers: { authorization: bearer(), origin, 'content-type': 'application/json' },
-      body: 'x'.repeat(10 * 1024 * 1024),
-    }).catch((error: unknown) => error);
-    const elapsed = Date.now() - started;
-    if (response instanceof Response) assert.equal(response.status, 413);
-    assert.ok(elapsed < 1_000, `took ${elapsed} ms`);
+  test('a 10 MB body is refused with 413 at once, before the client has sent it', async () => {
+    // Only the head and the first KiB are ever sent: an answer proves the server did not wait for the rest.
+    const head = [
+      `POST /api/runs/${runId}/approve HTTP/1.1`,
+      `Host: 127.0.0.1:${port}`,
+      `Authorization: ${bearer()}`,
+      `Origin: ${origin}`,
+      'Content-Type: application/json',
+      `Content-Length: ${10 * 1024 * 1024}`,
+    ];
+    const answer = await rawRequest(port, `${head.join('\r\n')}\r\n\r\n${'x'.repeat(1024)}`, 60_000);
+    assert.equal(answer.status, 413, answer.text.split('\r\n')[0]);
   });
 
   test('JSON nested 10,000 deep and unexpected fields are refused without harm', async () => {

@@ -123,6 +123,22 @@ export class FakeClock implements Clock {
   }
 }
 
+/**
+ * Drives a fake clock 100 ms at a time while real work (child processes, sockets) goes on, until `promise`
+ * settles: for code whose timers are virtual but whose I/O is not.
+ */
+export async function pump<T>(clock: FakeClock, promise: Promise<T>): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => {
+    settled = true;
+  });
+  for (let round = 0; round < 2_000 && !settled; round++) {
+    await clock.advance(100);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return watched;
+}
+
 /** Lets queued promise reactions and immediates run, so state settles before the next timer fires. */
 async function settle(): Promise<void> {
   for (let round = 0; round < 5; round++) {

@@ -173,7 +173,9 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function wait(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  // Unref'd: a long scripted delay (a turn the test cancels) must not keep the test process alive once the
+  // server is closed; while the server listens, its handle keeps the process up anyway.
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Starts the scripted model server on 127.0.0.1 with an ephemeral port. */

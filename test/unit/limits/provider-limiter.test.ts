@@ -1,28 +1,49 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ProviderLimiter } from '../../../src/limits/provider-limiter.js';
+import { ProviderLimiter, type ProviderLimits } from '../../../src/limits/provider-limiter.js';
 import { parseGoDuration, retryAfterMs } from '../../../src/limits/retry-after.js';
+import { withHeadroom } from '../../../src/review/review-settings.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
-test('requests per minute: a burst goes at once, the rest at the steady rate', async () => {
+/** When each of `count` requests made at once gets its permit, in virtual ms from the start, in order. */
+async function permitTimes(
+  limits: ProviderLimits,
+  count: number,
+): Promise<{ times: number[]; limiter: ProviderLimiter }> {
   const clock = new FakeClock();
-  const limiter = new ProviderLimiter(
-    'p',
-    { requestsPerMinute: 60, burst: 10, maxConcurrency: 100 },
-    { clock },
-  );
+  const limiter = new ProviderLimiter('p', limits, { clock });
   const start = clock.now();
   const times: number[] = [];
-  const all = Array.from({ length: 20 }, async () => {
+  const all = Array.from({ length: count }, async () => {
     const permit = await limiter.acquire();
     times.push(clock.now() - start);
     permit.succeeded();
   });
   await clock.runUntilSettled(Promise.all(all));
-  times.sort((a, b) => a - b);
+  return { times: times.sort((a, b) => a - b), limiter };
+}
+
+test('requests per minute: a burst goes at once, the rest at the steady rate', async () => {
+  const { times, limiter } = await permitTimes({ requestsPerMinute: 60, burst: 10, maxConcurrency: 100 }, 20);
   assert.deepEqual(times.slice(0, 10), Array(10).fill(0));
   assert.deepEqual(times.slice(10), [1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 9_000, 10_000]);
   assert.equal(limiter.stats().requests, 20);
+});
+
+test('with the reviewers’ headroom a known limit is kept close to: 95 % of the rate, one less of burst', async () => {
+  // 600 a minute with a burst of 3, as the provider states it.
+  const { times } = await permitTimes(
+    withHeadroom({ requestsPerMinute: 600, burst: 3, maxConcurrency: 8 }),
+    36,
+  );
+  assert.deepEqual(times.slice(0, 2), [0, 0]);
+  // Then one every 60 000 / 570 = 105.3 ms (whole milliseconds), not slower: the 36th call goes at 3.58 s.
+  const gaps = times.slice(2).map((time, index) => time - (times[index + 1] ?? 0));
+  assert.ok(
+    gaps.every((gap) => gap === 105 || gap === 106),
+    JSON.stringify(times),
+  );
+  assert.equal(times.at(-1), Math.ceil(34 * (60_000 / 570)));
 });
 
 test('tokens per minute: a large request waits for the budget, actual usage corrects the estimate', async () => {
