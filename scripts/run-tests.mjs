@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the test suite with node:test. Node 20 takes paths, not globs, so the files are listed here.
-// Unit tests run in parallel; tests under test/integration start real processes and time them, so they
-// run one file at a time to keep their measurements honest on a 2-core machine.
+// Unit tests run in parallel; tests under test/integration start real processes (agent CLIs, servers, git),
+// so they run one file at a time: several at once would starve each other on a 2-core machine.
 // Skipped tests and suites are counted from a second (TAP) reporter and listed on stderr; in CI (`CI` set,
 // not `false`/`0`) any skip fails the run: CI must never go green with a suite skipped.
 import { spawnSync } from 'node:child_process';
