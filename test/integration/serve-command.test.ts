@@ -75,6 +75,11 @@ test('ai-collab serve: a 0600 server file, plans posted as text run, invalid one
   const workspace = tempDir();
   const served = await serve(workspace);
   try {
+    // The link is printed after server.json is written: wait for the line rather than read stderr at once.
+    await waitFor(
+      () => /#login=[0-9a-f]{48}/.test(served.cli.stderrSoFar()) || served.cli.child.exitCode !== null,
+      'the sign-in link on stderr',
+    );
     assert.match(served.cli.stderrSoFar(), /#login=[0-9a-f]{48}/);
     assert.equal(statSync(join(workspace, '.ai-collab', 'server.json')).mode & 0o777, 0o600);
     assert.match(served.server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
