@@ -129,6 +129,7 @@ function summaryOf(state: RunState): RunSummary {
     stepCount: state.order.length,
     createdAt: state.createdAt,
     updatedAt: state.createdAt,
+    startedAt: state.startedAt ?? null,
     finishedAt: state.finishedAt ?? null,
     lastSeq: state.lastSeq,
     counts: { ...state.counts },

@@ -35,6 +35,7 @@ export function summaryOf(runId: string, status: string, lastSeq = 1, createdAt 
     stepCount: 2,
     createdAt,
     updatedAt: createdAt,
+    startedAt: null,
     finishedAt: null,
     lastSeq,
   };
