@@ -130,7 +130,9 @@ steps:
   ]);
   const pids = recordedPids(directory);
   assert.equal(pids.length, 3);
-  assert.equal(new Set(pids).size, 2, `three steps ran on the pool's two warm processes (${pids})`);
+  // Reuse, not a spawn per step: the three steps ran on at most the pool's two warm processes (one alone
+  // when step `one` was done before `two` was handed a process, since the pool prefers the one just used).
+  assert.ok(new Set(pids).size <= 2, `three steps ran on the pool's warm processes (${pids})`);
   for (const pid of pids) assert.equal(isAlive(pid), false, 'the pool is closed when the run ends');
 });
 
