@@ -11,17 +11,20 @@ async function start(root: HTMLElement): Promise<void> {
     render(<SignedOut problem={session.problem} />, root);
     return;
   }
+  // The token is checked while the dashboard starts, not before: the check and the stream's handshake
+  // overlap instead of queueing one behind the other.
+  const store = new DashboardStore(session.token);
+  render(<App store={store} />, root);
   try {
     await new ApiClient(session.token).get('/api/health');
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       // A restarted server has a new token: the one this tab kept is useless now.
+      store.close();
       forgetToken();
       render(<SignedOut problem="the server restarted since this tab signed in" />, root);
-      return;
     }
   }
-  render(<App store={new DashboardStore(session.token)} />, root);
 }
 
 const root = document.getElementById('app');

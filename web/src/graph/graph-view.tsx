@@ -3,10 +3,10 @@
  * viewport are drawn, labels are dropped when zoomed far out, steps can be collapsed with everything
  * after them, and search highlights and jumps to matching steps.
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { RunState, StepState } from '../../../src/engine/run-state.js';
 import { formatDuration } from '../views/format.js';
-import { nodeHeight, nodeWidth, visibleGraph } from './graph-model.js';
+import { nodeHeight, nodeWidth, type Positions, visibleGraph } from './graph-model.js';
 import { StepNode } from './step-node.js';
 import { useLayout } from './use-layout.js';
 import { fitTransform, useViewport } from './viewport.js';
@@ -30,9 +30,16 @@ export function GraphView({ state, selected, onSelect, collapsed, onToggle, onEx
   const { transform, setTransform, handlers } = useViewport({ x: 20, y: 20, k: 1 });
   const content = useMemo(() => extent(positions), [positions]);
 
-  useEffect(() => {
+  // Measured before the first paint, and fitted then too: a large plan is drawn once, already fitted,
+  // instead of first at 1:1 and again a frame later.
+  useLayoutEffect(() => {
     const element = container.current;
     if (!element) return undefined;
+    const box = element.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0) {
+      setSize({ width: box.width, height: box.height });
+      setMeasured(true);
+    }
     const observer = new ResizeObserver(([entry]) => {
       if (!entry) return;
       setSize({ width: entry.contentRect.width, height: entry.contentRect.height });
@@ -46,7 +53,7 @@ export function GraphView({ state, selected, onSelect, collapsed, onToggle, onEx
   // size; not when the step panel narrows the canvas, which would undo a search jump.
   // After the person has moved the view, a new layout keeps the selected step in the middle instead.
   const moved = useRef(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const position = selected === undefined ? undefined : positions.get(selected);
     if (moved.current && position) setTransform(centerOn(position, transform.k, size));
     else if (!moved.current) setTransform(fitTransform(content, size));
@@ -167,16 +174,7 @@ export function GraphView({ state, selected, onSelect, collapsed, onToggle, onEx
         >
           <g transform={`translate(${transform.x},${transform.y}) scale(${transform.k})`}>
             <g class="edges">
-              {graph.edges.map(([from, to]) => {
-                if (!inView(from) && !inView(to)) return null;
-                const a = positions.get(from);
-                const b = positions.get(to);
-                if (!a || !b) return null;
-                const x1 = a.x + nodeWidth;
-                const y1 = a.y + nodeHeight / 2;
-                const x2 = b.x;
-                const y2 = b.y + nodeHeight / 2;
-                const bend = Math.max(20, (x2 - x1) / 2);
+              {edgePaths(graph.edges, positions, inView, (from, to) => {
                 const relation =
                   related === undefined
                     ? ''
@@ -187,14 +185,10 @@ export function GraphView({ state, selected, onSelect, collapsed, onToggle, onEx
                           (related.downstream.has(from) || from === selected)
                         ? ' downstream'
                         : ' dimmed';
-                return (
-                  <path
-                    key={`${from}>${to}`}
-                    class={`edge status-${state.steps[from]?.status ?? 'pending'}${relation}`}
-                    d={`M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`}
-                  />
-                );
-              })}
+                return `edge status-${state.steps[from]?.status ?? 'pending'}${relation}`;
+              }).map(([className, d]) => (
+                <path key={className} class={className} d={d} />
+              ))}
             </g>
             {drawn.map((id) => {
               const step = state.steps[id];
@@ -230,6 +224,35 @@ export function GraphView({ state, selected, onSelect, collapsed, onToggle, onEx
       </div>
     </div>
   );
+}
+
+/**
+ * The drawn edges as one path per look (status and relation), not one element per edge: a 1,000-step
+ * plan has thousands of edges, and each element costs style, layout and paint time on first render.
+ */
+function edgePaths(
+  edges: ReadonlyArray<readonly [string, string]>,
+  positions: Positions,
+  inView: (id: string) => boolean,
+  classOf: (from: string, to: string) => string,
+): Array<[string, string]> {
+  const byClass = new Map<string, string[]>();
+  for (const [from, to] of edges) {
+    if (!inView(from) && !inView(to)) continue;
+    const a = positions.get(from);
+    const b = positions.get(to);
+    if (!a || !b) continue;
+    const x1 = a.x + nodeWidth;
+    const y1 = a.y + nodeHeight / 2;
+    const x2 = b.x;
+    const y2 = b.y + nodeHeight / 2;
+    const bend = Math.max(20, (x2 - x1) / 2);
+    const className = classOf(from, to);
+    const segments = byClass.get(className) ?? [];
+    segments.push(`M${x1},${y1}C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`);
+    byClass.set(className, segments);
+  }
+  return [...byClass].map(([className, segments]) => [className, segments.join('')]);
 }
 
 /** Every step the selected one waits for, and every step that waits for it (both transitively). */

@@ -71,7 +71,7 @@ function StepNodeView({
           )}
         </>
       )}
-      {step.dependents.length > 0 && (
+      {detailed && step.dependents.length > 0 && (
         // biome-ignore lint/a11y/useSemanticElements: SVG has no <button>.
         <g
           class="node-toggle"

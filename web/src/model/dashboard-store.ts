@@ -39,6 +39,11 @@ export class DashboardStore extends Observable {
     this.#stream.followRuns();
   }
 
+  /** Stops the stream (the session ended). */
+  close(): void {
+    this.#stream.close();
+  }
+
   /** The run's model, subscribed on first use; the least recently viewed runs are let go. */
   run(runId: string): RunModel {
     let model = this.#models.get(runId);
