@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser (Debian's Chromium through playwright-core): a running plan updates
  * live, a plan approved (or rejected) from the keyboard, a step's transcript built from its agent's typed
- * stream parts, a retried step on the Gantt chart, plots of the metrics, notifications, and a 1,000-step
+ * stream parts, a retried step on the Gantt chart, a step parked on a usage limit, plots of the metrics,
+ * notifications, and a 1,000-step
  * plan that stays usable. Every view passes axe-core (no serious or critical violation); screenshots of
  * every view at 1400×900 and 400 px wide go to .artifacts/.
  */
@@ -119,6 +120,10 @@ before(async () => {
             ? { durationMs: 200, say: ['Connecting to the registry…\n'], fail: true, transient: true }
             : { durationMs: 300, say: ['Connected; published.\n'] };
         if (stepId === 'broken') return { durationMs: 100, fail: true };
+        if (stepId === 'quota')
+          return attempt === 1
+            ? { durationMs: 100, say: ['Asking the model…\n'], usageLimitResetsInMs: 2_500 }
+            : { durationMs: 200, say: ['The limit reset; done.\n'] };
         return { durationMs: 150 + (Number(stepId.replace(/\D/g, '')) % 5) * 60 };
       }),
     ],
@@ -367,6 +372,35 @@ test('a retried step: its attempts in the transcript, its backoff on the Gantt c
   await panel.getByRole('button', { name: 'Retry step' }).focus();
   await page.keyboard.press('Enter');
   await panel.getByText('Retry requested.').waitFor();
+});
+
+test('a step parked on a usage limit: why and until when in its panel, the wait on the Gantt chart', {
+  skip,
+}, async () => {
+  const created = harness.engine.createRun({
+    plan: planOf([{ id: 'setup' }, { id: 'quota', needs: ['setup'] }], { name: 'over-quota' }),
+    workspace: harness.stateDir,
+    planFile: null,
+  });
+  const handle = harness.engine.startRun(created.runId);
+  await page.goto(`${harness.server.url}/#/runs/${created.runId}`);
+  await page.locator('[data-step="quota"][data-status="retrying"]').waitFor();
+  await page.locator('[data-step="quota"]').click();
+  const panel = page.getByTestId('step-panel');
+  await panel.getByRole('heading', { name: 'quota' }).waitFor();
+  // Read while the step is parked: the reason, and the reset time as a clock time.
+  await panel.getByText(/five-hour usage limit reached until \d{1,2}:\d{2}/).waitFor();
+  await assertAccessible(page, 'parked step');
+  await screenshots(page, artifacts, 'parked');
+  await handle.done;
+  await page.locator('[data-step="quota"][data-status="succeeded"]').waitFor();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('t');
+  const row = page.getByTestId('timeline').locator('.gantt-row[data-step="quota"]');
+  await row.waitFor();
+  // The wait stays on the chart after the step succeeded: one parked stretch between its two attempts.
+  assert.equal(await row.locator('.seg-parked').count(), 1);
+  assert.equal(await row.locator('.seg-run').count(), 2);
 });
 
 test('a 1,000-step plan stays usable: it draws, searches and collapses; its Gantt chart draws only what is seen', {

@@ -13,6 +13,8 @@ export interface TalkingStep {
   /** Fails as a transient error (retried when the step has retries left) rather than a permanent one. */
   transient?: boolean;
   output?: string;
+  /** Fails on a usage limit that resets this many milliseconds from now (the step parks until then). */
+  usageLimitResetsInMs?: number;
 }
 
 /** Runs each step for its scripted time, printing to its log and to the live stream. */
@@ -50,6 +52,16 @@ export class TalkingAgent implements Agent {
     await sleep(pause, task.signal);
     if (task.signal.aborted)
       return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
+    if (plan.usageLimitResetsInMs !== undefined)
+      return {
+        ok: false,
+        failure: {
+          code: 'USAGE_LIMIT',
+          kind: 'usage-limit',
+          message: 'five-hour usage limit reached',
+          resetAt: Date.now() + plan.usageLimitResetsInMs,
+        },
+      };
     if (plan.fail)
       return {
         ok: false,
