@@ -2,9 +2,8 @@
  * The dashboard in a real browser (Debian's Chromium through playwright-core): a running plan updates
  * live, a plan approved (or rejected) from the keyboard, a step's transcript built from its agent's typed
  * stream parts, a retried step on the Gantt chart, a step parked on a usage limit, plots of the metrics,
- * notifications, and a 1,000-step
- * plan that stays usable. Every view passes axe-core (no serious or critical violation); screenshots of
- * every view at 1400×900 and 400 px wide go to .artifacts/.
+ * notifications, and a 1,000-step plan that stays usable. Every view passes axe-core (no serious or
+ * critical violation); screenshots of every view at 1400×900 and 400 px wide go to .artifacts/.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
