@@ -84,6 +84,12 @@ export type FailureCode =
   | 'AUTH_FAILED'
   | 'MODEL_ERROR'
   | 'REVIEW_REJECTED'
+  /** A write/edit step with a target left the target as it was. */
+  | 'NO_CHANGE'
+  /** The step's `check:` command exited non-zero (or could not run). */
+  | 'CHECK_FAILED'
+  /** A `workspace.setup` command failed in the step's fresh worktree. */
+  | 'SETUP_FAILED'
   | 'INTERNAL';
 
 export interface StepFailure {

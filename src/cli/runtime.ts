@@ -7,8 +7,10 @@ import { identify } from '../agents/process/proc-table.js';
 import type { ProcessRegistry } from '../agents/process/process-registry.js';
 import { reapOrphanedProcesses } from '../agents/process/reap-orphans.js';
 import type { AgentRegistry } from '../agents/registry.js';
+import type { StepCommandSettings } from '../agents/shell/step-command.js';
 import type { ResolvedConfig } from '../config/config-schema.js';
 import { resolveAgents } from '../config/resolve-agents.js';
+import { checkStage } from '../engine/check-stage.js';
 import { Engine } from '../engine/engine.js';
 import { ProviderBackoff } from '../limits/provider-backoff.js';
 import { type LimiterStats, ProviderLimiters } from '../limits/provider-limiter.js';
@@ -23,6 +25,7 @@ import { createJsonLogger, type Logger, parseLogLevel } from '../support/logger.
 import { createGitRunner, type Git } from '../workspace/git-runner.js';
 import { createWorkspaceHooks } from '../workspace/workspace-hooks.js';
 import { workspaceStepHooks } from '../workspace/workspace-step-hooks.js';
+import { openNotifier } from './notify/open-notifier.js';
 import { openReviewRuntime, type ReviewRuntime } from './review-runtime.js';
 import { createPreflight, type Preflight } from './start-preflight.js';
 import { prepareStateDir, resolveStatePaths, type StatePaths } from './state-paths.js';
@@ -104,6 +107,14 @@ export function openRuntime(options: {
     if (spec.concurrency !== undefined) perAgent[spec.name] = spec.concurrency;
   }
   const git = createGitRunner({ environment: options.environment });
+  // `check:` and `workspace.setup` run as a shell step would: same allow-list, log cap and kill grace.
+  const commands: StepCommandSettings = {
+    clock,
+    sourceEnvironment: options.environment,
+    maxLogBytes: options.config.maxLogBytes,
+    killGraceMs: options.config.killGraceMs,
+  };
+  const notifier = openNotifier(options.config.notify, { clock, logger, environment: options.environment });
   const workspaces = createWorkspaceHooks({
     git,
     clock,
@@ -111,6 +122,8 @@ export function openRuntime(options: {
     worktreesDir: join(paths.stateDir, 'worktrees'),
     isolation: options.isolation ?? options.config.workspace.isolation,
     ...(options.config.workspace.bringIn && { bringIn: options.config.workspace.bringIn }),
+    setup: { settings: commands, commands: options.config.workspace.setup ?? [] },
+    ...(options.config.workspace.ports && { ports: options.config.workspace.ports }),
   });
   const slots = new SlotPool({
     ...(options.config.concurrency !== undefined && { global: options.config.concurrency }),
@@ -141,7 +154,11 @@ export function openRuntime(options: {
     stateDir: paths.stateDir,
     killGraceMs: options.config.killGraceMs,
     // Review before merge: only an approved change lands on the run branch.
-    hooks: workspaceStepHooks(workspaces, options.review === 'off' ? [] : [review.stage]),
+    hooks: workspaceStepHooks(workspaces, [
+      checkStage(commands),
+      ...(options.review === 'off' ? [] : [review.stage]),
+    ]),
+    ...(notifier && { observers: [notifier.onEvent] }),
     preflight: (plan, steps) => {
       for (const warning of preflight(plan, steps)) logger.warn(warning);
     },
@@ -163,6 +180,7 @@ export function openRuntime(options: {
     preflight,
     ...(review.reviewCode && { reviewCode: review.reviewCode }),
     close: async () => {
+      await notifier?.close();
       await agents.closeAll();
       store.close();
     },

@@ -1,11 +1,12 @@
 /** `ai-collab.config.yaml`: process-wide settings and per-agent settings. Unknown keys are errors. */
 import { z } from 'zod';
-import { durationField, printableText } from '../plan/plan-schema.js';
+import { durationField, printableText, setupCommands } from '../plan/plan-schema.js';
 import {
   type ReviewSettings,
   resolveReviewSettings,
   reviewSettingsSchema,
 } from '../review/review-settings.js';
+import { type NotifySettings, notifySettingsSchema } from './notify-settings.js';
 
 /** A grace period or pause: 0 is meaningful (at once). */
 const duration = durationField();
@@ -141,8 +142,26 @@ export const configSchema = z.strictObject({
           link: z.array(z.string().min(1).max(500)).max(100),
         })
         .optional(),
+      /** Run in each fresh worktree before its agent starts (`npm ci`), one command or a list. */
+      setup: setupCommands(
+        z
+          .string()
+          .trim()
+          .min(1, 'a setup command cannot be empty')
+          .max(64 * 1024)
+          .refine((text) => !text.includes('\0'), 'contains NUL; remove it'),
+      ).optional(),
+      /** Each running attempt in a worktree gets its own block of ports (`AI_COLLAB_PORT_BASE`). */
+      ports: z
+        .strictObject({
+          base: z.number().int().min(1_024).max(65_000).optional(),
+          size: z.number().int().min(1).max(10_000).optional(),
+        })
+        .optional(),
     })
     .optional(),
+  /** Who is told when a plan waits for approval, a run ends, a step parks or fails over, a budget is reached. */
+  notify: notifySettingsSchema.optional(),
   approval: z
     .strictObject({
       /** always: every plan waits for a person; auto: only uncertain or risky plans; never: run at once. */
@@ -172,7 +191,14 @@ export interface ResolvedConfig {
     pauseAfter: 'auto' | number | undefined;
     mcp: 'person' | 'agent';
   };
-  workspace: { isolation: 'auto' | 'off'; bringIn: { copy: string[]; link: string[] } | undefined };
+  workspace: {
+    isolation: 'auto' | 'off';
+    bringIn: { copy: string[]; link: string[] } | undefined;
+    setup?: string[];
+    ports?: { base?: number; size?: number };
+  };
+  /** Notifiers (none when absent). */
+  notify?: NotifySettings;
   /** Per-agent settings as written (merged across files); `resolveAgents` turns them into agent configs. */
   agents: Record<string, AgentSettingsInput>;
   /** Review settings with defaults; `reviewers` empty means none named (the runtime picks the defaults). */

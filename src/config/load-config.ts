@@ -92,11 +92,16 @@ function resolveConfig(layers: Array<{ file: string; input: ConfigInput }>): Res
     if (input.interruptGrace !== undefined) resolved.interruptGraceMs = input.interruptGrace;
     if (input.maxLogBytes !== undefined) resolved.maxLogBytes = input.maxLogBytes;
     if (input.workspace) {
+      const setup = input.workspace.setup ?? resolved.workspace.setup;
+      const ports = input.workspace.ports ?? resolved.workspace.ports;
       resolved.workspace = {
         isolation: input.workspace.isolation ?? resolved.workspace.isolation,
         bringIn: input.workspace.bringIn ?? resolved.workspace.bringIn,
+        ...(setup !== undefined && { setup }),
+        ...(ports !== undefined && { ports }),
       };
     }
+    if (input.notify) resolved.notify = { ...resolved.notify, ...input.notify };
     if (input.approval) {
       resolved.approval = {
         policy: input.approval.policy ?? resolved.approval.policy,

@@ -48,6 +48,8 @@ export interface EngineDeps {
    * with no reviewer), before anything is claimed or run. `steps` are the ones still to run.
    */
   preflight?(plan: PlanDefinition, steps: readonly StepDefinition[]): void;
+  /** Told every committed event of every run this engine writes (e.g. the notifier); must not throw. */
+  observers?: readonly RunEventListener[];
 }
 
 export interface CreateRunOptions {
@@ -147,6 +149,8 @@ export class Engine {
     const state = createRunState(event);
     for (const item of events.slice(1)) applyEvent(state, item);
     this.#created.set(runId, state);
+    // Committed with the run's row just above.
+    for (const item of events) for (const observer of this.#deps.observers ?? []) observer(item, state);
     return state;
   }
 
@@ -388,6 +392,7 @@ export class Engine {
       history: this.#history(),
     });
     this.#active.set(runId, { executor, recorder });
+    for (const observer of this.#deps.observers ?? []) recorder.subscribe(observer);
     // Start on the next microtask, so whoever called startRun/resumeRun can subscribe first and see
     // every event, `run.started` included.
     const done = Promise.resolve()

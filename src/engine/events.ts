@@ -59,6 +59,22 @@ export interface ProcessInfo {
   cgroup?: string;
 }
 
+/** The stages a step's result passes, in this order: verify (NO_CHANGE), check (`check:`), review, merge. */
+export type StageName = 'verify' | 'check' | 'review' | 'merge';
+
+/** What `workspace.setup` did in a step's fresh worktree before its agent started (time shown on its own). */
+export interface SetupFinishedData {
+  stepId: string;
+  attempt: number;
+  commands: string[];
+  durationMs: number;
+  ok: boolean;
+  /** The port block the attempt's processes were given (`AI_COLLAB_PORT_BASE`). */
+  portBase?: number;
+  /** Why it failed, with the output's tail (the attempt fails with it). */
+  error?: StepErrorInfo;
+}
+
 export type RunEventBody =
   | {
       type: 'run.created';
@@ -132,11 +148,13 @@ export type RunEventBody =
       type: 'step.workspace-prepared';
       data: { stepId: string; attempt: number; cwd: string; detail?: Record<string, string> };
     }
-  | { type: 'step.stage-started'; data: { stepId: string; attempt: number; stage: 'review' | 'merge' } }
+  | { type: 'step.stage-started'; data: { stepId: string; attempt: number; stage: StageName } }
   | {
       type: 'step.stage-passed';
-      data: { stepId: string; attempt: number; stage: 'review' | 'merge'; detail?: Record<string, string> };
+      data: { stepId: string; attempt: number; stage: StageName; detail?: Record<string, string> };
     }
+  /** `workspace.setup` ran in the step's fresh worktree (before its agent). */
+  | { type: 'step.setup-finished'; data: SetupFinishedData }
   | { type: 'step.review-vote'; data: { stepId: string; attempt: number } & ReviewVoteData }
   | {
       type: 'step.conflicted';
@@ -183,6 +201,7 @@ const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'step.workspace-prepared',
   'step.stage-started',
   'step.stage-passed',
+  'step.setup-finished',
   'step.review-vote',
   'step.conflicted',
   'step.added',

@@ -220,7 +220,7 @@ export function applyEvent(state: RunState, event: RunEvent): void {
     case 'step.stage-started':
       setStep(state, {
         ...step(state, event.data.stepId),
-        status: event.data.stage === 'review' ? 'reviewing' : 'merging',
+        status: stageStatus[event.data.stage],
       });
       return;
     case 'step.stage-passed': {
@@ -297,6 +297,13 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       setStep(state, { ...rest, status: 'interrupted', finishedAt: event.at });
       return;
     }
+    case 'step.setup-finished':
+      setStep(state, {
+        ...step(state, event.data.stepId),
+        setupMs: event.data.durationMs,
+        ...(event.data.portBase !== undefined && { portBase: event.data.portBase }),
+      });
+      return;
     case 'step.cancelled': {
       const { retryAt: _retryAt, ...rest } = step(state, event.data.stepId);
       setStep(state, { ...rest, status: 'cancelled', finishedAt: event.at });
@@ -363,3 +370,6 @@ function unblockDependents(state: RunState, retriedId: string): void {
 export function isRunSettled(state: RunState): boolean {
   return state.order.every((id) => settledStepStatuses.has(step(state, id).status));
 }
+
+/** verify and check run while the step still counts as running; review and merge have states of their own. */
+const stageStatus = { verify: 'running', check: 'running', review: 'reviewing', merge: 'merging' } as const;

@@ -12,7 +12,7 @@ import type { StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
-import type { StepErrorInfo } from './events.js';
+import { toErrorInfo } from './error-info.js';
 import { reportRateLimit, retryDelay } from './retry-policy.js';
 import type { RunRecorder } from './run-recorder.js';
 import { type RunState, settledStepStatuses } from './run-state.js';
@@ -317,7 +317,8 @@ export class RunExecutor {
         : outcome.failure;
     // Every 429 pauses the provider for all its steps, also one this step has no retry left for.
     const providerResumesAt = reportRateLimit(attempt.step, failure, this.#deps.providers);
-    const feedback = outcome.kind === 'rejected' ? { feedback: outcome.feedback } : {};
+    const feedback =
+      outcome.kind === 'rejected' || outcome.feedback !== undefined ? { feedback: outcome.feedback } : {};
     const error = toErrorInfo(failure);
     const step = this.state.steps[id];
     const now = this.#deps.clock.now();
@@ -446,16 +447,4 @@ function capText(text: string, max: number): string {
   return text.length <= max
     ? text
     : `${text.slice(0, max)}\n[… ${text.length - max} more characters in the transcript]`;
-}
-
-function toErrorInfo(failure: StepFailure): StepErrorInfo {
-  return {
-    code: failure.code,
-    kind: failure.kind,
-    message: failure.message,
-    ...(failure.resetAt !== undefined && { resetAt: failure.resetAt }),
-    ...(failure.exitCode !== undefined && { exitCode: failure.exitCode }),
-    ...(failure.signal !== undefined && { signal: failure.signal }),
-    ...(failure.outputTail !== undefined && { outputTail: failure.outputTail.slice(-2_000) }),
-  };
 }

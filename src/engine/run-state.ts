@@ -76,6 +76,10 @@ export interface StepState {
   /** The successful attempt's change as commits (start..result is its diff); absent if it changed nothing. */
   startCommit?: string;
   resultCommit?: string;
+  /** How long `workspace.setup` took in the last attempt's worktree (shown apart from the agent's time). */
+  setupMs?: number;
+  /** The port block of the last attempt (`AI_COLLAB_PORT_BASE`). */
+  portBase?: number;
   /** Where the last attempt worked (a worktree for isolated steps). */
   cwd?: string;
   workspaceDetail?: Record<string, string>;

@@ -17,7 +17,7 @@ export type AbortReason = 'timeout' | 'interrupt' | 'cancel';
 
 export type AttemptOutcome =
   | ({ kind: 'succeeded'; durationMs: number; output: string; change?: StepCommits } & AgentOutcomeDetails)
-  | ({ kind: 'failed'; failure: StepFailure; durationMs: number } & AgentOutcomeDetails)
+  | ({ kind: 'failed'; failure: StepFailure; durationMs: number; feedback?: string } & AgentOutcomeDetails)
   | ({ kind: 'rejected'; reason: string; feedback: string; durationMs: number } & AgentOutcomeDetails)
   | ({
       kind: 'conflicted';
@@ -92,13 +92,14 @@ export class StepAttempt {
       workspace: context.workspace,
       state: recorder.state,
       signal: this.#signal(),
+      logsDir: context.logsDir,
     };
     const startedAt = context.clock.now();
     const prepared = await prepareWorkspace(context.hooks, hookContext, recorder);
     if (!prepared.ok)
       return { kind: 'failed', failure: prepared.failure, durationMs: context.clock.now() - startedAt };
     try {
-      return await this.#runPrepared(agent, context, hookContext, prepared.cwd, startedAt);
+      return await this.#runPrepared(agent, context, hookContext, prepared.cwd, startedAt, prepared.env);
     } finally {
       prepared.release?.();
     }
@@ -111,15 +112,17 @@ export class StepAttempt {
     hookContext: StepHookContext,
     cwd: string,
     startedAt: number,
+    env: Record<string, string> | undefined,
   ): Promise<AttemptOutcome> {
     const { recorder } = context;
-    const outcome = await this.#runAgent(agent, context, cwd);
+    const outcome = await this.#runAgent(agent, context, cwd, env);
     if (outcome.kind !== 'succeeded') return outcome;
     const staged = await runStages(context.hooks?.stages ?? [], {
       ...hookContext,
       cwd,
       output: outcome.output,
       ...(outcome.filesChanged && { filesChanged: outcome.filesChanged }),
+      ...(env && { env }),
       recorder,
     });
     const stopped = this.#stoppedBy();
@@ -149,11 +152,22 @@ export class StepAttempt {
         };
       }
       case 'failed':
-        return { ...details, kind: 'failed', failure: staged.failure, durationMs };
+        return {
+          ...details,
+          kind: 'failed',
+          failure: staged.failure,
+          durationMs,
+          ...(staged.feedback !== undefined && { feedback: staged.feedback }),
+        };
     }
   }
 
-  async #runAgent(agent: Agent, context: AttemptContext, cwd: string): Promise<AttemptOutcome> {
+  async #runAgent(
+    agent: Agent,
+    context: AttemptContext,
+    cwd: string,
+    env: Record<string, string> | undefined,
+  ): Promise<AttemptOutcome> {
     const timeoutMs = this.step.timeoutMs ?? context.agentTimeoutMs;
     const { recorder, clock } = context;
     const stepId = this.step.id;
@@ -169,7 +183,8 @@ export class StepAttempt {
         runId: recorder.state.runId,
         stepId,
         attempt: this.attempt,
-        step: this.step,
+        // The attempt's own variables (its port block) reach the agent as the step's `env` does.
+        step: env ? { ...this.step, env: { ...this.step.env, ...env } } : this.step,
         workspace: cwd,
         ...(context.feedback !== undefined && { feedback: context.feedback }),
         logFile,

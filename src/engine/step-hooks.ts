@@ -5,7 +5,7 @@
  */
 import type { StepFailure } from '../agents/agent.js';
 import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
-import type { ReviewVoteData, StepCommits } from './events.js';
+import type { ReviewVoteData, StageName, StepCommits } from './events.js';
 import type { RunState } from './run-state.js';
 
 export interface StepHookContext {
@@ -17,6 +17,8 @@ export interface StepHookContext {
   /** Read-only view of the run. */
   state: Readonly<RunState>;
   signal: AbortSignal;
+  /** Where the attempt's logs go (`<step>.<attempt>.log` and siblings such as `.check.log`). */
+  logsDir?: string;
 }
 
 export interface PreparedWorkspace {
@@ -26,6 +28,18 @@ export interface PreparedWorkspace {
   detail?: Record<string, string>;
   /** Called once when the attempt ends, however it ends (after its stages): e.g. leaves a shared worktree. */
   release?: () => void;
+  /** Variables every process of the attempt gets (agent, setup, check): e.g. its `AI_COLLAB_PORT_BASE`. */
+  env?: Record<string, string>;
+  /** What `workspace.setup` did in this fresh worktree; a failure fails the attempt. */
+  setup?: SetupReport;
+}
+
+export interface SetupReport {
+  commands: string[];
+  durationMs: number;
+  portBase?: number;
+  /** Set when a command failed: the attempt fails with it (its output tail included). */
+  failure?: StepFailure;
 }
 
 export interface StageContext extends StepHookContext {
@@ -33,6 +47,8 @@ export interface StageContext extends StepHookContext {
   /** What the agent answered. */
   output: string;
   filesChanged?: string[];
+  /** The attempt's extra environment (`PreparedWorkspace.env`), for commands a stage runs. */
+  env?: Record<string, string>;
   /** Records a reviewer's vote as it arrives. */
   recordVote(vote: ReviewVoteData): void;
 }
@@ -44,10 +60,11 @@ export type StageResult =
   | { kind: 'rejected'; reason: string; feedback: string }
   /** The step's changes could not be merged; they are kept, and the step is `conflicted`. */
   | { kind: 'conflicted'; files: string[]; message: string }
-  | { kind: 'failed'; failure: StepFailure };
+  /** `feedback`: added to the next attempt's prompt (what the check printed, that nothing changed). */
+  | { kind: 'failed'; failure: StepFailure; feedback?: string };
 
 export interface StepStage {
-  readonly name: 'review' | 'merge';
+  readonly name: StageName;
   appliesTo(step: StepDefinition, state: Readonly<RunState>): boolean;
   run(context: StageContext): Promise<StageResult>;
 }

@@ -1,5 +1,6 @@
 /** Runs the hooks around a step's agent: workspace preparation before, stages (review, merge) after. */
 import type { StepFailure } from '../agents/agent.js';
+import { toErrorInfo } from './error-info.js';
 import type { StepCommits } from './events.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { StageContext, StageResult, StepHookContext, StepHooks, StepStage } from './step-hooks.js';
@@ -8,7 +9,10 @@ export async function prepareWorkspace(
   hooks: StepHooks | undefined,
   context: StepHookContext,
   recorder: RunRecorder,
-): Promise<{ ok: true; cwd: string; release?: () => void } | { ok: false; failure: StepFailure }> {
+): Promise<
+  | { ok: true; cwd: string; release?: () => void; env?: Record<string, string> }
+  | { ok: false; failure: StepFailure }
+> {
   if (!hooks?.prepare) return { ok: true, cwd: context.workspace };
   try {
     const prepared = await hooks.prepare(context);
@@ -21,7 +25,31 @@ export async function prepareWorkspace(
         ...(prepared.detail !== undefined && { detail: prepared.detail }),
       },
     });
-    return { ok: true, cwd: prepared.cwd, ...(prepared.release && { release: prepared.release }) };
+    const { setup } = prepared;
+    if (setup) {
+      recorder.record({
+        type: 'step.setup-finished',
+        data: {
+          stepId: context.step.id,
+          attempt: context.attempt,
+          commands: setup.commands,
+          durationMs: setup.durationMs,
+          ok: setup.failure === undefined,
+          ...(setup.portBase !== undefined && { portBase: setup.portBase }),
+          ...(setup.failure && { error: toErrorInfo(setup.failure) }),
+        },
+      });
+      if (setup.failure) {
+        prepared.release?.();
+        return { ok: false, failure: setup.failure };
+      }
+    }
+    return {
+      ok: true,
+      cwd: prepared.cwd,
+      ...(prepared.release && { release: prepared.release }),
+      ...(prepared.env && { env: prepared.env }),
+    };
   } catch (error) {
     return {
       ok: false,

@@ -76,6 +76,7 @@ export function normalizeNativePlan(input: NativePlanInput, fallbackName: string
       ...(review !== undefined && { review }),
       ...(step.isolate !== undefined && { isolate: step.isolate }),
       ...(env !== undefined && { env }),
+      ...(step.check !== undefined && { check: step.check }),
     };
   });
   problems.push(...checkStepKinds(steps));
@@ -90,6 +91,7 @@ export function normalizeNativePlan(input: NativePlanInput, fallbackName: string
     steps,
     ...(input.concurrency !== undefined && { concurrency: input.concurrency }),
     ...(Object.keys(meta).length > 0 && { meta }),
+    ...(input.workspace?.setup !== undefined && { workspace: { setup: input.workspace.setup } }),
   };
   return { plan, nodes, problems };
 }

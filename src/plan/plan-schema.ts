@@ -39,6 +39,15 @@ function withoutNul(schema: z.ZodString) {
   );
 }
 
+/** `workspace.setup` of a plan or the configuration: one command or a list, always read as a list. */
+export function setupCommands(command: z.ZodType<string>) {
+  return z
+    .union([command, z.array(command).min(1, 'give at least one command, or leave setup out').max(20)], {
+      error: 'a command such as "npm ci", or a list of commands',
+    })
+    .transform((value) => (typeof value === 'string' ? [value] : value));
+}
+
 function schemasFor(limits: PlanLimits) {
   const stepId = z.union([
     printableText(z.string().min(1, 'a step id cannot be empty').max(limits.maxIdLength), 'a step id'),
@@ -58,6 +67,8 @@ function schemasFor(limits: PlanLimits) {
     .refine((record) => Object.keys(record).length <= 200, 'at most 200 environment variables per step');
   const retries = z.number().int().min(0).max(100);
   const agentName = printableText(z.string().min(1).max(200), 'an agent name');
+  const command = (what: string) =>
+    withoutNul(z.string().trim().min(1, `${what} cannot be empty`).max(limits.maxCommandBytes));
 
   const nativeStep = z.strictObject({
     id: stepId,
@@ -78,6 +89,7 @@ function schemasFor(limits: PlanLimits) {
     review: z.boolean().optional(),
     isolate: z.boolean().optional(),
     env: env.optional(),
+    check: command('a check command').optional(),
   });
 
   const score = z.number().min(0).max(1);
@@ -124,6 +136,12 @@ function schemasFor(limits: PlanLimits) {
         estimate: durationField().optional(),
         review: z.boolean().optional(),
         env: env.optional(),
+      })
+      .optional(),
+    workspace: z
+      .strictObject({
+        /** Run in each fresh worktree before its agent starts (`npm ci`), one command or a list. */
+        setup: setupCommands(command('a setup command')).optional(),
       })
       .optional(),
     steps: z.array(nativeStep),

@@ -10,6 +10,7 @@ export function planToYaml(plan: PlanDefinition): string {
     ...(meta.rationale !== undefined && { rationale: meta.rationale }),
     ...(meta.risks !== undefined && { risks: meta.risks }),
     ...(meta.confidence !== undefined && { confidence: meta.confidence }),
+    ...(plan.workspace !== undefined && { workspace: plan.workspace }),
     steps: plan.steps.map(stepToYaml),
   };
   const header = '# Edit the plan, save and close the editor. Durations are in milliseconds here.\n';
@@ -33,6 +34,7 @@ function stepToYaml(step: StepDefinition): Record<string, unknown> {
     ...(step.review !== undefined && { review: step.review }),
     ...(step.isolate !== undefined && { isolate: step.isolate }),
     ...(step.env !== undefined && { env: step.env }),
+    ...(step.check !== undefined && { check: step.check }),
   };
 }
 

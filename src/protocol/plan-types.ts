@@ -30,6 +30,8 @@ export interface StepDefinition {
   review?: boolean;
   isolate?: boolean;
   env?: Record<string, string>;
+  /** A shell command run in the step's directory after its agent finishes; a non-zero exit fails the attempt. */
+  check?: string;
 }
 
 export interface PlanDefinition {
@@ -39,6 +41,8 @@ export interface PlanDefinition {
   steps: StepDefinition[];
   /** Planner metadata of a seed `PlanResponse` (analysis, risks, confidence), kept for approval views. */
   meta?: Record<string, unknown>;
+  /** `workspace.setup`: commands run in each fresh worktree before its agent (the plan's replace the config's). */
+  workspace?: { setup?: string[] };
 }
 
 export const defaultBackoff: BackoffPolicy = { initialMs: 1_000, maxMs: 60_000, factor: 2 };

@@ -49,6 +49,7 @@ export async function gatherEvidence(
     // Without a diff or files, the agent's answer is all the work there is to judge.
     sections.push(...summarySection(context.output, read.length > 0 ? 'claim' : 'work'));
   }
+  sections.push(...checkSection(context));
   sections.push(...validationSections(context));
   return { sections };
 }
@@ -71,6 +72,19 @@ function summarySection(output: string, role: 'claim' | 'work'): EvidenceSection
       title: "THE AGENT'S ANSWER",
       role,
       text: capText(output, evidenceLimits.outputChars, 'tail'),
+    },
+  ];
+}
+
+/** The step's own `check:`, as the check stage recorded it for this attempt (it passed, or there is no review). */
+function checkSection(context: EvidenceContext): EvidenceSection[] {
+  const check = context.state.steps[context.step.id]?.stageDetail?.check;
+  if (context.step.check === undefined || check === undefined) return [];
+  return [
+    {
+      title: `CHECK: the step's check \`${oneLine(context.step.check)}\` exited with code ${check.exitCode ?? '?'}`,
+      role: 'work',
+      text: capText(check.output ?? '', evidenceLimits.outputChars, 'tail'),
     },
   ];
 }

@@ -8,7 +8,7 @@
  * writing lands with whichever of them ends first (and again, finished, with the other).
  */
 import { join } from 'node:path';
-import type { StageContext, StageResult, StepHookContext } from '../engine/step-hooks.js';
+import type { SetupReport, StageContext, StageResult, StepHookContext } from '../engine/step-hooks.js';
 import { bringIn } from './bring-in.js';
 import { assertConfigTrusted } from './config-trust.js';
 import { mainCheckout } from './git-repository.js';
@@ -41,10 +41,14 @@ export async function prepareIntegrationStep(
   run: RunWorkspace,
   context: StepHookContext,
   gate: IntegrationGateOfRun,
-): Promise<{ cwd: string; detail: Record<string, string>; release: () => void }> {
+  /** Run while the worktree is brought up and nobody is inside (`workspace.setup`), when it is due. */
+  whileEmpty?: (cwd: string) => Promise<SetupReport | undefined>,
+): Promise<{ cwd: string; detail: Record<string, string>; release: () => void; setup?: SetupReport }> {
   const { git } = workspace;
   await assertConfigTrusted(git, mainCheckout(run.repo), run.record.trustedConfig);
   const path = integrationWorktreePath(workspace.worktreesDir, run.runId);
+  const cwd = run.repo.prefix === '' ? path : join(path, run.repo.prefix);
+  let setup: SetupReport | undefined;
   const entry = await gate.enter(
     () => runTip(git, run),
     async (tip) => {
@@ -54,7 +58,9 @@ export async function prepareIntegrationStep(
         startCommit: tip,
         keepIgnored: true,
       });
-      return { handle, broughtIn: bringIn(run.repo.toplevel, path, workspace.bringIn) };
+      const broughtIn = bringIn(run.repo.toplevel, path, workspace.bringIn);
+      setup = await whileEmpty?.(cwd);
+      return { handle, broughtIn };
     },
   );
   const detail: PreparedDetail = {
@@ -71,11 +77,7 @@ export async function prepareIntegrationStep(
     stepId: context.step.id,
     startCommit: entry.startCommit,
   });
-  return {
-    cwd: run.repo.prefix === '' ? path : join(path, run.repo.prefix),
-    detail: encodePrepared(detail),
-    release: entry.leave,
-  };
+  return { cwd, detail: encodePrepared(detail), release: entry.leave, ...(setup && { setup }) };
 }
 
 /** Commits what the step left in the integration worktree and merges it into the run branch. */

@@ -13,7 +13,9 @@ export type WorkspaceErrorReason =
   /** `apply` or `discard` cannot proceed in the repository's current state (detached HEAD, branch checked out…). */
   | 'NOT_APPLICABLE'
   /** The run has no branch: it ran without isolation, was discarded, or never changed code. */
-  | 'NO_RUN_BRANCH';
+  | 'NO_RUN_BRANCH'
+  /** Every port block is held by a running attempt. */
+  | 'PORTS_EXHAUSTED';
 
 /**
  * `code` stays one of the product's codes (INTERNAL for git failures, USAGE for refusals the user can fix);

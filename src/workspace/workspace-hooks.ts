@@ -30,6 +30,8 @@ import {
 import { type IsolationMode, isolationModes, planChangesCode } from './isolation-policy.js';
 import { KeyedLock } from './keyed-lock.js';
 import { describeStep, mergeStep } from './merge-stage.js';
+import { noChangeStage } from './no-change-stage.js';
+import { type PortBlockSettings, PortBlocks } from './port-blocks.js';
 import { prepareIsolatedStep } from './prepare-step.js';
 import { readPrepared } from './prepared-detail.js';
 import { canResolve, resolutionStepFor } from './resolution-step.js';
@@ -37,6 +39,7 @@ import type { RunWorkspaceSummary } from './run-summary.js';
 import { openRunWorkspace, type RunWorkspaceLookup, readRunRecord } from './run-workspace.js';
 import type { ChangeDescription } from './step-changes.js';
 import type { WorkspaceContext } from './workspace-context.js';
+import { runWorktreeSetup, setupCommandsFor, type WorktreeSetup } from './worktree-setup.js';
 
 export interface WorkspaceHooksOptions {
   git: Git;
@@ -50,6 +53,10 @@ export interface WorkspaceHooksOptions {
   isolation?: 'auto' | 'off';
   /** Cap of the patch recorded with each merged step. @default 32 KiB */
   maxPatchBytes?: number;
+  /** `workspace.setup`: commands run in each fresh worktree before its agent, and how to run them. */
+  setup?: WorktreeSetup;
+  /** The port blocks attempts get (`AI_COLLAB_PORT_BASE`). */
+  ports?: PortBlockSettings;
 }
 
 /** What the user is told when a run starts. */
@@ -70,12 +77,18 @@ export class WorkspaceHooks {
   readonly stages: readonly StepStage[];
   /** The `merge` stage alone, for a composition root that puts the review stage before it. */
   readonly mergeStage: StepStage;
+  /** The `verify` stage: a write/edit step with a target fails as `NO_CHANGE` when it left it unchanged. */
+  readonly verifyStage: StepStage;
   readonly #workspace: WorkspaceContext;
   readonly #isolation: 'auto' | 'off';
   readonly #runs = new Map<string, Promise<RunWorkspaceLookup>>();
   /** Who is in each run's integration worktree (this process runs the run's steps). */
   readonly #gates = new Map<string, IntegrationGateOfRun>();
   readonly #modes = new WeakMap<PlanDefinition, { size: number; modes: Map<string, IsolationMode> }>();
+  readonly #ports: PortBlocks;
+  readonly #setup: WorktreeSetup | undefined;
+  /** Runs whose integration worktree was set up by this process (it keeps ignored files, so once is enough). */
+  readonly #integrationSetUp = new Set<string>();
 
   constructor(options: WorkspaceHooksOptions) {
     this.#workspace = {
@@ -89,6 +102,8 @@ export class WorkspaceHooks {
       runLock: new KeyedLock(),
     };
     this.#isolation = options.isolation ?? 'auto';
+    this.#ports = new PortBlocks(options.ports);
+    this.#setup = options.setup;
     this.mergeStage = {
       name: 'merge',
       appliesTo: (step, state) => {
@@ -97,7 +112,11 @@ export class WorkspaceHooks {
       },
       run: (context) => this.#merge(context),
     };
-    this.stages = [this.mergeStage];
+    this.verifyStage = noChangeStage(options.git, async (context) => {
+      const lookup = await this.#open(context.runId, context.workspace);
+      return lookup.kind === 'off' ? undefined : lookup.run.repo.commonDir;
+    });
+    this.stages = [this.verifyStage, this.mergeStage];
   }
 
   /**
@@ -124,7 +143,47 @@ export class WorkspaceHooks {
     };
   }
 
+  /**
+   * The step's directory; in a worktree (its own, or the run's integration worktree), with the attempt's
+   * own port block (held until the attempt ends) and, in a fresh worktree, `workspace.setup` run first.
+   */
   async prepare(context: StepHookContext): Promise<PreparedWorkspace> {
+    const ports = this.#ports.lease(`${context.runId}/${context.step.id}`);
+    try {
+      const prepared = await this.#prepareDirectory(context, ports.env);
+      const isolation = readPrepared(prepared.detail)?.isolation;
+      if (isolation !== 'worktree' && isolation !== 'integration') {
+        // In place there is no worktree of its own (and pooled agents stay warm without per-step variables).
+        ports.release();
+        return prepared;
+      }
+      const release = prepared.release;
+      const setup =
+        prepared.setup ??
+        (isolation === 'worktree' ? await this.#runSetup(context, prepared.cwd, ports.env) : undefined);
+      return {
+        ...prepared,
+        env: ports.env,
+        release: () => {
+          release?.();
+          ports.release();
+        },
+        ...(setup && { setup: { ...setup, portBase: ports.base } }),
+      };
+    } catch (error) {
+      ports.release();
+      throw error;
+    }
+  }
+
+  /** A step's worktree is fresh at every attempt (reset to its start, ignored files too): set it up. */
+  async #runSetup(context: StepHookContext, cwd: string, env: Record<string, string>) {
+    const commands = setupCommandsFor(this.#setup, context);
+    if (commands.length === 0 || !this.#setup) return undefined;
+    return runWorktreeSetup(this.#setup, commands, context, cwd, env);
+  }
+
+  async #prepareDirectory(context: StepHookContext, env: Record<string, string>): Promise<PreparedWorkspace> {
     const mode = this.#modeOf(context.state.plan, context.step.id);
     if (mode === 'in-place') return { cwd: context.workspace, detail: { isolation: 'in-place' } };
     if (this.#isolation === 'off')
@@ -132,8 +191,21 @@ export class WorkspaceHooks {
     const lookup = await this.#open(context.runId, context.workspace);
     if (lookup.kind === 'off')
       return { cwd: context.workspace, detail: { isolation: 'off', reason: lookup.reason } };
-    if (mode === 'integration')
-      return prepareIntegrationStep(this.#workspace, lookup.run, context, this.#gateOf(context.runId));
+    if (mode === 'integration') {
+      const runId = context.runId;
+      return prepareIntegrationStep(
+        this.#workspace,
+        lookup.run,
+        context,
+        this.#gateOf(runId),
+        async (cwd) => {
+          if (this.#integrationSetUp.has(runId)) return undefined;
+          const setup = await this.#runSetup(context, cwd, env);
+          if (setup && setup.failure === undefined) this.#integrationSetUp.add(runId);
+          return setup;
+        },
+      );
+    }
     return prepareIsolatedStep(this.#workspace, lookup.run, context);
   }
 
@@ -170,6 +242,7 @@ export class WorkspaceHooks {
     } finally {
       this.#runs.delete(state.runId);
       this.#gates.delete(state.runId);
+      this.#integrationSetUp.delete(state.runId);
     }
   }
 

@@ -14,7 +14,8 @@ export function workspaceStepHooks(
   return {
     startRun: async (run) => isolationDetail(await workspaces.startRun(run)),
     prepare: (context) => workspaces.prepare(context),
-    stages: [...stagesBeforeMerge, workspaces.mergeStage],
+    // Cheapest first: did it change its target, then its check:, then the reviewers, then the merge.
+    stages: [workspaces.verifyStage, ...stagesBeforeMerge, workspaces.mergeStage],
     onConflict: (notice) => workspaces.onConflict(notice),
     finishRun: async (state) => {
       const summary = await workspaces.finishRun(state);

@@ -51,7 +51,10 @@ export class ClaudeAgent implements Agent {
   }
 
   poolStats() {
-    return [...this.#pools.entries()].map(([cwd, pool]) => ({ cwd, ...pool.stats() }));
+    return [...this.#pools.entries()].map(([key, pool]) => ({
+      cwd: key.split('\u0000')[0] ?? key,
+      ...pool.stats(),
+    }));
   }
 
   async run(task: AgentTask): Promise<AgentResult> {
@@ -70,7 +73,7 @@ export class ClaudeAgent implements Agent {
   async #runOnPool(task: AgentTask, transcript: CappedLog): Promise<AgentResult> {
     let lease: Awaited<ReturnType<ProcessPool<ClaudeStreamWorker>['acquire']>>;
     try {
-      lease = await this.#pool(task.workspace).acquire(task.signal);
+      lease = await this.#pool(task.workspace, task.step.env).acquire(task.signal);
     } catch (error) {
       if (task.signal.aborted) return aborted();
       const permanent = error instanceof PoolUnavailableError && error.permanent;
@@ -131,8 +134,14 @@ export class ClaudeAgent implements Agent {
     };
   }
 
-  #pool(cwd: string): ProcessPool<ClaudeStreamWorker> {
-    let pool = this.#pools.get(cwd);
+  /**
+   * A process's working directory and environment are fixed when it starts: one pool per directory and
+   * step environment (the step's `env`, the attempt's port block), so no step gets another's variables.
+   */
+  #pool(cwd: string, stepEnv: Readonly<Record<string, string>> = {}): ProcessPool<ClaudeStreamWorker> {
+    const entries = Object.entries(stepEnv).sort(([one], [other]) => (one < other ? -1 : 1));
+    const key = entries.length === 0 ? cwd : `${cwd}\u0000${JSON.stringify(entries)}`;
+    let pool = this.#pools.get(key);
     if (pool) return pool;
     const { clock, logger, processes } = this.#deps;
     const spec = this.#spec;
@@ -152,7 +161,7 @@ export class ClaudeAgent implements Agent {
         ClaudeStreamWorker.start({
           spec,
           cwd,
-          env: claudeEnvironment(spec, this.#deps.environment),
+          env: claudeEnvironment(spec, this.#deps.environment, stepEnv),
           tag: tagOf(++spawned),
           clock,
         }),
@@ -166,7 +175,7 @@ export class ClaudeAgent implements Agent {
         }),
       onWorkerStopped: (worker) => processes.remove(worker.process.root),
     });
-    this.#pools.set(cwd, pool);
+    this.#pools.set(key, pool);
     return pool;
   }
 }

@@ -10,6 +10,11 @@ import { agentEnvironment } from '../cli-environment.js';
 export function claudeEnvironment(
   spec: AgentSpec,
   source: Readonly<Record<string, string | undefined>>,
+  /** The step's `env` (with the attempt's port block). */
+  stepEnv: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
-  return agentEnvironment(spec, source, { CLAUDE_CODE_MAX_RETRIES: spec.env.CLAUDE_CODE_MAX_RETRIES ?? '2' });
+  return agentEnvironment(spec, source, {
+    CLAUDE_CODE_MAX_RETRIES: spec.env.CLAUDE_CODE_MAX_RETRIES ?? '2',
+    ...stepEnv,
+  });
 }

@@ -28,7 +28,7 @@ export async function runClaudeOneShot(options: {
       command: spec.command,
       args: oneShotArgs(spec, options.resumeSessionId),
       cwd: task.workspace,
-      env: claudeEnvironment(spec, deps.environment),
+      env: claudeEnvironment(spec, deps.environment, task.step.env),
       tag: { name: stepTagName, value: `${task.runId}/${task.stepId}/${task.attempt}` },
       clock: deps.clock,
       stdin: 'pipe',

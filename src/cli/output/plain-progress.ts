@@ -69,9 +69,16 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
     case 'step.cancelled':
       return line(`step ${labelOf(state, event.data.stepId)} cancelled (${event.data.reason})`);
     case 'step.stage-started':
+      return line(`step ${labelOf(state, event.data.stepId)} ${stageDoing[event.data.stage]}`);
+    case 'step.setup-finished': {
+      const { commands, durationMs, error } = event.data;
+      const what = `${commands.join(' && ').slice(0, 120)}`;
       return line(
-        `step ${labelOf(state, event.data.stepId)} ${event.data.stage === 'review' ? 'is being reviewed' : 'is being merged'}`,
+        error
+          ? `step ${labelOf(state, event.data.stepId)}: setup (${what}) failed after ${formatDuration(durationMs)}: ${error.message}`
+          : `step ${labelOf(state, event.data.stepId)}: setup (${what}) took ${formatDuration(durationMs)}`,
       );
+    }
     case 'step.review-vote':
       return line(
         `step ${labelOf(state, event.data.stepId)}: ${event.data.reviewer} votes ${event.data.vote} (${Math.round(event.data.confidence * 100)}%): ${event.data.reason.slice(0, 120)}`,
@@ -106,3 +113,10 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
       return undefined;
   }
 }
+
+const stageDoing = {
+  verify: 'is being verified (did it change its target?)',
+  check: 'is being checked (its check: command)',
+  review: 'is being reviewed',
+  merge: 'is being merged',
+} as const;

@@ -112,7 +112,10 @@ export class GanttModel {
         const row = this.rows.get(event.data.stepId);
         if (!row) return;
         closeOpen(row, at);
-        row.segments.push({ kind: event.data.stage, attempt: event.data.attempt, start: at });
+        // verify and check are part of the attempt's running time; review and merge have their own bars.
+        const { stage } = event.data;
+        const kind = stage === 'review' || stage === 'merge' ? stage : 'run';
+        row.segments.push({ kind, attempt: event.data.attempt, start: at });
         return;
       }
       case 'step.succeeded':
