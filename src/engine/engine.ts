@@ -14,6 +14,7 @@ import { InputError } from '../support/errors.js';
 import { createRunId } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { ApprovalLog } from './approval-log.js';
+import { type EngineObservers, observeRun } from './engine-observers.js';
 import type { ApprovalDecisionData, RunEvent } from './events.js';
 import { loadRunState } from './load-run-state.js';
 import { applyEvent, createRunState } from './projection.js';
@@ -25,7 +26,7 @@ import { type RunState, stepsStillToRun, terminalRunStatuses } from './run-state
 import { type EstimateSource, median } from './scheduler/critical-path.js';
 import type { StepHooks } from './step-hooks.js';
 
-export interface EngineDeps {
+export interface EngineDeps extends EngineObservers {
   store: EventStore;
   clock: Clock;
   logger: Logger;
@@ -48,8 +49,6 @@ export interface EngineDeps {
    * with no reviewer), before anything is claimed or run. `steps` are the ones still to run.
    */
   preflight?(plan: PlanDefinition, steps: readonly StepDefinition[]): void;
-  /** Told every committed event of every run this engine writes (e.g. the notifier); must not throw. */
-  observers?: readonly RunEventListener[];
 }
 
 export interface CreateRunOptions {
@@ -149,8 +148,6 @@ export class Engine {
     const state = createRunState(event);
     for (const item of events.slice(1)) applyEvent(state, item);
     this.#created.set(runId, state);
-    // Committed with the run's row just above.
-    for (const item of events) for (const observer of this.#deps.observers ?? []) observer(item, state);
     return state;
   }
 
@@ -392,9 +389,8 @@ export class Engine {
       history: this.#history(),
     });
     this.#active.set(runId, { executor, recorder });
-    for (const observer of this.#deps.observers ?? []) recorder.subscribe(observer);
-    // Start on the next microtask, so whoever called startRun/resumeRun can subscribe first and see
-    // every event, `run.started` included.
+    observeRun(this.#deps, recorder);
+    // Start on the next microtask: whoever called startRun/resumeRun subscribes first, sees run.started.
     const done = Promise.resolve()
       .then(() => this.#afterApproval(recorder, executor))
       .finally(() => this.#active.delete(runId));
