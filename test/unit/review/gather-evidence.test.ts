@@ -124,3 +124,16 @@ test('ai-collab review: a diff is reviewed as changes, anything else as code', (
   assert.equal(code.kind, 'code');
   assert.equal(code.evidence.sections[1]?.title, 'FILE x.ts');
 });
+
+test("a step's own check: the reviewers see what it printed, as work", async () => {
+  const context = contextFor(
+    'fix',
+    [{ id: 'fix', agent: 'claude', action: 'edit', target: 'add.ts', check: 'npm test -- add' }],
+    { fix: { status: 'reviewing', stageDetail: { check: { exitCode: '0', output: '12 tests passed' } } } },
+  );
+  const evidence = await gatherEvidence(context, { patch, files: [{ path: 'add.ts' }] });
+  const check = evidence.sections.find((section) => section.title.startsWith('CHECK'));
+  assert.equal(check?.title, "CHECK: the step's check `npm test -- add` exited with code 0");
+  assert.equal(check?.role, 'work');
+  assert.equal(check?.text, '12 tests passed');
+});
