@@ -1,6 +1,6 @@
 import type { Agent } from '../../src/agents/agent.js';
 import { AgentRegistry } from '../../src/agents/registry.js';
-import { Engine } from '../../src/engine/engine.js';
+import { Engine, type EngineDeps } from '../../src/engine/engine.js';
 import type { StepHooks } from '../../src/engine/step-hooks.js';
 import { SlotPool, type SlotPoolOptions } from '../../src/limits/slot-pool.js';
 import type { PlanDefinition, StepDefinition } from '../../src/protocol/plan-types.js';
@@ -28,6 +28,7 @@ export interface TestEngineOptions {
   /** @default an identity of no live process */
   owner?: OwnerIdentity;
   preflight?: (plan: PlanDefinition, steps: readonly StepDefinition[]) => void;
+  observers?: EngineDeps['observers'];
 }
 
 export function createTestEngine(options: TestEngineOptions) {
@@ -47,6 +48,7 @@ export function createTestEngine(options: TestEngineOptions) {
     killGraceMs: 100,
     ...(options.hooks && { hooks: options.hooks }),
     ...(options.preflight && { preflight: options.preflight }),
+    ...(options.observers && { observers: options.observers }),
   });
   return { engine, clock, store, registry };
 }
