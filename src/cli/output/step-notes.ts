@@ -25,6 +25,10 @@ export function stepNote(state: RunState, step: StepState, now: number): string 
       return 'interrupted; resumes with ai-collab resume';
     case 'cancelled':
       return 'cancelled';
+    case 'running':
+    case 'succeeded':
+      // The worktree's setup is not the agent's time: said apart.
+      return step.setupMs !== undefined ? `setup took ${formatDuration(step.setupMs)}` : '';
     default:
       return '';
   }
