@@ -239,8 +239,9 @@ export class RunExecutor {
       .catch((error: unknown) => this.#fail(error))
       .finally(() => {
         this.#running.delete(id);
+        // Giving the slot back hands the free slots out (this run's new ready steps included).
         releaseSlot();
-        this.#pump();
+        this.#checkDone();
       });
   }
 
