@@ -21,6 +21,8 @@ export interface BenchEngineOptions {
   clock: Clock;
   agents: AgentRegistry;
   random: Random;
+  /** Slots shared by the engine's runs; no global cap when absent. */
+  slots?: SlotPool;
 }
 
 /** Owner recorded on runs; the bench never resumes, so a fixed identity is enough. */
@@ -30,8 +32,8 @@ export function createBenchEngine(options: BenchEngineOptions): Engine {
   return new Engine({
     ...options,
     logger: failLoudLogger,
-    // No global cap: the run's own concurrency is the limit under test.
-    slots: new SlotPool(),
+    // No global cap by default: the run's own concurrency is the limit under test.
+    slots: options.slots ?? new SlotPool(),
     owner: benchOwner,
     // Only used to name log files; the bench agents never write any.
     stateDir: join(tmpdir(), 'ai-collab-bench-state'),

@@ -11,3 +11,9 @@ export const scalingGoal = 12;
 
 /** Part 3: the CLI's wall time for trivial shell steps ÷ make's on the same DAG. */
 export const cliGoal = { wallRatio: 5 } as const;
+
+/**
+ * Part 4: the last of many plans submitted at once starts its first step this many times sooner with
+ * round-robin than with FIFO, and everything finishes no later than FIFO's finish × allDoneRatio.
+ */
+export const fairnessGoal = { firstStartRatio: 3, allDoneRatio: 1.01 } as const;

@@ -1,8 +1,8 @@
 /**
  * `npm run bench:scheduler`: how good the engine's schedules are (Part 1, simulated time, against the
  * lower bound and three baselines run on the same DAGs) and what the durable engine costs per step at
- * scale (Part 2, real time and disk), and what the whole CLI costs per shell step against `make` (Part 3,
- * real processes; needs `npm run build`). Ends with one summary line; exits 1 when a goal or check fails.
+ * scale (Part 2, real time and disk), what the whole CLI costs per shell step against `make` (Part 3,
+ * real processes; needs `npm run build`), and how fairly concurrent runs share slots (Part 4, simulated). Ends with one summary line; exits 1 when a goal or check fails.
  *
  * Options (after `npm run bench:scheduler --`):
  *   --seed N          PRNG seed for every DAG (default 20260523)
@@ -13,12 +13,14 @@
  *   --cli-steps N     Part 3 shell steps (default 400)
  *   --cli-concurrency N  Part 3 concurrency for the CLI and make -j (default 8)
  *   --cli-repeats N   Part 3 runs of each, median reported (default 5)
- *   --parts A,B       which parts to run: makespan,overhead,cli (default all)
+ *   --parts A,B       which parts to run: makespan,overhead,cli,fairness (default all)
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCliPart } from './cli-part.js';
 import { printCliReport } from './cli-report.js';
+import { defaultFairnessOptions, runFairnessPart } from './fairness-part.js';
+import { printFairnessReport } from './fairness-report.js';
 import { runMakespanPart } from './makespan-part.js';
 import { printMakespanReport } from './makespan-report.js';
 import { runOverheadPart } from './overhead-part.js';
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
       'cli-steps': { type: 'string', default: '400' },
       'cli-concurrency': { type: 'string', default: '8' },
       'cli-repeats': { type: 'string', default: '5' },
-      parts: { type: 'string', default: 'makespan,overhead,cli' },
+      parts: { type: 'string', default: 'makespan,overhead,cli,fairness' },
     },
   });
   const seed = positiveInteger('seed', values.seed);
@@ -93,7 +95,14 @@ async function main(): Promise<void> {
     console.log('');
   }
 
-  const verdict = summarize({ makespan, overhead, cli });
+  let fairness: Awaited<ReturnType<typeof runFairnessPart>> | undefined;
+  if (parts.has('fairness')) {
+    fairness = await runFairnessPart(defaultFairnessOptions);
+    printFairnessReport(fairness);
+    console.log('');
+  }
+
+  const verdict = summarize({ makespan, overhead, cli, fairness });
   console.log(verdict.line);
   if (!verdict.pass) process.exitCode = 1;
 }

@@ -1,7 +1,9 @@
 /** The one-line verdict that ends the output: the goals, the measurements against them, PASS or FAIL. */
 import { type CliPartResults, medianRun } from './cli-part.js';
+import type { FairnessResults } from './fairness-part.js';
+import { fairnessRatio } from './fairness-report.js';
 import { count, fixed } from './format-table.js';
-import { cliGoal, makespanGoal, overheadGoal, scalingGoal } from './goals.js';
+import { cliGoal, fairnessGoal, makespanGoal, overheadGoal, scalingGoal } from './goals.js';
 import type { MakespanResults } from './makespan-part.js';
 import { medianPeakRssMb, medianWallMs, type OverheadResults } from './overhead-part.js';
 import { engineExactName, engineNoisyName } from './scheduler-set.js';
@@ -19,14 +21,16 @@ export interface PartResults {
   makespan?: MakespanResults | undefined;
   overhead?: OverheadResults | undefined;
   cli?: CliPartResults | undefined;
+  fairness?: FairnessResults | undefined;
 }
 
-export function summarize({ makespan, overhead, cli }: PartResults): Verdict {
+export function summarize({ makespan, overhead, cli, fairness }: PartResults): Verdict {
   const failed: string[] = [];
   const parts = [
     makespan && makespanSummary(makespan, failed),
     overhead && overheadSummary(overhead, failed),
     cli && cliSummary(cli, failed),
+    fairness && fairnessSummary(fairness, failed),
   ].filter((part) => part !== undefined);
   const pass = failed.length === 0;
   const verdict = pass ? 'PASS' : `FAIL (${failed.join(', ')})`;
@@ -69,6 +73,19 @@ function cliSummary(cli: CliPartResults, failed: string[]): string {
   const ratio = medianRun(cli.cli).wallMs / medianRun(cli.make).wallMs;
   if (!(ratio <= cliGoal.wallRatio)) failed.push('CLI vs make');
   return `CLI ${cli.options.steps} \`true\` steps ${fixed(ratio, 1)}× make -j${cli.options.concurrency} (goal ≤${cliGoal.wallRatio}×)`;
+}
+
+function fairnessSummary(fairness: FairnessResults, failed: string[]): string {
+  const ratio = fairnessRatio(fairness);
+  const doneRatio = fairness.roundRobin.allDoneMs / fairness.fifo.allDoneMs;
+  if (!(ratio >= fairnessGoal.firstStartRatio)) failed.push('fairness');
+  if (!(doneRatio <= fairnessGoal.allDoneRatio)) failed.push('fairness throughput');
+  const { plans, concurrency } = fairness.options;
+  return (
+    `last of ${plans} plans at c=${concurrency} starts ${fixed(ratio, 1)}× sooner round-robin than FIFO ` +
+    `(${fixed(fairness.roundRobin.lastPlanFirstStartMs / 1000, 1)} s vs ${fixed(fairness.fifo.lastPlanFirstStartMs / 1000, 1)} s; ` +
+    `goal ≥${fairnessGoal.firstStartRatio}×), all done ${fixed(doneRatio, 2)}× FIFO's`
+  );
 }
 
 /** 100000 → "100k", for the compact summary. */

@@ -13,7 +13,11 @@ import { resolveAgents } from '../config/resolve-agents.js';
 import { checkStage } from '../engine/check-stage.js';
 import { Engine } from '../engine/engine.js';
 import { ProviderBackoff } from '../limits/provider-backoff.js';
-import { type LimiterStats, ProviderLimiters } from '../limits/provider-limiter.js';
+import {
+  type LimiterStats,
+  ProviderLimiters,
+  type ProviderLimitersDeps,
+} from '../limits/provider-limiter.js';
 import { SlotPool } from '../limits/slot-pool.js';
 import { providerKey } from '../review/build-reviewers.js';
 import type { ReviewCode } from '../review/review-code.js';
@@ -69,6 +73,8 @@ export function openRuntime(options: {
   isolation?: 'auto' | 'off';
   /** `resume --no-review`: no step of this process is reviewed. */
   review?: 'on' | 'off';
+  /** Provider budgets shared with other processes (distributed mode: `limits/redis-limits.ts`). */
+  sharedBudget?: ProviderLimitersDeps['sharedBudget'];
 }): Runtime {
   const clock = systemClock;
   const logger = createJsonLogger({
@@ -81,7 +87,10 @@ export function openRuntime(options: {
   const specs = resolveAgents(options.config, options.environment);
   // One limiter per provider for the whole process: API agents' steps and reviewers share it, and a CLI
   // agent's steps share theirs (`agent:<name>`, as its reviewers do) for the engine's rate-limit backoff.
-  const limiters = new ProviderLimiters({ clock });
+  const limiters = new ProviderLimiters({
+    clock,
+    ...(options.sharedBudget && { sharedBudget: options.sharedBudget }),
+  });
   const limiterOf = (spec: AgentSpec) =>
     spec.adapter === 'openai'
       ? limiters.get(providerKey(spec), limitsFor(options.config.review, spec.baseUrl, spec.name))

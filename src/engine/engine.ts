@@ -21,9 +21,10 @@ import { applyEvent, createRunState } from './projection.js';
 import { recoverRunningSteps } from './recover-steps.js';
 import { failedAndBlocked, recordRetry, selectStepsToRetry } from './retry-selection.js';
 import { RunExecutor, type StopMode } from './run-executor.js';
+import { type LeaseSettings, RunLeaseKeeper } from './run-lease-keeper.js';
 import { type LivePartListener, type RunEventListener, RunRecorder } from './run-recorder.js';
 import { type RunState, stepsStillToRun, terminalRunStatuses } from './run-state.js';
-import { type EstimateSource, median } from './scheduler/critical-path.js';
+import { durationHistory, type EstimateSource } from './scheduler/critical-path.js';
 import type { StepHooks } from './step-hooks.js';
 
 export interface EngineDeps extends EngineObservers {
@@ -49,6 +50,8 @@ export interface EngineDeps extends EngineObservers {
    * with no reviewer), before anything is claimed or run. `steps` are the ones still to run.
    */
   preflight?(plan: PlanDefinition, steps: readonly StepDefinition[]): void;
+  /** How long a run's lease lasts and how often it is renewed; `defaultLeaseSettings` when absent. */
+  lease?: LeaseSettings;
 }
 
 export interface CreateRunOptions {
@@ -91,15 +94,18 @@ export const defaultConcurrency = 4;
 export class Engine {
   readonly #deps: EngineDeps & { providers: ProviderBackoff };
   readonly #active = new Map<string, { executor: RunExecutor; recorder: RunRecorder }>();
-  readonly #durationCache = new Map<string, number | undefined>();
+  readonly #history: EstimateSource;
   /** Runs created here and not started yet: their state is already built, so start need not replay it. */
   readonly #created = new Map<string, RunState>();
   readonly #handles = new Map<string, RunHandle>();
   readonly #approvals: ApprovalLog;
+  readonly #leases: RunLeaseKeeper;
 
   constructor(deps: EngineDeps) {
     this.#deps = { ...deps, providers: deps.providers ?? ProviderBackoff.perAgent(deps) };
     this.#approvals = new ApprovalLog(deps.store, deps.clock);
+    this.#history = durationHistory(deps.store);
+    this.#leases = new RunLeaseKeeper({ ...deps, leases: deps.store.leases, isAlive: isSameProcessAlive });
   }
 
   /** Records a new run durably (status `pending`); nothing runs until `startRun`. */
@@ -158,7 +164,9 @@ export class Engine {
       throw new InputError('RUN_NOT_RESUMABLE', `run ${runId} has already started; use resume`);
     }
     this.#preflight(state);
+    this.#leases.claim(runId);
     if (!this.#deps.store.claimRun(runId, null, this.#deps.owner)) {
+      this.#leases.release(runId);
       throw new InputError('RUN_OWNED', `run ${runId} was taken by another ai-collab process`);
     }
     return this.#execute(new RunRecorder(this.#deps.store, this.#deps.clock, state), false);
@@ -177,26 +185,25 @@ export class Engine {
         `run ${runId} already ended (${record.status}); nothing to resume`,
       );
     }
-    if (this.#active.has(runId) || (record.owner && isOwnerAlive(record.owner))) {
-      const owner = record.owner ? `process ${record.owner.pid}` : 'this process';
-      throw new InputError(
-        'RUN_OWNED',
-        `run ${runId} is being executed by ${owner}; stop it before resuming`,
-      );
+    if (this.#active.has(runId)) {
+      throw new InputError('RUN_OWNED', `run ${runId} is being executed by this process already`);
     }
     const state = this.#load(runId);
     this.#preflight(state);
-    if (!this.#deps.store.claimRun(runId, record.owner, this.#deps.owner)) {
-      throw new InputError('RUN_OWNED', `run ${runId} was resumed by another ai-collab process just now`);
-    }
-    const recorder = new RunRecorder(this.#deps.store, this.#deps.clock, state);
-    const previous = record.owner ? ` (pid ${record.owner.pid})` : '';
-    await recoverRunningSteps(recorder, {
-      clock: this.#deps.clock,
-      killGraceMs: this.#deps.killGraceMs,
-      reason: `the orchestrator${previous} stopped while the step ran`,
+    this.#leases.takeOver(record);
+    return this.#leases.releasedOnFailure(runId, async () => {
+      if (!this.#deps.store.claimRun(runId, record.owner, this.#deps.owner)) {
+        throw new InputError('RUN_OWNED', `run ${runId} was resumed by another ai-collab process just now`);
+      }
+      const recorder = new RunRecorder(this.#deps.store, this.#deps.clock, state);
+      const previous = record.owner ? ` (pid ${record.owner.pid})` : '';
+      await recoverRunningSteps(recorder, {
+        clock: this.#deps.clock,
+        killGraceMs: this.#deps.killGraceMs,
+        reason: `the orchestrator${previous} stopped while the step ran`,
+      });
+      return this.#execute(recorder, true);
     });
-    return this.#execute(recorder, true);
   }
 
   /**
@@ -248,7 +255,7 @@ export class Engine {
     if (waitingHere)
       return { counted: true, decision: 'approved', runsIn: 'this-process', handle: waitingHere };
     const owner = this.#deps.store.getRun(runId)?.owner;
-    if (owner && isOwnerAlive(owner)) {
+    if (owner && isSameProcessAlive(owner)) {
       return { counted: true, decision: 'approved', runsIn: 'waiting-process', pid: owner.pid };
     }
     if (!options.start) return { counted: true, decision: 'approved', runsIn: 'not-started' };
@@ -295,30 +302,26 @@ export class Engine {
     }
     const record = this.#deps.store.getRun(runId);
     if (!record) throw new InputError('RUN_NOT_FOUND', `no run ${runId}; see ai-collab runs`);
-    if (record.owner && isOwnerAlive(record.owner)) {
-      throw new InputError(
-        'RUN_OWNED',
-        `run ${runId} is being executed by process ${record.owner.pid}; retry it there`,
-      );
-    }
     const state = this.#load(runId);
     const ids = selectStepsToRetry(state, stepIds);
     this.#preflight(state);
-    if (!this.#deps.store.claimRun(runId, record.owner, this.#deps.owner)) {
-      throw new InputError('RUN_OWNED', `run ${runId} was taken by another ai-collab process just now`);
-    }
-    const recorder = new RunRecorder(this.#deps.store, this.#deps.clock, state);
-    recordRetry(recorder, ids, by);
-    if (!options.start) {
+    this.#leases.takeOver(record);
+    return this.#leases.releasedOnFailure(runId, async () => {
+      if (!this.#deps.store.claimRun(runId, record.owner, this.#deps.owner)) {
+        throw new InputError('RUN_OWNED', `run ${runId} was taken by another ai-collab process just now`);
+      }
+      const recorder = new RunRecorder(this.#deps.store, this.#deps.clock, state);
+      recordRetry(recorder, ids, by);
+      if (options.start) return this.#execute(recorder, true);
       // Left for `resume`: an interrupted run with its steps brought back, and no owner.
       recorder.record({
         type: 'run.interrupted',
         data: { reason: `${by} asked for a retry; resume starts it` },
       });
       await recorder.durable();
+      this.#leases.release(runId);
       return undefined;
-    }
-    return this.#execute(recorder, true);
+    });
   }
 
   /** A run executing in this process, to follow its events live. */
@@ -386,14 +389,19 @@ export class Engine {
       logsDir: join(this.#deps.stateDir, 'runs', runId, 'logs'),
       owner: this.#deps.owner,
       resumed,
-      history: this.#history(),
+      history: this.#history,
     });
     this.#active.set(runId, { executor, recorder });
     observeRun(this.#deps, recorder);
+    // Renewed while the run is here, approval wait included; lost, it stops the run at once.
+    const stopRenewing = this.#leases.keep(runId, (reason) => executor.stop('immediate', reason));
     // Start on the next microtask: whoever called startRun/resumeRun subscribes first, sees run.started.
     const done = Promise.resolve()
       .then(() => this.#afterApproval(recorder, executor))
-      .finally(() => this.#active.delete(runId));
+      .finally(() => {
+        stopRenewing();
+        this.#active.delete(runId);
+      });
     const handle: RunHandle = {
       runId,
       state: recorder.state,
@@ -473,27 +481,11 @@ export class Engine {
   #load(runId: string): RunState {
     return loadRunState(this.#deps.store, runId);
   }
-
-  #history(): EstimateSource {
-    return {
-      historicalMedian: (agent, action) => {
-        const key = `${agent}\u0000${action}`;
-        if (!this.#durationCache.has(key)) {
-          this.#durationCache.set(key, median(this.#deps.store.recentDurations(agent, action, 50)));
-        }
-        return this.#durationCache.get(key);
-      },
-    };
-  }
-}
-
-function isOwnerAlive(owner: OwnerIdentity): boolean {
-  return isSameProcessAlive(owner);
 }
 
 export function isResumable(run: RunRecord): boolean {
   if (run.status === 'interrupted') return true;
   // `pending`: approved (or created) and not started by anyone alive, e.g. after `approve --detach`.
   if (!['running', 'paused', 'awaiting_approval', 'pending'].includes(run.status)) return false;
-  return run.owner === null || !isOwnerAlive(run.owner);
+  return run.owner === null || !isSameProcessAlive(run.owner);
 }

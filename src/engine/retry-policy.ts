@@ -16,14 +16,19 @@ export interface RetryDeps {
 
 /**
  * Tells the provider of a rate-limited attempt (every 429 pauses all its callers, also one with no retry
- * left); returns when the provider may be called again, or undefined for any other failure.
+ * left), and of a usage limit with a known reset (every step on the account would hit it until then, in
+ * every process sharing the provider's limits); returns when the provider may be called again, or
+ * undefined for any other failure.
  */
 export function reportRateLimit(
   step: StepDefinition,
   failure: StepFailure,
   providers: ProviderBackoff,
 ): number | undefined {
-  return failure.code === 'RATE_LIMITED' ? providers.rateLimited(step.agent, failure.resetAt) : undefined;
+  const usageLimitWithReset = failure.kind === 'usage-limit' && failure.resetAt !== undefined;
+  return failure.code === 'RATE_LIMITED' || usageLimitWithReset
+    ? providers.rateLimited(step.agent, failure.resetAt)
+    : undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Runs one run's DAG: a ready step starts the moment its last dependency succeeds and a slot is free,
- * highest critical path first; failures retry with backoff or block only their dependents; pause, stop
+ * Runs one run's DAG: a ready step starts the moment its last dependency succeeds and a slot is free (the
+ * slot pool gives turns round-robin across runs), highest critical path first; failures retry with backoff or block only their dependents; pause, stop
  * (graceful or immediate) and cancel leave the log consistent and the run resumable.
  */
 
@@ -100,7 +100,7 @@ export class RunExecutor {
       else if (step.status === 'retrying')
         this.#scheduleRetry(id, Math.max(0, (step.retryAt ?? 0) - this.#deps.clock.now()));
     }
-    this.#unsubscribeSlots = this.#deps.slots.onRelease(() => this.#pump());
+    this.#unsubscribeSlots = this.#deps.slots.join({ key: this.state.runId, startOne: this.#startOne });
     this.#pump();
     return this.done;
   }
@@ -186,18 +186,21 @@ export class RunExecutor {
     });
   }
 
+  /** Room may have appeared for this run: the pool shares it out fairly, then the run checks whether it is done. */
   #pump(): void {
-    if (this.#paused || this.#isStopping() || this.#finishing) {
-      this.#checkDone();
-      return;
-    }
-    while (this.#running.size < this.state.concurrency) {
-      const entry = this.#queue.take(this.#hasRoom);
-      if (!entry) break;
-      this.#launch(entry.id, this.#deps.slots.acquire(entry.agent));
-    }
+    if (!this.#paused && !this.#isStopping() && !this.#finishing) this.#deps.slots.dispatch();
     this.#checkDone();
   }
+
+  /** The pool's turn for this run: starts its most critical ready step that may start now, if any. */
+  readonly #startOne = (): boolean => {
+    if (this.#paused || this.#isStopping() || this.#finishing) return false;
+    if (this.#running.size >= this.state.concurrency) return false;
+    const entry = this.#queue.take(this.#hasRoom);
+    if (!entry) return false;
+    this.#launch(entry.id, this.#deps.slots.acquire(entry.agent));
+    return true;
+  };
 
   #launch(id: string, releaseSlot: () => void): void {
     const definition = this.state.plan.steps[this.#planIndex.get(id) ?? -1];
@@ -236,8 +239,9 @@ export class RunExecutor {
       .catch((error: unknown) => this.#fail(error))
       .finally(() => {
         this.#running.delete(id);
+        // Giving the slot back hands the free slots out (this run's new ready steps included).
         releaseSlot();
-        this.#pump();
+        this.#checkDone();
       });
   }
 

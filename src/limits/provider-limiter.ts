@@ -8,8 +8,12 @@
  * - a 429 pauses everyone until the provider's `retry-after` (or an exponential backoff when it gives
  *   none), so the burst that caused it is not repeated. CLI steps, whose requests the CLI makes, report
  *   their 429s too (`rateLimitedOutside`), so the engine's retries of every step on the provider share it.
+ *
+ * With a `SharedBudget` (distributed mode, `redis-limits.ts`) the request and token budgets, and the pauses,
+ * are kept where every process on the account sees them; the concurrency cap stays per process.
  */
 import type { Clock } from '../support/clock.js';
+import type { SharedBudget } from './shared-budget.js';
 
 export interface ProviderLimits {
   requestsPerMinute?: number;
@@ -84,12 +88,24 @@ export class ProviderLimiter {
   #consecutive429 = 0;
   #queue: Array<() => void> = [];
   #stats = { requests: 0, rateLimited: 0, waitedMs: 0 };
+  readonly #shared: SharedBudget | undefined;
 
-  constructor(name: string, limits: ProviderLimits, deps: { clock: Clock; random?: () => number }) {
+  constructor(
+    name: string,
+    limits: ProviderLimits,
+    deps: { clock: Clock; random?: () => number; shared?: SharedBudget | undefined },
+  ) {
     this.name = name;
     this.#clock = deps.clock;
     this.#random = deps.random ?? Math.random;
+    this.#shared = deps.shared;
     const now = deps.clock.now();
+    // A shared budget replaces the process's own buckets: one account, one budget.
+    if (this.#shared) {
+      this.#maxConcurrency = limits.maxConcurrency ?? 16;
+      this.#cap = this.#maxConcurrency;
+      return;
+    }
     if (limits.requestsPerMinute) {
       const burst = limits.burst ?? Math.max(1, Math.ceil(limits.requestsPerMinute / 6));
       this.#requests = new TokenBucket(limits.requestsPerMinute, burst, now);
@@ -115,8 +131,15 @@ export class ProviderLimiter {
     const estimate = options.estimatedTokens ?? 0;
     for (;;) {
       options.signal?.throwIfAborted();
-      const wait = this.#waitMs(estimate);
-      if (wait === 0) break;
+      let wait = this.#waitMs(estimate);
+      // Taken last and only when this process would go: a request that then waits took nothing shared.
+      if (wait === 0 && this.#shared) wait = await this.#shared.take(estimate);
+      if (wait === 0 && this.#waitMs(estimate) === 0) break;
+      if (wait === 0) {
+        // Lost the slot to another caller of this process while the shared budget answered.
+        this.#shared?.giveBack(estimate);
+        continue;
+      }
       if (wait === Number.POSITIVE_INFINITY) await this.#nextRelease(options.signal);
       else await this.#clock.sleep(wait, options.signal);
     }
@@ -131,7 +154,8 @@ export class ProviderLimiter {
 
   #waitMs(estimate: number): number {
     const now = this.#clock.now();
-    if (this.#pausedUntil > now) return this.#pausedUntil - now;
+    const pausedUntil = this.resumesAt();
+    if (pausedUntil > now) return pausedUntil - now;
     if (this.#inFlight >= this.#cap) return Number.POSITIVE_INFINITY;
     return Math.max(this.#requests?.waitFor(1, now) ?? 0, this.#tokens?.waitFor(estimate, now) ?? 0);
   }
@@ -152,7 +176,7 @@ export class ProviderLimiter {
 
   /** When the provider may next be called: now or earlier when it is not paused. */
   resumesAt(): number {
-    return this.#pausedUntil;
+    return Math.max(this.#pausedUntil, this.#shared?.pausedUntil() ?? 0);
   }
 
   /**
@@ -166,6 +190,7 @@ export class ProviderLimiter {
     const ceiling = Math.min(60_000, 1_000 * 2 ** (this.#consecutive429 - 1));
     const backoff = ceiling / 2 + this.#random() * (ceiling / 2);
     this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + (retryAfterMs ?? backoff));
+    this.#shared?.pause(this.#pausedUntil);
   }
 
   #nextRelease(signal?: AbortSignal): Promise<void> {
@@ -200,6 +225,7 @@ export class ProviderLimiter {
       succeeded: (tokens) => {
         if (!settle()) return;
         if (tokens !== undefined && this.#tokens) this.#tokens.take(tokens - estimate, this.#clock.now());
+        if (tokens !== undefined) this.#shared?.correct(tokens - estimate);
         this.#consecutive429 = 0;
         // Additive increase: one more slot after a full window of successes at the current cap.
         if (this.#cap < this.#maxConcurrency && ++this.#successesAtCap >= this.#cap) {
@@ -221,11 +247,18 @@ export class ProviderLimiter {
 }
 
 /** Limiters by provider key, created on first use; one instance per process. */
+export interface ProviderLimitersDeps {
+  clock: Clock;
+  random?: () => number;
+  /** The budget of an account shared with other processes (distributed mode); each process its own when absent. */
+  sharedBudget?: (key: string, limits: ProviderLimits) => SharedBudget;
+}
+
 export class ProviderLimiters {
   readonly #limiters = new Map<string, ProviderLimiter>();
-  readonly #deps: { clock: Clock; random?: () => number };
+  readonly #deps: ProviderLimitersDeps;
 
-  constructor(deps: { clock: Clock; random?: () => number }) {
+  constructor(deps: ProviderLimitersDeps) {
     this.#deps = deps;
   }
 
@@ -233,7 +266,8 @@ export class ProviderLimiters {
   get(key: string, limits: ProviderLimits): ProviderLimiter {
     let limiter = this.#limiters.get(key);
     if (!limiter) {
-      limiter = new ProviderLimiter(key, limits, this.#deps);
+      const { sharedBudget, ...deps } = this.#deps;
+      limiter = new ProviderLimiter(key, limits, { ...deps, shared: sharedBudget?.(key, limits) });
       this.#limiters.set(key, limiter);
     }
     return limiter;

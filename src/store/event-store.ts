@@ -1,7 +1,9 @@
 /**
  * The store contract: an append-only event log per run, a run index kept beside it (a projection cache
- * written in the same transaction), and the durations history that feeds critical-path estimates.
+ * written in the same transaction), the durations history that feeds critical-path estimates, and who
+ * executes each run (its lease).
  */
+import type { RunLeases } from './run-leases.js';
 
 export interface StoredEvent {
   runId: string;
@@ -106,6 +108,8 @@ export interface EventStore {
     event: Pick<StoredEvent, 'type' | 'at' | 'data'>,
     patch: RunRecordPatch,
   ): StoredEvent | undefined;
+  /** Who executes each run, until when (run ownership as a lease). */
+  readonly leases: RunLeases;
   addProcess(row: ProcessRow): void;
   removeProcess(identity: { bootId: string; pid: number; startTime: string }): void;
   listProcesses(): ProcessRow[];

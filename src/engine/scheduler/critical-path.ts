@@ -4,6 +4,7 @@
  * step that heads the longest remaining chain first keeps the makespan near max(critical path, work ÷ slots).
  */
 import type { StepDefinition } from '../../protocol/plan-types.js';
+import type { EventStore } from '../../store/event-store.js';
 
 export const defaultEstimateMs = 1_000;
 
@@ -45,6 +46,18 @@ export function bottomLevels(
     }
   }
   return level;
+}
+
+/** Past durations from the store, read once per agent and action for the engine's life. */
+export function durationHistory(store: Pick<EventStore, 'recentDurations'>): EstimateSource {
+  const cache = new Map<string, number | undefined>();
+  return {
+    historicalMedian: (agent, action) => {
+      const key = `${agent}\u0000${action}`;
+      if (!cache.has(key)) cache.set(key, median(store.recentDurations(agent, action, 50)));
+      return cache.get(key);
+    },
+  };
 }
 
 export function median(values: readonly number[]): number | undefined {

@@ -87,4 +87,17 @@ export const migrations: readonly string[] = [
     WHERE status = 'awaiting_approval' AND run_id IN (SELECT run_id FROM approvals);
   DROP TABLE approvals;
   `,
+  `
+  -- Run ownership as a lease (store/run-leases.ts): who executes each run, until when.
+  CREATE TABLE run_leases (
+    run_id TEXT PRIMARY KEY REFERENCES runs (run_id) ON DELETE CASCADE,
+    holder_id TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    start_time TEXT NOT NULL,
+    boot_id TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -14,9 +14,11 @@ import type {
   StoredEvent,
   StoreWrite,
 } from '../event-store.js';
+import type { RunLeases } from '../run-leases.js';
 import { prepareWritableFiles, readableDatabase, writeFailure } from './database-files.js';
 import { migrations } from './migrations.js';
 import { SqliteReviewCache, type SqliteReviewCacheOptions } from './sqlite-review-cache.js';
+import { SqliteRunLeases } from './sqlite-run-leases.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or `:memory:`. */
@@ -311,6 +313,13 @@ export class SqliteStore implements EventStore {
   /** The review cache in this database (shared by every process and run of the workspace). */
   reviewCache<T extends { reviewedAt: number }>(options: SqliteReviewCacheOptions<T>): SqliteReviewCache<T> {
     return new SqliteReviewCache(this.#db, this.#clock, options);
+  }
+
+  #leases: SqliteRunLeases | undefined;
+
+  get leases(): RunLeases {
+    this.#leases ??= new SqliteRunLeases(this.#db);
+    return this.#leases;
   }
 
   close(): void {
