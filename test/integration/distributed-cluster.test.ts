@@ -23,11 +23,12 @@ test('a coordinator and three workers (own folders and HOMEs) run a shell plan; 
 }, async () => {
   const cluster = openCluster();
   const workers = await Promise.all(['one', 'two', 'three'].map((name) => cluster.startWorker(name)));
+  const repoless = tempDir('ai-collab-elsewhere-');
   const listed = workersJson.parse(
     JSON.parse(
       (
         await runCli(['workers', '--redis', redisUrl, '--json'], {
-          cwd: workers[0]!.directory,
+          cwd: workers[0]?.directory ?? repoless,
           env: cluster.env(),
         })
       ).stdout,
@@ -71,7 +72,7 @@ steps:
     const lines = markerLines(join(markers, id));
     assert.equal(lines.length, 1, `${id} ran once: ${lines.join(', ')}`);
     assert.ok(
-      workerDirs.some((directory) => lines[0]!.startsWith(directory)),
+      workerDirs.some((directory) => lines[0]?.startsWith(directory) === true),
       `${id} ran in a worker's checkout, not the coordinator's: ${lines[0]}`,
     );
   }
