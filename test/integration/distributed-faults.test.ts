@@ -120,3 +120,44 @@ test('a malformed or foreign job payload fails with the reason and the worker ke
   const result = await cluster.coordinator(['run', plan, '--yes', '--no-review'], repo);
   assert.equal(result.code, 0, result.stderr);
 });
+
+test('a worker frozen (SIGSTOP) past its lock: the attempt runs elsewhere meanwhile; thawed, its agent is killed and its late work never lands', {
+  skip,
+  timeout: 300_000,
+}, async () => {
+  const cluster = openCluster();
+  const workers = await Promise.all(
+    ['frozen', 'awake'].map((name) => cluster.startWorker(name, { args: fastLocks })),
+  );
+  const markers = tempDir('ai-collab-markers-');
+  const slowMarker = join(markers, 'slow');
+  const repo = gitRepo({ 'README.md': 'project\n' });
+  const plan = join(tempDir('ai-collab-plan-'), 'plan.yaml');
+  writeFileSync(
+    plan,
+    `name: fence-a-frozen-worker
+steps:
+  - id: slow
+    agent: shell
+    isolate: true
+    run: 'echo "$$ $(pwd)" >> ${slowMarker}; if [ "$(wc -l < ${slowMarker})" -lt 2 ]; then echo late > late.txt; sleep 300; fi; echo slow > slow.txt'
+`,
+  );
+  const coordinator = cluster.startCoordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
+  await waitFor(() => markerLines(slowMarker).length === 1, 'the slow step to start on a worker', 120_000);
+  const [shellPid, where] = (markerLines(slowMarker)[0] ?? '').split(' ');
+  const stopped = workers.find((worker) => where?.startsWith(worker.directory));
+  assert.ok(stopped, `the slow step runs in a worker's checkout: ${where}`);
+  stopped.process.child.kill('SIGSTOP');
+  try {
+    const result = await coordinator.result;
+    assert.equal(result.code, 0, result.stderr);
+    const run = runJson.parse(JSON.parse(result.stdout));
+    assert.equal(markerLines(slowMarker).length, 2);
+    assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'late.txt'), undefined);
+  } finally {
+    stopped.process.child.kill('SIGCONT');
+  }
+  await waitFor(() => !isAlive(Number(shellPid)), "the thawed worker's agent process to be killed", 60_000);
+  assert.ok(isAlive(stopped.process.child.pid ?? 0), 'the thawed worker keeps serving');
+});

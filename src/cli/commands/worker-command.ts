@@ -108,7 +108,12 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
   stderr.write(
     `worker ${terminalSafe(name)} serves ${offered.map(terminalSafe).join(', ')} from ${target.shown} (directory ${terminalSafe(directory)})\n`,
   );
-  for (const entry of unavailable) stderr.write(`  not offered: ${terminalSafe(entry.reason)}\n`);
+  // Agents asked for by name get their reason; the built-in defaults only a line (doctor says why).
+  if (wanted) for (const entry of unavailable) stderr.write(`  not offered: ${terminalSafe(entry.reason)}\n`);
+  else if (unavailable.length > 0)
+    stderr.write(
+      `  not offered here: ${unavailable.map((entry) => terminalSafe(entry.agent)).join(', ')} (ai-collab doctor says why)\n`,
+    );
   await new Promise<void>((resolveStop) => {
     process.once('SIGINT', resolveStop);
     process.once('SIGTERM', resolveStop);
