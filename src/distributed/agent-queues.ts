@@ -59,19 +59,36 @@ export class AgentQueues {
 
   async submit(agent: string, job: AttemptJob, handlers: WatchHandlers): Promise<JobWatch> {
     const { queue } = await this.#queueOf(agent);
-    let end!: (end: JobEnd) => void;
-    const finished = new Promise<JobEnd>((resolve) => {
-      end = resolve;
-    });
-    const id = job.attemptId;
-    this.#watched.set(id, { ...handlers, agent, end });
-    this.#poll();
+    const watch = this.#watch(agent, queue, job.attemptId, handlers);
     await queue.add('attempt', job, {
-      jobId: id,
+      jobId: job.attemptId,
       attempts: 1,
       removeOnComplete: keepFinished,
       removeOnFail: keepFinished,
     });
+    return watch;
+  }
+
+  /**
+   * Watches a job submitted earlier (by a coordinator that died): undefined when it is gone or failed, so
+   * the step runs again instead.
+   */
+  async adopt(agent: string, attemptId: string, handlers: WatchHandlers): Promise<JobWatch | undefined> {
+    const { queue } = await this.#queueOf(agent);
+    const state = await queue.getJobState(attemptId).catch(() => 'unknown');
+    if (!['waiting', 'active', 'delayed', 'prioritized', 'completed'].includes(state)) return undefined;
+    const watch = this.#watch(agent, queue, attemptId, handlers);
+    void this.#checkWatched();
+    return watch;
+  }
+
+  #watch(agent: string, queue: Queue, id: string, handlers: WatchHandlers): JobWatch {
+    let end!: (end: JobEnd) => void;
+    const finished = new Promise<JobEnd>((resolve) => {
+      end = resolve;
+    });
+    this.#watched.set(id, { ...handlers, agent, end });
+    this.#poll();
     return {
       finished,
       cancel: async () => {

@@ -4,6 +4,7 @@
  * git endpoint over the exchange repository, and builds the registry of remote agents the engine uses in
  * place of local ones.
  */
+import { join } from 'node:path';
 import type { AgentSpec } from '../agents/agent-spec.js';
 import { AgentRegistry } from '../agents/registry.js';
 import type { ResolvedConfig } from '../config/config-schema.js';
@@ -11,6 +12,7 @@ import type { Clock } from '../support/clock.js';
 import { InputError } from '../support/errors.js';
 import type { Git } from '../workspace/git-runner.js';
 import { AgentQueues } from './agent-queues.js';
+import { attemptRecords } from './attempt-records.js';
 import { type GitEndpoint, startGitEndpoint } from './git-endpoint.js';
 import { openGitExchange } from './git-exchange.js';
 import { assertRedisReachable, openRedis, type RedisTarget, redisTarget } from './redis-connection.js';
@@ -77,6 +79,7 @@ export async function openDistributed(options: {
     port: settings.gitPort ?? 0,
     ...(settings.gitAdvertiseHost && { advertisedHost: settings.gitAdvertiseHost }),
     environment: options.environment,
+    stateFile: join(options.stateDir, 'distributed', 'endpoint.json'),
   });
   const redis = openRedis(target);
   let concurrency = new Map<string, number>();
@@ -105,7 +108,13 @@ export async function openDistributed(options: {
       for (const spec of known) {
         registry.register(
           spec.name,
-          new RemoteAgent(spec.name, { queues, exchange, endpoint, clock: options.clock, workerOffers }),
+          new RemoteAgent(spec.name, {
+            queues,
+            exchange,
+            endpoint,
+            workerOffers,
+            attempts: attemptRecords(redis, prefix),
+          }),
           spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs },
         );
       }

@@ -5,9 +5,11 @@
  * path other than the three of smart HTTP, is refused before git sees it.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname } from 'node:path';
+import { z } from 'zod';
 import { createToken, tokensEqual } from '../support/secret-token.js';
 import { gitEnvironment } from '../workspace/git-runner.js';
 
@@ -43,8 +45,14 @@ export async function startGitEndpoint(options: {
   /** How workers reach this host, when it is not the listening address (e.g. behind NAT). */
   advertisedHost?: string;
   environment: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where the port and the runs' tokens are kept (0600): a restarted coordinator listens on the same port
+   * with the same tokens, so workers still running its attempts can push their results to it.
+   */
+  stateFile?: string;
 }): Promise<GitEndpoint> {
-  const tokens = new Map<string, string>();
+  const saved = options.stateFile ? readSaved(options.stateFile) : undefined;
+  const tokens = new Map<string, string>(Object.entries(saved?.tokens ?? {}));
   const root = dirname(options.repository);
   const name = basename(options.repository);
   const environment = {
@@ -90,22 +98,53 @@ export async function startGitEndpoint(options: {
       REMOTE_ADDR: request.socket.remoteAddress ?? '',
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host, () => resolve());
+    });
+  if (options.port === 0 && saved?.port) {
+    // The last port if it is still free; otherwise any (workers of the last process then cannot push).
+    await listen(saved.port).catch(() => listen(0));
+  } else await listen(options.port);
   const port = (server.address() as AddressInfo).port;
+  const save = () => {
+    if (options.stateFile)
+      writeFileSync(options.stateFile, JSON.stringify({ port, tokens: Object.fromEntries(tokens) }), {
+        mode: 0o600,
+      });
+  };
+  save();
   const host = options.advertisedHost ?? options.host;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     port,
     grant(runId) {
-      const token = tokens.get(runId) ?? createToken();
-      tokens.set(runId, token);
+      let token = tokens.get(runId);
+      if (!token) {
+        token = createToken();
+        tokens.set(runId, token);
+        save();
+      }
       return { url: `http://${shownHost}:${port}/runs/${runId}/${name}`, token };
     },
     close: () => closeServer(server),
   };
+}
+
+const savedSchema = z.object({
+  port: z.number().int().min(1).max(65_535),
+  tokens: z.record(z.string(), z.string()),
+});
+
+function readSaved(file: string): z.infer<typeof savedSchema> | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const parsed = savedSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function refuse(response: ServerResponse, status: number, message: string): void {

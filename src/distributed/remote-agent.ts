@@ -6,18 +6,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Agent, AgentResult, AgentTask, StepFailure } from '../agents/agent.js';
-import type { Clock } from '../support/clock.js';
 import { errorMessage } from '../support/errors.js';
 import type { AgentQueues, JobWatch } from './agent-queues.js';
+import { type AttemptRecords, feedbackKey } from './attempt-records.js';
 import type { GitEndpoint } from './git-endpoint.js';
 import type { GitExchange } from './git-exchange.js';
-import { type AttemptJob, attemptJobSchema, attemptResultSchema, protocolVersion } from './job-protocol.js';
+import {
+  type AttemptJob,
+  type AttemptProgress,
+  attemptJobSchema,
+  attemptResultSchema,
+  protocolVersion,
+} from './job-protocol.js';
 
 export interface RemoteAgentDeps {
   queues: AgentQueues;
   exchange: GitExchange;
   endpoint: GitEndpoint;
-  clock: Clock;
+  /** Which job serves each step, so a resumed coordinator takes over instead of running it again. */
+  attempts: AttemptRecords;
   /** Whether a live worker offers the agent now (for the "waiting for a worker" notice). */
   workerOffers(agent: string): Promise<boolean>;
 }
@@ -56,8 +63,8 @@ export class RemoteAgent implements Agent {
       );
     }
     if (task.signal.aborted) return failed('ABORTED', 'permanent', 'stopped before a worker took it');
-    const watch = await deps.queues.submit(this.name, job, {
-      onProgress: (progress) => {
+    const handlers = {
+      onProgress: (progress: AttemptProgress) => {
         for (const part of progress.parts) task.onEvent?.(part);
       },
       onStalled: () =>
@@ -65,7 +72,26 @@ export class RemoteAgent implements Agent {
           type: 'warning',
           message: 'the worker running this attempt stopped answering; it runs again on another worker',
         }),
+    };
+    const feedback = feedbackKey(task.feedback);
+    const earlier = await deps.attempts.find(task.runId, task.stepId).catch(() => undefined);
+    const adopted =
+      earlier && earlier.startCommit === job.startCommit && earlier.feedback === feedback
+        ? await deps.queues.adopt(this.name, earlier.attemptId, handlers)
+        : undefined;
+    if (adopted) {
+      task.onEvent?.({
+        type: 'warning',
+        message: 'taking over the attempt still on a worker (not run again)',
+      });
+      return this.#await(task, { ...job, attemptId: earlier?.attemptId ?? job.attemptId }, adopted);
+    }
+    await deps.attempts.save(task.runId, task.stepId, {
+      attemptId: job.attemptId,
+      startCommit: job.startCommit,
+      feedback,
     });
+    const watch = await deps.queues.submit(this.name, job, handlers);
     if (!(await deps.workerOffers(this.name).catch(() => true)))
       task.onEvent?.({ type: 'warning', message: `waiting for a worker that runs ${this.name}` });
     return this.#await(task, job, watch);
@@ -76,7 +102,12 @@ export class RemoteAgent implements Agent {
     task.signal.addEventListener('abort', onAbort, { once: true });
     try {
       const finished = await watch.finished;
-      if (task.signal.aborted) return failed('ABORTED', 'permanent', 'stopped');
+      if (task.signal.aborted) {
+        await this.#deps.attempts.forget(task.runId, task.stepId).catch(() => {});
+        return failed('ABORTED', 'permanent', 'stopped');
+      }
+      // Taken: a later attempt of this step must never be given this result again.
+      await this.#deps.attempts.forget(task.runId, task.stepId).catch(() => {});
       if (finished.kind === 'failed')
         return failed(
           'AGENT_CRASHED',

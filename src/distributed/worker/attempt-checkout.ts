@@ -16,7 +16,11 @@ const transport = ['-c', 'protocol.http.allow=always', '-c', 'protocol.https.all
 export interface Checkout {
   path: string;
   /** Commits what the agent left and pushes it; the start commit itself when nothing changed. */
-  commitAndPush(ref: string, message: string): Promise<{ commit: string; pushed: boolean }>;
+  commitAndPush(
+    ref: string,
+    message: string,
+    signal: AbortSignal,
+  ): Promise<{ commit: string; pushed: boolean }>;
   remove(): Promise<void>;
 }
 
@@ -66,17 +70,19 @@ export class AttemptCheckouts {
     });
     return {
       path,
-      commitAndPush: async (ref, message) => {
+      commitAndPush: async (ref, message, signal) => {
         const commit = await commitWorktree(git, handle, {
           parents: [options.startCommit],
           exclude: [],
           message,
         });
         if (commit === undefined) return { commit: options.startCommit, pushed: false };
-        await git([...transport, 'push', '--quiet', '--no-verify', options.url, `${commit}:${ref}`], {
-          ...worktreeCall(handle),
-          ...(options.token !== undefined && { environment: authHeader(options.token) }),
-        });
+        const push = () =>
+          git([...transport, 'push', '--quiet', '--no-verify', options.url, `${commit}:${ref}`], {
+            ...worktreeCall(handle),
+            ...(options.token !== undefined && { environment: authHeader(options.token) }),
+          });
+        await withPatience(push, signal);
         return { commit, pushed: true };
       },
       remove: () =>
@@ -90,6 +96,27 @@ export class AttemptCheckouts {
           await git(['worktree', 'prune'], { cwd: cache, gitDir: cache });
         }),
     };
+  }
+}
+
+/**
+ * A coordinator that died comes back on the same port (its endpoint keeps port and tokens): the push waits
+ * for it, while the job's lock holds, rather than throwing the attempt's work away.
+ */
+async function withPatience(
+  push: () => Promise<unknown>,
+  signal: AbortSignal,
+  patienceMs = 10 * 60_000,
+): Promise<void> {
+  const giveUpAt = Date.now() + patienceMs;
+  for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      await push();
+      return;
+    } catch (error) {
+      if (signal.aborted || Date.now() + delay > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 

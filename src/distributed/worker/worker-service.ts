@@ -206,6 +206,7 @@ export class WorkerService {
       const { commit, pushed } = await checkout.commitAndPush(
         ref,
         `ai-collab: ${data.stepId} (attempt ${data.attempt}) on ${options.name}`,
+        signal,
       );
       return { ...identity, result, resultCommit: commit, ...(pushed && { resultRef: ref }) };
     } finally {
