@@ -44,6 +44,23 @@ export function redisUrlOf(
   return fromConfig ? { url: fromConfig, source: 'distributed.redis in the configuration' } : undefined;
 }
 
+/** The Redis a worker or `workers` must use, checked to answer: named by the caller's reason when absent. */
+export async function requireRedis(
+  flag: string | undefined,
+  config: ResolvedConfig,
+  environment: NodeJS.ProcessEnv,
+  why: string,
+): Promise<RedisTarget> {
+  const redis = redisUrlOf(flag, config, environment);
+  if (!redis)
+    throw new InputError('USAGE', why, [
+      'give --redis redis://host:6379 (or set AI_COLLAB_REDIS_URL, or distributed.redis in ai-collab.config.yaml)',
+    ]);
+  const target = redisTarget(redis.url, redis.source);
+  await assertRedisReachable(target);
+  return target;
+}
+
 export async function openDistributed(options: {
   redis: { url: string; source: string };
   config: ResolvedConfig;

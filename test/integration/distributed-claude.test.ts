@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { z } from 'zod';
@@ -8,7 +7,7 @@ import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-
 import { runCli } from '../support/cli.js';
 import { type ModelServer, startModelServer, text, toolCall } from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
-import { openCluster, redisMissing, redisUrl } from './distributed-support.js';
+import { openCluster, planFile, redisMissing, redisUrl } from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
 
 // The real Claude Code CLI on one worker of three, against the scripted model server; the coordinator has
@@ -90,15 +89,11 @@ test('a code-changing step runs on the real claude CLI on the one worker that ha
     ],
   );
   const repo = gitRepo({ 'README.md': 'project\n' });
-  const plan = join(tempDir('ai-collab-plan-'), 'plan.yaml');
-  writeFileSync(
-    plan,
-    `name: claude-on-a-worker
+  const plan = planFile(`name: claude-on-a-worker
 steps:
   - { id: notes, agent: claude, action: write, prompt: "CREATE-FILE notes.txt" }
   - { id: check, agent: shell, needs: [notes], run: "grep -q 'created by notes.txt' notes.txt" }
-`,
-  );
+`);
   // The coordinator's own claude does not exist: everything claude does happens on the worker.
   const result = await cluster.coordinator(['run', plan, '--yes', '--no-review', '--json'], repo, noClaude);
   assert.equal(result.code, 0, result.stderr);

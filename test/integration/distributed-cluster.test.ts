@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
-import { markerLines, openCluster, redisMissing, redisUrl } from './distributed-support.js';
+import { markerLines, openCluster, planFile, redisMissing, redisUrl } from './distributed-support.js';
 import { checkoutSnapshot, fileOnBranch, gitRepo } from './workspace-support.js';
 
 const skip = await redisMissing();
@@ -46,10 +46,7 @@ test('a coordinator and three workers (own folders and HOMEs) run a shell plan; 
   const mark = (id: string) => `echo "$(pwd)" >> ${join(markers, id)}`;
   const repo = gitRepo({ 'README.md': 'project\n' });
   const before = checkoutSnapshot(repo);
-  const plan = join(tempDir('ai-collab-plan-'), 'plan.yaml');
-  writeFileSync(
-    plan,
-    `name: three-workers
+  const plan = planFile(`name: three-workers
 concurrency: 3
 steps:
   - { id: one, agent: shell, isolate: true, run: '${mark('one')}; echo one > one.txt' }
@@ -57,8 +54,7 @@ steps:
   - { id: three, agent: shell, isolate: true, run: '${mark('three')}; echo three > three.txt' }
   - { id: both, agent: shell, isolate: true, needs: [one, two], run: '${mark('both')}; cat one.txt two.txt > both.txt' }
   - { id: check, agent: shell, needs: [both, three], run: '${mark('check')}; test -f both.txt && test -f three.txt' }
-`,
-  );
+`);
   const result = await cluster.coordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
   assert.equal(result.code, 0, result.stderr);
   const run = runJson.parse(JSON.parse(result.stdout));

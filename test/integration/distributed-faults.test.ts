@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Queue } from 'bullmq';
@@ -8,7 +7,7 @@ import { connectionOptions, redisTarget } from '../../src/distributed/redis-conn
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { isAlive, waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
-import { markerLines, openCluster, redisMissing, redisUrl } from './distributed-support.js';
+import { markerLines, openCluster, planFile, redisMissing, redisUrl } from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
 
 const skip = await redisMissing();
@@ -27,10 +26,7 @@ test('a worker SIGKILLed mid-step: its agent dies with it, the attempt runs agai
   const markers = tempDir('ai-collab-markers-');
   const slowMarker = join(markers, 'slow');
   const repo = gitRepo({ 'README.md': 'project\n' });
-  const plan = join(tempDir('ai-collab-plan-'), 'plan.yaml');
-  writeFileSync(
-    plan,
-    `name: survive-a-worker
+  const plan = planFile(`name: survive-a-worker
 steps:
   - { id: first, agent: shell, isolate: true, run: 'echo "$(pwd)" >> ${join(markers, 'first')}; echo first > first.txt' }
   - id: slow
@@ -38,8 +34,7 @@ steps:
     isolate: true
     needs: [first]
     run: 'echo "$$ $(pwd)" >> ${slowMarker}; test -f first.txt || exit 3; if [ "$(wc -l < ${slowMarker})" -lt 2 ]; then echo partial > partial.txt; sleep 300; fi; echo slow > slow.txt'
-`,
-  );
+`);
   const coordinator = cluster.startCoordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
   await waitFor(() => markerLines(slowMarker).length === 1, 'the slow step to start on a worker', 120_000);
   const [shellPid, where] = (markerLines(slowMarker)[0] ?? '').split(' ');
@@ -112,9 +107,7 @@ test('a malformed or foreign job payload fails with the reason and the worker ke
     await queue.close();
   }
   const repo = gitRepo();
-  const plan = join(tempDir('ai-collab-plan-'), 'plan.yaml');
-  writeFileSync(
-    plan,
+  const plan = planFile(
     'name: after\nsteps:\n  - { id: a, agent: shell, isolate: true, run: "echo ok > ok.txt" }\n',
   );
   const result = await cluster.coordinator(['run', plan, '--yes', '--no-review'], repo);
@@ -132,17 +125,13 @@ test('a worker frozen (SIGSTOP) past its lock: the attempt runs elsewhere meanwh
   const markers = tempDir('ai-collab-markers-');
   const slowMarker = join(markers, 'slow');
   const repo = gitRepo({ 'README.md': 'project\n' });
-  const plan = join(tempDir('ai-collab-plan-'), 'plan.yaml');
-  writeFileSync(
-    plan,
-    `name: fence-a-frozen-worker
+  const plan = planFile(`name: fence-a-frozen-worker
 steps:
   - id: slow
     agent: shell
     isolate: true
     run: 'echo "$$ $(pwd)" >> ${slowMarker}; if [ "$(wc -l < ${slowMarker})" -lt 2 ]; then echo late > late.txt; sleep 300; fi; echo slow > slow.txt'
-`,
-  );
+`);
   const coordinator = cluster.startCoordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
   await waitFor(() => markerLines(slowMarker).length === 1, 'the slow step to start on a worker', 120_000);
   const [shellPid, where] = (markerLines(slowMarker)[0] ?? '').split(' ');

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
-import { markerLines, openCluster, redisMissing } from './distributed-support.js';
+import { markerLines, openCluster, planFile, redisMissing } from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
 
 const skip = await redisMissing();
@@ -22,18 +22,14 @@ test('the coordinator SIGKILLed with an attempt in flight: resume takes the atte
   const marker = join(markers, 'slow');
   const release = join(markers, 'release');
   const repo = gitRepo({ 'README.md': 'project\n' });
-  const plan = join(tempDir('ai-collab-plan-'), 'plan.yaml');
-  writeFileSync(
-    plan,
-    `name: outlive-the-coordinator
+  const plan = planFile(`name: outlive-the-coordinator
 steps:
   - id: slow
     agent: shell
     isolate: true
     run: 'echo "$(pwd)" >> ${marker}; while [ ! -f ${release} ]; do sleep 0.1; done; echo slow > slow.txt'
   - { id: after, agent: shell, isolate: true, needs: [slow], run: 'cat slow.txt > after.txt' }
-`,
-  );
+`);
   const first = cluster.startCoordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
   await waitFor(() => markerLines(marker).length === 1, 'the slow step to start on the worker', 120_000);
   first.child.kill('SIGKILL');

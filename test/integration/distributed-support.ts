@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { Redis } from 'ioredis';
@@ -122,4 +122,11 @@ export function openCluster(): Cluster {
 /** Lines of a marker file each step appends to when it runs: how many times it ran, and where. */
 export function markerLines(path: string): string[] {
   return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/** Writes a plan outside the repository (so it is not part of the run's start commit) and returns its path. */
+export function planFile(text: string): string {
+  const path = join(tempDir('ai-collab-plan-'), 'plan.yaml');
+  writeFileSync(path, text);
+  return path;
 }

@@ -8,8 +8,7 @@ import { resolve } from 'node:path';
 import { buildAgentRegistry } from '../../agents/build-agents.js';
 import { MemoryProcessRegistry } from '../../agents/process/process-registry.js';
 import { resolveAgents } from '../../config/resolve-agents.js';
-import { defaultPrefix, redisUrlOf } from '../../distributed/coordinator.js';
-import { assertRedisReachable, redisTarget } from '../../distributed/redis-connection.js';
+import { defaultPrefix, requireRedis } from '../../distributed/coordinator.js';
 import { startWatchdog } from '../../distributed/worker/watchdog-client.js';
 import { WorkerService } from '../../distributed/worker/worker-service.js';
 import { systemClock } from '../../support/clock.js';
@@ -32,13 +31,12 @@ export interface WorkerOptions {
 export async function workerCommand(options: WorkerOptions, context: CommandContext): Promise<number> {
   const { stderr } = context.streams;
   const config = context.loadConfig();
-  const redis = redisUrlOf(options.redis, config, context.environment);
-  if (!redis)
-    throw new InputError('USAGE', 'a worker needs the Redis its coordinators use', [
-      'give --redis redis://host:6379 (or set AI_COLLAB_REDIS_URL, or distributed.redis in ai-collab.config.yaml)',
-    ]);
-  const target = redisTarget(redis.url, redis.source);
-  await assertRedisReachable(target);
+  const target = await requireRedis(
+    options.redis,
+    config,
+    context.environment,
+    'a worker needs the Redis its coordinators use',
+  );
   const environment = context.environment;
   const logger = createJsonLogger({ level: parseLogLevel(environment.AI_COLLAB_LOG_LEVEL) ?? 'error' });
   const directory = resolve(context.cwd, options.dir ?? '.ai-collab-worker');

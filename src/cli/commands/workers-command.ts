@@ -1,9 +1,8 @@
 /** `ai-collab workers [--redis URL] [--json]`: the workers registered on a Redis, alive or not. */
-import { defaultPrefix, redisUrlOf } from '../../distributed/coordinator.js';
-import { assertRedisReachable, openRedis, redisTarget } from '../../distributed/redis-connection.js';
+import { defaultPrefix, requireRedis } from '../../distributed/coordinator.js';
+import { openRedis } from '../../distributed/redis-connection.js';
 import { isAlive, listWorkers } from '../../distributed/worker-registry.js';
 import { terminalSafe } from '../../support/control-characters.js';
-import { InputError } from '../../support/errors.js';
 import { formatDuration } from '../../support/format-duration.js';
 import { exitCodes } from '../exit-codes.js';
 import type { CommandContext } from './command-context.js';
@@ -13,13 +12,12 @@ export async function workersCommand(
   context: CommandContext,
 ): Promise<number> {
   const config = context.loadConfig();
-  const redis = redisUrlOf(options.redis, config, context.environment);
-  if (!redis)
-    throw new InputError('USAGE', 'which Redis? workers register there', [
-      'give --redis redis://host:6379 (or set AI_COLLAB_REDIS_URL, or distributed.redis in ai-collab.config.yaml)',
-    ]);
-  const target = redisTarget(redis.url, redis.source);
-  await assertRedisReachable(target);
+  const target = await requireRedis(
+    options.redis,
+    config,
+    context.environment,
+    'which Redis? workers register there',
+  );
   const client = openRedis(target);
   try {
     const now = Date.now();
