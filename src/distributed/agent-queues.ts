@@ -160,13 +160,6 @@ export class AgentQueues {
     }
   }
 
-  /** Jobs waiting for a worker, per agent queue this coordinator used. */
-  async depth(): Promise<Record<string, number>> {
-    const depths: Record<string, number> = {};
-    for (const [agent, entry] of this.#queues) depths[agent] = await entry.queue.getWaitingCount();
-    return depths;
-  }
-
   async close(): Promise<void> {
     if (this.#poller) clearInterval(this.#poller);
     await Promise.all(
