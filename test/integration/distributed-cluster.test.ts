@@ -19,7 +19,7 @@ const workersJson = z.object({
 
 test('a coordinator and three workers (own folders and HOMEs) run a shell plan; every step runs once, on a worker, and merges', {
   skip,
-  timeout: 240_000,
+  timeout: 480_000,
 }, async () => {
   const cluster = openCluster();
   const workers = await Promise.all(['one', 'two', 'three'].map((name) => cluster.startWorker(name)));
@@ -77,7 +77,7 @@ steps:
 
 test('outside a git repository --redis is refused with the reason; an unreachable Redis is named without its password', {
   skip,
-  timeout: 60_000,
+  timeout: 240_000,
 }, async () => {
   const folder = tempDir('ai-collab-no-git-');
   const plan = join(folder, 'plan.yaml');

@@ -97,7 +97,8 @@ export function openCluster(): Cluster {
       await waitFor(
         () => child.stderrSoFar().includes(`worker ${name} serves`) || child.child.exitCode !== null,
         `worker ${name} to start`,
-        60_000,
+        // Generous: three workers compiling the CLI through tsx at once on a busy 2-core machine.
+        240_000,
       );
       if (child.child.exitCode !== null) throw new Error(`worker ${name} ended: ${child.stderrSoFar()}`);
       const worker: StartedWorker = {
@@ -107,7 +108,10 @@ export function openCluster(): Cluster {
         process: child,
         async stop() {
           if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGTERM');
+          // Cleanup, not a check: a worker that does not end on SIGTERM must not hold the test file open.
+          const forced = setTimeout(() => child.child.kill('SIGKILL'), 60_000);
           await child.result;
+          clearTimeout(forced);
         },
       };
       workers.push(worker);

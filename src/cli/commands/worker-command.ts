@@ -30,6 +30,11 @@ export interface WorkerOptions {
 
 export async function workerCommand(options: WorkerOptions, context: CommandContext): Promise<number> {
   const { stderr } = context.streams;
+  // Listening from the start: a stop asked for while the worker is still starting is honoured once it has.
+  const stopAsked = new Promise<void>((resolveStop) => {
+    process.once('SIGINT', resolveStop);
+    process.once('SIGTERM', resolveStop);
+  });
   const config = context.loadConfig();
   const target = await requireRedis(
     options.redis,
@@ -112,10 +117,7 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
     stderr.write(
       `  not offered here: ${unavailable.map((entry) => terminalSafe(entry.agent)).join(', ')} (ai-collab doctor says why)\n`,
     );
-  await new Promise<void>((resolveStop) => {
-    process.once('SIGINT', resolveStop);
-    process.once('SIGTERM', resolveStop);
-  });
+  await stopAsked;
   stderr.write('worker stopping: running attempts finish or return to the queue\n');
   await service.close();
   await agents.closeAll();
