@@ -19,6 +19,8 @@ const rank = {
   review: 5,
   workspace: 5,
   config: 6,
+  // Distributed mode: the coordinator's remote agents and git endpoint, and the worker.
+  distributed: 7,
   // Front ends: the MCP server stands alone, the HTTP server also hosts MCP over HTTP,
   // and the CLI composes them all (`ai-collab serve`, `ai-collab mcp`).
   mcp: 7,

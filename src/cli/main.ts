@@ -19,6 +19,9 @@ import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { statusCommand } from './commands/status-command.js';
+import { workerCommand } from './commands/worker-command.js';
+import { workersCommand } from './commands/workers-command.js';
+import { withDistributed } from './distributed-context.js';
 import { exitCodes } from './exit-codes.js';
 import { packageVersion } from './package-version.js';
 import { agentNames, openRuntime } from './runtime.js';
@@ -29,6 +32,14 @@ function tcpPort(value: string): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed > 65_535) {
     throw new InvalidArgumentError('expected a TCP port from 0 to 65535');
+  }
+  return parsed;
+}
+
+function lockDuration(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1_000 || parsed > 3_600_000) {
+    throw new InvalidArgumentError('expected milliseconds from 1000 to 3600000');
   }
   return parsed;
 }
@@ -58,14 +69,16 @@ export function defaultContext(): CommandContext {
         environment,
         ...(options?.isolation && { isolation: options.isolation }),
         ...(options?.review && { review: options.review }),
+        ...(options?.distributed && { distributed: options.distributed }),
       }),
   };
 }
 
 export async function main(
   argv: readonly string[],
-  context: CommandContext = defaultContext(),
+  initialContext: CommandContext = defaultContext(),
 ): Promise<number> {
+  let context = initialContext;
   let exitCode: number = exitCodes.success;
   const program = new Command('ai-collab')
     .description('Run plans of AI coding agents and shell steps as a parallel, durable DAG.')
@@ -89,6 +102,10 @@ export async function main(
     .option('--json', 'print the run as one JSON object on stdout when it ends')
     .option('--serve', 'serve the dashboard and API while the run executes (prints a sign-in link)')
     .option('-p, --port <port>', 'port for --serve (default: a free one)', tcpPort)
+    .option(
+      '--redis <url>',
+      'run step attempts on ai-collab workers through this Redis (see: ai-collab worker)',
+    )
     .option('--db <path>', 'state database (default .ai-collab/state.db)')
     .action(async (plan: string, options) => {
       exitCode = await runCommand(plan, options, context);
@@ -111,6 +128,10 @@ export async function main(
     .option('--json', 'print the run as one JSON object on stdout when it ends')
     .option('--serve', 'serve the dashboard and API while the run executes (prints a sign-in link)')
     .option('-p, --port <port>', 'port for --serve (default: a free one)', tcpPort)
+    .option(
+      '--redis <url>',
+      'run step attempts on ai-collab workers through this Redis (see: ai-collab worker)',
+    )
     .option('--db <path>', 'state database')
     .action(async (task: string, options) => {
       exitCode = await planCommand(task, options, context);
@@ -122,6 +143,10 @@ export async function main(
     .argument('[runId]', 'the run to continue')
     .option('--json', 'print each run as one JSON object on stdout when it ends')
     .option('--no-review', 'do not review the steps still to run (when no reviewer is usable here)')
+    .option(
+      '--redis <url>',
+      'run step attempts on ai-collab workers through this Redis (see: ai-collab worker)',
+    )
     .option('--db <path>', 'state database')
     .action(async (runId: string | undefined, options) => {
       exitCode = await resumeCommand(runId, options, context);
@@ -216,6 +241,10 @@ export async function main(
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--allow-remote', 'allow a non-loopback --host (the token is still required)')
     .option('--open', 'open the dashboard in the browser')
+    .option(
+      '--redis <url>',
+      'run step attempts on ai-collab workers through this Redis (see: ai-collab worker)',
+    )
     .option('--db <path>', 'state database')
     .action(async (options) => {
       exitCode = await serveCommand(options, context, version());
@@ -250,6 +279,44 @@ export async function main(
     .action(async (file: string, options) => {
       exitCode = await reviewCommand(file, options, context);
     });
+
+  program
+    .command('worker')
+    .description(
+      'run step attempts for coordinators on a Redis (ai-collab run … --redis URL), with the agents usable here',
+    )
+    .option('--redis <url>', 'the Redis the coordinators use (or AI_COLLAB_REDIS_URL, distributed.redis)')
+    .option('--dir <dir>', 'where the cached clone and attempt worktrees live (default ./.ai-collab-worker)')
+    .option('--agents <names>', 'comma-separated agents to offer (default: every agent usable here)')
+    .option('-c, --concurrency <n>', 'attempts at once per agent (default 1)', positiveInteger)
+    .option('--name <name>', 'name shown by ai-collab workers (default host-pid)')
+    .option(
+      '--lock-duration <ms>',
+      "how long an attempt stays this worker's without a heartbeat before it runs elsewhere (default 30000)",
+      lockDuration,
+    )
+    .action(async (options) => {
+      exitCode = await workerCommand(options, context);
+    });
+
+  program
+    .command('workers')
+    .description(
+      'list the workers registered on a Redis: name, host, agents, running attempts, last heartbeat',
+    )
+    .option('--redis <url>', 'the Redis (or AI_COLLAB_REDIS_URL, distributed.redis)')
+    .option('--json', 'print a JSON object')
+    .action(async (options) => {
+      exitCode = await workersCommand(options, context);
+    });
+
+  // `--redis` on run, plan, resume and serve: Redis and the git endpoint are checked and opened before
+  // the command opens its runtime, whose agents then run on workers.
+  program.hook('preAction', async (_program, action) => {
+    if (!['run', 'plan', 'resume', 'serve'].includes(action.name())) return;
+    const options = action.opts<{ redis?: string; db?: string }>();
+    context = await withDistributed(context, options);
+  });
 
   program
     .command('doctor')

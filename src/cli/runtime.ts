@@ -10,6 +10,7 @@ import type { AgentRegistry } from '../agents/registry.js';
 import type { StepCommandSettings } from '../agents/shell/step-command.js';
 import type { ResolvedConfig } from '../config/config-schema.js';
 import { resolveAgents } from '../config/resolve-agents.js';
+import type { Distributed } from '../distributed/coordinator.js';
 import { checkStage } from '../engine/check-stage.js';
 import { Engine } from '../engine/engine.js';
 import { ProviderBackoff } from '../limits/provider-backoff.js';
@@ -75,6 +76,8 @@ export function openRuntime(options: {
   review?: 'on' | 'off';
   /** Provider budgets shared with other processes (distributed mode: `limits/redis-limits.ts`). */
   sharedBudget?: ProviderLimitersDeps['sharedBudget'];
+  /** `--redis`: step attempts run on workers; the agents here are their remote stand-ins. */
+  distributed?: Distributed;
 }): Runtime {
   const clock = systemClock;
   const logger = createJsonLogger({
@@ -101,16 +104,18 @@ export function openRuntime(options: {
     // An API agent's client tells its limiter of each 429 itself.
     return { limiter: limiterOf(spec), reportsRateLimits: spec.adapter === 'openai' };
   }, clock);
-  const agents = buildAgentRegistry(specs.values(), {
-    clock,
-    logger,
-    environment: options.environment,
-    maxLogBytes: options.config.maxLogBytes,
-    killGraceMs: options.config.killGraceMs,
-    processes,
-    workspace: options.workspace,
-    limiterFor: (spec) => (spec.adapter === 'openai' ? limiterOf(spec) : undefined),
-  });
+  const agents = options.distributed
+    ? options.distributed.registry(specs.values())
+    : buildAgentRegistry(specs.values(), {
+        clock,
+        logger,
+        environment: options.environment,
+        maxLogBytes: options.config.maxLogBytes,
+        killGraceMs: options.config.killGraceMs,
+        processes,
+        workspace: options.workspace,
+        limiterFor: (spec) => (spec.adapter === 'openai' ? limiterOf(spec) : undefined),
+      });
   const perAgent: Record<string, number> = {};
   for (const spec of specs.values()) {
     if (spec.concurrency !== undefined) perAgent[spec.name] = spec.concurrency;
@@ -191,6 +196,7 @@ export function openRuntime(options: {
     close: async () => {
       await notifier?.close();
       await agents.closeAll();
+      await options.distributed?.close();
       store.close();
     },
   };

@@ -176,6 +176,24 @@ export const configSchema = z.strictObject({
     .optional(),
   /** The reviewer swarm: who reviews code-changing steps, how many, and how the votes are counted. */
   review: reviewSettingsSchema.optional(),
+  /** Distributed mode: step attempts run on `ai-collab worker` processes through Redis. */
+  distributed: z
+    .strictObject({
+      /** redis:// or rediss:// URL (also --redis and AI_COLLAB_REDIS_URL). */
+      redis: z.string().min(1).max(4096).optional(),
+      /** Key prefix of the queues and the worker registry: coordinators and workers must agree. */
+      prefix: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, . _ - (at most 100)')
+        .optional(),
+      /** Address the coordinator's git endpoint listens on (default 127.0.0.1). */
+      gitHost: z.string().min(1).max(255).optional(),
+      /** Its port (default: a free one). */
+      gitPort: z.number().int().min(0).max(65_535).optional(),
+      /** The host name workers use to reach it, when not gitHost (e.g. this machine's name on the LAN). */
+      gitAdvertiseHost: z.string().min(1).max(255).optional(),
+    })
+    .optional(),
 });
 
 export type ConfigInput = z.output<typeof configSchema>;
@@ -205,6 +223,8 @@ export interface ResolvedConfig {
   review: ReviewSettings;
   /** Files the settings came from, nearest first. */
   sources: string[];
+  /** Distributed mode settings as written (`--redis` and AI_COLLAB_REDIS_URL override `redis`). */
+  distributed?: NonNullable<ConfigInput['distributed']>;
 }
 
 export const defaultConfig: ResolvedConfig = {

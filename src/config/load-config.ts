@@ -110,6 +110,7 @@ function resolveConfig(layers: Array<{ file: string; input: ConfigInput }>): Res
         mcp: input.approval.mcp ?? resolved.approval.mcp,
       };
     }
+    if (input.distributed) resolved.distributed = { ...resolved.distributed, ...input.distributed };
     for (const [name, settings] of Object.entries(input.agents ?? {})) {
       const current = resolved.agents[name] ?? {};
       const passEnv = [...new Set([...(current.passEnv ?? []), ...(settings.passEnv ?? [])])];

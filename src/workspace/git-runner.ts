@@ -22,6 +22,11 @@ export interface GitCall {
   okCodes?: readonly number[];
   /** Killed (SIGKILL) after this long. Default 5 minutes. */
   timeoutMs?: number;
+  /**
+   * Added to the built environment: the transport settings of distributed mode (a remote's auth header as
+   * GIT_CONFIG_* entries, kept off the command line where other users could read them).
+   */
+  environment?: Readonly<Record<string, string>>;
 }
 
 export interface GitResult {
@@ -139,7 +144,11 @@ function runGit(
 ): Promise<GitResult> {
   const command = commandLabel(args);
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { cwd: call.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, {
+      cwd: call.cwd,
+      env: call.environment ? { ...env, ...call.environment } : env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let size = 0;

@@ -1,5 +1,6 @@
 /** What every command gets from the entry point: where it runs, its streams, and how to open the runtime. */
 import type { ResolvedConfig } from '../../config/config-schema.js';
+import type { Distributed } from '../../distributed/coordinator.js';
 import type { AgentCatalog } from '../../plan/agent-catalog.js';
 import type { Runtime } from '../runtime.js';
 
@@ -12,7 +13,7 @@ export interface CommandContext {
   openRuntime(
     config: ResolvedConfig,
     db: string | undefined,
-    options?: { isolation?: 'auto' | 'off'; review?: 'on' | 'off' },
+    options?: { isolation?: 'auto' | 'off'; review?: 'on' | 'off'; distributed?: Distributed },
   ): Runtime;
 }
 

@@ -2,18 +2,10 @@
  * The server's credentials: a bearer token (256 bits from the OS CSPRNG, new on every start) and one-time
  * login codes that let a browser tab obtain it without the token ever appearing in a URL.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { tokensEqual } from '../../support/secret-token.js';
 
-export function createToken(): string {
-  return randomBytes(32).toString('hex');
-}
-
-/** Constant-time comparison; hashing first makes the time independent of the lengths too. */
-export function tokensEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
-}
+export { createToken, tokensEqual } from '../../support/secret-token.js';
 
 /** Single-use codes for the dashboard's sign-in URL; each expires after `ttlMs`. */
 export class LoginCodes {

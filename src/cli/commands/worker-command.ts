@@ -1,0 +1,126 @@
+/**
+ * `ai-collab worker --redis URL [--dir DIR] [--agents a,b] [--concurrency N] [--name NAME]`: serves step
+ * attempts of any coordinator on that Redis, for the agents usable here (this machine's CLIs and
+ * credentials, as `doctor` says), until Ctrl-C or SIGTERM.
+ */
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { buildAgentRegistry } from '../../agents/build-agents.js';
+import { MemoryProcessRegistry } from '../../agents/process/process-registry.js';
+import { resolveAgents } from '../../config/resolve-agents.js';
+import { defaultPrefix, requireRedis } from '../../distributed/coordinator.js';
+import { startWatchdog } from '../../distributed/worker/watchdog-client.js';
+import { WorkerService } from '../../distributed/worker/worker-service.js';
+import { systemClock } from '../../support/clock.js';
+import { terminalSafe } from '../../support/control-characters.js';
+import { InputError } from '../../support/errors.js';
+import { createJsonLogger, parseLogLevel } from '../../support/logger.js';
+import { createGitRunner } from '../../workspace/git-runner.js';
+import { exitCodes } from '../exit-codes.js';
+import type { CommandContext } from './command-context.js';
+
+export interface WorkerOptions {
+  redis?: string;
+  dir?: string;
+  agents?: string;
+  concurrency?: number;
+  name?: string;
+  lockDuration?: number;
+}
+
+export async function workerCommand(options: WorkerOptions, context: CommandContext): Promise<number> {
+  const { stderr } = context.streams;
+  // Listening from the start: a stop asked for while the worker is still starting is honoured once it has.
+  const stopAsked = new Promise<void>((resolveStop) => {
+    process.once('SIGINT', resolveStop);
+    process.once('SIGTERM', resolveStop);
+  });
+  const config = context.loadConfig();
+  const target = await requireRedis(
+    options.redis,
+    config,
+    context.environment,
+    'a worker needs the Redis its coordinators use',
+  );
+  const environment = context.environment;
+  const logger = createJsonLogger({ level: parseLogLevel(environment.AI_COLLAB_LOG_LEVEL) ?? 'error' });
+  const directory = resolve(context.cwd, options.dir ?? '.ai-collab-worker');
+  const specs = resolveAgents(config, environment);
+  const wanted = options.agents
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of wanted ?? []) {
+    if (!specs.has(name))
+      throw new InputError('USAGE', `--agents names "${name}", which is not an agent here`, [
+        `--agents: choose from ${[...specs.keys()].join(', ')}, or configure agents.${name} in ai-collab.config.yaml`,
+      ]);
+  }
+  const chosen = [...specs.values()].filter((spec) => !wanted || wanted.includes(spec.name));
+  const watchdog = startWatchdog();
+  const processes = new MemoryProcessRegistry();
+  const agents = buildAgentRegistry(chosen, {
+    clock: systemClock,
+    logger,
+    environment,
+    maxLogBytes: config.maxLogBytes,
+    killGraceMs: config.killGraceMs,
+    // Pooled processes are watched too: they die with the worker.
+    processes: {
+      add: (entry) => {
+        processes.add(entry);
+        watchdog.add({ pid: entry.pid, pgid: entry.pgid, startTime: entry.startTime, bootId: entry.bootId });
+      },
+      remove: (identity) => {
+        processes.remove(identity);
+        watchdog.remove(identity);
+      },
+      list: () => processes.list(),
+    },
+    workspace: directory,
+  });
+  const offered = chosen.filter((spec) => agents.get(spec.name) !== undefined).map((spec) => spec.name);
+  const unavailable = chosen
+    .filter((spec) => agents.get(spec.name) === undefined)
+    .map((spec) => ({ agent: spec.name, reason: agents.unavailableReason(spec.name) ?? 'cannot run here' }));
+  if (offered.length === 0) {
+    watchdog.close();
+    throw new InputError(
+      'USAGE',
+      'no agent can run on this worker',
+      unavailable.map((entry) => entry.reason),
+    );
+  }
+  const name = options.name ?? `${hostname()}-${process.pid}`;
+  const service = new WorkerService({
+    target,
+    prefix: config.distributed?.prefix ?? defaultPrefix,
+    directory,
+    name,
+    concurrency: options.concurrency ?? 1,
+    agents,
+    offered,
+    unavailable,
+    git: createGitRunner({ environment }),
+    clock: systemClock,
+    logger,
+    watchdog,
+    lockMs: options.lockDuration ?? 30_000,
+  });
+  await service.start();
+  stderr.write(
+    `worker ${terminalSafe(name)} serves ${offered.map(terminalSafe).join(', ')} from ${target.shown} (directory ${terminalSafe(directory)})\n`,
+  );
+  // Agents asked for by name get their reason; the built-in defaults only a line (doctor says why).
+  if (wanted) for (const entry of unavailable) stderr.write(`  not offered: ${terminalSafe(entry.reason)}\n`);
+  else if (unavailable.length > 0)
+    stderr.write(
+      `  not offered here: ${unavailable.map((entry) => terminalSafe(entry.agent)).join(', ')} (ai-collab doctor says why)\n`,
+    );
+  await stopAsked;
+  stderr.write('worker stopping: running attempts finish or return to the queue\n');
+  await service.close();
+  await agents.closeAll();
+  watchdog.close();
+  return exitCodes.success;
+}

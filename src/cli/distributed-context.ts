@@ -1,0 +1,38 @@
+/**
+ * `--redis` (or AI_COLLAB_REDIS_URL, or distributed.redis) on a command that runs steps: opens distributed
+ * mode before the command's runtime (refusing, exit 2, outside git or when Redis does not answer) and hands
+ * it to every runtime the command opens.
+ */
+import { type Distributed, openDistributed, redisUrlOf } from '../distributed/coordinator.js';
+import { systemClock } from '../support/clock.js';
+import { createGitRunner } from '../workspace/git-runner.js';
+import type { CommandContext } from './commands/command-context.js';
+import { prepareStateDir, resolveStatePaths } from './state-paths.js';
+
+export async function withDistributed(
+  context: CommandContext,
+  options: { redis?: string; db?: string },
+): Promise<CommandContext> {
+  const redis = redisUrlOf(options.redis, context.loadConfig(), context.environment);
+  if (!redis) return context;
+  const paths = resolveStatePaths(context.cwd, { db: options.db }, context.environment);
+  prepareStateDir(paths, context.cwd);
+  let opened: Distributed | undefined = await openDistributed({
+    redis,
+    config: context.loadConfig(),
+    workspace: context.cwd,
+    stateDir: paths.stateDir,
+    git: createGitRunner({ environment: context.environment }),
+    clock: systemClock,
+    environment: context.environment,
+  });
+  return {
+    ...context,
+    openRuntime: (config, db, runtimeOptions) => {
+      // One runtime per command owns it (and closes it); a second would find it closed.
+      const distributed = opened;
+      opened = undefined;
+      return context.openRuntime(config, db, { ...runtimeOptions, ...(distributed && { distributed }) });
+    },
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * The coordinator's view of BullMQ: one queue per agent (global concurrency from the agent's configured
+ * cap, shared by every worker), one event stream per queue, and a watch per submitted attempt that ends
+ * with the job's result or failure. Events can be missed across a reconnect, so a slow poll of the
+ * watched jobs' states backs them up: an attempt is never left waiting for an event that already passed.
+ */
+import { type Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type AttemptJob, type AttemptProgress, attemptProgressSchema, queueNameOf } from './job-protocol.js';
+import { connectionOptions, type RedisTarget } from './redis-connection.js';
+
+export type JobEnd = { kind: 'completed'; value: unknown } | { kind: 'failed'; reason: string };
+
+export interface JobWatch {
+  finished: Promise<JobEnd>;
+  /** Removes the job if no worker took it yet, and tells the worker running it to stop. */
+  cancel(): Promise<void>;
+  dispose(): void;
+}
+
+interface WatchHandlers {
+  onProgress(progress: AttemptProgress): void;
+  onStalled(): void;
+}
+
+interface Watched extends WatchHandlers {
+  agent: string;
+  end(end: JobEnd): void;
+}
+
+const pollEveryMs = 2_000;
+/** Finished jobs stay a day, so a restarted coordinator can still take a result. */
+const keepFinished = { age: 24 * 3600 };
+
+export function cancelChannel(prefix: string): string {
+  return `${prefix}:cancel`;
+}
+
+export class AgentQueues {
+  readonly #target: RedisTarget;
+  readonly #prefix: string;
+  readonly #redis: Redis;
+  readonly #concurrencyOf: (agent: string) => number | undefined;
+  readonly #queues = new Map<string, { queue: Queue; events: QueueEvents; ready: Promise<void> }>();
+  readonly #watched = new Map<string, Watched>();
+  #poller: NodeJS.Timeout | undefined;
+
+  constructor(options: {
+    target: RedisTarget;
+    prefix: string;
+    redis: Redis;
+    concurrencyOf(agent: string): number | undefined;
+  }) {
+    this.#target = options.target;
+    this.#prefix = options.prefix;
+    this.#redis = options.redis;
+    this.#concurrencyOf = options.concurrencyOf;
+  }
+
+  async submit(agent: string, job: AttemptJob, handlers: WatchHandlers): Promise<JobWatch> {
+    const { queue } = await this.#queueOf(agent);
+    const watch = this.#watch(agent, queue, job.attemptId, handlers);
+    await queue.add('attempt', job, {
+      jobId: job.attemptId,
+      attempts: 1,
+      removeOnComplete: keepFinished,
+      removeOnFail: keepFinished,
+    });
+    return watch;
+  }
+
+  /**
+   * Watches a job submitted earlier (by a coordinator that died): undefined when it is gone or failed, so
+   * the step runs again instead.
+   */
+  async adopt(agent: string, attemptId: string, handlers: WatchHandlers): Promise<JobWatch | undefined> {
+    const { queue } = await this.#queueOf(agent);
+    const state = await queue.getJobState(attemptId).catch(() => 'unknown');
+    if (!['waiting', 'active', 'delayed', 'prioritized', 'completed'].includes(state)) return undefined;
+    const watch = this.#watch(agent, queue, attemptId, handlers);
+    void this.#checkWatched();
+    return watch;
+  }
+
+  #watch(agent: string, queue: Queue, id: string, handlers: WatchHandlers): JobWatch {
+    let end!: (end: JobEnd) => void;
+    const finished = new Promise<JobEnd>((resolve) => {
+      end = resolve;
+    });
+    this.#watched.set(id, { ...handlers, agent, end });
+    this.#poll();
+    return {
+      finished,
+      cancel: async () => {
+        await this.#redis.publish(cancelChannel(this.#prefix), id).catch(() => 0);
+        const queued = await queue.getJob(id).catch(() => undefined);
+        await queued?.remove().catch(() => undefined);
+        end({ kind: 'failed', reason: 'cancelled' });
+      },
+      dispose: () => {
+        this.#watched.delete(id);
+      },
+    };
+  }
+
+  async #queueOf(agent: string) {
+    let entry = this.#queues.get(agent);
+    if (!entry) {
+      const name = queueNameOf(agent);
+      const connection = connectionOptions(this.#target);
+      const queue = new Queue(name, { connection, prefix: this.#prefix });
+      const events = new QueueEvents(name, { connection, prefix: this.#prefix });
+      queue.on('error', () => {});
+      events.on('error', () => {});
+      events.on('progress', ({ jobId, data }) => {
+        const watched = this.#watched.get(jobId);
+        const parsed = attemptProgressSchema.safeParse(typeof data === 'string' ? safeJson(data) : data);
+        if (watched && parsed.success) watched.onProgress(parsed.data);
+      });
+      events.on('stalled', ({ jobId }) => this.#watched.get(jobId)?.onStalled());
+      events.on('completed', ({ jobId, returnvalue }) =>
+        this.#watched.get(jobId)?.end({
+          kind: 'completed',
+          value: typeof returnvalue === 'string' ? safeJson(returnvalue) : returnvalue,
+        }),
+      );
+      events.on('failed', ({ jobId, failedReason }) =>
+        this.#watched.get(jobId)?.end({ kind: 'failed', reason: failedReason }),
+      );
+      const cap = this.#concurrencyOf(agent);
+      const ready = Promise.all([
+        queue.waitUntilReady(),
+        events.waitUntilReady(),
+        cap === undefined ? queue.removeGlobalConcurrency() : queue.setGlobalConcurrency(cap),
+      ]).then(() => undefined);
+      entry = { queue, events, ready };
+      this.#queues.set(agent, entry);
+    }
+    await entry.ready;
+    return entry;
+  }
+
+  /** The backup for missed events: finished jobs among the watched are ended from their stored state. */
+  #poll(): void {
+    if (this.#poller) return;
+    this.#poller = setInterval(() => {
+      if (this.#watched.size === 0) return;
+      void this.#checkWatched();
+    }, pollEveryMs);
+    this.#poller.unref();
+  }
+
+  async #checkWatched(): Promise<void> {
+    for (const [id, watched] of [...this.#watched]) {
+      const entry = this.#queues.get(watched.agent);
+      const job: Job | undefined = await entry?.queue.getJob(id).catch(() => undefined);
+      if (!job?.finishedOn) continue;
+      if (job.failedReason) watched.end({ kind: 'failed', reason: job.failedReason });
+      else watched.end({ kind: 'completed', value: job.returnvalue });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#poller) clearInterval(this.#poller);
+    await Promise.all(
+      [...this.#queues.values()].flatMap((entry) => [entry.events.close(), entry.queue.close()]),
+    );
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

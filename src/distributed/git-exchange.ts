@@ -1,0 +1,62 @@
+/**
+ * The coordinator's side of "git carries the work": a bare exchange repository beside the state that
+ * borrows every object of the workspace's repository (git alternates), so workers can fetch any start
+ * commit from it and push results into it without ever writing the user's repository; results are then
+ * fetched from it into the workspace repository and applied to the step's directory.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Git } from '../workspace/git-runner.js';
+
+/** Local fetches from the exchange: the git runner allows no transport unless told. */
+const fileTransport = ['-c', 'protocol.file.allow=always'];
+
+export interface GitExchange {
+  /** The bare repository workers talk to. */
+  readonly repository: string;
+  /** The commit a step's directory shows: the attempt's start. */
+  startOf(workspace: string): Promise<string>;
+  /**
+   * Brings a worker's result into the step's directory: fetched into the workspace repository (kept under
+   * `refs/ai-collab/<run>/attempts/…`) and applied as the change from start to result, so the workspace's
+   * own stages (commit, review, merge) see exactly what a local agent would have left.
+   */
+  applyResult(workspace: string, change: { start: string; result: string; ref: string }): Promise<void>;
+}
+
+export async function openGitExchange(
+  git: Git,
+  options: { workspace: string; stateDir: string },
+): Promise<GitExchange> {
+  const repository = join(options.stateDir, 'distributed', 'exchange.git');
+  const commonDir = (await git(['rev-parse', '--git-common-dir'], { cwd: options.workspace })).stdout.trim();
+  const objects = join(isAbsolute(commonDir) ? commonDir : resolve(options.workspace, commonDir), 'objects');
+  if (!existsSync(join(repository, 'HEAD'))) {
+    mkdirSync(repository, { recursive: true, mode: 0o700 });
+    await git(['init', '--bare', '--quiet', repository], { cwd: options.stateDir });
+  }
+  mkdirSync(join(repository, 'objects', 'info'), { recursive: true });
+  writeFileSync(join(repository, 'objects', 'info', 'alternates'), `${objects}\n`, { mode: 0o600 });
+  return {
+    repository,
+    startOf: async (workspace) => (await git(['rev-parse', 'HEAD'], { cwd: workspace })).stdout.trim(),
+    async applyResult(workspace, change) {
+      await git(
+        [...fileTransport, 'fetch', '--quiet', '--no-tags', repository, `+${change.ref}:${change.ref}`],
+        {
+          cwd: workspace,
+        },
+      );
+      const fetched = (await git(['rev-parse', `${change.ref}^{commit}`], { cwd: workspace })).stdout.trim();
+      if (fetched !== change.result)
+        throw new Error(`the worker reported ${change.result} but ${change.ref} holds ${fetched}`);
+      const patch = (
+        await git(['diff', '--binary', '--full-index', '--no-renames', change.start, change.result], {
+          cwd: workspace,
+        })
+      ).stdout;
+      if (patch.length === 0) return;
+      await git(['apply', '--whitespace=nowarn', '-'], { cwd: workspace, input: patch });
+    },
+  };
+}

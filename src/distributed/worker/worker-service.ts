@@ -1,0 +1,270 @@
+/**
+ * `ai-collab worker`: takes step attempts from the queues of the agents it can run here (its own
+ * credentials), runs each in a worktree of its cached clone with the same adapters and pools as local
+ * mode, streams parts back as job progress, pushes the result through git and returns it. A payload that
+ * does not parse fails that job with the reason; the worker keeps serving. A worker that loses a job's
+ * lock stops the agent at once (the attempt already runs elsewhere), and a watchdog process stops the
+ * agents if the worker itself dies.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { AgentResult, AgentStreamPart } from '../../agents/agent.js';
+import type { AgentRegistry } from '../../agents/registry.js';
+import { fileSafe } from '../../engine/step-attempt.js';
+import type { Clock } from '../../support/clock.js';
+import { errorMessage } from '../../support/errors.js';
+import type { Logger } from '../../support/logger.js';
+import type { Git } from '../../workspace/git-runner.js';
+import { cancelChannel } from '../agent-queues.js';
+import {
+  type AttemptJob,
+  type AttemptResult,
+  attemptJobSchema,
+  payloadProblem,
+  queueNameOf,
+  resultRefOf,
+} from '../job-protocol.js';
+import { connectionOptions, openRedis, type RedisTarget } from '../redis-connection.js';
+import { heartbeatEveryMs, removeWorker, type WorkerEntry, writeHeartbeat } from '../worker-registry.js';
+import { AttemptCheckouts } from './attempt-checkout.js';
+import type { Watchdog } from './watchdog-client.js';
+
+export interface WorkerServiceOptions {
+  target: RedisTarget;
+  prefix: string;
+  directory: string;
+  name: string;
+  concurrency: number;
+  /** Agents offered: usable here and chosen. */
+  agents: AgentRegistry;
+  offered: string[];
+  unavailable: Array<{ agent: string; reason: string }>;
+  git: Git;
+  clock: Clock;
+  logger: Logger;
+  watchdog: Watchdog;
+  /** How long a job's lock lasts without renewal; a worker silent this long loses its attempts. */
+  lockMs: number;
+}
+
+/** Parts are sent in batches: one Redis write per burst of text, not per token. */
+const flushEveryMs = 100;
+
+export class WorkerService {
+  readonly id = randomUUID();
+  readonly #options: WorkerServiceOptions;
+  readonly #redis: Redis;
+  readonly #subscriber: Redis;
+  readonly #workers: Worker[] = [];
+  readonly #running = new Map<string, WorkerEntry['running'][number]>();
+  readonly #checkouts: AttemptCheckouts;
+  readonly #startedAt: number;
+  #heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(options: WorkerServiceOptions) {
+    this.#options = options;
+    this.#redis = openRedis(options.target);
+    this.#subscriber = openRedis(options.target);
+    this.#checkouts = new AttemptCheckouts(options.git, options.directory);
+    this.#startedAt = options.clock.now();
+  }
+
+  async start(): Promise<void> {
+    const options = this.#options;
+    mkdirSync(join(options.directory, 'logs'), { recursive: true, mode: 0o700 });
+    for (const agent of options.offered) {
+      const worker = new Worker(
+        queueNameOf(agent),
+        // Three parameters: BullMQ passes the abort signal only to a processor that declares it.
+        (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
+          this.#process(agent, job, token, signal),
+        {
+          connection: connectionOptions(options.target),
+          prefix: options.prefix,
+          concurrency: options.concurrency,
+          name: options.name,
+          lockDuration: options.lockMs,
+          stalledInterval: options.lockMs,
+          // A stall is a dead or frozen worker, not the attempt's fault: a few are forgiven before the
+          // job fails (the engine's retry policy then decides).
+          maxStalledCount: 3,
+          removeOnComplete: { age: 24 * 3600 },
+          removeOnFail: { age: 24 * 3600 },
+        },
+      );
+      worker.on('error', (error) =>
+        options.logger.warn('worker queue error', { agent, error: errorMessage(error) }),
+      );
+      worker.on('lockRenewalFailed', (jobIds) => {
+        // The attempt now belongs to whoever the stalled-job check gives it to: stop ours at once.
+        for (const jobId of jobIds) worker.cancelJob(jobId, 'lost the job lock');
+      });
+      this.#workers.push(worker);
+    }
+    await this.#subscriber.subscribe(cancelChannel(options.prefix));
+    this.#subscriber.on('message', (_channel: string, attemptId: string) => {
+      for (const worker of this.#workers) worker.cancelJob(attemptId, 'cancelled by the coordinator');
+    });
+    await Promise.all(this.#workers.map((worker) => worker.waitUntilReady()));
+    await this.#beat();
+    this.#heartbeat = setInterval(() => void this.#beat().catch(() => {}), heartbeatEveryMs);
+  }
+
+  async #beat(): Promise<void> {
+    const options = this.#options;
+    await writeHeartbeat(this.#redis, options.prefix, {
+      id: this.id,
+      name: options.name,
+      host: hostname(),
+      pid: process.pid,
+      agents: options.offered,
+      unavailable: options.unavailable,
+      running: [...this.#running.values()],
+      concurrency: options.concurrency,
+      startedAt: this.#startedAt,
+      heartbeatAt: options.clock.now(),
+    });
+  }
+
+  async #process(
+    agentName: string,
+    job: Job,
+    _token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<AttemptResult> {
+    const parsed = attemptJobSchema.safeParse(job.data);
+    if (!parsed.success)
+      throw new UnrecoverableError(`malformed attempt payload: ${payloadProblem(parsed.error)}`);
+    const data = parsed.data;
+    if (data.step.agent !== agentName || data.attemptId !== job.id)
+      throw new UnrecoverableError(
+        `foreign attempt payload: step agent "${data.step.agent}" on the queue of "${agentName}", attempt ${data.attemptId} in job ${job.id}`,
+      );
+    const agent = this.#options.agents.get(agentName);
+    if (!agent)
+      throw new UnrecoverableError(`agent "${agentName}" cannot run on worker ${this.#options.name}`);
+    const execution = randomUUID();
+    this.#running.set(execution, {
+      runId: data.runId,
+      stepId: data.stepId,
+      attempt: data.attempt,
+      attemptId: data.attemptId,
+    });
+    void this.#beat().catch(() => {});
+    try {
+      return await this.#execute(data, job, execution, agent, signal ?? new AbortController().signal);
+    } finally {
+      this.#running.delete(execution);
+      void this.#beat().catch(() => {});
+    }
+  }
+
+  async #execute(
+    data: AttemptJob,
+    job: Job,
+    execution: string,
+    agent: NonNullable<ReturnType<AgentRegistry['get']>>,
+    signal: AbortSignal,
+  ): Promise<AttemptResult> {
+    const options = this.#options;
+    const identity = { attemptId: data.attemptId, execution, worker: options.name };
+    const checkout = await this.#checkouts.open({
+      url: data.git.url,
+      ...(data.git.token !== undefined && { token: data.git.token }),
+      startCommit: data.startCommit,
+      name: `${data.attemptId}-${execution.slice(0, 8)}`,
+    });
+    const progress = new ProgressSender(job, identity);
+    const watched: Array<{ pid: number; startTime: string }> = [];
+    let result: AgentResult;
+    try {
+      result = await agent.run({
+        runId: data.runId,
+        stepId: data.stepId,
+        attempt: data.attempt,
+        step: data.step,
+        workspace: checkout.path,
+        logFile: join(options.directory, 'logs', `${fileSafe(data.attemptId)}.${execution.slice(0, 8)}.log`),
+        signal,
+        ...(data.feedback !== undefined && { feedback: data.feedback }),
+        onProcessStarted: (record) => {
+          const { logFile: _logFile, ...root } = record;
+          options.watchdog.add(root);
+          watched.push(root);
+          progress.processes.push({ pid: record.pid, pgid: record.pgid });
+        },
+        onEvent: (part) => progress.add(part),
+      });
+      await progress.flush();
+      if (signal.aborted) throw new Error(`stopped: ${String(signal.reason ?? 'aborted')}`);
+      if (!result.ok) return { ...identity, result };
+      const ref = resultRefOf(data.runId, data.attemptId, execution);
+      const { commit, pushed } = await checkout.commitAndPush(
+        ref,
+        `ai-collab: ${data.stepId} (attempt ${data.attempt}) on ${options.name}`,
+        signal,
+      );
+      return { ...identity, result, resultCommit: commit, ...(pushed && { resultRef: ref }) };
+    } finally {
+      progress.stop();
+      for (const root of watched) options.watchdog.remove(root);
+      await checkout.remove().catch((error) =>
+        options.logger.warn('could not remove an attempt worktree', {
+          path: checkout.path,
+          error: errorMessage(error),
+        }),
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    await Promise.all(this.#workers.map((worker) => worker.close()));
+    await removeWorker(this.#redis, this.#options.prefix, this.id).catch(() => {});
+    this.#subscriber.disconnect();
+    this.#redis.disconnect();
+  }
+}
+
+/** Batches stream parts into job progress messages. */
+class ProgressSender {
+  readonly processes: Array<{ pid: number; pgid: number }> = [];
+  readonly #job: Job;
+  readonly #identity: { attemptId: string; execution: string; worker: string };
+  #parts: AgentStreamPart[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #sending: Promise<void> = Promise.resolve();
+  #sentProcesses = 0;
+
+  constructor(job: Job, identity: { attemptId: string; execution: string; worker: string }) {
+    this.#job = job;
+    this.#identity = identity;
+  }
+
+  add(part: AgentStreamPart): void {
+    this.#parts.push(part);
+    this.#timer ??= setTimeout(() => void this.flush(), flushEveryMs);
+  }
+
+  flush(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const parts = this.#parts;
+    this.#parts = [];
+    const processes = this.processes.length > this.#sentProcesses ? [...this.processes] : undefined;
+    this.#sentProcesses = this.processes.length;
+    if (parts.length === 0 && !processes) return this.#sending;
+    this.#sending = this.#sending
+      .then(() => this.#job.updateProgress({ ...this.#identity, parts, ...(processes && { processes }) }))
+      .catch(() => {});
+    return this.#sending;
+  }
+
+  stop(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+  }
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { z } from 'zod';
+import { runBranchName } from '../../src/workspace/ref-names.js';
+import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-cli-env.js';
+import { runCli } from '../support/cli.js';
+import { type ModelServer, startModelServer, text, toolCall } from '../support/model-server/index.js';
+import { tempDir } from '../support/temp-dir.js';
+import { openCluster, planFile, redisMissing, redisUrl } from './distributed-support.js';
+import { fileOnBranch, gitRepo } from './workspace-support.js';
+
+// The real Claude Code CLI on one worker of three, against the scripted model server; the coordinator has
+// no claude at all. Two workers have no claude CLI: they never take its jobs.
+const skip = agentCliMissing('claude') || (await redisMissing());
+
+let server: ModelServer;
+/** Working directories claude reported to the model. */
+const directories: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  server = await startModelServer({
+    script: (request) => {
+      if (request.pendingToolResults.length > 0) return text('Created the file. DONE');
+      const name = /CREATE-FILE (\S+)/.exec(request.lastUserText)?.[1];
+      if (!name) return text('nothing to do');
+      const cwd = /(?:Primary working directory|Working directory): (\S+)/.exec(
+        request.messages.map((message) => message.text).join('\n'),
+      )?.[1];
+      if (!cwd) return text('no working directory in the system prompt');
+      directories.push(cwd);
+      return toolCall('Write', { file_path: join(cwd, name), content: `created by ${name}\n` });
+    },
+  });
+});
+
+after(async () => {
+  await server?.close();
+});
+
+const runJson = z.object({ runId: z.string(), status: z.string() });
+const workersJson = z.object({
+  workers: z.array(z.object({ name: z.string(), agents: z.array(z.string()) })),
+});
+
+test('a code-changing step runs on the real claude CLI on the one worker that has it, and merges on the coordinator', {
+  skip,
+  timeout: 300_000,
+}, async () => {
+  const cluster = openCluster();
+  const noClaude = { agents: { claude: { command: '/nonexistent/claude' } } };
+  const claudeHome = tempDir('ai-collab-claude-home-');
+  const withClaude = {
+    agents: {
+      claude: {
+        command: agentCliBinaries.claude,
+        model: 'claude-sonnet-4-5',
+        env: {
+          ANTHROPIC_BASE_URL: server.url,
+          ANTHROPIC_API_KEY: testApiKey,
+          HOME: claudeHome,
+          DISABLE_AUTOUPDATER: '1',
+          DISABLE_TELEMETRY: '1',
+          DISABLE_ERROR_REPORTING: '1',
+          CLAUDE_CODE_MAX_RETRIES: '1',
+        },
+        pool: { size: 1, prewarm: 0 },
+      },
+    },
+  };
+  const [first, second, third] = await Promise.all([
+    cluster.startWorker('plain-1', { config: noClaude }),
+    cluster.startWorker('plain-2', { config: noClaude }),
+    cluster.startWorker('claude-box', { config: withClaude }),
+  ]);
+  const listed = workersJson.parse(
+    JSON.parse(
+      (await runCli(['workers', '--redis', redisUrl, '--json'], { cwd: third.directory, env: cluster.env() }))
+        .stdout,
+    ),
+  );
+  assert.deepEqual(
+    listed.workers.map((worker) => [worker.name, worker.agents.includes('claude')]),
+    [
+      ['claude-box', true],
+      ['plain-1', false],
+      ['plain-2', false],
+    ],
+  );
+  const repo = gitRepo({ 'README.md': 'project\n' });
+  const plan = planFile(`name: claude-on-a-worker
+steps:
+  - { id: notes, agent: claude, action: write, prompt: "CREATE-FILE notes.txt" }
+  - { id: check, agent: shell, needs: [notes], run: "grep -q 'created by notes.txt' notes.txt" }
+`);
+  // The coordinator's own claude does not exist: everything claude does happens on the worker.
+  const result = await cluster.coordinator(['run', plan, '--yes', '--no-review', '--json'], repo, noClaude);
+  assert.equal(result.code, 0, result.stderr);
+  const run = runJson.parse(JSON.parse(result.stdout));
+  assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'notes.txt'), 'created by notes.txt\n');
+  assert.equal(directories.length, 1, directories.join(', '));
+  assert.ok(
+    directories[0]?.startsWith(third.directory),
+    `claude worked in the claude worker's checkout: ${directories[0]}`,
+  );
+  for (const plain of [first, second]) assert.ok(!directories[0]?.startsWith(plain.directory));
+});

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { Redis } from 'ioredis';
+import { type CliProcess, type CliResult, runCli, startCli, waitFor } from '../support/cli.js';
+import { skipWhenMissing } from '../support/prerequisites.js';
+import { tempDir } from '../support/temp-dir.js';
+
+// Distributed mode against the real Redis at 127.0.0.1:6379 (`.ci/run` starts one), real worker processes,
+// each with its own folder and HOME as separate machines would have. Every test file uses its own queue
+// prefix and removes its keys afterwards: the Redis is shared.
+
+export const redisUrl = process.env.AI_COLLAB_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Why the tests cannot run (no Redis answering), or '' when they can. */
+export async function redisMissing(): Promise<string | false> {
+  const client = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return false;
+  } catch {
+    return skipWhenMissing(`no Redis answers at ${redisUrl}; start redis-server`) || false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+export interface Cluster {
+  prefix: string;
+  /** Environment every process of this cluster gets (the queue prefix, plus what the caller adds). */
+  env(extra?: Record<string, unknown>): Record<string, string>;
+  startWorker(name: string, options?: WorkerStart): Promise<StartedWorker>;
+  coordinator(args: string[], cwd: string, extra?: Record<string, unknown>): Promise<CliResult>;
+  startCoordinator(args: string[], cwd: string, extra?: Record<string, unknown>): CliProcess;
+  redis: Redis;
+}
+
+export interface WorkerStart {
+  /** Extra configuration (merged into AI_COLLAB_CONFIG_JSON), e.g. agents. */
+  config?: Record<string, unknown>;
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+export interface StartedWorker {
+  name: string;
+  directory: string;
+  home: string;
+  process: CliProcess;
+  stop(): Promise<void>;
+}
+
+export function openCluster(): Cluster {
+  const prefix = `t-${randomBytes(5).toString('hex')}`;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const workers: StartedWorker[] = [];
+  const configJson = (extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ ...extra, distributed: { prefix, ...(extra.distributed as object | undefined) } });
+  const env = (extra: Record<string, unknown> = {}) => ({ AI_COLLAB_CONFIG_JSON: configJson(extra) });
+  after(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+  });
+  return {
+    prefix,
+    redis,
+    env,
+    async startWorker(name, options = {}) {
+      const directory = tempDir(`ai-collab-worker-${name}-`);
+      const home = tempDir(`ai-collab-worker-home-${name}-`);
+      const child = startCli(
+        [
+          'worker',
+          '--redis',
+          redisUrl,
+          '--dir',
+          join(directory, 'work'),
+          '--name',
+          name,
+          ...(options.args ?? []),
+        ],
+        { cwd: directory, env: { HOME: home, ...env(options.config), ...options.env } },
+      );
+      await waitFor(
+        () => child.stderrSoFar().includes(`worker ${name} serves`) || child.child.exitCode !== null,
+        `worker ${name} to start`,
+        // Generous: three workers compiling the CLI through tsx at once on a busy 2-core machine.
+        240_000,
+      );
+      if (child.child.exitCode !== null) throw new Error(`worker ${name} ended: ${child.stderrSoFar()}`);
+      const worker: StartedWorker = {
+        name,
+        directory,
+        home,
+        process: child,
+        async stop() {
+          if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGTERM');
+          // Cleanup, not a check: a worker that does not end on SIGTERM must not hold the test file open.
+          const forced = setTimeout(() => child.child.kill('SIGKILL'), 60_000);
+          await child.result;
+          clearTimeout(forced);
+        },
+      };
+      workers.push(worker);
+      return worker;
+    },
+    coordinator: (args, cwd, extra) => runCli([...args, '--redis', redisUrl], { cwd, env: env(extra) }),
+    startCoordinator: (args, cwd, extra) =>
+      startCli([...args, '--redis', redisUrl], { cwd, env: env(extra) }),
+  };
+}
+
+/** Lines of a marker file each step appends to when it runs: how many times it ran, and where. */
+export function markerLines(path: string): string[] {
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/** Writes a plan outside the repository (so it is not part of the run's start commit) and returns its path. */
+export function planFile(text: string): string {
+  const path = join(tempDir('ai-collab-plan-'), 'plan.yaml');
+  writeFileSync(path, text);
+  return path;
+}
