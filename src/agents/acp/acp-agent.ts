@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import type { Agent, AgentResult, AgentTask, StepFailure } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
 import { poolTagName } from '../agent-deps.js';
+import { aborted } from '../agent-results.js';
 import type { AgentSpec } from '../agent-spec.js';
 import { agentEnvironment } from '../cli-environment.js';
 import { agentPoolOptions } from '../pool/agent-pool-options.js';
@@ -141,8 +142,7 @@ export class AcpAgent implements Agent {
   }
 
   #unavailable(error: unknown, task: AgentTask): AgentResult {
-    if (task.signal.aborted)
-      return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
+    if (task.signal.aborted) return aborted();
     if (error instanceof AcpStartError) return { ok: false, failure: error.failure };
     const permanent = error instanceof PoolUnavailableError && error.permanent;
     return {

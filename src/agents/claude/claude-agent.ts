@@ -4,16 +4,10 @@
  * that resume an earlier session, use one `--output-format json` process per step instead.
  */
 import { relative } from 'node:path';
-import {
-  type Agent,
-  type AgentResult,
-  type AgentStreamPart,
-  type AgentTask,
-  promptOf,
-  type StepFailure,
-} from '../agent.js';
+import { type Agent, type AgentResult, type AgentStreamPart, type AgentTask, promptOf } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
 import { poolTagName } from '../agent-deps.js';
+import { aborted, failure } from '../agent-results.js';
 import type { AgentSpec } from '../agent-spec.js';
 import { agentPoolOptions } from '../pool/agent-pool-options.js';
 import { PoolUnavailableError, ProcessPool } from '../pool/process-pool.js';
@@ -178,17 +172,6 @@ export class ClaudeAgent implements Agent {
     this.#pools.set(key, pool);
     return pool;
   }
-}
-
-function failure(
-  problem: StepFailure,
-  details: Omit<Extract<AgentResult, { ok: false }>, 'ok' | 'failure'> = {},
-): AgentResult {
-  return { ok: false, failure: problem, ...details };
-}
-
-function aborted(): AgentResult {
-  return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
 }
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {

@@ -2,17 +2,20 @@
  * One `claude -p --output-format json` process for one step: the prompt on stdin, one JSON result at
  * exit. Used when configured (`mode: oneshot`); slower than the warm pool but needs no long-lived process.
  */
+
+import { isRecord } from '../../support/json-record.js';
 import type { AgentResult, AgentTask } from '../agent.js';
 import { promptOf } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
 import { stepTagName } from '../agent-deps.js';
+import { aborted } from '../agent-results.js';
 import type { AgentSpec } from '../agent-spec.js';
 import { AgentProcess, SpawnError } from '../process/agent-process.js';
 import type { CappedLog } from '../process/capped-log.js';
 import { classifyClaudeResult } from './classify-claude-result.js';
 import { oneShotArgs } from './claude-args.js';
 import { claudeEnvironment } from './claude-environment.js';
-import { type ClaudeResultLine, isRecord, usageOf } from './claude-messages.js';
+import { type ClaudeResultLine, usageOf } from './claude-messages.js';
 
 export async function runClaudeOneShot(options: {
   spec: AgentSpec;
@@ -55,8 +58,7 @@ export async function runClaudeOneShot(options: {
   task.signal.removeEventListener('abort', onAbort);
   // Descendants (tools, MCP servers) end with the step.
   await child.stop(Math.min(deps.killGraceMs, 2_000));
-  if (task.signal.aborted)
-    return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
+  if (task.signal.aborted) return aborted();
   if (!result) {
     return {
       ok: false,

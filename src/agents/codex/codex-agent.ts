@@ -6,6 +6,7 @@
  */
 import { type Agent, type AgentResult, type AgentTask, promptOf, type StepFailure } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
+import { aborted, failure } from '../agent-results.js';
 import type { AgentSpec } from '../agent-spec.js';
 import { PoolUnavailableError, type ProcessPool } from '../pool/process-pool.js';
 import { CappedLog } from '../process/capped-log.js';
@@ -233,15 +234,4 @@ function isMissingThread(problem: StepFailure): boolean {
 
 function noEnd(): StepFailure {
   return { code: 'PROTOCOL_ERROR', kind: 'transient', message: 'codex ended the turn without a status' };
-}
-
-function failure(
-  problem: StepFailure,
-  details: Omit<Extract<AgentResult, { ok: false }>, 'ok' | 'failure'> = {},
-): AgentResult {
-  return { ok: false, failure: problem, ...details };
-}
-
-function aborted(): AgentResult {
-  return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
 }

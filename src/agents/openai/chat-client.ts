@@ -7,6 +7,7 @@
 import type { ProviderLimiter } from '../../limits/provider-limiter.js';
 import type { Clock } from '../../support/clock.js';
 import type { StepFailure } from '../agent.js';
+import { stoppedFailure } from '../agent-results.js';
 import type { AgentSpec } from '../agent-spec.js';
 import { ChatProtocolError } from './chat-stream-accumulator.js';
 import { requestSummary, streamHandlers, urlForTranscript } from './chat-transcript.js';
@@ -305,7 +306,7 @@ function protocolFailure(message: string): StepFailure {
 }
 
 function abortedFailure(): StepFailure {
-  return { code: 'ABORTED', kind: 'transient', message: 'stopped' };
+  return { ...stoppedFailure };
 }
 
 /** Prompt and answer tokens a request may use, for the tokens-per-minute bucket (about 4 characters a token). */
