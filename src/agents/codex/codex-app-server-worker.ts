@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../support/clock.js';
 import type { AgentSpec } from '../agent-spec.js';
-import type { PoolWorker } from '../pool/process-pool.js';
+import { ProcessWorker } from '../pool/process-worker.js';
 import { AgentProcess, type ProcessExit } from '../process/agent-process.js';
 import { findTreeMembers } from '../process/kill-tree.js';
 import { optedOutNotifications } from './codex-app-server-events.js';
@@ -28,8 +28,7 @@ export interface WorkerStartOptions {
   killGraceMs: number;
 }
 
-export class CodexAppServerWorker implements PoolWorker {
-  readonly process: AgentProcess;
+export class CodexAppServerWorker extends ProcessWorker {
   readonly #rpc: CodexRpc;
   readonly #clock: Clock;
   /** The processes of an idle server (the npm launcher and the native binary): anything more is a step's. */
@@ -38,7 +37,7 @@ export class CodexAppServerWorker implements PoolWorker {
   #onExit: ((exit: ProcessExit) => void) | undefined;
 
   private constructor(process: AgentProcess, clock: Clock) {
-    this.process = process;
+    super(process);
     this.#clock = clock;
     this.#rpc = new CodexRpc(process, clock, (request) => {
       this.#onServerRequest?.(request);
@@ -82,30 +81,6 @@ export class CodexAppServerWorker implements PoolWorker {
     }
     worker.#baseline = await findTreeMembers(process.root);
     return worker;
-  }
-
-  get pid(): number {
-    return this.process.pid;
-  }
-
-  get exited(): Promise<ProcessExit> {
-    return this.process.exited;
-  }
-
-  get alive(): boolean {
-    return this.process.alive;
-  }
-
-  treeRssBytes(): number {
-    return this.process.treeRssBytes();
-  }
-
-  stderrTail(): string {
-    return this.process.stderrTail();
-  }
-
-  stop(graceMs: number): Promise<void> {
-    return this.process.stop(graceMs);
   }
 
   runTurn(request: TurnRequest): Promise<TurnOutcome> {
