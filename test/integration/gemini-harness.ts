@@ -3,9 +3,10 @@
 // processes in /proc. Used by gemini-*.test.ts and acp-gemini.test.ts.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AcpSpec } from '../../src/agents/acp/acp-spec.js';
 import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from '../../src/agents/agent.js';
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
-import type { AgentSpec } from '../../src/agents/agent-spec.js';
+import type { GeminiSpec } from '../../src/agents/gemini/gemini-spec.js';
 import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
 import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
 import { systemClock } from '../../src/support/clock.js';
@@ -39,10 +40,11 @@ export interface SpecOptions {
   home?: string;
   /** Environment entries to drop (e.g. GEMINI_API_KEY) or replace. */
   env?: Record<string, string | undefined>;
-  overrides?: Partial<AgentSpec>;
 }
 
-export function geminiSpec(server: ModelServer, options: SpecOptions = {}): AgentSpec {
+export function geminiSpec(server: ModelServer, options: SpecOptions & { adapter: 'acp' }): AcpSpec;
+export function geminiSpec(server: ModelServer, options?: SpecOptions): GeminiSpec;
+export function geminiSpec(server: ModelServer, options: SpecOptions = {}): AcpSpec | GeminiSpec {
   const home = options.home ?? geminiHome();
   const env: Record<string, string | undefined> = {
     HOME: home,
@@ -56,14 +58,8 @@ export function geminiSpec(server: ModelServer, options: SpecOptions = {}): Agen
     GEMINI_CLI_TRUST_WORKSPACE: 'true',
     ...options.env,
   };
-  const adapter = options.adapter ?? 'gemini';
-  return {
-    name: adapter === 'acp' ? 'acp:gemini' : 'gemini',
-    adapter,
+  const common = {
     command: agentCliBinaries.gemini,
-    args: adapter === 'acp' ? ['--acp', '-m', geminiModel] : [],
-    ...(adapter === 'gemini' && { model: geminiModel }),
-    ...(options.mode && { mode: options.mode }),
     env: Object.fromEntries(
       Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
     ),
@@ -76,8 +72,18 @@ export function geminiSpec(server: ModelServer, options: SpecOptions = {}): Agen
       maxMemoryBytes: 4 * 1024 ** 3,
       idleTimeoutMs: 600_000,
     },
-    capabilities: ['execute'],
-    ...options.overrides,
+    capabilities: ['execute' as const],
+  };
+  if (options.adapter === 'acp') {
+    return { ...common, name: 'acp:gemini', adapter: 'acp', args: ['--acp', '-m', geminiModel] };
+  }
+  return {
+    ...common,
+    name: 'gemini',
+    adapter: 'gemini',
+    args: [],
+    model: geminiModel,
+    ...(options.mode && { mode: options.mode }),
   };
 }
 

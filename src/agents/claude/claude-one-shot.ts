@@ -8,16 +8,16 @@ import type { AgentResult, AgentTask } from '../agent.js';
 import { promptOf } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
 import { aborted, failure } from '../agent-results.js';
-import type { AgentSpec } from '../agent-spec.js';
 import type { CappedLog } from '../process/capped-log.js';
 import { runOneShotProcess } from '../process/one-shot-process.js';
 import { classifyClaudeResult } from './classify-claude-result.js';
 import { oneShotArgs } from './claude-args.js';
 import { claudeEnvironment } from './claude-environment.js';
 import { type ClaudeResultLine, usageOf } from './claude-messages.js';
+import type { ClaudeSpec } from './claude-spec.js';
 
 export async function runClaudeOneShot(options: {
-  spec: AgentSpec;
+  spec: ClaudeSpec;
   deps: AgentDeps;
   task: AgentTask;
   transcript: CappedLog;

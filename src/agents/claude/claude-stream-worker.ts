@@ -5,11 +5,11 @@
  */
 import type { Clock } from '../../support/clock.js';
 import type { AgentStreamPart } from '../agent.js';
-import type { AgentSpec } from '../agent-spec.js';
 import { ProcessWorker } from '../pool/process-worker.js';
 import { AgentProcess, type ProcessExit } from '../process/agent-process.js';
 import { streamArgs, userMessageLine } from './claude-args.js';
 import { type ClaudeResultLine, parseClaudeLine } from './claude-messages.js';
+import type { ClaudeSpec } from './claude-spec.js';
 
 export type TurnOutcome =
   | { kind: 'result'; result: ClaudeResultLine; parts: AgentStreamPart[] }
@@ -39,7 +39,7 @@ export class ClaudeStreamWorker extends ProcessWorker {
   }
 
   static async start(options: {
-    spec: AgentSpec;
+    spec: ClaudeSpec;
     cwd: string;
     env: Record<string, string>;
     tag: { name: string; value: string };

@@ -4,7 +4,6 @@
  * the step's earlier thread), so no context leaks between steps and one process serves every directory.
  */
 import type { Clock } from '../../support/clock.js';
-import type { AgentSpec } from '../agent-spec.js';
 import { ProcessWorker } from '../pool/process-worker.js';
 import { AgentProcess, type ProcessExit } from '../process/agent-process.js';
 import { findTreeMembers } from '../process/kill-tree.js';
@@ -13,12 +12,13 @@ import { runAppServerTurn, type TurnOutcome, type TurnRequest } from './codex-ap
 import { appServerArgs } from './codex-args.js';
 import { CodexRpc, type RpcServerRequest } from './codex-rpc.js';
 import { answerServerRequest } from './codex-server-requests.js';
+import type { CodexSpec } from './codex-spec.js';
 
 /** Measured ~0.2 s; generous because a first start may build caches, and a hung start must not hang a step. */
 const initializeTimeoutMs = 30_000;
 
 export interface WorkerStartOptions {
-  spec: AgentSpec;
+  spec: CodexSpec;
   /** The process's own working directory; threads set their own. */
   cwd: string;
   env: Record<string, string>;

@@ -6,16 +6,16 @@
 import type { AgentResult, AgentTask } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
 import { failure, stoppedFailure } from '../agent-results.js';
-import type { AgentSpec } from '../agent-spec.js';
 import type { CappedLog } from '../process/capped-log.js';
 import { runOneShotProcess } from '../process/one-shot-process.js';
 import { classifyCodexExit } from './classify-codex-failure.js';
 import { execArgs } from './codex-args.js';
 import { readExecLine } from './codex-exec-events.js';
+import type { CodexSpec } from './codex-spec.js';
 import { newTurnState, turnResult } from './codex-turn.js';
 
 export interface CodexExecOptions {
-  spec: AgentSpec;
+  spec: CodexSpec;
   deps: AgentDeps;
   task: AgentTask;
   prompt: string;

@@ -10,16 +10,16 @@ import type { AgentResult, AgentTask, StepFailure } from '../agent.js';
 import { promptOf } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
 import { aborted, failure } from '../agent-results.js';
-import type { AgentSpec } from '../agent-spec.js';
 import type { CappedLog } from '../process/capped-log.js';
 import { runOneShotProcess } from '../process/one-shot-process.js';
 import { classifyGeminiExit, refineGeminiFailure } from './classify-gemini-failure.js';
 import { maxPromptArgBytes, promptArgs } from './gemini-args.js';
 import { RetryLineReader, retryCapFor } from './gemini-retries.js';
+import type { GeminiSpec } from './gemini-spec.js';
 import { GeminiStreamReader } from './gemini-stream-json.js';
 
 export async function runGeminiPrompt(options: {
-  spec: AgentSpec;
+  spec: GeminiSpec;
   deps: AgentDeps;
   task: AgentTask;
   transcript: CappedLog;
