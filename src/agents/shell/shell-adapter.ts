@@ -36,6 +36,9 @@ export const shellAdapter: AdapterDescriptor<ShellSpec> = {
   contract: {
     default: {
       ...everyContractCase,
+      'stream-parts-in-order': {
+        notApplicable: 'a shell step writes its output to the log; it has no stream parts',
+      },
       'reports-usage': noModel,
       'rate-limit-with-reset': noModel,
       'rate-limit-without-reset': noModel,
