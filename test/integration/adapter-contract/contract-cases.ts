@@ -99,6 +99,9 @@ export const cases: Partial<Record<ContractCase, Case>> = {
     step.controller.abort();
     const result = await running;
     assert.equal(failureOf(result).code, 'ABORTED');
+    // A pooled worker may stay warm for the next step (its idle tree only); once the agent closes, nothing
+    // the step ran on is left, pooled or not.
+    await agent.close?.();
     for (const record of step.processes) {
       await waitFor(async () => (await liveTree(record)).length === 0, 'the step process tree to end');
     }
