@@ -12,7 +12,14 @@ import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.j
 import { systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
-import type { ModelServer } from '../support/model-server/index.js';
+import {
+  httpError,
+  type ModelServer,
+  type Script,
+  type Turn,
+  text,
+  toolCall,
+} from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
 export const geminiModel = 'gemini-2.5-flash';
@@ -200,4 +207,29 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? 0)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/**
+ * The scripted model both gemini modes' tests talk to: the prompt's keyword picks the turn (CREATE-FILE
+ * <name> IN <dir>, AUTH-FAIL, BAD-REQUEST, SERVER-ERROR, RATE-LIMIT, SLOW); `rateLimit` is the 429 turn.
+ */
+export function keywordScript(rateLimit: Turn): Script {
+  return (request) => {
+    const prompt = request.lastUserText;
+    if (request.pendingToolResults.length > 0) return text('Wrote the file. DONE-MARKER');
+    const create = /CREATE-FILE (\S+) IN (\S+)/.exec(prompt);
+    if (create?.[1] && create[2]) {
+      return toolCall('write_file', {
+        file_path: join(create[2], create[1]),
+        content: `created ${create[1]}\n`,
+      });
+    }
+    if (prompt.includes('AUTH-FAIL'))
+      return httpError(401, { message: 'API key not valid. Please pass a valid API key.' });
+    if (prompt.includes('BAD-REQUEST')) return httpError(400, { message: 'bad request (scripted)' });
+    if (prompt.includes('SERVER-ERROR')) return httpError(500);
+    if (prompt.includes('RATE-LIMIT')) return rateLimit;
+    if (prompt.includes('SLOW')) return text('too late', { delayMs: 60_000 });
+    return text(`answer: ${prompt.slice(-20)}`);
+  };
 }

@@ -94,8 +94,10 @@ export const cases: Partial<Record<ContractCase, Case>> = {
     const prompt = adapter.kind === 'shell' ? 'sleep 60' : 'Think for a long time';
     const step = stepFor(adapter, workspace, prompt);
     const running = agent.run(step.task);
-    if (adapter.kind === 'shell') await waitFor(() => step.processes.length === 1, 'the shell process');
-    else await waitFor(() => server.modelRequests().length >= 1, 'the model request');
+    // A guard against a hang, not a bound: gemini takes over 20 s to reach the model on a loaded machine.
+    const started =
+      adapter.kind === 'shell' ? () => step.processes.length === 1 : () => server.modelRequests().length >= 1;
+    await waitFor(started, 'the step to start', 180_000);
     step.controller.abort();
     const result = await running;
     assert.equal(failureOf(result).code, 'ABORTED');
@@ -103,7 +105,11 @@ export const cases: Partial<Record<ContractCase, Case>> = {
     // the step ran on is left, pooled or not.
     await agent.close?.();
     for (const record of step.processes) {
-      await waitFor(async () => (await liveTree(record)).length === 0, 'the step process tree to end');
+      await waitFor(
+        async () => (await liveTree(record)).length === 0,
+        'the step process tree to end',
+        60_000,
+      );
     }
   },
 };
