@@ -7,12 +7,14 @@ import { contractCases } from '../../src/agents/adapter-descriptor.js';
 import { contractAdapters } from './adapter-contract/contract-adapters.js';
 import { cases } from './adapter-contract/contract-cases.js';
 
-// One adapter per run when ADAPTER names it (`ADAPTER='codex exec'`): each starts real CLIs.
+// One adapter per run when ADAPTER names it (`ADAPTER='codex exec'`): each starts real CLIs. CASE narrows
+// the cases the same way while working on one.
 const only = process.env.ADAPTER;
+const onlyCase = process.env.CASE;
 
 for (const adapter of contractAdapters.filter((entry) => !only || entry.name === only)) {
   describe(`adapter contract: ${adapter.name}`, { skip: adapter.missing }, () => {
-    for (const name of contractCases) {
+    for (const name of contractCases.filter((entry) => !onlyCase || entry === onlyCase)) {
       const run = cases[name];
       if (!run) continue;
       const support = adapter.cases[name];

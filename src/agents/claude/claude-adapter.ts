@@ -37,6 +37,9 @@ export const claudeAdapter: AdapterDescriptor<ClaudeSpec> = {
     stream: everyContractCase,
     oneshot: {
       ...everyContractCase,
+      'stream-parts-in-order': {
+        notApplicable: 'oneshot reads the one JSON result claude prints at exit; it streams no parts',
+      },
       'pool-reuses-and-recycles': { notApplicable: 'oneshot starts one process per step; there is no pool' },
     },
   },
