@@ -25,7 +25,7 @@ import type { RpcErrorShape } from './classify-acp-outcome.js';
 export interface AcpAgentOptions {
   /** Arguments after the command; `spec.args` by default. */
   args?: readonly string[];
-  /** The process environment; `agentEnvironment(spec, deps.environment)` by default. */
+  /** The process environment; `agentEnvironment(spec, acpEnvironmentPolicy(spec.command), deps.environment)` by default. */
   environment?: Record<string, string>;
   /** Offer the agent our file system (confined to each session's directory); true by default. */
   fileSystem?: boolean;
