@@ -1,6 +1,11 @@
-/** A fully resolved agent: which adapter drives it and with what, after defaults and configuration. */
+/**
+ * A fully resolved agent: which adapter drives it and with what, after defaults and configuration. The
+ * keys every agent has are here; each adapter's own keys come from its descriptor's settings schema, so
+ * `AgentSpec` is a union discriminated by `adapter` with one member per entry of `adapters.ts`.
+ */
+import type { AdapterDescriptor } from './adapter-descriptor.js';
+import type { adapterDescriptors } from './adapters.js';
 
-export type AdapterKind = 'shell' | 'claude' | 'codex' | 'gemini' | 'acp' | 'openai';
 export type AgentCapability = 'execute' | 'plan' | 'review';
 
 export interface PoolSettings {
@@ -14,9 +19,8 @@ export interface PoolSettings {
   sessionsPerProcess?: number;
 }
 
-export interface AgentSpec {
+export interface AgentSpecBase {
   name: string;
-  adapter: AdapterKind;
   /** Executable (absolute when found on PATH). */
   command: string;
   args: string[];
@@ -28,20 +32,16 @@ export interface AgentSpec {
   concurrency?: number;
   timeoutMs?: number;
   pool: PoolSettings;
-  mode?: string;
-  permissionMode?: string;
-  allowedTools?: string[];
-  appendSystemPrompt?: string;
-  mcpConfig?: string;
-  sandbox?: string;
-  approvalMode?: string;
-  baseUrl?: string;
-  apiKeyEnv?: string;
-  /** acp: the authentication method id to use when the agent asks for one. */
-  authMethod?: string;
-  /** openai: most model↔tool round trips in one step. */
-  maxToolRounds?: number;
   capabilities: AgentCapability[];
   /** Why the agent cannot run here, and what to do about it. */
   unavailable?: { reason: string; fix: string };
 }
+
+/** The spec of an agent of adapter `K` whose own settings are `Settings`. */
+export type SpecOf<K extends string, Settings> = AgentSpecBase & { adapter: K } & Settings;
+
+type Descriptors = typeof adapterDescriptors;
+export type AdapterKind = keyof Descriptors;
+export type SpecFor<K extends AdapterKind> =
+  Descriptors[K] extends AdapterDescriptor<infer Spec> ? Spec : never;
+export type AgentSpec = { [K in AdapterKind]: SpecFor<K> }[AdapterKind];

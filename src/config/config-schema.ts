@@ -1,19 +1,19 @@
 /** `ai-collab.config.yaml`: process-wide settings and per-agent settings. Unknown keys are errors. */
 import { z } from 'zod';
+import { adapterKinds, descriptorOfKind } from '../agents/adapters.js';
 import { durationField, printableText, setupCommands } from '../plan/plan-schema.js';
 import {
   type ReviewSettings,
   resolveReviewSettings,
   reviewSettingsSchema,
 } from '../review/review-settings.js';
+import { environmentName } from '../support/environment-name.js';
 import { type NotifySettings, notifySettingsSchema } from './notify-settings.js';
 
 /** A grace period or pause: 0 is meaningful (at once). */
 const duration = durationField();
 /** A timeout or a lifetime: 0 would end it before it starts. */
 const positiveDuration = durationField({ positive: true });
-
-const environmentName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 
 const byteSize = z
   .union([z.string(), z.number()], { error: 'a size such as 512MB, 2GB or a number of bytes' })
@@ -36,9 +36,6 @@ export function parseByteSize(value: string | number): number | undefined {
   return Math.round(Number(match[1]) * factor);
 }
 
-export const adapterKinds = ['shell', 'claude', 'codex', 'gemini', 'acp', 'openai'] as const;
-export type AdapterKind = (typeof adapterKinds)[number];
-
 export const poolSettingsSchema = z.strictObject({
   /** Most processes of this agent alive at once. */
   size: z.number().int().min(1).max(64).optional(),
@@ -54,7 +51,7 @@ export const poolSettingsSchema = z.strictObject({
   sessionsPerProcess: z.number().int().min(1).max(16).optional(),
 });
 
-export const agentSettingsSchema = z.strictObject({
+const commonAgentSettings = z.strictObject({
   /** Which adapter drives this agent; defaults to the agent's name for claude, codex, gemini and shell. */
   adapter: z.enum(adapterKinds).optional(),
   /** Executable to start (CLI adapters and acp). */
@@ -79,32 +76,6 @@ export const agentSettingsSchema = z.strictObject({
   /** Default step timeout for this agent. */
   timeout: positiveDuration.optional(),
   pool: poolSettingsSchema.optional(),
-  /** claude: stream (long-lived, pooled) or oneshot; codex: exec or app-server; gemini: acp or prompt. */
-  mode: z.enum(['stream', 'oneshot', 'exec', 'app-server', 'acp', 'prompt']).optional(),
-  /** claude: --permission-mode for steps (acceptEdits unless you choose otherwise). */
-  permissionMode: z
-    .enum(['default', 'acceptEdits', 'plan', 'auto', 'dontAsk', 'bypassPermissions'])
-    .optional(),
-  /** claude: --allowedTools rules, e.g. Bash(npm test). */
-  allowedTools: z.array(z.string().min(1).max(500)).max(200).optional(),
-  /** claude: --append-system-prompt. */
-  appendSystemPrompt: z.string().max(65_536).optional(),
-  /** claude: --mcp-config file. */
-  mcpConfig: z.string().min(1).max(4096).optional(),
-  /** codex: --sandbox. */
-  sandbox: z.enum(['read-only', 'workspace-write', 'danger-full-access']).optional(),
-  /** gemini: --approval-mode. */
-  approvalMode: z.enum(['default', 'auto_edit', 'yolo', 'plan']).optional(),
-  /** openai: a preset endpoint. */
-  preset: z.enum(['openai', 'huggingface', 'openrouter', 'ollama', 'vllm']).optional(),
-  /** openai (and codex): base URL of an OpenAI-compatible API (overrides the preset's). */
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  /** openai (and codex): name of the environment variable that holds the API key (never the key itself). */
-  apiKeyEnv: environmentName.optional(),
-  /** acp: authentication method id, used only when the agent asks to authenticate. */
-  authMethod: z.string().min(1).max(200).optional(),
-  /** openai: most model↔tool round trips in one step (file tools confined to the workspace). */
-  maxToolRounds: z.number().int().min(1).max(200).optional(),
   /** What the agent is for: execute (run steps), plan, review. */
   capabilities: z
     .array(z.enum(['execute', 'plan', 'review']))
@@ -112,7 +83,25 @@ export const agentSettingsSchema = z.strictObject({
     .optional(),
 });
 
-export type AgentSettingsInput = z.output<typeof agentSettingsSchema>;
+export const agentSettingsSchema = z.strictObject({
+  ...commonAgentSettings.shape,
+  /** Each adapter's own keys come from its descriptor; `mode` takes any adapter's modes here, its own when resolved. */
+  ...adapterSettingsShape(),
+  mode: z.enum(adapterModes()).optional(),
+});
+
+/** The keys every agent has are typed here; an adapter's own keys are read by its descriptor's schema. */
+export type AgentSettingsInput = z.output<typeof commonAgentSettings> & { [key: string]: unknown };
+
+function adapterSettingsShape(): Record<string, z.ZodType> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const kind of adapterKinds) Object.assign(shape, descriptorOfKind(kind).settings.shape);
+  return shape;
+}
+
+function adapterModes(): string[] {
+  return [...new Set(adapterKinds.flatMap((kind) => descriptorOfKind(kind).modes))];
+}
 
 export const configSchema = z.strictObject({
   /** Steps running at once across all runs of the process. */

@@ -3,28 +3,12 @@
  * for every CLI found on PATH: claude, opus (claude with the opus model), codex, gemini, reviewer (an
  * OpenAI-compatible model on the Hugging Face router) and shell; antigravity is explained, not faked.
  */
-import type { AdapterKind, AgentCapability, AgentSpec, PoolSettings } from '../agents/agent-spec.js';
+import type { z } from 'zod';
+import { descriptorOf, descriptorOfKind } from '../agents/adapters.js';
+import type { AdapterKind, AgentSpec, PoolSettings } from '../agents/agent-spec.js';
 import { checkAgentCredentials } from './agent-credentials.js';
 import type { AgentSettingsInput, ResolvedConfig } from './config-schema.js';
 import { findExecutable } from './find-executable.js';
-import { openAiPresets } from './openai-presets.js';
-
-const defaultCommands: Partial<Record<AdapterKind, string>> = {
-  claude: 'claude',
-  codex: 'codex',
-  gemini: 'gemini',
-};
-
-const installHints: Partial<Record<AdapterKind, string>> = {
-  claude: 'npm install -g @anthropic-ai/claude-code',
-  codex: 'npm install -g @openai/codex',
-  gemini: 'npm install -g @google/gemini-cli',
-};
-
-const acpInstallHints: Record<string, string> = {
-  'acp:claude': 'npm install -g @agentclientprotocol/claude-agent-acp',
-  'acp:codex': 'npm install -g @zed-industries/codex-acp',
-};
 
 /** Built-in agents: the seed's names, available whenever their CLI or key is. */
 const builtIns: Record<string, AgentSettingsInput> = {
@@ -79,6 +63,7 @@ export function resolveAgents(
 
 function resolveOne(name: string, settings: AgentSettingsInput, environment: NodeJS.ProcessEnv): AgentSpec {
   const adapter: AdapterKind = settings.adapter ?? inferAdapter(name);
+  const descriptor = descriptorOfKind(adapter);
   const pool: PoolSettings = {
     size: settings.pool?.size ?? defaultPool.size,
     prewarm: Math.min(settings.pool?.prewarm ?? defaultPool.prewarm, settings.pool?.size ?? defaultPool.size),
@@ -90,41 +75,40 @@ function resolveOne(name: string, settings: AgentSettingsInput, environment: Nod
       sessionsPerProcess: settings.pool.sessionsPerProcess,
     }),
   };
-  const preset = adapter === 'openai' ? openAiPresets[settings.preset ?? 'openai'] : undefined;
-  const commandName = settings.command ?? defaultCommands[adapter] ?? '';
+  const commandName = settings.command ?? descriptor.cli?.defaultCommand ?? '';
   const command = commandName === '' ? '' : (findExecutable(commandName, environment.PATH) ?? commandName);
-  const capabilities: AgentCapability[] =
-    settings.capabilities ?? (adapter === 'shell' ? ['execute'] : ['execute', 'plan', 'review']);
-  const spec: AgentSpec = {
+  const base = {
     name,
-    adapter,
     command,
     args: settings.args ?? [],
     env: settings.env ?? {},
     passEnv: settings.passEnv ?? [],
     pool,
-    capabilities,
+    capabilities: settings.capabilities ?? [...descriptor.defaultCapabilities],
     ...(settings.model !== undefined && { model: settings.model }),
     ...(settings.concurrency !== undefined && { concurrency: settings.concurrency }),
     ...(settings.timeout !== undefined && { timeoutMs: settings.timeout }),
-    ...(settings.mode !== undefined && { mode: settings.mode }),
-    ...(settings.permissionMode !== undefined && { permissionMode: settings.permissionMode }),
-    ...(settings.allowedTools !== undefined && { allowedTools: settings.allowedTools }),
-    ...(settings.appendSystemPrompt !== undefined && { appendSystemPrompt: settings.appendSystemPrompt }),
-    ...(settings.mcpConfig !== undefined && { mcpConfig: settings.mcpConfig }),
-    ...(settings.sandbox !== undefined && { sandbox: settings.sandbox }),
-    ...(settings.approvalMode !== undefined && { approvalMode: settings.approvalMode }),
-    ...(settings.maxToolRounds !== undefined && { maxToolRounds: settings.maxToolRounds }),
-    ...(settings.authMethod !== undefined && { authMethod: settings.authMethod }),
-    ...((settings.baseUrl ?? preset?.baseUrl) !== undefined && {
-      baseUrl: settings.baseUrl ?? preset?.baseUrl,
-    }),
-    ...((settings.apiKeyEnv ?? preset?.apiKeyEnv) !== undefined && {
-      apiKeyEnv: settings.apiKeyEnv ?? preset?.apiKeyEnv,
-    }),
   };
-  const unavailable = availability(spec, environment);
-  return unavailable ? { ...spec, unavailable } : spec;
+  const own = descriptor.settings.safeParse(settings);
+  // The descriptor's own keys on the common ones: `adapter` and `ownSettings` come from the same entry of
+  // the list, which TypeScript cannot correlate through the union.
+  const spec = { ...base, adapter, ...(own.success ? descriptor.ownSettings(own.data) : {}) } as AgentSpec;
+  const unavailable = own.success
+    ? availability(spec, environment)
+    : notItsSetting(spec, own.error.issues[0]);
+  if (unavailable) spec.unavailable = unavailable;
+  return spec;
+}
+
+/** The file's schema took the value as some adapter's; this adapter's own does not (e.g. another's mode). */
+function notItsSetting(spec: AgentSpec, issue: z.core.$ZodIssue | undefined): AgentSpec['unavailable'] {
+  const key = issue?.path.join('.') ?? '';
+  const modes = descriptorOf(spec).modes;
+  const allowed = modes.length > 0 ? ` (${spec.adapter} modes: ${modes.join(', ')})` : '';
+  return {
+    reason: `agents.${spec.name}.${key} does not apply to the ${spec.adapter} adapter: ${issue?.message ?? 'invalid'}${allowed}`,
+    fix: `fix or remove agents.${spec.name}.${key} in ai-collab.config.yaml`,
+  };
 }
 
 function inferAdapter(name: string): AdapterKind {
@@ -135,46 +119,26 @@ function inferAdapter(name: string): AdapterKind {
 }
 
 function availability(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpec['unavailable'] {
-  switch (spec.adapter) {
-    case 'shell':
-      return undefined;
-    case 'claude':
-    case 'codex':
-    case 'gemini':
-    case 'acp':
-      if (spec.command === '') {
-        return {
-          reason: `agent ${spec.name} has no command`,
-          fix: `set agents.${spec.name}.command in ai-collab.config.yaml`,
-        };
-      }
-      if (!findExecutable(spec.command, environment.PATH)) {
-        return {
-          reason: `the ${spec.command} command was not found on PATH`,
-          fix:
-            installHints[spec.adapter] ??
-            acpInstallHints[spec.name] ??
-            `install it, or set agents.${spec.name}.command to its full path`,
-        };
-      }
-      return missingCredentials(spec, environment);
-    case 'openai':
-      if (!spec.baseUrl) {
-        return {
-          reason: `agent ${spec.name} has no baseUrl`,
-          fix: `set agents.${spec.name}.baseUrl or preset`,
-        };
-      }
-      if (!spec.model)
-        return { reason: `agent ${spec.name} has no model`, fix: `set agents.${spec.name}.model` };
-      if (spec.apiKeyEnv && !environment[spec.apiKeyEnv]) {
-        return {
-          reason: `${spec.apiKeyEnv} is not set`,
-          fix: `export ${spec.apiKeyEnv}=<your key> (the key itself never goes in the config file)`,
-        };
-      }
-      return undefined;
+  const descriptor = descriptorOf(spec);
+  if (descriptor.cli) {
+    if (spec.command === '') {
+      return {
+        reason: `agent ${spec.name} has no command`,
+        fix: `set agents.${spec.name}.command in ai-collab.config.yaml`,
+      };
+    }
+    if (!findExecutable(spec.command, environment.PATH)) {
+      return {
+        reason: `the ${spec.command} command was not found on PATH`,
+        fix:
+          descriptor.cli.install(spec.name) ??
+          `install it, or set agents.${spec.name}.command to its full path`,
+      };
+    }
+    const missing = missingCredentials(spec, environment);
+    if (missing) return missing;
   }
+  return descriptor.unavailable(spec, environment);
 }
 
 /**

@@ -2,6 +2,8 @@
  * Reads step ids, dependencies and agents straight from the parsed document, leniently, so graph and
  * agent problems are reported in the same pass as schema problems instead of after they are fixed.
  */
+
+import { isRecord } from '../support/json-record.js';
 import type { GraphNode } from './validate-graph.js';
 
 export interface RawStepFacts {
@@ -31,10 +33,6 @@ export function readRawSteps(root: Record<string, unknown>, seed: boolean): RawS
     }
   });
   return facts;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isId(value: unknown): value is string | number {

@@ -6,6 +6,8 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ModelEndpointSpec } from '../agents/adapter-descriptor.js';
+import { adapterKinds, descriptorOf } from '../agents/adapters.js';
 import type { Agent } from '../agents/agent.js';
 import type { AgentSpec } from '../agents/agent-spec.js';
 import type { ProviderLimiters } from '../limits/provider-limiter.js';
@@ -37,7 +39,7 @@ export interface BuiltReviewers {
 }
 
 /** The limiter key of an openai-compatible endpoint: base URL plus the name of the key's variable. */
-export function providerKey(spec: AgentSpec): string {
+export function providerKey(spec: ModelEndpointSpec): string {
   return `${(spec.baseUrl ?? '').replace(/\/+$/, '')}#${spec.apiKeyEnv ?? ''}`;
 }
 
@@ -62,15 +64,17 @@ export function buildReviewers(
       problems.push(`reviewer "${name}" cannot run: ${spec.unavailable.reason}; ${spec.unavailable.fix}`);
       continue;
     }
-    if (spec.adapter === 'shell') {
-      problems.push(`reviewer "${name}" is a shell agent, which cannot review; name a model or an agent CLI`);
+    const thinks = descriptorOf(spec).thinks;
+    if (typeof thinks === 'object' && 'none' in thinks) {
+      problems.push(`reviewer "${name}" is a ${spec.adapter} agent, which cannot review; ${thinks.none}`);
       continue;
     }
-    if (spec.adapter === 'openai') {
-      const limiter = deps.limiters.get(providerKey(spec), limitsFor(settings, spec.baseUrl, name));
+    if (typeof thinks === 'object') {
+      const endpoint = thinks.model(spec);
+      const limiter = deps.limiters.get(providerKey(endpoint), limitsFor(settings, endpoint.baseUrl, name));
       reviewers.push(
         createChatReviewer(
-          spec,
+          endpoint,
           { clock: deps.clock, environment: deps.environment, limiter, random },
           settings,
         ),
@@ -104,15 +108,19 @@ export function buildReviewers(
  */
 export function defaultReviewerNames(specs: ReadonlyMap<string, AgentSpec>): string[] {
   const able = [...specs.values()].filter(
-    (spec) => !spec.unavailable && spec.adapter !== 'shell' && spec.capabilities.includes('review'),
+    (spec) =>
+      !spec.unavailable &&
+      descriptorOf(spec).defaultReviewer !== 'never' &&
+      spec.capabilities.includes('review'),
   );
-  const models = able.filter((spec) => spec.adapter === 'openai').map((spec) => spec.name);
-  const clis = (['claude', 'codex', 'gemini'] as const).flatMap((adapter) => {
-    const first = able.find((spec) => spec.adapter === adapter);
+  const role = (spec: AgentSpec) => descriptorOf(spec).defaultReviewer;
+  const models = able.filter((spec) => role(spec) === 'model').map((spec) => spec.name);
+  const clis = adapterKinds.flatMap((adapter) => {
+    const first = able.find((spec) => spec.adapter === adapter && role(spec) === 'vendor');
     return first ? [first.name] : [];
   });
   const chosen = [...models, ...clis];
   if (chosen.length > 0) return chosen;
-  const acp = able.find((spec) => spec.adapter === 'acp');
-  return acp ? [acp.name] : [];
+  const lastResort = able.find((spec) => role(spec) === 'last-resort');
+  return lastResort ? [lastResort.name] : [];
 }

@@ -2,8 +2,9 @@
  * A reviewer backed by an OpenAI-compatible model: the seed's three calls in one conversation, generate
  * (T 0.8) → self-correct (T 0.1) → vote (T 0), each through the provider's shared limiter.
  */
+
+import type { ModelEndpointSpec } from '../agents/adapter-descriptor.js';
 import type { AgentDeps } from '../agents/agent-deps.js';
-import type { AgentSpec } from '../agents/agent-spec.js';
 import type { ChatMessage } from '../agents/openai/chat-types.js';
 import { type CompleteChatResult, completeChat } from '../agents/openai/complete-chat.js';
 import type { ProviderLimiter } from '../limits/provider-limiter.js';
@@ -30,7 +31,11 @@ type Settings = Pick<ReviewSettings, 'rateLimitRetries' | 'errorRetries' | 'maxT
 /** Output tokens of the vote: a JSON object; a longer answer is a red flag, cut and discarded. */
 const voteMaxTokens = 600;
 
-export function createChatReviewer(spec: AgentSpec, deps: ChatReviewerDeps, settings: Settings): Reviewer {
+export function createChatReviewer(
+  spec: ModelEndpointSpec,
+  deps: ChatReviewerDeps,
+  settings: Settings,
+): Reviewer {
   const steps = [
     { temperature: protocolTemperatures.generate, follow: correctPrompt, maxTokens: settings.maxTokens },
     { temperature: protocolTemperatures.correct, follow: votePrompt, maxTokens: settings.maxTokens },

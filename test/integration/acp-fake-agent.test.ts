@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type AcpAgentOptions, createAcpAgent } from '../../src/agents/acp/acp-agent.js';
+import type { AcpSpec } from '../../src/agents/acp/acp-spec.js';
 import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from '../../src/agents/agent.js';
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
-import type { AgentSpec } from '../../src/agents/agent-spec.js';
 import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
 import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
 import { type Clock, systemClock } from '../../src/support/clock.js';
@@ -20,7 +20,7 @@ import { treeOf } from './gemini-harness.js';
 const fakeMain = new URL('../unit/agents/acp/fake-acp-agent-main.ts', import.meta.url).pathname;
 const tsx = import.meta.resolve('tsx');
 
-function specFor(behaviour = 'normal', overrides: Partial<AgentSpec> = {}): AgentSpec {
+function specFor(behaviour = 'normal', overrides: Partial<AcpSpec> = {}): AcpSpec {
   return {
     name: 'acp:fake',
     adapter: 'acp',
@@ -44,7 +44,7 @@ function specFor(behaviour = 'normal', overrides: Partial<AgentSpec> = {}): Agen
 function setUp(
   behaviour = 'normal',
   options: AcpAgentOptions = {},
-  overrides: Partial<AgentSpec> = {},
+  overrides: Partial<AcpSpec> = {},
   clock: Clock = systemClock,
 ) {
   const root = tempDir('ai-collab-acp-');

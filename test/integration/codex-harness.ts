@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from '../../src/agents/agent.js';
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
-import type { AgentSpec } from '../../src/agents/agent-spec.js';
 import { CodexAgent } from '../../src/agents/codex/codex-agent.js';
+import type { CodexSpec } from '../../src/agents/codex/codex-spec.js';
 import { findTreeMembers } from '../../src/agents/process/kill-tree.js';
 import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
 import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
@@ -35,8 +35,8 @@ export function codexHome(): string {
 
 export function codexSpec(
   server: ModelServer,
-  options: { mode?: 'exec' | 'app-server'; home?: string; overrides?: Partial<AgentSpec> } = {},
-): AgentSpec {
+  options: { mode?: 'exec' | 'app-server'; home?: string; overrides?: Partial<CodexSpec> } = {},
+): CodexSpec {
   const home = options.home ?? codexHome();
   return {
     name: 'codex',
@@ -91,7 +91,7 @@ export interface CodexSetup {
   server: ModelServer;
   agent: CodexAgent;
   deps: AgentDeps;
-  spec: AgentSpec;
+  spec: CodexSpec;
   workspace: string;
 }
 
@@ -99,7 +99,7 @@ export interface CodexSetup {
 export async function setUpCodex(
   t: TestContext,
   server: ModelServerOptions,
-  options: { mode?: 'exec' | 'app-server'; overrides?: Partial<AgentSpec> } = {},
+  options: { mode?: 'exec' | 'app-server'; overrides?: Partial<CodexSpec> } = {},
 ): Promise<CodexSetup> {
   let close = async (): Promise<void> => {};
   // Registered before the temp directories are, so the servers are stopped before their HOME is removed

@@ -6,19 +6,14 @@ import type { Agent } from '../../src/agents/agent.js';
 import { createGeminiAgent } from '../../src/agents/gemini/gemini-agent.js';
 import { agentCliMissing } from '../support/agent-cli-env.js';
 import { isAlive, waitFor } from '../support/cli.js';
-import {
-  httpError,
-  type ModelServer,
-  startModelServer,
-  text,
-  toolCall,
-} from '../support/model-server/index.js';
+import { httpError, type ModelServer, startModelServer } from '../support/model-server/index.js';
 import {
   depsFor,
   failureOf,
   firstModelRequestAfter,
   geminiHome,
   geminiSpec,
+  keywordScript,
   modelRequestsAfter,
   runStep,
   stepIn,
@@ -35,26 +30,7 @@ let server: ModelServer;
 
 before(async () => {
   if (skip) return;
-  server = await startModelServer({
-    script: (request) => {
-      const prompt = request.lastUserText;
-      if (request.pendingToolResults.length > 0) return text('Wrote the file. DONE-MARKER');
-      const create = /CREATE-FILE (\S+) IN (\S+)/.exec(prompt);
-      if (create?.[1] && create[2]) {
-        return toolCall('write_file', {
-          file_path: join(create[2], create[1]),
-          content: `created ${create[1]}\n`,
-        });
-      }
-      if (prompt.includes('AUTH-FAIL'))
-        return httpError(401, { message: 'API key not valid. Please pass a valid API key.' });
-      if (prompt.includes('BAD-REQUEST')) return httpError(400, { message: 'bad request (scripted)' });
-      if (prompt.includes('SERVER-ERROR')) return httpError(500);
-      if (prompt.includes('RATE-LIMIT')) return httpError(429);
-      if (prompt.includes('SLOW')) return text('too late', { delayMs: 60_000 });
-      return text(`answer: ${prompt.slice(-20)}`);
-    },
-  });
+  server = await startModelServer({ script: keywordScript(httpError(429)) });
 });
 
 after(async () => {

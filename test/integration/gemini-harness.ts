@@ -3,15 +3,23 @@
 // processes in /proc. Used by gemini-*.test.ts and acp-gemini.test.ts.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AcpSpec } from '../../src/agents/acp/acp-spec.js';
 import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from '../../src/agents/agent.js';
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
-import type { AgentSpec } from '../../src/agents/agent-spec.js';
+import type { GeminiSpec } from '../../src/agents/gemini/gemini-spec.js';
 import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
 import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
 import { systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
-import type { ModelServer } from '../support/model-server/index.js';
+import {
+  httpError,
+  type ModelServer,
+  type Script,
+  type Turn,
+  text,
+  toolCall,
+} from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
 export const geminiModel = 'gemini-2.5-flash';
@@ -39,10 +47,11 @@ export interface SpecOptions {
   home?: string;
   /** Environment entries to drop (e.g. GEMINI_API_KEY) or replace. */
   env?: Record<string, string | undefined>;
-  overrides?: Partial<AgentSpec>;
 }
 
-export function geminiSpec(server: ModelServer, options: SpecOptions = {}): AgentSpec {
+export function geminiSpec(server: ModelServer, options: SpecOptions & { adapter: 'acp' }): AcpSpec;
+export function geminiSpec(server: ModelServer, options?: SpecOptions): GeminiSpec;
+export function geminiSpec(server: ModelServer, options: SpecOptions = {}): AcpSpec | GeminiSpec {
   const home = options.home ?? geminiHome();
   const env: Record<string, string | undefined> = {
     HOME: home,
@@ -56,14 +65,8 @@ export function geminiSpec(server: ModelServer, options: SpecOptions = {}): Agen
     GEMINI_CLI_TRUST_WORKSPACE: 'true',
     ...options.env,
   };
-  const adapter = options.adapter ?? 'gemini';
-  return {
-    name: adapter === 'acp' ? 'acp:gemini' : 'gemini',
-    adapter,
+  const common = {
     command: agentCliBinaries.gemini,
-    args: adapter === 'acp' ? ['--acp', '-m', geminiModel] : [],
-    ...(adapter === 'gemini' && { model: geminiModel }),
-    ...(options.mode && { mode: options.mode }),
     env: Object.fromEntries(
       Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
     ),
@@ -76,8 +79,18 @@ export function geminiSpec(server: ModelServer, options: SpecOptions = {}): Agen
       maxMemoryBytes: 4 * 1024 ** 3,
       idleTimeoutMs: 600_000,
     },
-    capabilities: ['execute'],
-    ...options.overrides,
+    capabilities: ['execute' as const],
+  };
+  if (options.adapter === 'acp') {
+    return { ...common, name: 'acp:gemini', adapter: 'acp', args: ['--acp', '-m', geminiModel] };
+  }
+  return {
+    ...common,
+    name: 'gemini',
+    adapter: 'gemini',
+    args: [],
+    model: geminiModel,
+    ...(options.mode && { mode: options.mode }),
   };
 }
 
@@ -194,4 +207,29 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? 0)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/**
+ * The scripted model both gemini modes' tests talk to: the prompt's keyword picks the turn (CREATE-FILE
+ * <name> IN <dir>, AUTH-FAIL, BAD-REQUEST, SERVER-ERROR, RATE-LIMIT, SLOW); `rateLimit` is the 429 turn.
+ */
+export function keywordScript(rateLimit: Turn): Script {
+  return (request) => {
+    const prompt = request.lastUserText;
+    if (request.pendingToolResults.length > 0) return text('Wrote the file. DONE-MARKER');
+    const create = /CREATE-FILE (\S+) IN (\S+)/.exec(prompt);
+    if (create?.[1] && create[2]) {
+      return toolCall('write_file', {
+        file_path: join(create[2], create[1]),
+        content: `created ${create[1]}\n`,
+      });
+    }
+    if (prompt.includes('AUTH-FAIL'))
+      return httpError(401, { message: 'API key not valid. Please pass a valid API key.' });
+    if (prompt.includes('BAD-REQUEST')) return httpError(400, { message: 'bad request (scripted)' });
+    if (prompt.includes('SERVER-ERROR')) return httpError(500);
+    if (prompt.includes('RATE-LIMIT')) return rateLimit;
+    if (prompt.includes('SLOW')) return text('too late', { delayMs: 60_000 });
+    return text(`answer: ${prompt.slice(-20)}`);
+  };
 }

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { AgentResult, AgentStreamPart, AgentTask } from '../../src/agents/agent.js';
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
-import type { AgentSpec } from '../../src/agents/agent-spec.js';
 import { completeChat } from '../../src/agents/openai/complete-chat.js';
 import { createOpenAiAgent, type OpenAiAgentOptions } from '../../src/agents/openai/openai-agent.js';
+import type { OpenAiSpec } from '../../src/agents/openai/openai-spec.js';
 import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
 import { ProviderLimiters } from '../../src/limits/provider-limiter.js';
 import { defaultBackoff, type StepDefinition } from '../../src/protocol/plan-types.js';
@@ -39,7 +39,7 @@ async function serve(script: Script): Promise<ModelServer> {
   return server;
 }
 
-function specFor(server: ModelServer, overrides: Partial<AgentSpec> = {}): AgentSpec {
+function specFor(server: ModelServer, overrides: Partial<OpenAiSpec> = {}): OpenAiSpec {
   return {
     name: 'scripted-openai',
     adapter: 'openai',
@@ -113,7 +113,7 @@ function harness(prompt: string, step: Partial<StepDefinition> = {}): Harness {
 async function runStep(
   script: Script,
   prompt = 'Do the task',
-  options: { step?: Partial<StepDefinition>; agent?: OpenAiAgentOptions; spec?: Partial<AgentSpec> } = {},
+  options: { step?: Partial<StepDefinition>; agent?: OpenAiAgentOptions; spec?: Partial<OpenAiSpec> } = {},
 ) {
   const server = await serve(script);
   const h = harness(prompt, options.step);
@@ -556,7 +556,7 @@ test('steps of an API agent wait for the provider’s shared limiter: no 429s wh
       ...depsFor(tempDir()),
       ...(limited && {
         // What the runtime does: one limiter per provider, keyed like the reviewers', limits from config.
-        limiterFor: (agentSpec: AgentSpec) => limiters.get(providerKey(agentSpec), withHeadroom(rateLimit)),
+        limiterFor: (agentSpec: OpenAiSpec) => limiters.get(providerKey(agentSpec), withHeadroom(rateLimit)),
       }),
     };
     const agent = createOpenAiAgent(spec, deps);

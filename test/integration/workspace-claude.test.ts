@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { AgentSpec } from '../../src/agents/agent-spec.js';
 import { ClaudeAgent } from '../../src/agents/claude/claude-agent.js';
+import type { ClaudeSpec } from '../../src/agents/claude/claude-spec.js';
 import { systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { runBranchName } from '../../src/workspace/ref-names.js';
@@ -51,7 +51,7 @@ function workingDirectory(prompt: string): string | undefined {
   return /(?:Primary working directory|Working directory): (\S+)/.exec(prompt)?.[1];
 }
 
-function claudeSpec(home: string): AgentSpec {
+function claudeSpec(home: string): ClaudeSpec {
   return {
     name: 'claude',
     adapter: 'claude',

@@ -2,6 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { AdapterDescriptor } from '../../src/agents/adapter-descriptor.js';
+import type { AgentSpec } from '../../src/agents/agent-spec.js';
+import { claudeAdapter } from '../../src/agents/claude/claude-adapter.js';
+import { codexAdapter } from '../../src/agents/codex/codex-adapter.js';
+import { geminiAdapter } from '../../src/agents/gemini/gemini-adapter.js';
 import { skipWhenMissing } from './prerequisites.js';
 
 // How to run the REAL claude, codex and gemini CLIs offline against the scripted model server
@@ -20,12 +25,17 @@ export const agentCliBinaries: Record<AgentCliName, string> = {
   gemini: join(binDir, 'gemini'),
 };
 
-/** Each CLI's npm package, pinned in test/agent-clis/package.json. */
+/** Each CLI's npm package, pinned in test/agent-clis/package.json: its adapter descriptor's `testCli`. */
 const agentCliPackages: Record<AgentCliName, string> = {
-  claude: '@anthropic-ai/claude-code',
-  codex: '@openai/codex',
-  gemini: '@google/gemini-cli',
+  claude: packageOf(claudeAdapter.testCli),
+  codex: packageOf(codexAdapter.testCli),
+  gemini: packageOf(geminiAdapter.testCli),
 };
+
+function packageOf(cli: AdapterDescriptor<AgentSpec>['testCli']): string {
+  if ('package' in cli) return cli.package;
+  throw new Error(`an agent CLI adapter has no pinned test CLI: ${cli.none}`);
+}
 
 /** Why the pinned CLI cannot be used here (no binary, or another version than the pin), else undefined. */
 export function agentCliProblem(

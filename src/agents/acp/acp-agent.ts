@@ -7,15 +7,17 @@ import { basename } from 'node:path';
 import type { Agent, AgentResult, AgentTask, StepFailure } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
 import { poolTagName } from '../agent-deps.js';
-import type { AgentSpec } from '../agent-spec.js';
+import { aborted } from '../agent-results.js';
 import { agentEnvironment } from '../cli-environment.js';
 import { agentPoolOptions } from '../pool/agent-pool-options.js';
 import { PoolUnavailableError, ProcessPool } from '../pool/process-pool.js';
 import { CappedLog } from '../process/capped-log.js';
 import { readProcEntry } from '../process/proc-table.js';
 import { isReadOnlyStep } from '../read-only.js';
+import { acpEnvironmentPolicy } from './acp-environment.js';
 import { permissionLevel } from './acp-permission-policy.js';
 import { type SessionSlot, SessionSlots } from './acp-session-slots.js';
+import type { AcpAgentSpec } from './acp-spec.js';
 import { runAcpTurn, type TurnSettings } from './acp-turn.js';
 import { type AcpProcessAddOn, AcpStartError, AcpWorker } from './acp-worker.js';
 import type { RpcErrorShape } from './classify-acp-outcome.js';
@@ -23,7 +25,7 @@ import type { RpcErrorShape } from './classify-acp-outcome.js';
 export interface AcpAgentOptions {
   /** Arguments after the command; `spec.args` by default. */
   args?: readonly string[];
-  /** The process environment; `agentEnvironment(spec, deps.environment)` by default. */
+  /** The process environment; `agentEnvironment(spec, acpEnvironmentPolicy(spec.command), deps.environment)` by default. */
   environment?: Record<string, string>;
   /** Offer the agent our file system (confined to each session's directory); true by default. */
   fileSystem?: boolean;
@@ -48,7 +50,7 @@ export interface AcpAgentOptions {
  * it (see gemini-agent.ts), so a plain `acp` agent whose command is gemini gets none; its own file access
  * is confined to the session's directory.
  */
-function offersFileSystem(spec: AgentSpec): boolean {
+function offersFileSystem(spec: AcpAgentSpec): boolean {
   return basename(spec.command) !== 'gemini';
 }
 
@@ -64,7 +66,7 @@ function workerTag(poolTag: string): { name: string; value: string } {
   return { name: poolTagName, value: `${poolTag}/${workersStarted}` };
 }
 
-export function createAcpAgent(spec: AgentSpec, deps: AgentDeps, options: AcpAgentOptions = {}): Agent {
+export function createAcpAgent(spec: AcpAgentSpec, deps: AgentDeps, options: AcpAgentOptions = {}): Agent {
   return new AcpAgent(spec, deps, {
     ...(spec.authMethod !== undefined && { authMethodId: spec.authMethod }),
     ...(spec.pool.sessionsPerProcess !== undefined && { sessionsPerProcess: spec.pool.sessionsPerProcess }),
@@ -74,13 +76,13 @@ export function createAcpAgent(spec: AgentSpec, deps: AgentDeps, options: AcpAge
 
 export class AcpAgent implements Agent {
   readonly name: string;
-  readonly #spec: AgentSpec;
+  readonly #spec: AcpAgentSpec;
   readonly #deps: AgentDeps;
   readonly #options: AcpAgentOptions;
   readonly #pool: ProcessPool<AcpWorker>;
   readonly #slots: SessionSlots<AcpWorker>;
 
-  constructor(spec: AgentSpec, deps: AgentDeps, options: AcpAgentOptions) {
+  constructor(spec: AcpAgentSpec, deps: AgentDeps, options: AcpAgentOptions) {
     this.name = spec.name;
     this.#spec = spec;
     this.#deps = deps;
@@ -141,8 +143,7 @@ export class AcpAgent implements Agent {
   }
 
   #unavailable(error: unknown, task: AgentTask): AgentResult {
-    if (task.signal.aborted)
-      return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
+    if (task.signal.aborted) return aborted();
     if (error instanceof AcpStartError) return { ok: false, failure: error.failure };
     const permanent = error instanceof PoolUnavailableError && error.permanent;
     return {
@@ -160,7 +161,9 @@ export class AcpAgent implements Agent {
     const spec = this.#spec;
     const owner = readProcEntry(process.pid);
     const poolTag = `${process.pid}.${owner?.startTime ?? '0'}/${spec.name}`;
-    const environment = this.#options.environment ?? agentEnvironment(spec, this.#deps.environment);
+    const environment =
+      this.#options.environment ??
+      agentEnvironment(spec, acpEnvironmentPolicy(spec.command), this.#deps.environment);
     const pool: ProcessPool<AcpWorker> = new ProcessPool<AcpWorker>(
       agentPoolOptions(spec, this.#deps.killGraceMs),
       {

@@ -19,7 +19,8 @@ import {
   type RequestPermissionResponse,
   type WriteTextFileRequest,
 } from '@agentclientprotocol/sdk';
-import { createLineStream, isRecord, type LineStream, type LineTransport } from './acp-line-stream.js';
+import { isRecord } from '../../support/json-record.js';
+import { createLineStream, type LineStream, type LineTransport } from './acp-line-stream.js';
 import { rpcErrorOf } from './classify-acp-outcome.js';
 
 /** What one session (one step) handles; the connection routes to it by session id. */

@@ -5,6 +5,7 @@
  * `session/update`s that preceded it on the wire, and a turn must not end before its last words.
  */
 import type { AnyMessage, Stream } from '@agentclientprotocol/sdk';
+import { parseObject } from '../../support/json-record.js';
 
 export interface LineTransport {
   /** Writes one line; false when the peer no longer takes input. */
@@ -68,17 +69,4 @@ export function createLineStream(transport: LineTransport, taps: LineStreamTaps)
       }
     },
   };
-}
-
-function parseObject(line: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(line);
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -13,13 +13,16 @@ import type {
   RequestPermissionRequest,
   ToolCallUpdate,
 } from '@agentclientprotocol/sdk';
-import type { AgentSpec } from '../agent-spec.js';
 import { pathInside } from './acp-file-system.js';
+import type { AcpSpec } from './acp-spec.js';
 
 export type PermissionLevel = 'read-only' | 'edits' | 'everything';
 
 /** From gemini's `approvalMode` or, failing that, claude's `permissionMode`; edits when neither is set. */
-export function permissionLevel(spec: Pick<AgentSpec, 'approvalMode' | 'permissionMode'>): PermissionLevel {
+export function permissionLevel(spec: {
+  approvalMode?: AcpSpec['approvalMode'];
+  permissionMode?: AcpSpec['permissionMode'];
+}): PermissionLevel {
   switch (spec.approvalMode) {
     case 'yolo':
       return 'everything';

@@ -4,8 +4,8 @@
  * nothing an agent sends can make a step fail here.
  */
 import { relative } from 'node:path';
+import { isRecord } from '../../support/json-record.js';
 import type { AgentStreamPart, AgentUsage } from '../agent.js';
-import { isRecord } from './acp-line-stream.js';
 import { toolPaths } from './acp-permission-policy.js';
 
 interface ToolState {

@@ -7,6 +7,7 @@
 import type { Clock } from '../../support/clock.js';
 import type { AgentResult, AgentStreamPart, AgentTask, StepFailure } from '../agent.js';
 import { promptOf } from '../agent.js';
+import { aborted, stoppedFailure } from '../agent-results.js';
 import type { CappedLog } from '../process/capped-log.js';
 import type { AcpSessionHandlers, PromptOutcome } from './acp-connection.js';
 import { ConfinedFileSystem } from './acp-file-system.js';
@@ -240,9 +241,7 @@ class Turn {
     session: { sessionId: string },
   ): Promise<TurnEnd> {
     const failure: StepFailure =
-      why.kind === 'abort'
-        ? { code: 'ABORTED', kind: 'transient', message: 'stopped' }
-        : this.#retriesFailure(why.notice);
+      why.kind === 'abort' ? { ...stoppedFailure } : this.#retriesFailure(why.notice);
     if (!this.worker.alive) return { result: { ok: false, failure, ...session }, reusable: false };
     await this.worker.connection.cancel(session.sessionId).catch(() => {});
     const grace = new AbortController();
@@ -279,8 +278,4 @@ class Turn {
   #emit(part: AgentStreamPart): void {
     this.task.onEvent?.(part);
   }
-}
-
-function aborted(): AgentResult {
-  return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
 }

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../support/clock.js';
 import type { AgentStreamPart, StepFailure } from '../agent.js';
-import type { PoolWorker } from '../pool/process-pool.js';
+import { ProcessWorker } from '../pool/process-worker.js';
 import { AgentProcess, type ProcessExit, SpawnError } from '../process/agent-process.js';
 import { AcpConnection, type AcpConnectionOptions, AcpProtocolError } from './acp-connection.js';
 import { failureOfRpcError, rpcErrorOf } from './classify-acp-outcome.js';
@@ -51,15 +51,14 @@ export interface AcpWorkerOptions {
   killGraceMs: number;
 }
 
-export class AcpWorker implements PoolWorker {
-  readonly process: AgentProcess;
+export class AcpWorker extends ProcessWorker {
   readonly connection: AcpConnection;
   readonly #listeners = new Set<WorkerListener>();
   readonly #addOn: AcpProcessAddOn | undefined;
   #stopping = false;
 
   private constructor(process: AgentProcess, connection: AcpConnection, addOn: AcpProcessAddOn | undefined) {
-    this.process = process;
+    super(process);
     this.connection = connection;
     this.#addOn = addOn;
   }
@@ -106,32 +105,12 @@ export class AcpWorker implements PoolWorker {
     return worker;
   }
 
-  get pid(): number {
-    return this.process.pid;
-  }
-
-  get exited(): Promise<ProcessExit> {
-    return this.process.exited;
-  }
-
-  get alive(): boolean {
-    return this.process.alive;
-  }
-
-  treeRssBytes(): number {
-    return this.process.treeRssBytes();
-  }
-
-  stderrTail(): string {
-    return this.process.stderrTail();
-  }
-
   /** True once ai-collab began stopping the process (the pool retired it, or the agent closed). */
   get stopping(): boolean {
     return this.#stopping;
   }
 
-  async stop(graceMs: number): Promise<void> {
+  override async stop(graceMs: number): Promise<void> {
     this.#stopping = true;
     this.connection.close();
     await this.process.stop(graceMs);

@@ -6,8 +6,10 @@
  * CLI, the reference agent, answers a failed model call with the HTTP status as the code (400, 401, 429,
  * 500…), so codes 400–599 are read as HTTP statuses.
  */
+
+import { isRecord } from '../../support/json-record.js';
 import type { StepFailure } from '../agent.js';
-import { isRecord } from './acp-line-stream.js';
+import { stoppedFailure } from '../agent-results.js';
 
 export interface RpcErrorShape {
   code: number;
@@ -34,7 +36,7 @@ export function failureOfStopReason(stopReason: string, cancelledByUs: boolean):
       return undefined;
     case 'cancelled':
       return cancelledByUs
-        ? { code: 'ABORTED', kind: 'transient', message: 'stopped' }
+        ? { ...stoppedFailure }
         : { code: 'AGENT_ERROR', kind: 'transient', message: 'the agent cancelled the turn on its own' };
     case 'max_tokens':
       return {

@@ -4,17 +4,10 @@
  * that resume an earlier session, use one `--output-format json` process per step instead.
  */
 import { relative } from 'node:path';
-import {
-  type Agent,
-  type AgentResult,
-  type AgentStreamPart,
-  type AgentTask,
-  promptOf,
-  type StepFailure,
-} from '../agent.js';
+import { type Agent, type AgentResult, type AgentStreamPart, type AgentTask, promptOf } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
 import { poolTagName } from '../agent-deps.js';
-import type { AgentSpec } from '../agent-spec.js';
+import { aborted, failure } from '../agent-results.js';
 import { agentPoolOptions } from '../pool/agent-pool-options.js';
 import { PoolUnavailableError, ProcessPool } from '../pool/process-pool.js';
 import { CappedLog } from '../process/capped-log.js';
@@ -24,17 +17,18 @@ import { classifyClaudeResult } from './classify-claude-result.js';
 import { claudeEnvironment } from './claude-environment.js';
 import { announcedReset, usageOf, writtenPaths } from './claude-messages.js';
 import { runClaudeOneShot } from './claude-one-shot.js';
+import { type ClaudeSpec, claudeReadOnly } from './claude-spec.js';
 import { ClaudeStreamWorker, type TurnOutcome } from './claude-stream-worker.js';
 
 export class ClaudeAgent implements Agent {
   readonly name: string;
-  readonly #spec: AgentSpec;
+  readonly #spec: ClaudeSpec;
   readonly #deps: AgentDeps;
   readonly #pools = new Map<string, ProcessPool<ClaudeStreamWorker>>();
   /** Distinguishes this agent's pools (one per working directory) in process tags. */
   #serial = 0;
 
-  constructor(spec: AgentSpec, deps: AgentDeps) {
+  constructor(spec: ClaudeSpec, deps: AgentDeps) {
     this.name = spec.name;
     this.#spec = spec;
     this.#deps = deps;
@@ -61,7 +55,7 @@ export class ClaudeAgent implements Agent {
     const transcript = new CappedLog(task.logFile, this.#deps.maxLogBytes);
     try {
       // A warm process's permission mode is fixed at its start: a read-only step gets its own, in plan mode.
-      const spec = specForStep(this.#spec, task.step);
+      const spec = specForStep(this.#spec, task.step, claudeReadOnly);
       if (spec.mode === 'oneshot')
         return await runClaudeOneShot({ spec, deps: this.#deps, task, transcript });
       return await this.#runOnPool(task, transcript);
@@ -178,17 +172,6 @@ export class ClaudeAgent implements Agent {
     this.#pools.set(key, pool);
     return pool;
   }
-}
-
-function failure(
-  problem: StepFailure,
-  details: Omit<Extract<AgentResult, { ok: false }>, 'ok' | 'failure'> = {},
-): AgentResult {
-  return { ok: false, failure: problem, ...details };
-}
-
-function aborted(): AgentResult {
-  return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
 }
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {

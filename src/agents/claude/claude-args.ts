@@ -1,10 +1,10 @@
 /** Command lines for Claude Code's two headless modes, from an agent's configuration. */
-import type { AgentSpec } from '../agent-spec.js';
+import type { ClaudeSpec } from './claude-spec.js';
 
 /** Headless steps that change code may edit files without asking; anything broader must be configured. */
 export const defaultPermissionMode = 'acceptEdits';
 
-function commonArgs(spec: AgentSpec): string[] {
+function commonArgs(spec: ClaudeSpec): string[] {
   const args = ['--permission-mode', spec.permissionMode ?? defaultPermissionMode];
   if (spec.model) args.push('--model', spec.model);
   if (spec.allowedTools && spec.allowedTools.length > 0)
@@ -15,7 +15,7 @@ function commonArgs(spec: AgentSpec): string[] {
 }
 
 /** A long-lived process that takes one user message per turn on stdin (NDJSON) and streams events. */
-export function streamArgs(spec: AgentSpec): string[] {
+export function streamArgs(spec: ClaudeSpec): string[] {
   // --verbose is required with -p and stream-json output, or the CLI exits 1.
   return [
     '-p',
@@ -29,7 +29,7 @@ export function streamArgs(spec: AgentSpec): string[] {
 }
 
 /** One process per prompt (read from stdin), one JSON result at exit; optionally resuming a session. */
-export function oneShotArgs(spec: AgentSpec, resumeSessionId?: string): string[] {
+export function oneShotArgs(spec: ClaudeSpec, resumeSessionId?: string): string[] {
   return [
     '-p',
     '--output-format',

@@ -1,6 +1,13 @@
 /** The environment of Claude Code processes. */
-import type { AgentSpec } from '../agent-spec.js';
 import { agentEnvironment } from '../cli-environment.js';
+import type { EnvironmentPolicy } from '../process/child-environment.js';
+import type { ClaudeSpec } from './claude-spec.js';
+
+/** What Claude Code reads: its configuration and its keys. */
+export const claudeEnvironmentPolicy: EnvironmentPolicy = {
+  names: ['CLAUDE_CONFIG_DIR', 'DISABLE_AUTOUPDATER', 'DISABLE_TELEMETRY'],
+  prefixes: ['ANTHROPIC_', 'CLAUDE_CODE_'],
+};
 
 /**
  * Claude Code retries a failing API call 10 times over about three minutes by default. The engine retries
@@ -8,12 +15,12 @@ import { agentEnvironment } from '../cli-environment.js';
  * capped at 2 unless the agent's configuration sets CLAUDE_CODE_MAX_RETRIES.
  */
 export function claudeEnvironment(
-  spec: AgentSpec,
+  spec: Pick<ClaudeSpec, 'env' | 'passEnv'>,
   source: Readonly<Record<string, string | undefined>>,
   /** The step's `env` (with the attempt's port block). */
   stepEnv: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
-  return agentEnvironment(spec, source, {
+  return agentEnvironment(spec, claudeEnvironmentPolicy, source, {
     CLAUDE_CODE_MAX_RETRIES: spec.env.CLAUDE_CODE_MAX_RETRIES ?? '2',
     ...stepEnv,
   });

@@ -2,6 +2,8 @@
  * Reads Claude Code's stream-json / json output lines into stream parts and, at the end of a turn, a
  * result. Unknown line types are kept as `unknown-line` parts, never an error: the CLI adds types often.
  */
+
+import { isRecord } from '../../support/json-record.js';
 import type { AgentStreamPart, AgentUsage } from '../agent.js';
 
 export interface ClaudeResultLine {
@@ -186,8 +188,4 @@ function textOf(content: unknown): string {
       .join('\n');
   }
   return '';
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -5,11 +5,11 @@
  */
 import type { Clock } from '../../support/clock.js';
 import type { AgentStreamPart } from '../agent.js';
-import type { AgentSpec } from '../agent-spec.js';
-import type { PoolWorker } from '../pool/process-pool.js';
+import { ProcessWorker } from '../pool/process-worker.js';
 import { AgentProcess, type ProcessExit } from '../process/agent-process.js';
 import { streamArgs, userMessageLine } from './claude-args.js';
 import { type ClaudeResultLine, parseClaudeLine } from './claude-messages.js';
+import type { ClaudeSpec } from './claude-spec.js';
 
 export type TurnOutcome =
   | { kind: 'result'; result: ClaudeResultLine; parts: AgentStreamPart[] }
@@ -30,17 +30,16 @@ export interface TurnRequest {
   onPart(part: AgentStreamPart): void;
 }
 
-export class ClaudeStreamWorker implements PoolWorker {
-  readonly process: AgentProcess;
+export class ClaudeStreamWorker extends ProcessWorker {
   readonly cwd: string;
 
   private constructor(process: AgentProcess, cwd: string) {
-    this.process = process;
+    super(process);
     this.cwd = cwd;
   }
 
   static async start(options: {
-    spec: AgentSpec;
+    spec: ClaudeSpec;
     cwd: string;
     env: Record<string, string>;
     tag: { name: string; value: string };
@@ -70,30 +69,6 @@ export class ClaudeStreamWorker implements PoolWorker {
       throw new Error(`claude ${reason}${said ? `: ${said}` : ''}`);
     }
     return worker;
-  }
-
-  get pid(): number {
-    return this.process.pid;
-  }
-
-  get exited(): Promise<ProcessExit> {
-    return this.process.exited;
-  }
-
-  get alive(): boolean {
-    return this.process.alive;
-  }
-
-  treeRssBytes(): number {
-    return this.process.treeRssBytes();
-  }
-
-  stderrTail(): string {
-    return this.process.stderrTail();
-  }
-
-  stop(graceMs: number): Promise<void> {
-    return this.process.stop(graceMs);
   }
 
   /**

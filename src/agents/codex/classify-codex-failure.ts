@@ -6,6 +6,8 @@
  * demand, …" for any 500, the raw error body for a 400 — and app-server adds a structured `codexErrorInfo`
  * with the HTTP status; both are read here.
  */
+
+import { isRecord } from '../../support/json-record.js';
 import type { StepFailure } from '../agent.js';
 import type { CodexTurnError } from './codex-turn.js';
 import { isUsageLimitMessage, usageLimitResetAt } from './codex-usage-limit.js';
@@ -193,8 +195,4 @@ function lastMeaningfulLine(stderr: string): string | undefined {
         !/^Reading (?:prompt|additional input)/.test(line),
     );
   return lines.pop();
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,7 +6,7 @@
  */
 import { type Agent, type AgentResult, type AgentTask, promptOf, type StepFailure } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
-import type { AgentSpec } from '../agent-spec.js';
+import { aborted, failure } from '../agent-results.js';
 import { PoolUnavailableError, type ProcessPool } from '../pool/process-pool.js';
 import { CappedLog } from '../process/capped-log.js';
 import { specForStep } from '../read-only.js';
@@ -19,6 +19,7 @@ import { codexEnvironment, missingCodexHome } from './codex-environment.js';
 import { runCodexExec } from './codex-exec-run.js';
 import { type CodexPool, createCodexPool } from './codex-pool.js';
 import { type ProviderPlan, planProvider } from './codex-provider.js';
+import { type CodexSpec, codexReadOnly } from './codex-spec.js';
 import { turnResult } from './codex-turn.js';
 
 /** How long a cancelled turn may take to confirm `turn/interrupt` (measured ~15 ms) before its process is stopped. */
@@ -29,20 +30,20 @@ const settleMs = 300;
 /** A task that may name the thread of an earlier attempt (proposed `AgentTask.resumeSessionId`). */
 type ResumableTask = AgentTask & { resumeSessionId?: string };
 
-export function createCodexAgent(spec: AgentSpec, deps: AgentDeps): Agent {
+export function createCodexAgent(spec: CodexSpec, deps: AgentDeps): Agent {
   return new CodexAgent(spec, deps);
 }
 
 export class CodexAgent implements Agent {
   readonly name: string;
-  readonly #spec: AgentSpec;
+  readonly #spec: CodexSpec;
   readonly #deps: AgentDeps;
   #pool: CodexPool | undefined;
   #plan: ProviderPlan | undefined;
   /** Thread of each step's latest failed attempt in this process, until the engine passes it (see above). */
   readonly #threads = new Map<string, string>();
 
-  constructor(spec: AgentSpec, deps: AgentDeps) {
+  constructor(spec: CodexSpec, deps: AgentDeps) {
     this.name = spec.name;
     this.#spec = spec;
     this.#deps = deps;
@@ -75,7 +76,7 @@ export class CodexAgent implements Agent {
 
   async run(task: AgentTask): Promise<AgentResult> {
     // A step that only looks runs on exec in codex's read-only sandbox.
-    const spec = specForStep(this.#spec, task.step);
+    const spec = specForStep(this.#spec, task.step, codexReadOnly);
     const mode = spec.mode ?? 'exec';
     if (mode !== 'exec' && mode !== 'app-server') {
       return failure({
@@ -113,7 +114,7 @@ export class CodexAgent implements Agent {
   }
 
   #runExec(
-    spec: AgentSpec,
+    spec: CodexSpec,
     task: AgentTask,
     transcript: CappedLog,
     env: Record<string, string>,
@@ -233,15 +234,4 @@ function isMissingThread(problem: StepFailure): boolean {
 
 function noEnd(): StepFailure {
   return { code: 'PROTOCOL_ERROR', kind: 'transient', message: 'codex ended the turn without a status' };
-}
-
-function failure(
-  problem: StepFailure,
-  details: Omit<Extract<AgentResult, { ok: false }>, 'ok' | 'failure'> = {},
-): AgentResult {
-  return { ok: false, failure: problem, ...details };
-}
-
-function aborted(): AgentResult {
-  return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
 }

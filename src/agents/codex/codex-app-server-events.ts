@@ -4,8 +4,10 @@
  * dropped; known chatter (status changes, diffs, rate-limit snapshots) is dropped; anything unknown is kept
  * as an `unknown-line` part.
  */
+
+import { isRecord } from '../../support/json-record.js';
 import type { AgentStreamPart } from '../agent.js';
-import { isRecord, numberOf } from './codex-exec-events.js';
+import { numberOf } from './codex-exec-events.js';
 import type { RpcNotification } from './codex-rpc.js';
 import { addUsage, type CodexTurnError, type CodexTurnState } from './codex-turn.js';
 

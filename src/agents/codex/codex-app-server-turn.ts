@@ -5,11 +5,11 @@
  * `interrupted`), waiting at most `interruptTimeoutMs` for the confirmation.
  */
 import type { Clock } from '../../support/clock.js';
+import { isRecord } from '../../support/json-record.js';
 import type { AgentStreamPart } from '../agent.js';
 import type { AgentProcess, ProcessExit } from '../process/agent-process.js';
 import { readNotification } from './codex-app-server-events.js';
 import type { CodexSandbox } from './codex-args.js';
-import { isRecord } from './codex-exec-events.js';
 import { type CodexRpc, RpcError } from './codex-rpc.js';
 import { type CodexTurnState, newTurnState } from './codex-turn.js';
 

@@ -4,8 +4,7 @@
  * the step's earlier thread), so no context leaks between steps and one process serves every directory.
  */
 import type { Clock } from '../../support/clock.js';
-import type { AgentSpec } from '../agent-spec.js';
-import type { PoolWorker } from '../pool/process-pool.js';
+import { ProcessWorker } from '../pool/process-worker.js';
 import { AgentProcess, type ProcessExit } from '../process/agent-process.js';
 import { findTreeMembers } from '../process/kill-tree.js';
 import { optedOutNotifications } from './codex-app-server-events.js';
@@ -13,12 +12,13 @@ import { runAppServerTurn, type TurnOutcome, type TurnRequest } from './codex-ap
 import { appServerArgs } from './codex-args.js';
 import { CodexRpc, type RpcServerRequest } from './codex-rpc.js';
 import { answerServerRequest } from './codex-server-requests.js';
+import type { CodexSpec } from './codex-spec.js';
 
 /** Measured ~0.2 s; generous because a first start may build caches, and a hung start must not hang a step. */
 const initializeTimeoutMs = 30_000;
 
 export interface WorkerStartOptions {
-  spec: AgentSpec;
+  spec: CodexSpec;
   /** The process's own working directory; threads set their own. */
   cwd: string;
   env: Record<string, string>;
@@ -28,8 +28,7 @@ export interface WorkerStartOptions {
   killGraceMs: number;
 }
 
-export class CodexAppServerWorker implements PoolWorker {
-  readonly process: AgentProcess;
+export class CodexAppServerWorker extends ProcessWorker {
   readonly #rpc: CodexRpc;
   readonly #clock: Clock;
   /** The processes of an idle server (the npm launcher and the native binary): anything more is a step's. */
@@ -38,7 +37,7 @@ export class CodexAppServerWorker implements PoolWorker {
   #onExit: ((exit: ProcessExit) => void) | undefined;
 
   private constructor(process: AgentProcess, clock: Clock) {
-    this.process = process;
+    super(process);
     this.#clock = clock;
     this.#rpc = new CodexRpc(process, clock, (request) => {
       this.#onServerRequest?.(request);
@@ -82,30 +81,6 @@ export class CodexAppServerWorker implements PoolWorker {
     }
     worker.#baseline = await findTreeMembers(process.root);
     return worker;
-  }
-
-  get pid(): number {
-    return this.process.pid;
-  }
-
-  get exited(): Promise<ProcessExit> {
-    return this.process.exited;
-  }
-
-  get alive(): boolean {
-    return this.process.alive;
-  }
-
-  treeRssBytes(): number {
-    return this.process.treeRssBytes();
-  }
-
-  stderrTail(): string {
-    return this.process.stderrTail();
-  }
-
-  stop(graceMs: number): Promise<void> {
-    return this.process.stop(graceMs);
   }
 
   runTurn(request: TurnRequest): Promise<TurnOutcome> {

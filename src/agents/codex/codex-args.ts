@@ -1,12 +1,12 @@
 /** Command lines for codex's two headless modes, from an agent's configuration. */
-import type { AgentSpec } from '../agent-spec.js';
+import type { CodexSpec } from './codex-spec.js';
 
 /** Steps change code in their workspace; anything broader (network, other directories) must be configured. */
 export const defaultSandbox = 'workspace-write';
 
 export type CodexSandbox = 'read-only' | 'workspace-write' | 'danger-full-access';
 
-export function sandboxOf(spec: AgentSpec): CodexSandbox {
+export function sandboxOf(spec: CodexSpec): CodexSandbox {
   const sandbox = spec.sandbox;
   return sandbox === 'read-only' || sandbox === 'danger-full-access' ? sandbox : defaultSandbox;
 }
@@ -23,7 +23,7 @@ function configFlags(overrides: readonly string[]): string[] {
  * an earlier thread; the options before it still apply.
  */
 export function execArgs(
-  spec: AgentSpec,
+  spec: CodexSpec,
   options: { workspace: string; overrides: readonly string[]; resumeThreadId?: string },
 ): string[] {
   return [
@@ -49,6 +49,6 @@ export function execArgs(
  * `codex app-server`: a long-lived JSON-RPC server on stdio. Model, sandbox, approval policy and working
  * directory are set per thread, so one process serves steps in any directory.
  */
-export function appServerArgs(spec: AgentSpec, overrides: readonly string[]): string[] {
+export function appServerArgs(spec: CodexSpec, overrides: readonly string[]): string[] {
   return ['app-server', ...configFlags(overrides), ...spec.args];
 }

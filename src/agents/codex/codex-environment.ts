@@ -1,8 +1,15 @@
 /** The environment of codex processes, and the one start-up problem we can see before spawning. */
 import { existsSync } from 'node:fs';
 import type { StepFailure } from '../agent.js';
-import type { AgentSpec } from '../agent-spec.js';
 import { agentEnvironment } from '../cli-environment.js';
+import type { EnvironmentPolicy } from '../process/child-environment.js';
+import type { CodexSpec } from './codex-spec.js';
+
+/** What codex reads: its home, its configuration and its keys. */
+export const codexEnvironmentPolicy: EnvironmentPolicy = {
+  names: ['CODEX_HOME'],
+  prefixes: ['OPENAI_', 'CODEX_'],
+};
 
 /**
  * The allow-listed environment (OPENAI_*, CODEX_*, CODEX_HOME, proxies, the base list), plus the variable
@@ -10,13 +17,13 @@ import { agentEnvironment } from '../cli-environment.js';
  * though no prefix rule covers it. `extra` (a step's own `env`) wins over everything.
  */
 export function codexEnvironment(
-  spec: AgentSpec,
+  spec: Pick<CodexSpec, 'env' | 'passEnv' | 'apiKeyEnv'>,
   source: Readonly<Record<string, string | undefined>>,
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   const key = spec.apiKeyEnv;
   const keyValue = key !== undefined && !(key in spec.env) ? source[key] : undefined;
-  return agentEnvironment(spec, source, {
+  return agentEnvironment(spec, codexEnvironmentPolicy, source, {
     ...(key !== undefined && keyValue !== undefined && { [key]: keyValue }),
     ...extra,
   });

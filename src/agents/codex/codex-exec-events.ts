@@ -4,6 +4,8 @@
  * `turn.failed` does. Unknown lines and item types are kept as `unknown-line` parts, never an error: codex
  * adds event and item types between versions.
  */
+
+import { isRecord, parseObject } from '../../support/json-record.js';
 import type { AgentStreamPart } from '../agent.js';
 import { addUsage, type CodexTurnState } from './codex-turn.js';
 
@@ -132,19 +134,6 @@ function readItem(
 
 function unknown(line: string): AgentStreamPart {
   return { type: 'unknown-line', raw: line.slice(0, maxRaw) };
-}
-
-export function parseObject(line: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(line);
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function numberOf(value: unknown): number {

@@ -8,11 +8,11 @@
 
 import type { AgentDeps } from '../agent-deps.js';
 import { poolTagName } from '../agent-deps.js';
-import type { AgentSpec } from '../agent-spec.js';
 import { agentPoolOptions } from '../pool/agent-pool-options.js';
 import { ProcessPool } from '../pool/process-pool.js';
 import { readProcEntry } from '../process/proc-table.js';
 import { CodexAppServerWorker } from './codex-app-server-worker.js';
+import type { CodexSpec } from './codex-spec.js';
 
 export interface CodexPool {
   readonly pool: ProcessPool<CodexAppServerWorker>;
@@ -25,7 +25,7 @@ export interface CodexPool {
 }
 
 export function createCodexPool(
-  spec: AgentSpec,
+  spec: CodexSpec,
   deps: AgentDeps,
   options: { env: Record<string, string>; overrides: readonly string[] },
 ): CodexPool {

@@ -13,8 +13,9 @@
  * and not for the built-in `openai` (ChatGPT or API-key login), `ollama`, `lmstudio` and `amazon-bedrock`,
  * where codex's defaults stay in force.
  */
-import type { AgentSpec } from '../agent-spec.js';
+
 import type { CodexConfigTables } from './codex-config-file.js';
+import type { CodexSpec } from './codex-spec.js';
 
 /** Retries of one HTTP request that failed (codex backs off 0.2 s, 0.45 s, …). */
 export const defaultRequestMaxRetries = 2;
@@ -41,7 +42,7 @@ export interface ProviderPlan {
   uncappedBecause?: string;
 }
 
-export function planProvider(spec: AgentSpec, config: CodexConfigTables): ProviderPlan {
+export function planProvider(spec: CodexSpec, config: CodexConfigTables): ProviderPlan {
   const argOverrides = configOverridesIn(spec.args);
   if (spec.baseUrl) return ownProvider(spec, argOverrides);
   if (spec.args.includes('--oss')) {
@@ -69,7 +70,7 @@ export function planProvider(spec: AgentSpec, config: CodexConfigTables): Provid
   return { overrides: retryCaps(id, argOverrides, table), providerId: id };
 }
 
-function ownProvider(spec: AgentSpec, argOverrides: Map<string, string>): ProviderPlan {
+function ownProvider(spec: CodexSpec, argOverrides: Map<string, string>): ProviderPlan {
   const prefix = `model_providers.${ownProviderId}`;
   const overrides = [
     `model_provider=${toml(ownProviderId)}`,

@@ -5,8 +5,8 @@
  * notifications and every raw line go to whoever listens (the step being served).
  */
 import type { Clock } from '../../support/clock.js';
+import { isRecord, parseObject } from '../../support/json-record.js';
 import type { AgentProcess } from '../process/agent-process.js';
-import { isRecord, parseObject } from './codex-exec-events.js';
 
 export interface RpcNotification {
   method: string;

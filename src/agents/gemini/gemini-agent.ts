@@ -15,25 +15,26 @@ import { createAcpAgent } from '../acp/acp-agent.js';
 import type { RpcErrorShape } from '../acp/classify-acp-outcome.js';
 import type { Agent, AgentResult, AgentTask, StepFailure } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
-import type { AgentSpec } from '../agent-spec.js';
 import { agentEnvironment } from '../cli-environment.js';
 import { CappedLog } from '../process/capped-log.js';
 import { specForStep } from '../read-only.js';
 import { authFix, refineGeminiFailure } from './classify-gemini-failure.js';
 import { acpArgs } from './gemini-args.js';
 import { geminiRetryLogAddOn } from './gemini-debug-log.js';
+import { geminiEnvironmentPolicy } from './gemini-environment.js';
 import { runGeminiPrompt } from './gemini-prompt-run.js';
 import { retryCapFor } from './gemini-retries.js';
+import { type GeminiSpec, geminiReadOnly } from './gemini-spec.js';
 
 export type GeminiMode = 'acp' | 'prompt';
 
-export function geminiMode(spec: AgentSpec): GeminiMode {
+export function geminiMode(spec: GeminiSpec): GeminiMode {
   return spec.mode === 'prompt' ? 'prompt' : 'acp';
 }
 
-export function createGeminiAgent(spec: AgentSpec, deps: AgentDeps): Agent {
+export function createGeminiAgent(spec: GeminiSpec, deps: AgentDeps): Agent {
   // gemini's allow-list (GEMINI_*, GOOGLE_*) also when the spec came in as a plain `acp` agent.
-  const environment = agentEnvironment({ ...spec, adapter: 'gemini' }, deps.environment);
+  const environment = agentEnvironment(spec, geminiEnvironmentPolicy, deps.environment);
   const prompt = new GeminiPromptAgent(spec, deps, environment);
   if (geminiMode(spec) === 'prompt') return prompt;
   return createAcpAgent(spec, deps, {
@@ -66,11 +67,11 @@ function refineGeminiAcpFailure(failure: StepFailure, rpc: RpcErrorShape | undef
 
 class GeminiPromptAgent implements Agent {
   readonly name: string;
-  readonly #spec: AgentSpec;
+  readonly #spec: GeminiSpec;
   readonly #deps: AgentDeps;
   readonly #environment: Record<string, string>;
 
-  constructor(spec: AgentSpec, deps: AgentDeps, environment: Record<string, string>) {
+  constructor(spec: GeminiSpec, deps: AgentDeps, environment: Record<string, string>) {
     this.name = spec.name;
     this.#spec = spec;
     this.#deps = deps;
@@ -81,7 +82,7 @@ class GeminiPromptAgent implements Agent {
     const transcript = new CappedLog(task.logFile, this.#deps.maxLogBytes);
     try {
       return await runGeminiPrompt({
-        spec: specForStep(this.#spec, task.step),
+        spec: specForStep(this.#spec, task.step, geminiReadOnly),
         deps: this.#deps,
         task,
         transcript,

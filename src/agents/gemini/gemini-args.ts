@@ -1,5 +1,5 @@
 /** Command lines for Gemini CLI's two headless modes, from an agent's configuration. */
-import type { AgentSpec } from '../agent-spec.js';
+import type { GeminiSpec } from './gemini-spec.js';
 
 /** Headless steps that change code may edit files; shell commands need `approvalMode: yolo`. */
 export const defaultApprovalMode = 'auto_edit';
@@ -11,7 +11,7 @@ export const defaultApprovalMode = 'auto_edit';
 export const maxPromptArgBytes = 100_000;
 
 /** One `gemini -p` process per step: stream-json events on stdout, the prompt as an argument. */
-export function promptArgs(spec: AgentSpec, prompt: string): string[] {
+export function promptArgs(spec: GeminiSpec, prompt: string): string[] {
   return [
     '-p',
     prompt,
@@ -29,7 +29,7 @@ export function promptArgs(spec: AgentSpec, prompt: string): string[] {
  * every edit and command), so ai-collab's permission policy decides each one, inside the step's directory;
  * only `plan` (read-only) is passed on, so the model is not even offered the writing tools.
  */
-export function acpArgs(spec: AgentSpec): string[] {
+export function acpArgs(spec: GeminiSpec): string[] {
   return [
     '--acp',
     ...(spec.approvalMode === 'plan' ? ['--approval-mode', 'plan'] : []),

@@ -9,17 +9,17 @@ import { failureOfRpcError } from '../acp/classify-acp-outcome.js';
 import type { AgentResult, AgentTask, StepFailure } from '../agent.js';
 import { promptOf } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
-import { stepTagName } from '../agent-deps.js';
-import type { AgentSpec } from '../agent-spec.js';
-import { AgentProcess, SpawnError } from '../process/agent-process.js';
+import { aborted, failure } from '../agent-results.js';
 import type { CappedLog } from '../process/capped-log.js';
+import { runOneShotProcess } from '../process/one-shot-process.js';
 import { classifyGeminiExit, refineGeminiFailure } from './classify-gemini-failure.js';
 import { maxPromptArgBytes, promptArgs } from './gemini-args.js';
 import { RetryLineReader, retryCapFor } from './gemini-retries.js';
+import type { GeminiSpec } from './gemini-spec.js';
 import { GeminiStreamReader } from './gemini-stream-json.js';
 
 export async function runGeminiPrompt(options: {
-  spec: AgentSpec;
+  spec: GeminiSpec;
   deps: AgentDeps;
   task: AgentTask;
   transcript: CappedLog;
@@ -28,66 +28,49 @@ export async function runGeminiPrompt(options: {
   const { spec, deps, task, transcript, environment } = options;
   const prompt = promptOf(task);
   const viaStdin = Buffer.byteLength(prompt) > maxPromptArgBytes;
-  let child: AgentProcess;
-  try {
-    child = await AgentProcess.start({
-      command: spec.command,
-      args: promptArgs(spec, viaStdin ? '' : prompt),
-      cwd: task.workspace,
-      env: environment,
-      tag: { name: stepTagName, value: `${task.runId}/${task.stepId}/${task.attempt}` },
-      clock: deps.clock,
-      stdin: viaStdin ? 'pipe' : 'ignore',
-    });
-  } catch (error) {
-    const message = error instanceof SpawnError ? error.message : String(error);
-    return { ok: false, failure: { code: 'SPAWN_FAILED', kind: 'permanent', message } };
-  }
-  task.onProcessStarted({ ...child.root, logFile: task.logFile });
   const reader = new GeminiStreamReader();
   const cap = retryCapFor(environment, task.workspace);
   let gaveUp: AcpSideNotice | undefined;
-  const stop = (): void => {
-    void child.stop(Math.min(deps.killGraceMs, 2_000));
-  };
+  let stopProcess = (): void => {};
   const retries = new RetryLineReader((notice) => {
     task.onEvent?.(retryNoticePart(notice));
     if (cap !== undefined && notice.attempt >= cap && !gaveUp) {
       gaveUp = notice;
-      stop();
+      stopProcess();
     }
   });
-  child.onStderr((text) => {
-    transcript.write(Buffer.from(text));
-    retries.push(text);
+  const run = await runOneShotProcess({
+    command: spec.command,
+    args: promptArgs(spec, viaStdin ? '' : prompt),
+    env: environment,
+    task,
+    deps,
+    transcript,
+    ...(viaStdin && { input: prompt }),
+    abortGraceMs: Math.min(deps.killGraceMs, 2_000),
+    onStderr: (text, stop) => {
+      stopProcess = stop;
+      retries.push(text);
+    },
+    onLine: (line) => {
+      for (const part of reader.read(line)) task.onEvent?.(part);
+    },
   });
-  child.onLine((line) => {
-    transcript.write(Buffer.from(`${line}\n`));
-    for (const part of reader.read(line)) task.onEvent?.(part);
-  });
-  if (viaStdin) {
-    child.writeLine(prompt);
-    child.closeInput();
-  }
-  task.signal.addEventListener('abort', stop, { once: true });
-  const exit = await child.exited;
-  task.signal.removeEventListener('abort', stop);
-  // Whatever the CLI started (shell commands, MCP servers) ends with the step.
-  await child.stop(Math.min(deps.killGraceMs, 2_000));
+  if (run.kind === 'spawn-failed') return failure(run.failure);
+  const { exit } = run;
   const usage = reader.usage();
   const details = { ...(reader.sessionId && { sessionId: reader.sessionId }), ...(usage && { usage }) };
-  if (task.signal.aborted)
-    return { ok: false, failure: { code: 'ABORTED', kind: 'transient', message: 'stopped' } };
-  if (gaveUp) return { ok: false, failure: gaveUpFailure(gaveUp, deps.clock.now()), ...details };
-  const failure = classifyGeminiExit({
+  if (task.signal.aborted) return aborted();
+  if (gaveUp) return failure(gaveUpFailure(gaveUp, deps.clock.now()), details);
+  const problem = classifyGeminiExit({
     exitCode: exit.code,
     signal: exit.signal,
     result: reader.result,
-    stderr: child.stderrTail(),
+    stderr: run.stderrTail,
     workspace: task.workspace,
     now: deps.clock.now(),
   });
-  if (failure) return { ok: false, failure, ...details };
+  if (problem) return failure(problem, details);
   const files = reader.filesChanged(task.workspace);
   return { ok: true, output: reader.output(), ...details, ...(files.length > 0 && { filesChanged: files }) };
 }

@@ -4,7 +4,7 @@
  * Lines that are not JSON or of an unknown type become `unknown-line` parts, never an error.
  */
 import { isAbsolute, relative } from 'node:path';
-import { isRecord } from '../acp/acp-line-stream.js';
+import { isRecord } from '../../support/json-record.js';
 import type { AgentStreamPart, AgentUsage } from '../agent.js';
 
 export interface GeminiResultLine {

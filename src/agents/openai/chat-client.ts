@@ -6,8 +6,9 @@
 
 import type { ProviderLimiter } from '../../limits/provider-limiter.js';
 import type { Clock } from '../../support/clock.js';
+import type { ModelEndpointSpec } from '../adapter-descriptor.js';
 import type { StepFailure } from '../agent.js';
-import type { AgentSpec } from '../agent-spec.js';
+import { stoppedFailure } from '../agent-results.js';
 import { ChatProtocolError } from './chat-stream-accumulator.js';
 import { requestSummary, streamHandlers, urlForTranscript } from './chat-transcript.js';
 import type { ChatCompletion, ChatMessage, ChatToolDefinition } from './chat-types.js';
@@ -60,7 +61,7 @@ type Attempt = ChatOutcome | { ok: false; streamOptionsRejected: true };
 
 /** The endpoint of an `openai` agent spec, with the key from the orchestrator's environment. */
 export function chatEndpointOf(
-  spec: AgentSpec,
+  spec: ModelEndpointSpec,
   environment: Readonly<Record<string, string | undefined>>,
 ): ChatEndpoint {
   const apiKey = spec.apiKeyEnv ? environment[spec.apiKeyEnv] : undefined;
@@ -305,7 +306,7 @@ function protocolFailure(message: string): StepFailure {
 }
 
 function abortedFailure(): StepFailure {
-  return { code: 'ABORTED', kind: 'transient', message: 'stopped' };
+  return { ...stoppedFailure };
 }
 
 /** Prompt and answer tokens a request may use, for the tokens-per-minute bucket (about 4 characters a token). */

@@ -2,9 +2,10 @@
  * One streamed chat completion without tools: messages in, text and usage out, failures classified like
  * an agent step's. For the planner and the reviewers, which need a model's answer, not a workspace.
  */
+
+import type { ModelEndpointSpec } from '../adapter-descriptor.js';
 import type { AgentUsage, StepFailure } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
-import type { AgentSpec } from '../agent-spec.js';
 import { ChatClient, type ChatRequest, chatEndpointOf } from './chat-client.js';
 import { agentUsageOf } from './chat-usage.js';
 
@@ -23,7 +24,7 @@ export type CompleteChatResult =
  * PROTOCOL_ERROR, TIMEOUT, AGENT_UNAVAILABLE, ABORTED — the same table as agent steps.
  */
 export async function completeChat(
-  spec: AgentSpec,
+  spec: ModelEndpointSpec,
   deps: Pick<AgentDeps, 'clock' | 'environment'>,
   request: CompleteChatRequest,
 ): Promise<CompleteChatResult> {

@@ -6,12 +6,12 @@
  */
 import { type Agent, type AgentResult, type AgentTask, promptOf } from '../agent.js';
 import type { AgentDeps } from '../agent-deps.js';
-import type { AgentSpec } from '../agent-spec.js';
 import { CappedLog } from '../process/capped-log.js';
 import { isReadOnlyStep } from '../read-only.js';
 import { ChatClient, chatEndpointOf } from './chat-client.js';
 import type { ChatMessage } from './chat-types.js';
 import type { ToolLimits } from './file-tools.js';
+import type { OpenAiSpec } from './openai-spec.js';
 import { runToolLoop } from './tool-loop.js';
 import { WorkspaceTools } from './workspace-tools.js';
 
@@ -25,7 +25,11 @@ export interface OpenAiAgentOptions {
 
 /** Actions that only look: their steps get list_files and read_file, nothing that writes. */
 
-export function createOpenAiAgent(spec: AgentSpec, deps: AgentDeps, options: OpenAiAgentOptions = {}): Agent {
+export function createOpenAiAgent(
+  spec: OpenAiSpec,
+  deps: AgentDeps,
+  options: OpenAiAgentOptions = {},
+): Agent {
   // One client per agent, so that learning an endpoint rejects stream_options is paid for once.
   const limiter = deps.limiterFor?.(spec);
   const client = new ChatClient(chatEndpointOf(spec, deps.environment), {
@@ -88,7 +92,7 @@ export function createOpenAiAgent(spec: AgentSpec, deps: AgentDeps, options: Ope
   return { name: spec.name, run };
 }
 
-function systemPrompt(spec: AgentSpec, task: AgentTask, readOnly: boolean): string {
+function systemPrompt(spec: OpenAiSpec, task: AgentTask, readOnly: boolean): string {
   const lines = [
     'You are a coding agent working on the files of one workspace directory. You act only through the tools you are given; there is no shell, so you cannot run commands or tests.',
     'Paths are relative to the workspace root; absolute paths, paths outside the workspace and .git are refused.',

@@ -4,6 +4,7 @@
  * a permanent failure (a model looping on tools will not stop on a retry either).
  */
 import type { AgentResult, AgentStreamPart, AgentUsage, StepFailure } from '../agent.js';
+import { stoppedFailure } from '../agent-results.js';
 import type { ChatClient } from './chat-client.js';
 import type { ChatMessage } from './chat-types.js';
 import { addUsage, agentUsageOf } from './chat-usage.js';
@@ -48,7 +49,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<AgentResult
     });
     if (!outcome.ok) return fail(outcome.failure);
     // An abort that lands while the last bytes are parsed still stops the step: it must not write files.
-    if (signal.aborted) return fail({ code: 'ABORTED', kind: 'transient', message: 'stopped' });
+    if (signal.aborted) return fail({ ...stoppedFailure });
     const { completion } = outcome;
     const roundUsage = agentUsageOf(completion.usage);
     usage = addUsage(usage, roundUsage);
@@ -76,7 +77,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<AgentResult
       tool_calls: completion.toolCalls,
     });
     for (const call of completion.toolCalls) {
-      if (signal.aborted) return fail({ code: 'ABORTED', kind: 'transient', message: 'stopped' });
+      if (signal.aborted) return fail({ ...stoppedFailure });
       const { name, arguments: argumentsText } = call.function;
       emit({ type: 'tool-call', id: call.id, name, input: parsedOrRaw(argumentsText) });
       log(`[tool-call ${call.id}] ${name} ${argumentsText.slice(0, transcriptPreviewChars)}\n`);

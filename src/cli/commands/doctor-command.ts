@@ -2,10 +2,10 @@
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import pc from 'picocolors';
+import { adapterKinds, descriptorOf, descriptorOfKind } from '../../agents/adapters.js';
 import { stepTagName } from '../../agents/agent-deps.js';
 import type { AgentSpec } from '../../agents/agent-spec.js';
 import { type Containment, processContainment } from '../../agents/process/cgroup.js';
-import { checkCredentials } from '../../config/agent-credentials.js';
 import { findExecutable } from '../../config/find-executable.js';
 import { resolveAgents } from '../../config/resolve-agents.js';
 import { exitCodes } from '../exit-codes.js';
@@ -26,11 +26,11 @@ interface AgentReport {
   fix?: string;
 }
 
-const knownClis = [
-  { cli: 'claude', adapter: 'claude' as const },
-  { cli: 'codex', adapter: 'codex' as const },
-  { cli: 'gemini', adapter: 'gemini' as const },
-];
+/** Every adapter with a CLI of its own to look for (claude, codex, gemini), from the adapter list. */
+const knownClis = adapterKinds.flatMap((adapter) => {
+  const cli = descriptorOfKind(adapter).cli?.defaultCommand;
+  return cli ? [{ cli, adapter }] : [];
+});
 
 export async function doctorCommand(options: { json?: boolean }, context: CommandContext): Promise<number> {
   const config = context.loadConfig();
@@ -43,7 +43,7 @@ export async function doctorCommand(options: { json?: boolean }, context: Comman
         cli,
         path,
         version: path ? await versionOf(path) : null,
-        credentials: checkCredentials(adapter, environment),
+        credentials: descriptorOfKind(adapter).credentials({ name: cli, command: cli }, environment),
       };
     }),
   );
@@ -111,20 +111,8 @@ function agentReport() {
       };
     }
     // Credentials are part of the spec's availability, so doctor and every start agree on what is usable.
-    return { name: spec.name, adapter: spec.adapter, usable: true, detail: describe(spec) };
+    return { name: spec.name, adapter: spec.adapter, usable: true, detail: descriptorOf(spec).doctor(spec) };
   };
-}
-
-function describe(spec: AgentSpec): string {
-  const model = spec.model ? ` --model ${spec.model}` : '';
-  switch (spec.adapter) {
-    case 'shell':
-      return 'sh -c in the workspace';
-    case 'openai':
-      return `${spec.baseUrl} model ${spec.model}`;
-    default:
-      return `${spec.adapter}: ${spec.command}${model}${spec.mode ? ` (${spec.mode})` : ''}`;
-  }
 }
 
 function versionOf(path: string): Promise<string | null> {

@@ -3,10 +3,10 @@
  * planner, run it read-only, validate its answer (one repair round).
  */
 import { join } from 'node:path';
+import { descriptorOf, readOnlySpec } from '../../agents/adapters.js';
 import type { AgentDeps } from '../../agents/agent-deps.js';
 import type { AgentSpec } from '../../agents/agent-spec.js';
 import { buildAgentRegistry } from '../../agents/build-agents.js';
-import { readOnlySpec } from '../../agents/read-only.js';
 import { ProviderBackoff } from '../../limits/provider-backoff.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
 import { InputError } from '../../support/errors.js';
@@ -96,9 +96,9 @@ export function choosePlanner(
     return spec;
   }
   const usable = (spec: AgentSpec | undefined): spec is AgentSpec =>
-    spec !== undefined && !spec.unavailable && spec.adapter !== 'shell' && spec.capabilities.includes('plan');
+    spec !== undefined && !spec.unavailable && canThink(spec) && spec.capabilities.includes('plan');
   const preferred = preferredPlanners.map((name) => specs.get(name)).find(usable);
-  const chosen = preferred ?? [...specs.values()].find((spec) => usable(spec) && spec.adapter === 'openai');
+  const chosen = preferred ?? [...specs.values()].find((spec) => usable(spec) && asksModel(spec));
   if (!chosen) {
     throw new InputError(
       'USAGE',
@@ -110,9 +110,18 @@ export function choosePlanner(
 
 function describeAgents(specs: ReadonlyMap<string, AgentSpec>): Array<{ name: string; description: string }> {
   return [...specs.values()]
-    .filter((spec) => !spec.unavailable && spec.adapter !== 'shell' && spec.capabilities.includes('execute'))
-    .map((spec) => ({
-      name: spec.name,
-      description: `${spec.adapter === 'openai' ? `an OpenAI-compatible model (${spec.model})` : `${spec.adapter} CLI${spec.model ? ` with model ${spec.model}` : ''}`}; edits files and can run tools`,
-    }));
+    .filter((spec) => !spec.unavailable && canThink(spec) && spec.capabilities.includes('execute'))
+    .map((spec) => ({ name: spec.name, description: descriptorOf(spec).plannerDescription(spec) }));
+}
+
+/** Shell agents have no model: they neither plan nor get planned for by description. */
+function canThink(spec: AgentSpec): boolean {
+  const thinks = descriptorOf(spec).thinks;
+  return typeof thinks !== 'object' || !('none' in thinks);
+}
+
+/** An agent that is a model asked directly (an OpenAI-compatible endpoint): the planner of last resort. */
+function asksModel(spec: AgentSpec): boolean {
+  const thinks = descriptorOf(spec).thinks;
+  return typeof thinks === 'object' && 'model' in thinks;
 }

@@ -7,7 +7,8 @@ import { buildReviewers, defaultReviewerNames, providerKey } from '../../../src/
 import { resolveReviewSettings } from '../../../src/review/review-settings.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
-function spec(name: string, overrides: Partial<AgentSpec> = {}): AgentSpec {
+function spec(name: string, overrides: Record<string, unknown> = {}): AgentSpec {
+  // Test specs of any adapter: the adapter's own keys come with `overrides`.
   return {
     name,
     adapter: 'claude',
@@ -18,7 +19,7 @@ function spec(name: string, overrides: Partial<AgentSpec> = {}): AgentSpec {
     pool: { size: 1, prewarm: 0, maxUses: 1, maxAgeMs: 1, maxMemoryBytes: 1, idleTimeoutMs: 1 },
     capabilities: ['execute', 'plan', 'review'],
     ...overrides,
-  };
+  } as AgentSpec;
 }
 
 /** A CLI agent that answers each task with `answers` in turn. */

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AgentSpec } from '../../../../src/agents/agent-spec.js';
 import { appServerArgs, execArgs } from '../../../../src/agents/codex/codex-args.js';
 import { parseCodexConfig } from '../../../../src/agents/codex/codex-config-file.js';
 import { planProvider } from '../../../../src/agents/codex/codex-provider.js';
+import type { CodexSpec } from '../../../../src/agents/codex/codex-spec.js';
 
-function spec(overrides: Partial<AgentSpec> = {}): AgentSpec {
+function spec(overrides: Partial<CodexSpec> = {}): CodexSpec {
   return {
     name: 'codex',
     adapter: 'codex',

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AgentSpec } from '../../../../src/agents/agent-spec.js';
 import { acpArgs, promptArgs } from '../../../../src/agents/gemini/gemini-args.js';
+import type { GeminiSpec } from '../../../../src/agents/gemini/gemini-spec.js';
 
-const spec = (overrides: Partial<AgentSpec> = {}): AgentSpec => ({
+const spec = (overrides: Partial<GeminiSpec> = {}): GeminiSpec => ({
   name: 'gemini',
   adapter: 'gemini',
   command: 'gemini',

@@ -5,10 +5,9 @@ export interface OpenAiPreset {
   apiKeyEnv?: string;
 }
 
-export const openAiPresets: Record<
-  'openai' | 'huggingface' | 'openrouter' | 'ollama' | 'vllm',
-  OpenAiPreset
-> = {
+export const openAiPresetNames = ['openai', 'huggingface', 'openrouter', 'ollama', 'vllm'] as const;
+
+export const openAiPresets: Record<(typeof openAiPresetNames)[number], OpenAiPreset> = {
   openai: { baseUrl: 'https://api.openai.com/v1', apiKeyEnv: 'OPENAI_API_KEY' },
   huggingface: { baseUrl: 'https://router.huggingface.co/v1', apiKeyEnv: 'HF_TOKEN' },
   openrouter: { baseUrl: 'https://openrouter.ai/api/v1', apiKeyEnv: 'OPENROUTER_API_KEY' },

@@ -1,0 +1,44 @@
+/** The codex adapter: OpenAI Codex CLI, one `codex exec` per step or a pool of warm `codex app-server`s. */
+import { join } from 'node:path';
+import { type AdapterDescriptor, everyContractCase } from '../adapter-descriptor.js';
+import { cliDescription, cliLine } from '../cli-descriptions.js';
+import { homeOf, loginFileCredential, variableCredential } from '../credential-sources.js';
+import { createCodexAgent } from './codex-agent.js';
+import { codexEnvironmentPolicy } from './codex-environment.js';
+import { type CodexSpec, codexModes, codexReadOnly, codexSettings } from './codex-spec.js';
+
+export const codexAdapter: AdapterDescriptor<CodexSpec> = {
+  kind: 'codex',
+  summary: 'OpenAI Codex CLI: `codex exec --json` per step (mode exec) or a pool of `codex app-server`s',
+  settings: codexSettings,
+  modes: codexModes,
+  cli: { defaultCommand: 'codex', install: () => 'npm install -g @openai/codex' },
+  testCli: { package: '@openai/codex', binary: 'codex' },
+  defaultCapabilities: ['execute', 'plan', 'review'],
+  thinks: 'agent',
+  defaultReviewer: 'vendor',
+  ownSettings: (settings) => codexSettings.parse(settings),
+  unavailable: () => undefined,
+  // A configured endpoint's key (`apiKeyEnv`) counts as well as codex's own.
+  credentials: (subject, environment) =>
+    variableCredential(
+      ['CODEX_API_KEY', 'OPENAI_API_KEY', ...(subject.apiKeyEnv ? [subject.apiKeyEnv] : [])],
+      environment,
+    ) ??
+    loginFileCredential(join(environment.CODEX_HOME ?? join(homeOf(environment), '.codex'), 'auth.json')) ?? {
+      found: false,
+      detail: 'set OPENAI_API_KEY, or run codex login',
+    },
+  environment: () => codexEnvironmentPolicy,
+  readOnly: codexReadOnly,
+  doctor: (spec) => cliLine(spec),
+  plannerDescription: (spec) => cliDescription(spec),
+  create: createCodexAgent,
+  contract: {
+    exec: {
+      ...everyContractCase,
+      'pool-reuses-and-recycles': { notApplicable: 'exec starts one process per step; there is no pool' },
+    },
+    'app-server': everyContractCase,
+  },
+};
