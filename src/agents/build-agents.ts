@@ -1,13 +1,12 @@
 /** Builds the agent registry from resolved agent specs: one adapter per agent, or the reason it cannot run. */
 
 import { basename } from 'node:path';
-import { createAcpAgent } from './acp/acp-agent.js';
 import type { Agent } from './agent.js';
 import type { AgentDeps } from './agent-deps.js';
 import type { AgentSpec } from './agent-spec.js';
 import { ClaudeAgent } from './claude/claude-agent.js';
 import { createCodexAgent } from './codex/codex-agent.js';
-import { createGeminiAgent } from './gemini/gemini-agent.js';
+import { lazyAgent } from './lazy-agent.js';
 import { createOpenAiAgent } from './openai/openai-agent.js';
 import { baseEnvironmentPolicy, mergePolicies } from './process/child-environment.js';
 import { AgentRegistry } from './registry.js';
@@ -56,10 +55,21 @@ export function buildAgentRegistry(specs: Iterable<AgentSpec>, deps: AgentDeps):
         registry.register(spec.name, createCodexAgent(spec, deps), limits);
         break;
       case 'gemini':
-        registry.register(spec.name, createGeminiAgent(spec, deps), limits);
+        registry.register(
+          spec.name,
+          lazyAgent(spec.name, async () =>
+            (await import('./gemini/gemini-agent.js')).createGeminiAgent(spec, deps),
+          ),
+          limits,
+        );
         break;
       case 'acp':
-        registry.register(spec.name, createAcpOrGemini(spec, deps), limits);
+        // Both load the ACP SDK, which takes long to load: only when a step uses the agent.
+        registry.register(
+          spec.name,
+          lazyAgent(spec.name, () => createAcpOrGemini(spec, deps)),
+          limits,
+        );
         break;
     }
   }
@@ -70,12 +80,14 @@ export function buildAgentRegistry(specs: Iterable<AgentSpec>, deps: AgentDeps):
  * Gemini CLI in ACP mode goes through the gemini adapter, which knows its retry notices, error shapes and
  * credentials; any other ACP agent through the generic one.
  */
-function createAcpOrGemini(spec: AgentSpec, deps: AgentDeps): Agent {
+async function createAcpOrGemini(spec: AgentSpec, deps: AgentDeps): Promise<Agent> {
   if (basename(spec.command) === 'gemini') {
+    const { createGeminiAgent } = await import('./gemini/gemini-agent.js');
     return createGeminiAgent(
       { ...spec, mode: 'acp', args: spec.args.filter((arg) => arg !== '--acp') },
       deps,
     );
   }
+  const { createAcpAgent } = await import('./acp/acp-agent.js');
   return createAcpAgent(spec, deps);
 }

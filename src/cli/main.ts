@@ -5,20 +5,7 @@ import { agentCatalogOf } from '../plan/agent-catalog.js';
 import { PlannerError } from '../plan/planner/run-planner.js';
 import { terminalSafe } from '../support/control-characters.js';
 import { isInputError, OrchestratorError } from '../support/errors.js';
-import { applyCommand, discardCommand } from './commands/apply-command.js';
 import type { CommandContext } from './commands/command-context.js';
-import { dashboardCommand } from './commands/dashboard-command.js';
-import { decideCommand } from './commands/decide-command.js';
-import { doctorCommand } from './commands/doctor-command.js';
-import { mcpCommand } from './commands/mcp-command.js';
-import { planCommand } from './commands/plan-command.js';
-import { resumeCommand } from './commands/resume-command.js';
-import { retryCommand } from './commands/retry-command.js';
-import { reviewCommand } from './commands/review-command.js';
-import { runCommand } from './commands/run-command.js';
-import { runsCommand } from './commands/runs-command.js';
-import { serveCommand } from './commands/serve-command.js';
-import { statusCommand } from './commands/status-command.js';
 import { exitCodes } from './exit-codes.js';
 import { packageVersion } from './package-version.js';
 import { agentNames, openRuntime } from './runtime.js';
@@ -77,6 +64,8 @@ export async function main(
       writeErr: (text) => context.streams.stderr.write(text),
     });
 
+  // Each command's module is loaded when that command runs, so a command pays only for what it uses:
+  // loading the server and MCP modules took longer than running a plan of small steps.
   program
     .command('run')
     .description('validate a plan file (YAML or JSON) and run it')
@@ -91,7 +80,7 @@ export async function main(
     .option('-p, --port <port>', 'port for --serve (default: a free one)', tcpPort)
     .option('--db <path>', 'state database (default .ai-collab/state.db)')
     .action(async (plan: string, options) => {
-      exitCode = await runCommand(plan, options, context);
+      exitCode = await (await import('./commands/run-command.js')).runCommand(plan, options, context);
     });
 
   program
@@ -113,7 +102,7 @@ export async function main(
     .option('-p, --port <port>', 'port for --serve (default: a free one)', tcpPort)
     .option('--db <path>', 'state database')
     .action(async (task: string, options) => {
-      exitCode = await planCommand(task, options, context);
+      exitCode = await (await import('./commands/plan-command.js')).planCommand(task, options, context);
     });
 
   program
@@ -124,7 +113,7 @@ export async function main(
     .option('--no-review', 'do not review the steps still to run (when no reviewer is usable here)')
     .option('--db <path>', 'state database')
     .action(async (runId: string | undefined, options) => {
-      exitCode = await resumeCommand(runId, options, context);
+      exitCode = await (await import('./commands/resume-command.js')).resumeCommand(runId, options, context);
     });
 
   program
@@ -139,7 +128,12 @@ export async function main(
     .option('--no-review', 'do not review the steps still to run (when no reviewer is usable here)')
     .option('--db <path>', 'state database')
     .action(async (runId: string, steps: string[], options) => {
-      exitCode = await retryCommand(runId, steps, options, context);
+      exitCode = await (await import('./commands/retry-command.js')).retryCommand(
+        runId,
+        steps,
+        options,
+        context,
+      );
     });
 
   program
@@ -149,7 +143,7 @@ export async function main(
     .option('--json', 'print a JSON array')
     .option('--db <path>', 'state database')
     .action(async (options) => {
-      exitCode = await runsCommand(options, context);
+      exitCode = await (await import('./commands/runs-command.js')).runsCommand(options, context);
     });
 
   program
@@ -159,7 +153,7 @@ export async function main(
     .option('--json', 'print a JSON object')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
-      exitCode = await statusCommand(runId, options, context);
+      exitCode = await (await import('./commands/status-command.js')).statusCommand(runId, options, context);
     });
 
   program
@@ -170,7 +164,7 @@ export async function main(
     .argument('<runId>', 'the run')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
-      exitCode = await applyCommand(runId, options, context);
+      exitCode = await (await import('./commands/apply-command.js')).applyCommand(runId, options, context);
     });
 
   program
@@ -179,7 +173,7 @@ export async function main(
     .argument('<runId>', 'the run')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
-      exitCode = await discardCommand(runId, options, context);
+      exitCode = await (await import('./commands/apply-command.js')).discardCommand(runId, options, context);
     });
 
   program
@@ -195,7 +189,12 @@ export async function main(
     .option('--json', 'print the run as one JSON object on stdout (when it ends, if it runs here)')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
-      exitCode = await decideCommand('approved', runId, options, context);
+      exitCode = await (await import('./commands/decide-command.js')).decideCommand(
+        'approved',
+        runId,
+        options,
+        context,
+      );
     });
 
   program
@@ -206,7 +205,12 @@ export async function main(
     .option('--json', 'print the run as one JSON object on stdout')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
-      exitCode = await decideCommand('rejected', runId, options, context);
+      exitCode = await (await import('./commands/decide-command.js')).decideCommand(
+        'rejected',
+        runId,
+        options,
+        context,
+      );
     });
 
   program
@@ -218,7 +222,11 @@ export async function main(
     .option('--open', 'open the dashboard in the browser')
     .option('--db <path>', 'state database')
     .action(async (options) => {
-      exitCode = await serveCommand(options, context, version());
+      exitCode = await (await import('./commands/serve-command.js')).serveCommand(
+        options,
+        context,
+        version(),
+      );
     });
 
   program
@@ -227,7 +235,7 @@ export async function main(
     .option('--open', 'open it in the browser as well')
     .option('--db <path>', 'state database')
     .action(async (options) => {
-      exitCode = await dashboardCommand(options, context);
+      exitCode = await (await import('./commands/dashboard-command.js')).dashboardCommand(options, context);
     });
 
   program
@@ -235,7 +243,7 @@ export async function main(
     .description('serve ai-collab to MCP clients (Claude Code, Codex, Cursor…) on stdio')
     .option('--db <path>', 'state database')
     .action(async (options) => {
-      exitCode = await mcpCommand(options, context, version());
+      exitCode = await (await import('./commands/mcp-command.js')).mcpCommand(options, context, version());
     });
 
   program
@@ -248,7 +256,7 @@ export async function main(
     .option('--json', 'print the result as one JSON object')
     .option('--db <path>', 'state database (its review cache answers identical reviews)')
     .action(async (file: string, options) => {
-      exitCode = await reviewCommand(file, options, context);
+      exitCode = await (await import('./commands/review-command.js')).reviewCommand(file, options, context);
     });
 
   program
@@ -256,7 +264,7 @@ export async function main(
     .description('which agent CLIs and API keys are usable here, and why not')
     .option('--json', 'print a JSON object')
     .action(async (options) => {
-      exitCode = await doctorCommand(options, context);
+      exitCode = await (await import('./commands/doctor-command.js')).doctorCommand(options, context);
     });
 
   try {
