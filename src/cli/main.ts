@@ -5,23 +5,7 @@ import { agentCatalogOf } from '../plan/agent-catalog.js';
 import { PlannerError } from '../plan/planner/run-planner.js';
 import { terminalSafe } from '../support/control-characters.js';
 import { isInputError, OrchestratorError } from '../support/errors.js';
-import { applyCommand, discardCommand } from './commands/apply-command.js';
 import type { CommandContext } from './commands/command-context.js';
-import { dashboardCommand } from './commands/dashboard-command.js';
-import { decideCommand } from './commands/decide-command.js';
-import { doctorCommand } from './commands/doctor-command.js';
-import { mcpCommand } from './commands/mcp-command.js';
-import { planCommand } from './commands/plan-command.js';
-import { resumeCommand } from './commands/resume-command.js';
-import { retryCommand } from './commands/retry-command.js';
-import { reviewCommand } from './commands/review-command.js';
-import { runCommand } from './commands/run-command.js';
-import { runsCommand } from './commands/runs-command.js';
-import { serveCommand } from './commands/serve-command.js';
-import { statusCommand } from './commands/status-command.js';
-import { workerCommand } from './commands/worker-command.js';
-import { workersCommand } from './commands/workers-command.js';
-import { withDistributed } from './distributed-context.js';
 import { exitCodes } from './exit-codes.js';
 import { packageVersion } from './package-version.js';
 import { agentNames, openRuntime } from './runtime.js';
@@ -90,6 +74,8 @@ export async function main(
       writeErr: (text) => context.streams.stderr.write(text),
     });
 
+  // Each command's module is loaded when that command runs, so a command pays only for what it uses:
+  // loading the server and MCP modules took longer than running a plan of small steps.
   program
     .command('run')
     .description('validate a plan file (YAML or JSON) and run it')
@@ -108,7 +94,7 @@ export async function main(
     )
     .option('--db <path>', 'state database (default .ai-collab/state.db)')
     .action(async (plan: string, options) => {
-      exitCode = await runCommand(plan, options, context);
+      exitCode = await (await import('./commands/run-command.js')).runCommand(plan, options, context);
     });
 
   program
@@ -134,7 +120,7 @@ export async function main(
     )
     .option('--db <path>', 'state database')
     .action(async (task: string, options) => {
-      exitCode = await planCommand(task, options, context);
+      exitCode = await (await import('./commands/plan-command.js')).planCommand(task, options, context);
     });
 
   program
@@ -149,7 +135,7 @@ export async function main(
     )
     .option('--db <path>', 'state database')
     .action(async (runId: string | undefined, options) => {
-      exitCode = await resumeCommand(runId, options, context);
+      exitCode = await (await import('./commands/resume-command.js')).resumeCommand(runId, options, context);
     });
 
   program
@@ -164,7 +150,12 @@ export async function main(
     .option('--no-review', 'do not review the steps still to run (when no reviewer is usable here)')
     .option('--db <path>', 'state database')
     .action(async (runId: string, steps: string[], options) => {
-      exitCode = await retryCommand(runId, steps, options, context);
+      exitCode = await (await import('./commands/retry-command.js')).retryCommand(
+        runId,
+        steps,
+        options,
+        context,
+      );
     });
 
   program
@@ -174,7 +165,7 @@ export async function main(
     .option('--json', 'print a JSON array')
     .option('--db <path>', 'state database')
     .action(async (options) => {
-      exitCode = await runsCommand(options, context);
+      exitCode = await (await import('./commands/runs-command.js')).runsCommand(options, context);
     });
 
   program
@@ -184,7 +175,7 @@ export async function main(
     .option('--json', 'print a JSON object')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
-      exitCode = await statusCommand(runId, options, context);
+      exitCode = await (await import('./commands/status-command.js')).statusCommand(runId, options, context);
     });
 
   program
@@ -195,7 +186,7 @@ export async function main(
     .argument('<runId>', 'the run')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
-      exitCode = await applyCommand(runId, options, context);
+      exitCode = await (await import('./commands/apply-command.js')).applyCommand(runId, options, context);
     });
 
   program
@@ -204,7 +195,7 @@ export async function main(
     .argument('<runId>', 'the run')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
-      exitCode = await discardCommand(runId, options, context);
+      exitCode = await (await import('./commands/apply-command.js')).discardCommand(runId, options, context);
     });
 
   program
@@ -220,7 +211,12 @@ export async function main(
     .option('--json', 'print the run as one JSON object on stdout (when it ends, if it runs here)')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
-      exitCode = await decideCommand('approved', runId, options, context);
+      exitCode = await (await import('./commands/decide-command.js')).decideCommand(
+        'approved',
+        runId,
+        options,
+        context,
+      );
     });
 
   program
@@ -231,7 +227,12 @@ export async function main(
     .option('--json', 'print the run as one JSON object on stdout')
     .option('--db <path>', 'state database')
     .action(async (runId: string, options) => {
-      exitCode = await decideCommand('rejected', runId, options, context);
+      exitCode = await (await import('./commands/decide-command.js')).decideCommand(
+        'rejected',
+        runId,
+        options,
+        context,
+      );
     });
 
   program
@@ -247,7 +248,11 @@ export async function main(
     )
     .option('--db <path>', 'state database')
     .action(async (options) => {
-      exitCode = await serveCommand(options, context, version());
+      exitCode = await (await import('./commands/serve-command.js')).serveCommand(
+        options,
+        context,
+        version(),
+      );
     });
 
   program
@@ -256,7 +261,7 @@ export async function main(
     .option('--open', 'open it in the browser as well')
     .option('--db <path>', 'state database')
     .action(async (options) => {
-      exitCode = await dashboardCommand(options, context);
+      exitCode = await (await import('./commands/dashboard-command.js')).dashboardCommand(options, context);
     });
 
   program
@@ -264,7 +269,7 @@ export async function main(
     .description('serve ai-collab to MCP clients (Claude Code, Codex, Cursor…) on stdio')
     .option('--db <path>', 'state database')
     .action(async (options) => {
-      exitCode = await mcpCommand(options, context, version());
+      exitCode = await (await import('./commands/mcp-command.js')).mcpCommand(options, context, version());
     });
 
   program
@@ -277,7 +282,7 @@ export async function main(
     .option('--json', 'print the result as one JSON object')
     .option('--db <path>', 'state database (its review cache answers identical reviews)')
     .action(async (file: string, options) => {
-      exitCode = await reviewCommand(file, options, context);
+      exitCode = await (await import('./commands/review-command.js')).reviewCommand(file, options, context);
     });
 
   program
@@ -296,7 +301,7 @@ export async function main(
       lockDuration,
     )
     .action(async (options) => {
-      exitCode = await workerCommand(options, context);
+      exitCode = await (await import('./commands/worker-command.js')).workerCommand(options, context);
     });
 
   program
@@ -307,7 +312,7 @@ export async function main(
     .option('--redis <url>', 'the Redis (or AI_COLLAB_REDIS_URL, distributed.redis)')
     .option('--json', 'print a JSON object')
     .action(async (options) => {
-      exitCode = await workersCommand(options, context);
+      exitCode = await (await import('./commands/workers-command.js')).workersCommand(options, context);
     });
 
   // `--redis` on run, plan, resume and serve: Redis and the git endpoint are checked and opened before
@@ -315,7 +320,7 @@ export async function main(
   program.hook('preAction', async (_program, action) => {
     if (!['run', 'plan', 'resume', 'serve'].includes(action.name())) return;
     const options = action.opts<{ redis?: string; db?: string }>();
-    context = await withDistributed(context, options);
+    context = await (await import('./distributed-context.js')).withDistributed(context, options);
   });
 
   program
@@ -323,7 +328,7 @@ export async function main(
     .description('which agent CLIs and API keys are usable here, and why not')
     .option('--json', 'print a JSON object')
     .action(async (options) => {
-      exitCode = await doctorCommand(options, context);
+      exitCode = await (await import('./commands/doctor-command.js')).doctorCommand(options, context);
     });
 
   try {

@@ -9,8 +9,7 @@ import { claudeAdapter } from '../claude/claude-adapter.js';
 import { cliDescription, cliLine } from '../cli-descriptions.js';
 import { codexAdapter } from '../codex/codex-adapter.js';
 import { geminiAdapter } from '../gemini/gemini-adapter.js';
-import { createGeminiAgent } from '../gemini/gemini-agent.js';
-import { createAcpAgent } from './acp-agent.js';
+import { lazyAgent } from '../lazy-agent.js';
 import { acpCli, acpEnvironmentPolicy } from './acp-environment.js';
 import { type AcpSpec, acpSettings } from './acp-spec.js';
 
@@ -53,12 +52,16 @@ export const acpAdapter: AdapterDescriptor<AcpSpec> = {
   readOnly: (spec) => spec,
   doctor: (spec) => cliLine(spec),
   plannerDescription: (spec) => cliDescription(spec),
+  // Both load the ACP SDK, which takes longer to load than a plan of small shell steps takes to run:
+  // loaded when a step first uses the agent.
   create: (spec, deps) =>
-    basename(spec.command) === 'gemini'
-      ? createGeminiAgent(
-          { ...spec, adapter: 'gemini', mode: 'acp', args: spec.args.filter((arg) => arg !== '--acp') },
-          deps,
-        )
-      : createAcpAgent(spec, deps),
+    lazyAgent(spec.name, async () =>
+      basename(spec.command) === 'gemini'
+        ? (await import('../gemini/gemini-agent.js')).createGeminiAgent(
+            { ...spec, adapter: 'gemini', mode: 'acp', args: spec.args.filter((arg) => arg !== '--acp') },
+            deps,
+          )
+        : (await import('./acp-agent.js')).createAcpAgent(spec, deps),
+    ),
   contract: { default: everyContractCase },
 };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type AdapterDescriptor, everyContractCase } from '../adapter-descriptor.js';
 import { cliDescription, cliLine } from '../cli-descriptions.js';
 import { homeOf, loginFileCredential, variableCredential } from '../credential-sources.js';
-import { createGeminiAgent } from './gemini-agent.js';
+import { lazyAgent } from '../lazy-agent.js';
 import { geminiEnvironmentPolicy } from './gemini-environment.js';
 import { type GeminiSpec, geminiModes, geminiReadOnly, geminiSettings } from './gemini-spec.js';
 
@@ -30,7 +30,9 @@ export const geminiAdapter: AdapterDescriptor<GeminiSpec> = {
   readOnly: geminiReadOnly,
   doctor: (spec) => cliLine(spec),
   plannerDescription: (spec) => cliDescription(spec),
-  create: createGeminiAgent,
+  // The gemini adapter brings the ACP SDK: loaded when a step first uses the agent.
+  create: (spec, deps) =>
+    lazyAgent(spec.name, async () => (await import('./gemini-agent.js')).createGeminiAgent(spec, deps)),
   contract: {
     acp: everyContractCase,
     prompt: {

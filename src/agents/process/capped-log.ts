@@ -1,6 +1,8 @@
 /**
  * A step's transcript on disk, capped in size. Past the cap, output is counted and dropped (with a marker
- * line) but still read from the child, so a flooding process neither blocks nor grows our memory.
+ * line) but still read from the child, so a flooding process neither blocks nor grows our memory. The file
+ * is created with the first output: a step that prints nothing costs no file (most steps of a big plan of
+ * small commands print nothing, and opening and closing a file per step showed in their profile).
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
@@ -11,7 +13,7 @@ const tailBytes = 4096;
 export class CappedLog {
   readonly path: string;
   readonly maxBytes: number;
-  #stream: WriteStream;
+  #stream: WriteStream | undefined;
   #written = 0;
   #dropped = 0;
   #tail: Buffer = Buffer.alloc(0);
@@ -19,10 +21,16 @@ export class CappedLog {
   constructor(path: string, maxBytes: number) {
     this.path = path;
     this.maxBytes = maxBytes;
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.#stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
+  }
+
+  #opened(): WriteStream {
+    if (this.#stream) return this.#stream;
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const stream = createWriteStream(this.path, { flags: 'a', mode: 0o600 });
     // A write error (disk full) must not crash the orchestrator; the step's exit status still counts.
-    this.#stream.on('error', () => {});
+    stream.on('error', () => {});
+    this.#stream = stream;
+    return stream;
   }
 
   get droppedBytes(): number {
@@ -34,7 +42,7 @@ export class CappedLog {
     source.on('data', (chunk: Buffer) => {
       if (!this.write(chunk)) {
         source.pause();
-        this.#stream.once('drain', () => source.resume());
+        this.#stream?.once('drain', () => source.resume());
       }
     });
   }
@@ -50,7 +58,7 @@ export class CappedLog {
     const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
     this.#written += kept.length;
     this.#dropped += chunk.length - kept.length;
-    return this.#stream.write(kept);
+    return this.#opened().write(kept);
   }
 
   /** The last few KB of output, for error messages. */
@@ -63,12 +71,14 @@ export class CappedLog {
   }
 
   async close(): Promise<void> {
+    const stream = this.#stream;
+    if (!stream) return;
     if (this.#dropped > 0) {
-      this.#stream.write(
+      stream.write(
         `\n[ai-collab] output truncated: ${this.#dropped} bytes over the ${this.maxBytes}-byte cap\n`,
       );
     }
-    await new Promise<void>((resolve) => this.#stream.end(resolve));
+    await new Promise<void>((resolve) => stream.end(resolve));
   }
 
   #remember(chunk: Buffer): void {

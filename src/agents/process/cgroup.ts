@@ -76,8 +76,17 @@ export class ProcessCgroup {
    * Only for commands known to exist (the child cannot report ENOENT as a spawn error).
    */
   joiningCommand(command: string, args: readonly string[]): { command: string; args: string[] } {
+    const procs = `${this.path}/cgroup.procs`;
+    const script = shellScriptOf(command, args);
+    if (script !== undefined) {
+      // A shell step is already a shell: it joins and then evaluates the step's command itself, which
+      // saves a second shell's exec per step. `shift 2` inside the eval leaves no positional parameter
+      // behind, and $0 is the shell's path, as in `sh -c`.
+      const join = `echo $$ > "$1" || { echo "ai-collab: cannot join the step's cgroup $1" >&2; exit 125; }; eval "shift 2\n$2"`;
+      return { command: '/bin/sh', args: ['-c', join, command, procs, script] };
+    }
     const join = `echo $$ > "$0" || { echo "ai-collab: cannot join the step's cgroup $0" >&2; exit 125; }; exec "$@"`;
-    return { command: '/bin/sh', args: ['-c', join, `${this.path}/cgroup.procs`, command, ...args] };
+    return { command: '/bin/sh', args: ['-c', join, procs, command, ...args] };
   }
 
   /**
@@ -135,6 +144,11 @@ export class ProcessCgroup {
       return [];
     }
   }
+}
+
+/** The script of `/bin/sh -c SCRIPT` (nothing after it), else undefined. */
+function shellScriptOf(command: string, args: readonly string[]): string | undefined {
+  return command === '/bin/sh' && args.length === 2 && args[0] === '-c' ? args[1] : undefined;
 }
 
 export function parsePids(text: string): number[] {

@@ -3,11 +3,10 @@ import { resolve } from 'node:path';
 import { approvalReason, pauseAfterMs } from '../../plan/approval-policy.js';
 import { loadPlanFile } from '../../plan/load-plan.js';
 import type { PlanDefinition } from '../../protocol/plan-types.js';
+import type { RunningServer } from '../../server/index.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { findTargetOverlaps } from '../../workspace/target-overlaps.js';
-import { dashboardNotice, startDashboardServer } from '../dashboard-server.js';
 import { followRun } from '../follow-run.js';
-import { createFrontEndActions } from '../front-end-actions.js';
 import { packageVersion } from '../package-version.js';
 import { withoutReview } from '../review-preflight.js';
 import { type Runtime, reapOrphans } from '../runtime.js';
@@ -83,16 +82,7 @@ export async function executePlan(
   void runtime.agents.warmAll(new Set(plan.steps.map((step) => step.agent)));
   const handle = runtime.engine.startRun(created.runId);
   const pauseAfter = pauseAfterMs(plan, config.approval.pauseAfter);
-  const server = options.serve
-    ? await startDashboardServer(
-        runtime,
-        createFrontEndActions(runtime, context.cwd, context.environment),
-        context.environment,
-        packageVersion(),
-        options.port !== undefined ? { port: options.port } : {},
-      )
-    : undefined;
-  if (server) context.streams.stderr.write(`${dashboardNotice(server)}\n`);
+  const server = options.serve ? await serveDuringRun(runtime, options, context) : undefined;
   try {
     return await followRun(runtime, handle, {
       json: options.json ?? false,
@@ -103,4 +93,28 @@ export async function executePlan(
   } finally {
     await server?.close();
   }
+}
+
+/**
+ * `--serve`: the dashboard and API for this process's runtime. The server and MCP modules are loaded only
+ * then: they take longer to load than a plan of small steps takes to run.
+ */
+async function serveDuringRun(
+  runtime: Runtime,
+  options: RunCommandOptions,
+  context: CommandContext,
+): Promise<RunningServer> {
+  const [{ dashboardNotice, startDashboardServer }, { createFrontEndActions }] = await Promise.all([
+    import('../dashboard-server.js'),
+    import('../front-end-actions.js'),
+  ]);
+  const server = await startDashboardServer(
+    runtime,
+    createFrontEndActions(runtime, context.cwd, context.environment),
+    context.environment,
+    packageVersion(),
+    options.port !== undefined ? { port: options.port } : {},
+  );
+  context.streams.stderr.write(`${dashboardNotice(server)}\n`);
+  return server;
 }

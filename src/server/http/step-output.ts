@@ -2,8 +2,8 @@
  * Reading a step's log (its transcript) in line-aligned ranges. The path comes from the run's log, but is
  * still confined to the run's log directory, symlinks resolved, before a byte is read.
  */
-import { open, realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { access, open, realpath } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import { HttpError } from './http-io.js';
 
 export interface OutputRange {
@@ -31,6 +31,8 @@ export async function readStepOutput(
     resolvedDir = await realpath(logsDir);
     resolvedFile = await realpath(logFile);
   } catch {
+    // A step's log is created with its first output: an attempt that started and printed nothing has none.
+    if (await startedWithoutOutput(logsDir, logFile)) return { offset: 0, nextOffset: 0, size: 0, text: '' };
     throw new HttpError(404, 'OUTPUT_NOT_FOUND', 'this attempt has no log yet');
   }
   if (!resolvedFile.startsWith(resolvedDir + sep)) {
@@ -65,4 +67,23 @@ export async function readStepOutput(
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * True when `logFile` names a file right in the run's log directory (which itself appears with the run's
+ * first output) and that file does not exist.
+ */
+async function startedWithoutOutput(logsDir: string, logFile: string): Promise<boolean> {
+  const directory = dirname(resolve(logFile));
+  const inLogs =
+    directory === resolve(logsDir) ||
+    (await Promise.all([realpath(directory), realpath(logsDir)]).then(
+      ([file, logs]) => file === logs,
+      () => false,
+    ));
+  if (!inLogs) return false;
+  return access(logFile).then(
+    () => false,
+    (error: unknown) => error instanceof Error && 'code' in error && error.code === 'ENOENT',
+  );
 }

@@ -64,6 +64,20 @@ test('a command that exits 0 succeeds with its output, runs in the workspace and
   assert.match(readFileSync(join(workspace, 'build.log'), 'utf8'), /done/);
 });
 
+test('a command that prints nothing leaves no log file; it sees $0 and no arguments, as with sh -c', async () => {
+  const silent = run({ run: 'true' });
+  assert.ok((await silent.result).ok);
+  assert.equal(
+    existsSync(join(silent.workspace, 'build.log')),
+    false,
+    'no file for a step that printed nothing',
+  );
+  const { result } = run({ run: 'echo "$0 $# [$1]"' });
+  const outcome = await result;
+  assert.ok(outcome.ok, JSON.stringify(outcome));
+  assert.equal(outcome.output, '/bin/sh 0 []\n');
+});
+
 test('a non-zero exit is a transient failure naming the code and the last line printed', async () => {
   const { result } = run({ run: 'echo compiling; echo "error: missing semicolon" >&2; exit 3' });
   const outcome = await result;
