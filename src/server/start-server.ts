@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { EventDecoder } from '../engine/decode-events.js';
 import type { RunEvent } from '../engine/events.js';
 import type { RunState } from '../engine/run-state.js';
 import { createGitRunner } from '../workspace/git-runner.js';
@@ -56,12 +57,14 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
   const redactor = createRedactor(() => [token, ...logins.outstanding(), ...envSecrets, ...options.secrets]);
   let baseUrl = '';
   let policy: AccessPolicy | undefined;
+  const decoder = new EventDecoder(logger);
 
   const feedsDeps = {
     engine: options.engine,
     store: options.store,
     clock,
     logger,
+    decoder,
     redactor,
     observe: (event: RunEvent, state: Readonly<RunState>, replayed: boolean) => {
       metrics.observe(event, state);
@@ -108,6 +111,7 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
     startedAt,
     clock,
     logger,
+    decoder,
   };
   const mcp = mcpRoutes(options.actions, {
     maxSessions: limits.maxMcpSessions,
