@@ -3,9 +3,9 @@
 import { isKnownEvent, type UnknownEvent } from '../../engine/decode-events.js';
 import type { StepState } from '../../engine/run-state.js';
 import { planToYaml } from '../../plan/plan-to-yaml.js';
+import { stripRunId } from '../stream/hub-port.js';
 import type { RunFeed } from '../stream/run-feed.js';
 import { AttemptLog } from '../stream/step-attempts.js';
-import { stripRunId } from '../stream/stream-hub.js';
 import type { WireEvent } from '../stream/stream-protocol.js';
 import { HttpError } from './http-io.js';
 import { type ApiContext, intParameter } from './route-context.js';
