@@ -21,7 +21,10 @@ function nameOf(node, source) {
   if (node.name) return node.name.getText(source);
   if (ts.isConstructorDeclaration(node)) return 'constructor';
   const parent = node.parent;
-  if (parent && (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)))
+  if (
+    parent &&
+    (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent))
+  )
     return parent.name.getText(source);
   return '(anonymous)';
 }
@@ -33,7 +36,11 @@ for (const file of walk(join(root, 'src'))) {
     if (ts.isFunctionLike(node) && 'body' in node && node.body) {
       const first = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
       const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
-      functions.push({ where: `${relative(root, file)}:${first + 1}`, name: nameOf(node, source), lines: last - first + 1 });
+      functions.push({
+        where: `${relative(root, file)}:${first + 1}`,
+        name: nameOf(node, source),
+        lines: last - first + 1,
+      });
     }
     ts.forEachChild(node, visit);
   };
