@@ -13,6 +13,11 @@ import type { Route } from './router.js';
 import { maxOutputBytes, readStepOutput } from './step-output.js';
 
 export function readRoutes(api: ApiContext): Route[] {
+  return [...runRoutes(api), ...stepRoutes(api)];
+}
+
+/** Health, the runs list, a run's state and plan, and its events since a seq. */
+function runRoutes(api: ApiContext): Route[] {
   return [
     {
       method: 'GET',
@@ -75,6 +80,12 @@ export function readRoutes(api: ApiContext): Route[] {
         return { body: { events, lastSeq: feed.lastSeq, more: last < feed.lastSeq } };
       },
     },
+  ];
+}
+
+/** A step's state, attempts, output and diff. */
+function stepRoutes(api: ApiContext): Route[] {
+  return [
     {
       method: 'GET',
       path: '/api/runs/:runId/steps/:stepId',
