@@ -88,14 +88,7 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
         `step ${labelOf(state, event.data.stepId)} conflicted: ${event.data.message} (${event.data.files.join(', ')})`,
       );
     case 'run.workspace-prepared':
-      return line(
-        `workspace: ${
-          event.data.detail.message ??
-          Object.entries(event.data.detail)
-            .map(([key, value]) => `${key} ${value}`)
-            .join(', ')
-        }`,
-      );
+      return line(`workspace: ${workspaceText(event.data.detail)}`);
     case 'run.workspace-finished':
       return undefined;
     case 'step.added':
@@ -120,3 +113,13 @@ const stageDoing = {
   review: 'is being reviewed',
   merge: 'is being merged',
 } as const;
+
+/** The run workspace's set-up as one phrase: its message, or else its details. */
+function workspaceText(detail: Record<string, string>): string {
+  return (
+    detail.message ??
+    Object.entries(detail)
+      .map(([key, value]) => `${key} ${value}`)
+      .join(', ')
+  );
+}
