@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// Enforces the layers of DESIGN.md: a room imports only from rooms below it, never above.
-// Also keeps the projection free of Node APIs, because the dashboard and VS Code reuse it in a browser.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// The map and the code agree (DESIGN.md): checks every room of the product, the dashboard (web/) and the
+// VS Code extension (vscode/), with no exceptions list.
+// - src/: a room imports only from rooms below it, never above; src/index.ts (the package's public API) sits
+//   on top. The workspace room runs git in exactly one module.
+// - The browser (web/src, and the src modules it runs) takes code only from modules declared browser-safe
+//   below, and a browser-safe module takes code only from browser-safe modules and no Node API, so the rule
+//   holds transitively. Types (`import type`, erased at build) may come from anywhere.
+// - The extension (vscode/src) runs in the editor's Node host and talks to the server over HTTP: of src/
+//   it takes code only from the modules declared shared with it. web/ and vscode/ never import each other,
+//   and src/ imports neither.
+// - No import cycle anywhere (runtime imports: a type-only import is erased and orders nothing).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -26,77 +35,151 @@ const rank = {
   mcp: 7,
   server: 8,
   cli: 9,
+  // src/index.ts: the package's public API, built to dist/index.js.
+  'index.ts': 10,
 };
-const browserSafe = [
+
+// Modules of src/ that run in the browser (the dashboard reuses the projection and the wire contract).
+const browserSafe = new Set([
   'engine/projection.ts',
   'engine/run-state.ts',
   'engine/events.ts',
+  'engine/step-usage.ts',
   'protocol/plan-types.ts',
+  'support/errors.ts',
   // The stream's wire contract (message shapes, subprotocol names): the dashboard speaks it too.
   'server/stream/stream-protocol.ts',
-];
-
-function walk(directory) {
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name);
-    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.ts') ? [path] : [];
-  });
-}
+]);
+// Modules of src/ the VS Code extension bundles: the browser-safe ones and the clock (one clock, one fake).
+const sharedWithExtension = new Set([...browserSafe, 'support/clock.ts']);
 
 // The workspace room runs git in exactly one place, where every call gets its safety settings.
 const gitRunner = 'workspace/git-runner.ts';
 
-const problems = [];
-for (const file of walk(src)) {
-  const from = relative(src, file);
-  const room = from.split('/')[0];
-  if (!(room in rank) && from !== 'index.ts')
-    problems.push(`${from}: room "${room}" is not in the layer table`);
-  const text = readFileSync(file, 'utf8');
-  for (const match of text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
-    const target = match[1];
-    if (target.startsWith('.')) {
-      const to = relative(src, resolve(dirname(file), target));
-      const targetRoom = to.split('/')[0];
-      if (from === 'index.ts') continue;
-      if (targetRoom !== room && (rank[targetRoom] ?? 99) >= (rank[room] ?? -1)) {
-        problems.push(`${from} imports ${to}: ${room} may not depend on ${targetRoom}`);
-      }
-    } else if (browserSafe.includes(from) && target.startsWith('node:')) {
-      problems.push(`${from} imports ${target}: this module must stay free of Node APIs`);
-    } else if (room === 'workspace' && target === 'node:child_process' && from !== gitRunner) {
-      problems.push(
-        `${from} imports ${target}: run git through ${gitRunner} (hooks off, no shell, safe settings)`,
-      );
-    }
-  }
-}
-// The dashboard runs in a browser: of the product's modules it may take code only from the browser-safe
-// ones; types (import type, erased at build) it may take from anywhere.
-const web = join(root, 'web', 'src');
-for (const file of walk(web).concat(walkTsx(web))) {
-  const text = readFileSync(file, 'utf8');
-  for (const match of text.matchAll(/^\s*(import|export)(?!\s+type\b)[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
-    const target = match[2];
-    if (!target.startsWith('.')) continue;
-    const to = relative(src, resolve(dirname(file), target)).replace(/\.js$/, '.ts');
-    if (to.startsWith('..')) continue;
-    if (!browserSafe.includes(to)) {
-      problems.push(
-        `${relative(root, file)} imports ${to}: the dashboard may import code only from ${browserSafe.join(', ')} (types: use import type)`,
-      );
-    }
-  }
-}
-
-function walkTsx(directory) {
+function walk(directory) {
   return readdirSync(directory).flatMap((name) => {
+    if (name === 'node_modules') return [];
     const path = join(directory, name);
-    return statSync(path).isDirectory() ? walkTsx(path) : path.endsWith('.tsx') ? [path] : [];
+    if (statSync(path).isDirectory()) return walk(path);
+    return /\.tsx?$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
   });
 }
 
+/** Static imports and re-exports of a file: the specifier, whether only types, and the file it resolves to. */
+function importsOf(file) {
+  const text = readFileSync(file, 'utf8');
+  const found = [];
+  for (const match of text.matchAll(/^\s*(import|export)(\s+type\b)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+    const specifier = match[3];
+    let target;
+    if (specifier.startsWith('.')) {
+      const base = resolve(dirname(file), specifier).replace(/\.js$/, '');
+      target = [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find((path) => existsSync(path));
+    }
+    found.push({ specifier, typeOnly: Boolean(match[2]), target });
+  }
+  return found;
+}
+
+const areas = { src, web: join(root, 'web', 'src'), vscode: join(root, 'vscode', 'src') };
+const areaOf = (path) =>
+  Object.entries(areas).find(([, directory]) => path.startsWith(`${directory}/`))?.[0] ?? 'outside';
+const roomOf = (fromSrc) => (fromSrc.includes('/') ? fromSrc.split('/')[0] : fromSrc);
+
+const problems = [];
+const graph = new Map();
+for (const [area, directory] of Object.entries(areas)) {
+  for (const file of walk(directory)) {
+    const name = relative(root, file);
+    const imports = importsOf(file);
+    graph.set(
+      file,
+      imports.filter((entry) => !entry.typeOnly && entry.target).map((entry) => entry.target),
+    );
+    if (area === 'src') checkSrc(file, imports);
+    for (const entry of imports) {
+      const targetArea = entry.target ? areaOf(entry.target) : undefined;
+      const inSrc = entry.target && targetArea === 'src' ? relative(src, entry.target) : undefined;
+      if (targetArea && targetArea !== area && targetArea !== 'src' && area !== 'src')
+        problems.push(
+          `${name} imports ${relative(root, entry.target)}: ${area}/ and ${targetArea}/ are separate front ends`,
+        );
+      if (area === 'src' && targetArea && targetArea !== 'src')
+        problems.push(
+          `${name} imports ${relative(root, entry.target)}: src/ depends on no front end outside it`,
+        );
+      if (area === 'web' && entry.specifier.startsWith('node:'))
+        problems.push(`${name} imports ${entry.specifier}: the dashboard runs in a browser`);
+      if (area === 'web' && inSrc && !entry.typeOnly && !browserSafe.has(inSrc))
+        problems.push(
+          `${name} imports src/${inSrc}: the dashboard may take code only from browser-safe modules (${[...browserSafe].join(', ')}); types: use import type`,
+        );
+      if (area === 'vscode' && inSrc && !entry.typeOnly && !sharedWithExtension.has(inSrc))
+        problems.push(
+          `${name} imports src/${inSrc}: the extension may take code only from ${[...sharedWithExtension].join(', ')}; types: use import type`,
+        );
+    }
+  }
+}
+
+function checkSrc(file, imports) {
+  const from = relative(src, file);
+  const room = roomOf(from);
+  if (!(room in rank)) problems.push(`src/${from}: room "${room}" is not in the layer table`);
+  for (const entry of imports) {
+    if (entry.target && areaOf(entry.target) === 'src') {
+      const to = relative(src, entry.target);
+      const targetRoom = roomOf(to);
+      if (targetRoom !== room && (rank[targetRoom] ?? 99) >= (rank[room] ?? -1))
+        problems.push(`src/${from} imports ${to}: ${room} may not depend on ${targetRoom}`);
+      if (browserSafe.has(from) && !entry.typeOnly && !browserSafe.has(to))
+        problems.push(
+          `src/${from} imports ${to}: a browser-safe module takes code only from browser-safe ones`,
+        );
+    } else if (browserSafe.has(from) && !entry.typeOnly && !entry.specifier.startsWith('.')) {
+      problems.push(
+        `src/${from} imports ${entry.specifier}: a browser-safe module takes no package or Node API`,
+      );
+    } else if (room === 'workspace' && entry.specifier === 'node:child_process' && from !== gitRunner) {
+      problems.push(
+        `src/${from} imports ${entry.specifier}: run git through ${gitRunner} (hooks off, no shell, safe settings)`,
+      );
+    }
+  }
+}
+
+// Import cycles: strongly connected components of the runtime import graph (Tarjan).
+const order = new Map();
+const low = new Map();
+const onStack = new Set();
+const stack = [];
+let counter = 0;
+function connect(file) {
+  order.set(file, counter);
+  low.set(file, counter);
+  counter++;
+  stack.push(file);
+  onStack.add(file);
+  for (const next of graph.get(file) ?? []) {
+    if (!order.has(next)) {
+      connect(next);
+      low.set(file, Math.min(low.get(file), low.get(next)));
+    } else if (onStack.has(next)) low.set(file, Math.min(low.get(file), order.get(next)));
+  }
+  if (low.get(file) !== order.get(file)) return;
+  const component = [];
+  let member;
+  do {
+    member = stack.pop();
+    onStack.delete(member);
+    component.push(relative(root, member));
+  } while (member !== file);
+  if (component.length > 1 || (graph.get(file) ?? []).includes(file))
+    problems.push(`import cycle: ${component.reverse().join(' → ')}`);
+}
+for (const file of graph.keys()) if (!order.has(file)) connect(file);
+
 if (problems.length > 0) {
-  process.stderr.write(`Layer violations:\n  ${problems.join('\n  ')}\n`);
+  process.stderr.write(`Boundary violations:\n  ${problems.join('\n  ')}\n`);
   process.exit(1);
 }

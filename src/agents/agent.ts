@@ -3,6 +3,7 @@
  * the engine's scheduler, retries and timeouts apply to all of them the same way.
  */
 import type { StepDefinition } from '../protocol/plan-types.js';
+import type { FailureKind } from '../support/errors.js';
 
 /** Identity of a process serving a step, recorded durably so a later orchestrator can recognise it. */
 export interface ProcessStartRecord {
@@ -67,7 +68,8 @@ export type AgentStreamPart =
   | { type: 'unknown-line'; raw: string };
 
 /** How a failure should be treated: retried, given up on, or parked until a usage limit resets. */
-export type FailureKind = 'transient' | 'permanent' | 'usage-limit';
+/** What a retry can do about it: one type for returned failures and thrown errors (support/errors.ts). */
+export type { FailureKind };
 
 export type FailureCode =
   | 'EXIT_CODE'

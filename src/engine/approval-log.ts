@@ -6,7 +6,7 @@
  */
 import type { EventStore } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
-import { decodeEvents } from './decode-events.js';
+import type { EventDecoder } from './decode-events.js';
 import type { ApprovalDecisionData } from './events.js';
 import { type RunRecorder, runPatchFor } from './run-recorder.js';
 
@@ -16,12 +16,14 @@ const approvalPollMs = 250;
 export class ApprovalLog {
   readonly #store: EventStore;
   readonly #clock: Clock;
+  readonly #decoder: EventDecoder;
   /** In-process wake-ups for runs waiting on a decision (other processes are seen by polling). */
   readonly #waiters = new Map<string, Set<() => void>>();
 
-  constructor(store: EventStore, clock: Clock) {
+  constructor(store: EventStore, clock: Clock, decoder: EventDecoder) {
     this.#store = store;
     this.#clock = clock;
+    this.#decoder = decoder;
   }
 
   /** Appends the decision unless the run no longer awaits approval; true when it is the one that counts. */
@@ -57,7 +59,10 @@ export class ApprovalLog {
         cancelTimer();
         // The index row says cheaply whether anything follows (this runs every approvalPollMs, for days).
         if ((this.#store.getRun(runId)?.lastSeq ?? 0) > recorder.state.lastSeq) {
-          for (const event of decodeEvents(this.#store.readEvents(runId, recorder.state.lastSeq), runId)) {
+          for (const event of this.#decoder.decode(
+            this.#store.readEvents(runId, recorder.state.lastSeq),
+            runId,
+          )) {
             recorder.adopt(event);
           }
         }

@@ -4,7 +4,7 @@
  * request again, from the log, since that event was committed before any executor existed.
  */
 import type { EventStore } from '../store/event-store.js';
-import { decodeEvents } from './decode-events.js';
+import type { EventDecoder } from './decode-events.js';
 import type { RunEventListener, RunRecorder } from './run-recorder.js';
 
 export interface EngineObservers {
@@ -12,14 +12,18 @@ export interface EngineObservers {
   observers?: readonly RunEventListener[];
 }
 
-export function observeRun(deps: EngineObservers & { store: EventStore }, recorder: RunRecorder): void {
+export function observeRun(
+  deps: EngineObservers & { store: EventStore },
+  recorder: RunRecorder,
+  decoder: EventDecoder,
+): void {
   const observers = deps.observers ?? [];
   if (observers.length === 0) return;
   for (const observer of observers) recorder.subscribe(observer);
   const { state } = recorder;
   if (state.status !== 'awaiting_approval') return;
   let request: Parameters<RunEventListener>[0] | undefined;
-  for (const event of decodeEvents(deps.store.readEvents(state.runId), state.runId)) {
+  for (const event of decoder.decode(deps.store.readEvents(state.runId), state.runId)) {
     if (event.type === 'run.approval-requested') request = event;
   }
   if (request) for (const observer of observers) observer(request, state);

@@ -14,6 +14,7 @@ import { InputError } from '../support/errors.js';
 import { createRunId } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { ApprovalLog } from './approval-log.js';
+import { EventDecoder } from './decode-events.js';
 import { type EngineObservers, observeRun } from './engine-observers.js';
 import type { ApprovalDecisionData, RunEvent } from './events.js';
 import { loadRunState } from './load-run-state.js';
@@ -100,10 +101,13 @@ export class Engine {
   readonly #handles = new Map<string, RunHandle>();
   readonly #approvals: ApprovalLog;
   readonly #leases: RunLeaseKeeper;
+  /** Events of a type this version does not know are kept in the run's sequence and change nothing. */
+  readonly #decoder: EventDecoder;
 
   constructor(deps: EngineDeps) {
     this.#deps = { ...deps, providers: deps.providers ?? ProviderBackoff.perAgent(deps) };
-    this.#approvals = new ApprovalLog(deps.store, deps.clock);
+    this.#decoder = new EventDecoder(deps.logger);
+    this.#approvals = new ApprovalLog(deps.store, deps.clock, this.#decoder);
     this.#history = durationHistory(deps.store);
     this.#leases = new RunLeaseKeeper({ ...deps, leases: deps.store.leases, isAlive: isSameProcessAlive });
   }
@@ -392,7 +396,7 @@ export class Engine {
       history: this.#history,
     });
     this.#active.set(runId, { executor, recorder });
-    observeRun(this.#deps, recorder);
+    observeRun(this.#deps, recorder, this.#decoder);
     // Renewed while the run is here, approval wait included; lost, it stops the run at once.
     const stopRenewing = this.#leases.keep(runId, (reason) => executor.stop('immediate', reason));
     // Start on the next microtask: whoever called startRun/resumeRun subscribes first, sees run.started.
@@ -479,7 +483,7 @@ export class Engine {
   }
 
   #load(runId: string): RunState {
-    return loadRunState(this.#deps.store, runId);
+    return loadRunState(this.#deps.store, runId, this.#decoder);
   }
 }
 

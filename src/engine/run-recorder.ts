@@ -7,6 +7,7 @@
 import type { AgentStreamPart } from '../agents/agent.js';
 import type { DurationSample, EventStore, RunRecordPatch } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
+import { applyLoggedEvent, isKnownEvent, type LoggedEvent } from './decode-events.js';
 import type { RunEvent, RunEventBody } from './events.js';
 import { applyEvent } from './projection.js';
 import type { RunState } from './run-state.js';
@@ -60,14 +61,16 @@ export class RunRecorder {
    * Takes in an event another writer already committed to this run's log (a decision on its approval, made
    * in any process while this one waited): folded into the state and told to listeners, not written again.
    * Behind events of this process still waiting for their commit, it is told after them, in log order.
+   * An event of a type this version does not know only moves the state's seq past it (no listener hears it).
    */
-  adopt(event: RunEvent): void {
+  adopt(event: LoggedEvent): void {
     if (event.seq !== this.state.lastSeq + 1) {
       throw new Error(
         `run ${this.state.runId}: adopted event ${event.seq} does not follow ${this.state.lastSeq}`,
       );
     }
-    applyEvent(this.state, event);
+    applyLoggedEvent(this.state, event);
+    if (!isKnownEvent(event)) return;
     if (this.#unshown.length > 0) {
       this.#unshown.push(event);
       return;

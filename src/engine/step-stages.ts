@@ -1,5 +1,6 @@
 /** Runs the hooks around a step's agent: workspace preparation before, stages (review, merge) after. */
 import type { StepFailure } from '../agents/agent.js';
+import { failureKindOf } from '../support/errors.js';
 import { toErrorInfo } from './error-info.js';
 import type { StepCommits } from './events.js';
 import type { RunRecorder } from './run-recorder.js';
@@ -55,7 +56,7 @@ export async function prepareWorkspace(
       ok: false,
       failure: {
         code: 'INTERNAL',
-        kind: 'transient',
+        kind: failureKindOf(error, 'transient'),
         message: `could not prepare the step's workspace: ${error instanceof Error ? error.message : String(error)}`,
       },
     };

@@ -59,7 +59,29 @@ export function createMcpServer(deps: McpDeps): McpServer {
   const runState = (runId: string): RunState | undefined => deps.engine.getRunState(runId);
   const clock = deps.clock ?? systemClock;
   const planning = new PlanningJobs(clock);
+  const context: ToolContext = { server, deps, redact, json, runState, clock, planning };
+  registerPlanTask(context);
+  registerRunTools(context);
+  registerDecisionTools(context);
+  registerReviewAndOutput(context);
 
+  return server;
+}
+
+/** What every tool's handler works with. */
+interface ToolContext {
+  server: McpServer;
+  deps: McpDeps;
+  redact: (text: string) => string;
+  json: (value: unknown) => { content: Array<{ type: 'text'; text: string }> };
+  runState: (runId: string) => RunState | undefined;
+  clock: Clock;
+  planning: PlanningJobs;
+}
+
+/** `plan_task`: the planner, answered when it finishes or with the run id while it still plans. */
+function registerPlanTask(context: ToolContext): void {
+  const { server, deps, json, runState, clock, planning } = context;
   server.registerTool(
     'plan_task',
     {
@@ -112,7 +134,11 @@ export function createMcpServer(deps: McpDeps): McpServer {
       }
     },
   );
+}
 
+/** `run_plan`, `get_run`, `list_runs`, `cancel_run`. */
+function registerRunTools(context: ToolContext): void {
+  const { server, deps, json, runState, planning } = context;
   server.registerTool(
     'run_plan',
     {
@@ -173,6 +199,23 @@ export function createMcpServer(deps: McpDeps): McpServer {
       ),
   );
 
+  server.registerTool(
+    'cancel_run',
+    {
+      description: 'Cancel a run (kills its running steps).',
+      inputSchema: z.strictObject({ runId: z.string().max(100) }),
+    },
+    async ({ runId }) => {
+      if (planning.cancel(runId)) return json({ runId, cancelled: true });
+      deps.engine.cancel(runId, 'mcp');
+      return json({ runId, cancelled: true });
+    },
+  );
+}
+
+/** `approve_plan` (a person's, through elicitation or the dashboard) and `reject_plan`. */
+function registerDecisionTools(context: ToolContext): void {
+  const { server, deps, redact, json, runState } = context;
   for (const decision of ['approve', 'reject'] as const) {
     server.registerTool(
       `${decision}_plan`,
@@ -226,20 +269,11 @@ export function createMcpServer(deps: McpDeps): McpServer {
       },
     );
   }
+}
 
-  server.registerTool(
-    'cancel_run',
-    {
-      description: 'Cancel a run (kills its running steps).',
-      inputSchema: z.strictObject({ runId: z.string().max(100) }),
-    },
-    async ({ runId }) => {
-      if (planning.cancel(runId)) return json({ runId, cancelled: true });
-      deps.engine.cancel(runId, 'mcp');
-      return json({ runId, cancelled: true });
-    },
-  );
-
+/** `review_code` when reviewing is wired, and the `step-output` resource. */
+function registerReviewAndOutput(context: ToolContext): void {
+  const { server, deps, redact, json, runState } = context;
   if (deps.reviewCode) {
     const review = deps.reviewCode;
     server.registerTool(
@@ -273,8 +307,6 @@ export function createMcpServer(deps: McpDeps): McpServer {
       return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: redact(text) }] };
     },
   );
-
-  return server;
 }
 
 /** The last 64 KB of a transcript: enough to see what happened, bounded for the client's context. */

@@ -2,8 +2,12 @@
  * For `ai-collab dashboard` (and `serve`, `run --serve`): a fresh one-time sign-in URL from the server
  * that serves this state directory, found through its `server.json`.
  */
+
+import { z } from 'zod';
 import { InputError } from '../support/errors.js';
 import { readServerFile } from './server-file.js';
+
+const signInLinkSchema = z.object({ url: z.string(), expiresAt: z.number() });
 
 export async function requestDashboardLink(stateDir: string): Promise<{ url: string; expiresAt: number }> {
   const server = readServerFile(stateDir);
@@ -33,5 +37,9 @@ export async function requestDashboardLink(stateDir: string): Promise<{ url: str
       `the dashboard server at ${server.url} refused to make a sign-in link (${response.status})`,
     );
   }
-  return (await response.json()) as { url: string; expiresAt: number };
+  const link = signInLinkSchema.safeParse(await response.json());
+  if (!link.success) {
+    throw new InputError('USAGE', `the dashboard server at ${server.url} answered with no sign-in link`);
+  }
+  return link.data;
 }

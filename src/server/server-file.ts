@@ -17,13 +17,11 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 
-export interface ServerFile {
-  url: string;
-  port: number;
-  pid: number;
-  token: string;
-}
+const serverFileSchema = z.object({ url: z.string(), port: z.number(), pid: z.number(), token: z.string() });
+
+export type ServerFile = z.output<typeof serverFileSchema>;
 
 export function serverFilePath(stateDir: string): string {
   return join(stateDir, 'server.json');
@@ -51,7 +49,9 @@ export function writeServerFile(stateDir: string, contents: ServerFile): string 
 
 export function readServerFile(stateDir: string): ServerFile | undefined {
   try {
-    return JSON.parse(readFileSync(serverFilePath(stateDir), 'utf8')) as ServerFile;
+    const parsed = serverFileSchema.safeParse(JSON.parse(readFileSync(serverFilePath(stateDir), 'utf8')));
+    // Damaged or of another version: as if no server ran (a new one writes a fresh file).
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { EventDecoder } from '../engine/decode-events.js';
 import type { RunEvent } from '../engine/events.js';
 import type { RunState } from '../engine/run-state.js';
 import { createGitRunner } from '../workspace/git-runner.js';
@@ -22,11 +23,11 @@ import { defaultWebRoot, staticRoutes } from './http/static-files.js';
 import { gitDiffSource } from './http/step-diff.js';
 import { transcriptRoutes } from './http/transcript-routes.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
-import { createRedactor, secretsFromEnvironment } from './security/redact.js';
+import { createRedactor, type Redactor, secretsFromEnvironment } from './security/redact.js';
 import { type AccessPolicy, buildAccessPolicy } from './security/request-policy.js';
 import { createToken, LoginCodes } from './security/token.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
-import { resolveServerOptions, type ServerOptions } from './server-options.js';
+import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './server-options.js';
 import { FeedRegistry } from './stream/feed-registry.js';
 import { RunsWatcher } from './stream/runs-watcher.js';
 import { StreamHub } from './stream/stream-hub.js';
@@ -56,12 +57,103 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
   const redactor = createRedactor(() => [token, ...logins.outstanding(), ...envSecrets, ...options.secrets]);
   let baseUrl = '';
   let policy: AccessPolicy | undefined;
+  const decoder = new EventDecoder(logger);
 
+  const { feeds, metrics, watcher, hub } = createStreaming(options, redactor, decoder, startedAt);
+
+  const api: ApiContext = {
+    engine: options.engine as ApiContext['engine'],
+    store: options.store,
+    feeds,
+    watcher,
+    stateDir: options.stateDir,
+    agentCatalog: options.agentCatalog,
+    diff: options.diff ?? gitDiffSource(createGitRunner({ environment: options.environment })),
+    metrics,
+    logins,
+    baseUrl: () => baseUrl,
+    version: options.version,
+    startedAt,
+    clock,
+    logger,
+    decoder,
+  };
+  const mcp = mcpRoutes(options.actions, {
+    maxSessions: limits.maxMcpSessions,
+    logger,
+    redact: (text) => redactor.text(text),
+  });
+  const router = routerFor(api, token, options, mcp.routes);
+  const deps: HandlerDeps = {
+    router,
+    policy: () => {
+      if (!policy) throw new Error('the server is not listening yet');
+      return policy;
+    },
+    redactor,
+    metrics,
+    logger,
+    maxBodyBytes: limits.maxBodyBytes,
+  };
+
+  const server = createHttpServer(deps, hub);
+
+  const port = await listen(server, options.host, options.port);
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  baseUrl = `http://${hostForUrl}:${port}`;
+  policy = buildAccessPolicy(
+    port,
+    [...options.allowedHosts, ...(options.host === '0.0.0.0' || options.host === '::' ? [] : [options.host])],
+    options.allowedOrigins,
+    token,
+  );
+  const stopFollowing = followRuns(options, feeds, watcher, metrics);
+  const serverFile = options.writeServerFile
+    ? writeServerFile(options.stateDir, { url: baseUrl, port, pid: process.pid, token })
+    : undefined;
+  logger.info('dashboard server listening', { url: baseUrl });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    port,
+    token,
+    serverFile,
+    routes: router.routes,
+    loginUrl: () => loginLink(api).url,
+    metricsText: () => metrics.registry.metrics(),
+    close: () => {
+      closing ??= (async () => {
+        stopFollowing();
+        watcher.close();
+        if (serverFile) removeServerFile(options.stateDir, token);
+        await mcp.close();
+        hub.close();
+        feeds.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The event stream's parts: a feed per watched run, the metrics and the runs list they feed, the hub. */
+function createStreaming(
+  options: ResolvedServerOptions,
+  redactor: Redactor,
+  decoder: EventDecoder,
+  startedAt: number,
+) {
+  const { clock, logger, limits } = options;
   const feedsDeps = {
     engine: options.engine,
     store: options.store,
     clock,
     logger,
+    decoder,
     redactor,
     observe: (event: RunEvent, state: Readonly<RunState>, replayed: boolean) => {
       metrics.observe(event, state);
@@ -92,56 +184,16 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
     { feeds, watcher, redactor, clock, logger, metrics: metrics.stream, version: options.version },
     limits,
   );
+  return { feeds, metrics, watcher, hub };
+}
 
-  const api: ApiContext = {
-    engine: options.engine as ApiContext['engine'],
-    store: options.store,
-    feeds,
-    watcher,
-    stateDir: options.stateDir,
-    agentCatalog: options.agentCatalog,
-    diff: options.diff ?? gitDiffSource(createGitRunner({ environment: options.environment })),
-    metrics,
-    logins,
-    baseUrl: () => baseUrl,
-    version: options.version,
-    startedAt,
-    clock,
-    logger,
-  };
-  const mcp = mcpRoutes(options.actions, {
-    maxSessions: limits.maxMcpSessions,
-    logger,
-    redact: (text) => redactor.text(text),
-  });
-  const router = new Router([
-    ...sessionRoutes(api, token),
-    ...readRoutes(api),
-    ...transcriptRoutes(api),
-    ...actionRoutes(api),
-    ...startRoutes(api, options.actions),
-    ...mcp.routes,
-    ...metricsRoutes(api),
-    { method: 'GET', path: '/api/stream', access: 'token', upgrade: true, handle: () => undefined },
-    ...staticRoutes(options.webRoot ?? defaultWebRoot()),
-  ]);
-  const deps: HandlerDeps = {
-    router,
-    policy: () => {
-      if (!policy) throw new Error('the server is not listening yet');
-      return policy;
-    },
-    redactor,
-    metrics,
-    logger,
-    maxBodyBytes: limits.maxBodyBytes,
-  };
-
+/** The HTTP server: requests through the route table, upgrades to the stream once admitted and if there is room. */
+function createHttpServer(deps: HandlerDeps, hub: StreamHub): Server {
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 });
   server.keepAliveTimeout = 5_000;
   server.on('request', (request, response) => {
     handleRequest(deps, request, response).catch((error: unknown) => {
-      logger.error('request handler failed', { error });
+      deps.logger.error('request handler failed', { error });
       response.destroy();
     });
   });
@@ -149,32 +201,55 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
     socket.on('error', () => socket.destroy());
     const admitted = admit(deps, request, true);
     if (admitted instanceof HttpError) {
-      metrics.rejected(admitted.code);
-      refuseUpgrade(socket, admitted, redactor);
+      deps.metrics.rejected(admitted.code);
+      refuseUpgrade(socket, admitted, deps.redactor);
       return;
     }
     if (!hub.hasRoom()) {
-      metrics.rejected('TOO_MANY_CONNECTIONS');
+      deps.metrics.rejected('TOO_MANY_CONNECTIONS');
       refuseUpgrade(
         socket,
         new HttpError(503, 'TOO_MANY_CONNECTIONS', 'the server is at its connection limit'),
-        redactor,
+        deps.redactor,
       );
       return;
     }
     hub.accept(request, socket, head);
   });
   server.on('clientError', (_error, socket) => socket.destroy());
+  return server;
+}
 
-  const port = await listen(server, options.host, options.port);
-  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
-  baseUrl = `http://${hostForUrl}:${port}`;
-  policy = buildAccessPolicy(
-    port,
-    [...options.allowedHosts, ...(options.host === '0.0.0.0' || options.host === '::' ? [] : [options.host])],
-    options.allowedOrigins,
-    token,
-  );
+/** Every route the server answers, in match order. */
+function routerFor(
+  api: ApiContext,
+  token: string,
+  options: ResolvedServerOptions,
+  mcpRoutesTable: readonly Route[],
+): Router {
+  return new Router([
+    ...sessionRoutes(api, token),
+    ...readRoutes(api),
+    ...transcriptRoutes(api),
+    ...actionRoutes(api),
+    ...startRoutes(api, options.actions),
+    ...mcpRoutesTable,
+    ...metricsRoutes(api),
+    { method: 'GET', path: '/api/stream', access: 'token', upgrade: true, handle: () => undefined },
+    ...staticRoutes(options.webRoot ?? defaultWebRoot()),
+  ]);
+}
+
+/**
+ * Keeps feeds and the runs list current: feeds tick when this process starts a run, the run index is polled
+ * for the rest. Returns what stops it.
+ */
+function followRuns(
+  options: ResolvedServerOptions,
+  feeds: FeedRegistry,
+  watcher: RunsWatcher,
+  metrics: ServerMetrics,
+): () => void {
   feeds.start();
   const stopNotices = (options.engine as RunStartNotifier).onRunStarted?.((runId) =>
     feeds.peek(runId)?.tick(),
@@ -184,37 +259,10 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
     metrics.retainOnly((runId) => listed.has(runId) || feeds.peek(runId) !== undefined);
   };
   pollRuns();
-  const cancelRunsPoll = repeat(clock, limits.runsPollMs, pollRuns);
-  const serverFile = options.writeServerFile
-    ? writeServerFile(options.stateDir, { url: baseUrl, port, pid: process.pid, token })
-    : undefined;
-  logger.info('dashboard server listening', { url: baseUrl });
-
-  let closing: Promise<void> | undefined;
-  return {
-    url: baseUrl,
-    port,
-    token,
-    serverFile,
-    routes: router.routes,
-    loginUrl: () => loginLink(api).url,
-    metricsText: () => metrics.registry.metrics(),
-    close: () => {
-      closing ??= (async () => {
-        cancelRunsPoll();
-        stopNotices?.();
-        watcher.close();
-        if (serverFile) removeServerFile(options.stateDir, token);
-        await mcp.close();
-        hub.close();
-        feeds.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-      })();
-      return closing;
-    },
+  const cancelRunsPoll = repeat(options.clock, options.limits.runsPollMs, pollRuns);
+  return () => {
+    cancelRunsPoll();
+    stopNotices?.();
   };
 }
 

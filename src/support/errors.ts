@@ -1,4 +1,17 @@
-/** The one error type the product throws: a stable `code` to branch on and an explicit `retryable`. */
+/**
+ * The one base error the product throws: a stable `code` to branch on, and a `kind` that says what a retry
+ * can do about it (the same `FailureKind` a step failure carries, so thrown errors and returned failures
+ * are retried by one rule).
+ */
+
+/**
+ * What a retry can do about a failure:
+ * - `transient`: the same attempt may well succeed later (a crash, a timeout, a 5xx, git's lock): retried
+ *   with backoff while the step has retries left;
+ * - `permanent`: it would fail the same way again (bad input, auth, a refusal): not retried;
+ * - `usage-limit`: a plan's quota ran out: the step waits for the reset without spending a retry.
+ */
+export type FailureKind = 'transient' | 'permanent' | 'usage-limit';
 
 export type ErrorCode =
   | 'PLAN_INVALID'
@@ -13,7 +26,8 @@ export type ErrorCode =
   | 'INTERNAL';
 
 export interface OrchestratorErrorOptions {
-  retryable?: boolean;
+  /** @default 'permanent' */
+  kind?: FailureKind;
   details?: Record<string, unknown>;
   cause?: unknown;
 }
@@ -21,13 +35,13 @@ export interface OrchestratorErrorOptions {
 export class OrchestratorError extends Error {
   override readonly name: string = 'OrchestratorError';
   readonly code: ErrorCode;
-  readonly retryable: boolean;
+  readonly kind: FailureKind;
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, options: OrchestratorErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.code = code;
-    this.retryable = options.retryable ?? false;
+    this.kind = options.kind ?? 'permanent';
     this.details = options.details ?? {};
   }
 }
@@ -46,6 +60,11 @@ export class InputError extends OrchestratorError {
     super(code, message);
     this.problems = problems;
   }
+}
+
+/** The kind of a thrown error: its own when it is one of ours, else `otherwise` (what the caller knows). */
+export function failureKindOf(error: unknown, otherwise: FailureKind): FailureKind {
+  return error instanceof OrchestratorError ? error.kind : otherwise;
 }
 
 export function isInputError(error: unknown): error is InputError {

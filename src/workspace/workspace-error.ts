@@ -1,5 +1,5 @@
 /** The typed failure of the workspace room: git refused, the repository changed under us, or the user's tree is at risk. */
-import { OrchestratorError } from '../support/errors.js';
+import { OrchestratorError, type OrchestratorErrorOptions } from '../support/errors.js';
 
 export type WorkspaceErrorReason =
   /** A git command failed (its stderr is in the message). */
@@ -28,9 +28,10 @@ export class WorkspaceError extends OrchestratorError {
   constructor(
     reason: WorkspaceErrorReason,
     message: string,
-    options: { retryable?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
+    options: Omit<OrchestratorErrorOptions, 'kind'> = {},
   ) {
-    super(reason === 'GIT_FAILED' ? 'INTERNAL' : 'USAGE', message, options);
+    // Transient: a step whose workspace could not be prepared is tried again, as before errors had a kind.
+    super(reason === 'GIT_FAILED' ? 'INTERNAL' : 'USAGE', message, { ...options, kind: 'transient' });
     this.reason = reason;
   }
 }

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/support/clock.js';
+import { type Clock, sleepOn } from '../../src/support/clock.js';
 
 interface PendingTimer {
   id: number;
@@ -7,7 +7,7 @@ interface PendingTimer {
 }
 
 /**
- * A clock that only moves when told to. `advance(ms)` fires due timers in time order and lets
+ * The one fake clock, for the product's tests and the VS Code extension's. A clock that only moves when told to. `advance(ms)` fires due timers in time order and lets
  * promise callbacks settle between them, so code awaiting `sleep` observes the same order it would live.
  */
 export class FakeClock implements Clock {
@@ -41,21 +41,7 @@ export class FakeClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const cancel = this.setTimer(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      const onAbort = (): void => {
-        cancel();
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleepOn((delay, callback) => this.setTimer(delay, callback), ms, signal);
   }
 
   /** Moves time forward by `ms`, firing every timer that falls due on the way. */
@@ -139,8 +125,11 @@ export async function pump<T>(clock: FakeClock, promise: Promise<T>): Promise<T>
   return watched;
 }
 
-/** Lets queued promise reactions and immediates run, so state settles before the next timer fires. */
-async function settle(): Promise<void> {
+/**
+ * Lets queued promise reactions and immediates run, so state settles before the next timer fires (also the
+ * VS Code extension's tests, which share this clock).
+ */
+export async function settle(): Promise<void> {
   for (let round = 0; round < 5; round++) {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }

@@ -6,7 +6,7 @@ import { SlotPool, type SlotPoolOptions } from '../../src/limits/slot-pool.js';
 import type { PlanDefinition, StepDefinition } from '../../src/protocol/plan-types.js';
 import type { OwnerIdentity } from '../../src/store/event-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { silentLogger } from '../../src/support/logger.js';
+import { type Logger, silentLogger } from '../../src/support/logger.js';
 import { FakeClock } from './fake-clock.js';
 
 let ownerCounter = 0;
@@ -29,6 +29,8 @@ export interface TestEngineOptions {
   owner?: OwnerIdentity;
   preflight?: (plan: PlanDefinition, steps: readonly StepDefinition[]) => void;
   observers?: EngineDeps['observers'];
+  /** @default silent */
+  logger?: Logger;
 }
 
 export function createTestEngine(options: TestEngineOptions) {
@@ -39,7 +41,7 @@ export function createTestEngine(options: TestEngineOptions) {
   const engine = new Engine({
     store,
     clock,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     random: options.random ?? (() => 0.5),
     agents: registry,
     slots: new SlotPool(options.slots ?? {}),

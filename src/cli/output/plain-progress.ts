@@ -1,5 +1,5 @@
 /** Progress for logs and CI: one timestamped line per step event, no cursor movement, no animation. */
-import type { RunEvent } from '../../engine/events.js';
+import type { EventData, RunEvent } from '../../engine/events.js';
 import type { RunState } from '../../engine/run-state.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
@@ -51,13 +51,8 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
       return line(
         `step ${labelOf(state, event.data.stepId)} attempt ${event.data.attempt} failed: ${event.data.error.message}; retrying in ${formatDuration(Math.max(0, event.data.retryAt - event.at))}`,
       );
-    case 'step.failed': {
-      const blocked = state.steps[event.data.stepId]?.dependents.length ?? 0;
-      const suffix = blocked > 0 ? `; its dependents are blocked` : '';
-      return line(
-        `step ${labelOf(state, event.data.stepId)} failed after ${event.data.attempt} attempt(s): ${event.data.error.message}${suffix}`,
-      );
-    }
+    case 'step.failed':
+      return line(failedText(state, event.data));
     case 'step.parked':
       return line(
         `step ${labelOf(state, event.data.stepId)} waits until ${new Date(event.data.until).toISOString()} for a usage limit to reset (${event.data.reason}); no retry spent`,
@@ -88,14 +83,7 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
         `step ${labelOf(state, event.data.stepId)} conflicted: ${event.data.message} (${event.data.files.join(', ')})`,
       );
     case 'run.workspace-prepared':
-      return line(
-        `workspace: ${
-          event.data.detail.message ??
-          Object.entries(event.data.detail)
-            .map(([key, value]) => `${key} ${value}`)
-            .join(', ')
-        }`,
-      );
+      return line(`workspace: ${workspaceText(event.data.detail)}`);
     case 'run.workspace-finished':
       return undefined;
     case 'step.added':
@@ -120,3 +108,18 @@ const stageDoing = {
   review: 'is being reviewed',
   merge: 'is being merged',
 } as const;
+
+/** The run workspace's set-up as one phrase: its message, or else its details. */
+function workspaceText(detail: Record<string, string>): string {
+  return (
+    detail.message ??
+    Object.entries(detail)
+      .map(([key, value]) => `${key} ${value}`)
+      .join(', ')
+  );
+}
+
+function failedText(state: RunState, data: EventData<'step.failed'>): string {
+  const blocked = (state.steps[data.stepId]?.dependents.length ?? 0) > 0;
+  return `step ${labelOf(state, data.stepId)} failed after ${data.attempt} attempt(s): ${data.error.message}${blocked ? '; its dependents are blocked' : ''}`;
+}

@@ -1,17 +1,23 @@
 /** Routes that read: runs, a run's state and plan, events since a seq, a step's attempts, output and diff. */
 
-import { isRunEventType, type RunEvent } from '../../engine/events.js';
+import { isKnownEvent, type UnknownEvent } from '../../engine/decode-events.js';
 import type { StepState } from '../../engine/run-state.js';
 import { planToYaml } from '../../plan/plan-to-yaml.js';
+import { stripRunId } from '../stream/hub-port.js';
 import type { RunFeed } from '../stream/run-feed.js';
 import { AttemptLog } from '../stream/step-attempts.js';
-import { stripRunId } from '../stream/stream-hub.js';
+import type { WireEvent } from '../stream/stream-protocol.js';
 import { HttpError } from './http-io.js';
 import { type ApiContext, intParameter } from './route-context.js';
 import type { Route } from './router.js';
 import { maxOutputBytes, readStepOutput } from './step-output.js';
 
 export function readRoutes(api: ApiContext): Route[] {
+  return [...runRoutes(api), ...stepRoutes(api)];
+}
+
+/** Health, the runs list, a run's state and plan, and its events since a seq. */
+function runRoutes(api: ApiContext): Route[] {
   return [
     {
       method: 'GET',
@@ -63,16 +69,23 @@ export function readRoutes(api: ApiContext): Route[] {
         const seqBounds = { min: 0, max: Number.MAX_SAFE_INTEGER };
         const after = intParameter(url, 'since', seqBounds) ?? intParameter(url, 'after', seqBounds) ?? 0;
         const limit = intParameter(url, 'limit', { min: 1, max: 5_000, fallback: 1_000 }) ?? 1_000;
-        const events = [];
-        for (const stored of api.store.readEvents(feed.runId, after)) {
-          if (stored.seq > feed.lastSeq || events.length >= limit) break;
-          if (isRunEventType(stored.type))
-            events.push(stripRunId({ ...stored, runId: feed.runId } as RunEvent));
+        const events: Array<WireEvent | Omit<UnknownEvent, 'runId'>> = [];
+        // An event of a type this version does not know stays in the page, shown as unknown: the page is
+        // gap-free and `more` is right even when the log ends with one.
+        for (const event of api.decoder.decode(api.store.readEvents(feed.runId, after), feed.runId)) {
+          if (event.seq > feed.lastSeq || events.length >= limit) break;
+          events.push(isKnownEvent(event) ? stripRunId(event) : unknownOnWire(event));
         }
         const last = events[events.length - 1]?.seq ?? after;
         return { body: { events, lastSeq: feed.lastSeq, more: last < feed.lastSeq } };
       },
     },
+  ];
+}
+
+/** A step's state, attempts, output and diff. */
+function stepRoutes(api: ApiContext): Route[] {
+  return [
     {
       method: 'GET',
       path: '/api/runs/:runId/steps/:stepId',
@@ -130,8 +143,12 @@ function stepOf(feed: RunFeed, stepId: string | undefined): StepState {
 
 function attemptsOf(api: ApiContext, feed: RunFeed, stepId: string) {
   const log = new AttemptLog(stepId);
-  for (const stored of api.store.readEvents(feed.runId)) {
-    if (isRunEventType(stored.type)) log.add({ ...stored, runId: feed.runId } as RunEvent);
+  for (const event of api.decoder.decode(api.store.readEvents(feed.runId), feed.runId)) {
+    if (isKnownEvent(event)) log.add(event);
   }
   return log.attempts;
+}
+
+function unknownOnWire({ runId: _runId, ...event }: UnknownEvent): Omit<UnknownEvent, 'runId'> {
+  return event;
 }

@@ -1,4 +1,5 @@
 /** What route handlers work with, and small helpers for their parameters. */
+import type { EventDecoder } from '../../engine/decode-events.js';
 import type { AgentCatalog } from '../../plan/agent-catalog.js';
 import type { Clock } from '../../support/clock.js';
 import type { Logger } from '../../support/logger.js';
@@ -26,6 +27,8 @@ export interface ApiContext {
   startedAt: number;
   clock: Clock;
   logger: Logger;
+  /** Shared with the feeds: stored events become run events (or unknown ones) in one place. */
+  decoder: EventDecoder;
 }
 
 export function intParameter(

@@ -6,7 +6,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { RunEvent } from '../../engine/events.js';
 import type { RunState } from '../../engine/run-state.js';
 import type { RuntimeStats } from '../engine-port.js';
-import type { StreamMetrics } from '../stream/stream-hub.js';
+import type { StreamMetrics } from '../stream/hub-port.js';
 import { registerRuntimeStats } from './runtime-stats-metrics.js';
 
 export interface MetricsSources {

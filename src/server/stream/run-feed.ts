@@ -6,11 +6,11 @@
  * batches to its listeners.
  */
 import type { AgentStreamPart } from '../../agents/agent.js';
+import { applyLoggedEvent, type EventDecoder, isKnownEvent, replayLog } from '../../engine/decode-events.js';
 import type { RunHandle } from '../../engine/engine.js';
-import { isRunEventType, type RunEvent } from '../../engine/events.js';
-import { applyEvent, replayEvents } from '../../engine/projection.js';
+import type { RunEvent } from '../../engine/events.js';
+import { applyEvent } from '../../engine/projection.js';
 import { type RunState, terminalRunStatuses } from '../../engine/run-state.js';
-import type { StoredEvent } from '../../store/event-store.js';
 import type { Clock } from '../../support/clock.js';
 import type { Logger } from '../../support/logger.js';
 import type { ServerEngine, ServerStore } from '../engine-port.js';
@@ -34,6 +34,8 @@ export interface FeedDeps {
   store: ServerStore;
   clock: Clock;
   logger: Logger;
+  /** Shared with the read routes, so an unknown event type is warned about once. */
+  decoder: EventDecoder;
   redactor: Redactor;
   observe: FeedObserver;
 }
@@ -88,11 +90,10 @@ export class RunFeed {
   /** The run's feed, built from its log; undefined when the store has no such run. */
   static open(deps: FeedDeps, runId: string, options: FeedOptions): RunFeed | undefined {
     let state: RunState | undefined;
-    for (const event of runEventsOf(deps.store.readEvents(runId), runId, deps.logger)) {
-      if (!state) state = replayEvents([event as RunEvent]);
-      else if (event.type === unknownEvent) state.lastSeq = event.seq;
-      else applyEvent(state, event);
-      if (state && event.type !== unknownEvent) deps.observe(event, state, true);
+    for (const event of deps.decoder.decode(deps.store.readEvents(runId), runId)) {
+      if (!state) state = replayLog([event]);
+      else applyLoggedEvent(state, event);
+      if (state && isKnownEvent(event)) deps.observe(event, state, true);
     }
     if (!state) return undefined;
     const feed = new RunFeed(deps, options, state);
@@ -125,13 +126,10 @@ export class RunFeed {
     const first = this.#ring[0];
     if (first && first.seq <= seq + 1) return this.#ring.slice(seq + 1 - first.seq);
     const events: RunEvent[] = [];
-    for (const event of runEventsOf(
-      this.#deps.store.readEvents(this.runId, seq),
-      this.runId,
-      this.#deps.logger,
-    )) {
+    for (const event of this.#deps.decoder.decode(this.#deps.store.readEvents(this.runId, seq), this.runId)) {
       if (event.seq > this.lastSeq) break;
-      if (event.type === unknownEvent) return undefined;
+      // The stream carries run events only: past an unknown one, a client takes a snapshot.
+      if (!isKnownEvent(event)) return undefined;
       events.push(event);
     }
     // The store lags the live feed by at most a commit; without every event, a snapshot is the honest answer.
@@ -204,12 +202,11 @@ export class RunFeed {
   }
 
   #readStore(): void {
-    const { store, logger } = this.#deps;
-    for (const event of runEventsOf(store.readEvents(this.runId, this.lastSeq), this.runId, logger)) {
+    const { store, decoder } = this.#deps;
+    for (const event of decoder.decode(store.readEvents(this.runId, this.lastSeq), this.runId)) {
       // An event of a newer version's type keeps its place in the sequence; clients resync past it.
-      if (event.type === unknownEvent) {
-        if (event.seq === this.lastSeq + 1) this.#state.lastSeq = event.seq;
-      } else this.#accept(event);
+      if (isKnownEvent(event)) this.#accept(event);
+      else if (event.seq === this.lastSeq + 1) this.#state.lastSeq = event.seq;
     }
   }
 
@@ -240,7 +237,7 @@ export class RunFeed {
     this.#ring.push(event);
     if (this.#ring.length > this.#options.replayWindow) this.#ring.splice(0, this.#ring.length >> 1);
     this.#batch.push(event);
-    if (stepEndings.has(event.type)) this.#live.endStep((event.data as { stepId: string }).stepId);
+    if (stepEndings.has(event.type) && 'stepId' in event.data) this.#live.endStep(event.data.stepId);
     this.#deps.observe(event, this.#state, false);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -248,21 +245,6 @@ export class RunFeed {
         this.#flushScheduled = false;
         this.flush();
       });
-    }
-  }
-}
-
-const unknownEvent = 'unknown';
-
-type FeedEvent = RunEvent | { type: typeof unknownEvent; seq: number };
-
-/** Stored events as run events; a type this version does not know becomes a placeholder, with a warning. */
-function* runEventsOf(events: Iterable<StoredEvent>, runId: string, logger: Logger): Generator<FeedEvent> {
-  for (const event of events) {
-    if (isRunEventType(event.type)) yield { ...event, runId } as RunEvent;
-    else {
-      logger.warn('skipping an event of a type this version does not know', { runId, type: event.type });
-      yield { type: unknownEvent, seq: event.seq };
     }
   }
 }

@@ -45,9 +45,9 @@ export class AttemptLog {
   }
 
   add(event: WireEvent): void {
-    const data = event.data as { stepId?: string };
-    if (data.stepId === undefined || (this.#only !== undefined && data.stepId !== this.#only)) return;
-    const { stepId } = data;
+    if (!('stepId' in event.data)) return;
+    const { stepId } = event.data;
+    if (this.#only !== undefined && stepId !== this.#only) return;
     const current = this.#current.get(stepId);
     switch (event.type) {
       case 'step.started': {

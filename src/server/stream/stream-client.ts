@@ -5,8 +5,8 @@
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { RunEvent } from '../../engine/events.js';
+import { type ClientHub, type HubLimits, stripRunId } from './hub-port.js';
 import type { FeedListener, RunFeed } from './run-feed.js';
-import { type HubLimits, type StreamHub, stripRunId } from './stream-hub.js';
 import type { LiveChunk, ServerMessage } from './stream-protocol.js';
 import { closeCodes } from './stream-protocol.js';
 
@@ -33,7 +33,7 @@ const replayFrameEvents = 500;
 
 export class StreamClient implements FeedListener {
   readonly #ws: WebSocket;
-  readonly #hub: StreamHub;
+  readonly #hub: ClientHub;
   readonly #limits: HubLimits;
   readonly #subscriptions = new Map<string, { feed: RunFeed; sentSeq: number }>();
   #followsRuns = false;
@@ -42,7 +42,7 @@ export class StreamClient implements FeedListener {
   #windowStart = 0;
   #windowCount = 0;
 
-  constructor(ws: WebSocket, hub: StreamHub, limits: HubLimits) {
+  constructor(ws: WebSocket, hub: ClientHub, limits: HubLimits) {
     this.#ws = ws;
     this.#hub = hub;
     this.#limits = limits;

@@ -7,49 +7,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { RunEvent } from '../../engine/events.js';
-import type { Clock } from '../../support/clock.js';
-import type { Logger } from '../../support/logger.js';
-import type { Redactor } from '../security/redact.js';
-import type { FeedRegistry } from './feed-registry.js';
+import { type ClientHub, type HubDeps, type HubLimits, stripRunId } from './hub-port.js';
 import type { RunFeed } from './run-feed.js';
-import type { RunsWatcher } from './runs-watcher.js';
 import { StreamClient } from './stream-client.js';
-import {
-  type LiveChunk,
-  type RunSummary,
-  type ServerMessage,
-  streamSubprotocol,
-  type WireEvent,
-} from './stream-protocol.js';
-
-export interface StreamMetrics {
-  connections(count: number): void;
-  sent(bytes: number): void;
-  cutOff(reason: 'slow' | 'dead' | 'protocol'): void;
-}
-
-export interface HubDeps {
-  feeds: FeedRegistry;
-  watcher: RunsWatcher;
-  redactor: Redactor;
-  clock: Clock;
-  logger: Logger;
-  metrics: StreamMetrics;
-  version: string;
-}
-
-export interface HubLimits {
-  maxFrameBytes: number;
-  maxConnections: number;
-  maxBufferedBytes: number;
-  maxSubscriptions: number;
-  heartbeatMs: number;
-}
+import { type LiveChunk, type RunSummary, type ServerMessage, streamSubprotocol } from './stream-protocol.js';
 
 /** Frames shared by every subscriber of a batch, keyed by the batch itself. */
 type FrameCache = WeakMap<object, Buffer>;
 
-export class StreamHub {
+export class StreamHub implements ClientHub {
   readonly #deps: HubDeps;
   readonly #limits: HubLimits;
   readonly #wss: WebSocketServer;
@@ -160,9 +126,4 @@ export class StreamHub {
       this.#heartbeat();
     });
   }
-}
-
-export function stripRunId(event: RunEvent): WireEvent {
-  const { runId: _runId, ...rest } = event;
-  return rest as WireEvent;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StepHooks } from '../../../src/engine/step-hooks.js';
+import { OrchestratorError } from '../../../src/support/errors.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { ScriptedAgent } from '../../support/scripted-agent.js';
 import { createTestEngine, planOf } from '../../support/test-engine.js';
@@ -91,4 +92,32 @@ test('a merge conflict marks the step conflicted and blocks its dependents; othe
   assert.deepEqual(state.steps.clash?.conflictFiles, ['src/a.ts']);
   assert.equal(state.steps.after?.status, 'blocked');
   assert.equal(state.steps.free?.status, 'succeeded');
+});
+
+test('a workspace that cannot be prepared is retried unless the error’s kind says retrying cannot help', async () => {
+  const attemptsWhenPrepareThrows = async (error: Error) => {
+    const clock = new FakeClock();
+    const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
+    let prepares = 0;
+    const hooks: StepHooks = {
+      prepare: async () => {
+        prepares++;
+        throw error;
+      },
+    };
+    const { engine } = createTestEngine({ clock, agents: [agent], hooks });
+    const plan = planOf([{ id: 'edit', retries: 2 }]);
+    const run = engine.createRun({ plan, workspace: '/repo', planFile: null });
+    const state = await clock.runUntilSettled(engine.startRun(run.runId).done);
+    assert.equal(state.steps.edit?.status, 'failed');
+    return { prepares, kind: state.steps.edit?.error?.kind };
+  };
+  assert.deepEqual(await attemptsWhenPrepareThrows(new Error('git lock held')), {
+    prepares: 3,
+    kind: 'transient',
+  });
+  assert.deepEqual(
+    await attemptsWhenPrepareThrows(new OrchestratorError('USAGE', 'refused', { kind: 'permanent' })),
+    { prepares: 1, kind: 'permanent' },
+  );
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { EventDecoder } from '../../../src/engine/decode-events.js';
 import type { RunHandle } from '../../../src/engine/engine.js';
 import type { RunEvent } from '../../../src/engine/events.js';
 import type { RunEventListener } from '../../../src/engine/run-recorder.js';
@@ -8,7 +9,7 @@ import type { ServerEngine, ServerStore } from '../../../src/server/engine-port.
 import { createRedactor } from '../../../src/server/security/redact.js';
 import { RunFeed } from '../../../src/server/stream/run-feed.js';
 import type { StoredEvent } from '../../../src/store/event-store.js';
-import { silentLogger } from '../../../src/support/logger.js';
+import { type Logger, silentLogger } from '../../../src/support/logger.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { ScriptedAgent } from '../../support/scripted-agent.js';
 import { createTestEngine, planOf } from '../../support/test-engine.js';
@@ -78,7 +79,13 @@ function fakeHandle(runId: string, state: RunState) {
   return { handle, emit };
 }
 
-function openFeed(store: FakeStore, handle: RunHandle | undefined, runId: string, replayWindow = 100) {
+function openFeed(
+  store: FakeStore,
+  handle: RunHandle | undefined,
+  runId: string,
+  replayWindow = 100,
+  logger: Logger = silentLogger,
+) {
   const engine = {
     activeRun: (id: string) => (id === runId ? handle : undefined),
   } as unknown as ServerEngine;
@@ -87,7 +94,8 @@ function openFeed(store: FakeStore, handle: RunHandle | undefined, runId: string
       engine,
       store,
       clock: new FakeClock(),
-      logger: silentLogger,
+      logger,
+      decoder: new EventDecoder(logger),
       redactor: createRedactor(() => []),
       observe: () => {},
     },
@@ -176,4 +184,57 @@ test('runs executed elsewhere are followed by reading the store', async () => {
     received.map((event) => event.seq),
     events.slice(4).map((event) => event.seq),
   );
+});
+
+/** `events` with an event of a type this version does not know inserted before each index, seqs renumbered. */
+function withUnknownEvents(events: readonly RunEvent[], before: readonly number[]): StoredEvent[] {
+  const stored: StoredEvent[] = [];
+  events.forEach((event, index) => {
+    if (before.includes(index)) {
+      stored.push({
+        runId: event.runId,
+        seq: 0,
+        type: 'step.lease-renewed',
+        at: event.at,
+        data: { stepId: 'a' },
+      });
+    }
+    stored.push(event);
+  });
+  if (before.includes(events.length)) {
+    const last = events[events.length - 1] as RunEvent;
+    stored.push({ runId: last.runId, seq: 0, type: 'step.lease-renewed', at: last.at, data: {} });
+  }
+  return stored.map((event, index) => ({ ...event, seq: index + 1 }));
+}
+
+function recordingLogger(): { logger: Logger; warnings: unknown[] } {
+  const warnings: unknown[] = [];
+  return {
+    logger: { ...silentLogger, warn: (message, meta) => warnings.push({ message, ...meta }) },
+    warnings,
+  };
+}
+
+test('an event of a type this version does not know keeps its place in the feed, with one warning', async () => {
+  const { events, final } = await recordedRun();
+  const log = withUnknownEvents(events, [3, events.length]);
+  const store = new FakeStore();
+  store.committed.push(...log.slice(0, 6));
+  const { logger, warnings } = recordingLogger();
+  const { feed, received } = openFeed(store, undefined, final.runId, 100, logger);
+  assert.equal(feed.lastSeq, 6, 'the unknown event at seq 4 counts in the sequence');
+  store.committed.push(...log.slice(6));
+  feed.tick();
+  await turn();
+  const known = log.filter((event) => event.type !== 'step.lease-renewed').map((event) => event.seq);
+  assert.deepEqual(
+    received.map((event) => event.seq),
+    known.filter((seq) => seq > 6),
+  );
+  assert.equal(feed.lastSeq, log.length, 'a trailing unknown event is taken too');
+  assert.equal(feed.state.status, final.status);
+  assert.equal(warnings.length, 1, 'one warning per run and type');
+  // Replay past an unknown event cannot be given as run events: the client takes a snapshot.
+  assert.equal(feed.eventsAfter(2), undefined);
 });

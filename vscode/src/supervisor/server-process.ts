@@ -2,7 +2,7 @@
  * One incarnation of a server the extension started: spawned, ready once it prints `listening on <url>`
  * and its `server.json` names that URL, stopped with SIGTERM, then SIGKILL after a grace period.
  */
-import { type Clock, sleep } from '../support/clock.js';
+import type { Clock } from '../support/clock.js';
 import { ExtensionError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
 import type { ChildHandle, ExitInfo, ProcessSpawner, SpawnRequest } from './process-spawner.js';
@@ -106,7 +106,7 @@ export class ServerProcess {
           `the server announced ${url} but wrote no matching server.json`,
         );
       }
-      await sleep(this.#deps.clock, serverFilePollMs);
+      await this.#deps.clock.sleep(serverFilePollMs);
     }
   }
 }

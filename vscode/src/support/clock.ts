@@ -1,24 +1,13 @@
-/** Time as a port: the supervisor and the stream read time and set timers only through this, so tests use a fake. */
-export interface Clock {
-  now(): number;
-  /** Calls `callback` once after `ms`; the returned function cancels it. */
-  setTimer(ms: number, callback: () => void): () => void;
-}
+/**
+ * Time as a port: the supervisor and the stream read time and set timers only through this, so tests use a
+ * fake. The clock is the product's own (src/support/clock.ts), whose timers here never keep the extension
+ * host (or a test) alive: a pending health check or backoff must not.
+ */
+import { type Clock, createSystemClock } from '../../../src/support/clock.js';
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer: (ms, callback) => {
-    const timer = setTimeout(callback, ms);
-    // A pending health check or backoff must never keep the extension host (or a test) alive.
-    timer.unref?.();
-    return () => clearTimeout(timer);
-  },
-};
+export type { Clock };
 
-/** Resolves after `ms` on `clock`. */
-export function sleep(clock: Clock, ms: number): Promise<void> {
-  return new Promise((resolve) => clock.setTimer(ms, resolve));
-}
+export const systemClock: Clock = createSystemClock({ keepAlive: false });
 
 /** `promise`, or a rejection with `error()` once `ms` pass on `clock` first. */
 export function withTimeout<T>(

@@ -1,10 +1,10 @@
+import { FakeClock, settle } from '../../../test/support/fake-clock.js';
 import type { ServerInfo } from '../../src/supervisor/server-info.js';
 import { ServerSupervisor, type SupervisorDeps } from '../../src/supervisor/server-supervisor.js';
 import {
   defaultSupervisorSettings,
   type SupervisorOptions,
 } from '../../src/supervisor/supervisor-options.js';
-import { FakeClock, settle } from './fake-clock.js';
 import { type FakeChild, FakeSpawner } from './fake-spawner.js';
 import { type LogLine, MemoryLogger } from './memory-logger.js';
 

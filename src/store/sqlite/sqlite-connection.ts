@@ -1,0 +1,85 @@
+/**
+ * One SQLite connection as the store uses it: WAL with synchronous=FULL (a committed event survives a crash
+ * or power loss), the schema migrated to this version, and statements prepared once per connection.
+ */
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { OrchestratorError } from '../../support/errors.js';
+import { writeFailure } from './database-files.js';
+import { migrations } from './migrations.js';
+
+export function openConnection(path: string, busyTimeoutMs: number): Database.Database {
+  try {
+    const db = new Database(path);
+    configureConnection(db, busyTimeoutMs);
+    migrate(db, path);
+    return db;
+  } catch (error) {
+    if (error instanceof OrchestratorError) throw error;
+    const failure = writeFailure(path, error);
+    if (failure.details.code !== undefined) throw failure;
+    throw new OrchestratorError('STORE_FAILED', `cannot open the state database ${path}: ${error}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Statements prepared once per connection. Preparing per call leaves a native statement behind each time
+ * until the garbage collector finalizes it, and V8 does not see that memory: a busy server's RSS grew with
+ * every run. (Iterating reads prepare their own: their iterators may overlap.)
+ */
+export class PreparedStatements {
+  readonly db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  get(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+/** The pragmas a connection actually runs with, for checks and `doctor`. */
+export function connectionPragmas(db: Database.Database): Record<string, unknown> {
+  return {
+    journal_mode: db.pragma('journal_mode', { simple: true }),
+    synchronous: db.pragma('synchronous', { simple: true }),
+    foreign_keys: db.pragma('foreign_keys', { simple: true }),
+    busy_timeout: db.pragma('busy_timeout', { simple: true }),
+  };
+}
+
+function configureConnection(db: Database.Database, busyTimeoutMs: number): void {
+  db.pragma('journal_mode = WAL');
+  // better-sqlite3 defaults WAL to synchronous=NORMAL, which may lose the last commits on power loss.
+  db.pragma('synchronous = FULL');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  db.pragma('foreign_keys = ON');
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const version = z
+    .number()
+    .int()
+    .parse(db.pragma('user_version', { simple: true }));
+  if (version > migrations.length) {
+    throw new OrchestratorError(
+      'STORE_FAILED',
+      `${path} was written by a newer ai-collab (schema ${version}, this one knows ${migrations.length}); upgrade ai-collab`,
+    );
+  }
+  if (version === migrations.length) return;
+  const apply = db.transaction(() => {
+    for (const migration of migrations.slice(version)) db.exec(migration);
+    db.pragma(`user_version = ${migrations.length}`);
+  });
+  apply.immediate();
+}

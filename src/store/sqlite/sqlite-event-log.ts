@@ -1,0 +1,37 @@
+/** The event log (`events`): each run's events in seq order, appended and read back; data is JSON text. */
+import { z } from 'zod';
+import type { StoredEvent } from '../event-store.js';
+import type { PreparedStatements } from './sqlite-connection.js';
+
+const eventRowSchema = z.object({
+  run_id: z.string(),
+  seq: z.number(),
+  type: z.string(),
+  at: z.number(),
+  data: z.string(),
+});
+
+export class SqliteEventLog {
+  readonly #statements: PreparedStatements;
+
+  constructor(statements: PreparedStatements) {
+    this.#statements = statements;
+  }
+
+  insert(event: StoredEvent): void {
+    this.#statements
+      .get('INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)')
+      .run(event.runId, event.seq, event.type, event.at, JSON.stringify(event.data));
+  }
+
+  *read(runId: string, afterSeq: number): Iterable<StoredEvent> {
+    // Its own statement: iterators of two reads may overlap, which one shared statement does not allow.
+    const rows = this.#statements.db
+      .prepare('SELECT run_id, seq, type, at, data FROM events WHERE run_id = ? AND seq > ? ORDER BY seq')
+      .iterate(runId, afterSeq);
+    for (const value of rows) {
+      const row = eventRowSchema.parse(value);
+      yield { runId: row.run_id, seq: row.seq, type: row.type, at: row.at, data: JSON.parse(row.data) };
+    }
+  }
+}
