@@ -27,6 +27,8 @@ export interface AgentSpec {
   passEnv: string[];
   concurrency?: number;
   timeoutMs?: number;
+  /** Agents that take over this one's steps when it is parked, unusable or crash-looping. */
+  fallback?: string[];
   pool: PoolSettings;
   mode?: string;
   permissionMode?: string;

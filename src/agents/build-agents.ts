@@ -63,6 +63,7 @@ export function buildAgentRegistry(specs: Iterable<AgentSpec>, deps: AgentDeps):
         break;
     }
   }
+  for (const spec of specs) if (spec.fallback) registry.setFallback(spec.name, spec.fallback);
   return registry;
 }
 

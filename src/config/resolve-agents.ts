@@ -107,6 +107,7 @@ function resolveOne(name: string, settings: AgentSettingsInput, environment: Nod
     ...(settings.model !== undefined && { model: settings.model }),
     ...(settings.concurrency !== undefined && { concurrency: settings.concurrency }),
     ...(settings.timeout !== undefined && { timeoutMs: settings.timeout }),
+    ...(settings.fallback !== undefined && { fallback: settings.fallback }),
     ...(settings.mode !== undefined && { mode: settings.mode }),
     ...(settings.permissionMode !== undefined && { permissionMode: settings.permissionMode }),
     ...(settings.allowedTools !== undefined && { allowedTools: settings.allowedTools }),
