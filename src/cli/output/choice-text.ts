@@ -64,3 +64,18 @@ function costText(candidate: StepState | undefined, entry: CandidateRanking | un
 export function failedOverText(from: string, to: string, reason: string): string {
   return `moved from ${from} to ${to}: ${reason}`;
 }
+
+/** Under the step table: each best-of-N step's candidates side by side, moves to fallbacks, parked agents. */
+export function choiceLines(state: RunState, now: number): string[] {
+  const lines: string[] = [];
+  for (const id of state.order) {
+    const step = state.steps[id];
+    if (!step) continue;
+    for (const move of step.failedOver ?? [])
+      lines.push(`step ${String(step.label)} ${failedOverText(move.from, move.to, move.reason)}`);
+    if (!step.candidates) continue;
+    lines.push(`candidates of step ${String(step.label)} (pick: ${step.pick ?? 'best'}):`);
+    lines.push(...candidateLines(state, step).map((line) => `  ${line}`));
+  }
+  return [...lines, ...parkedAgents(state, now)];
+}
