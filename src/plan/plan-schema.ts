@@ -93,8 +93,17 @@ function schemasFor(limits: PlanLimits) {
     env: env.optional(),
     check: command('a check command').optional(),
     /** Best-of-N: the same agent N times, or one candidate per agent listed. */
-    candidates: z.number().int().min(2).max(maxCandidates).optional(),
-    agents: z.array(agentName).min(2).max(maxCandidates).optional(),
+    candidates: z
+      .number()
+      .int()
+      .min(2, 'at least 2 candidates; for one, leave candidates: out')
+      .max(maxCandidates, `at most ${maxCandidates} candidates`)
+      .optional(),
+    agents: z
+      .array(agentName)
+      .min(2, 'at least 2 agents; for one, use agent:')
+      .max(maxCandidates, `at most ${maxCandidates} candidates`)
+      .optional(),
     pick: z.enum(pickModes).optional(),
     fallback: z.array(agentName).min(1).max(10).optional(),
   });
