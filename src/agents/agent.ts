@@ -61,6 +61,8 @@ export type AgentStreamPart =
       status?: number;
       /** Epoch ms at which the provider said its rate limit resets, when the agent passes that on. */
       resetAt?: number;
+      /** The limit's window as the CLI names it (claude's `rateLimitType`: `five_hour`, `seven_day` …). */
+      window?: string;
     }
   | { type: 'warning'; message: string }
   /** A line the adapter did not understand: kept, never a crash. */

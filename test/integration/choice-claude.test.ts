@@ -239,6 +239,7 @@ test('pick: first merges the first claude candidate that passes and stops the ot
   const started = events.flatMap((event) =>
     event.type === 'step.process-started' && event.data.stepId === 'impl#1' ? [event.data.process.pid] : [],
   );
+  assert.ok(started.length > 0, 'the stopped candidate had started its claude process');
   for (const pid of started) assert.throws(() => process.kill(pid, 0), /ESRCH/, `process ${pid} is gone`);
 });
 
