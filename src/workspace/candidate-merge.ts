@@ -9,6 +9,7 @@ import type { StepDefinition } from '../protocol/plan-types.js';
 import { mainCheckout } from './git-repository.js';
 import { mergeIntoRun } from './merge-into-run.js';
 import {
+  changesDetail,
   commitMessage,
   commitStep,
   keepResult,
@@ -19,7 +20,7 @@ import {
 import { readPrepared } from './prepared-detail.js';
 import { candidateRef } from './ref-names.js';
 import type { RunWorkspace } from './run-workspace.js';
-import { describeChanges, fileLines } from './step-changes.js';
+import { describeChanges } from './step-changes.js';
 import type { WorkspaceContext } from './workspace-context.js';
 import { worktreeCall } from './worktrees.js';
 
@@ -46,12 +47,7 @@ export async function keepCandidate(
       candidate: 'kept',
       ref,
       commit,
-      files: fileLines(changes.files),
-      filesChanged: String(changes.files.length),
-      insertions: String(changes.insertions),
-      deletions: String(changes.deletions),
-      diff: changes.patch,
-      ...(changes.patchTruncated && { diffTruncated: 'true' }),
+      ...changesDetail(changes),
     },
     change: { startCommit, resultCommit: commit },
   };

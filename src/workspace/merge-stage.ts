@@ -193,6 +193,13 @@ export function mergedDetail(
     commit,
     mergeCommit: outcome.mergeCommit,
     ...(outcome.kind === 'already-merged' && { alreadyMerged: 'true' }),
+    ...changesDetail(changes),
+  };
+}
+
+/** A change as recorded stage detail: its files, counts and (capped) patch. */
+export function changesDetail(changes: ChangeDescription): Record<string, string> {
+  return {
     files: fileLines(changes.files),
     filesChanged: String(changes.files.length),
     insertions: String(changes.insertions),

@@ -103,6 +103,17 @@ function serverScript(claude: (request: ModelRequest) => Turn, reviewers?: Scrip
   };
 }
 
+/** Runs a plan to its end, with every event it recorded. */
+async function runRecorded(setup: ReturnType<typeof workspaceEngine>, repo: string, plan: PlanDefinition) {
+  const created = setup.engine.createRun({ plan, workspace: repo, planFile: null });
+  const handle = setup.engine.startRun(created.runId);
+  const events: RunEvent[] = [];
+  handle.subscribe((event) => events.push(event));
+  const state = await handle.done;
+  await setup.close();
+  return { created, events, state };
+}
+
 function withCandidates(
   plan: PlanDefinition,
   request: { count?: number; agents?: string[]; pick?: 'first' },
@@ -132,8 +143,18 @@ test('best of three claude candidates: the one the reviewers reject fails, the b
       },
       reviewerScript((evidence) =>
         evidence.includes('a - b')
-          ? { vote: 'REJECT', confidence: 0.9, reason: 'add subtracts', quote: '(a: number, b: number) => a - b' }
-          : { vote: 'APPROVE', confidence: 0.9, reason: 'add adds', quote: '(a: number, b: number) => a + b' },
+          ? {
+              vote: 'REJECT',
+              confidence: 0.9,
+              reason: 'add subtracts',
+              quote: '(a: number, b: number) => a - b',
+            }
+          : {
+              vote: 'APPROVE',
+              confidence: 0.9,
+              reason: 'add adds',
+              quote: '(a: number, b: number) => a + b',
+            },
       ),
     ),
   });
@@ -220,12 +241,7 @@ test('pick: first merges the first claude candidate that passes and stops the ot
     planOf([agentStep('impl', 'claude', { action: 'write', prompt: 'Write out.txt.' })], 3),
     { count: 2, pick: 'first' },
   );
-  const created = setup.engine.createRun({ plan, workspace: repo, planFile: null });
-  const handle = setup.engine.startRun(created.runId);
-  const events: RunEvent[] = [];
-  handle.subscribe((event) => events.push(event));
-  const state = await handle.done;
-  await setup.close();
+  const { created, events, state } = await runRecorded(setup, repo, plan);
   assert.equal(state.status, 'succeeded', JSON.stringify(state.steps, null, 1));
   assert.equal(state.steps.impl?.picked, 'impl#2');
   assert.equal(state.steps['impl#1']?.status, 'cancelled');
@@ -266,12 +282,7 @@ test('a claude usage limit moves the step to codex, recorded with the reason, an
       fallback: ['codex'],
     }),
   ]);
-  const created = setup.engine.createRun({ plan, workspace: repo, planFile: null });
-  const handle = setup.engine.startRun(created.runId);
-  const events: RunEvent[] = [];
-  handle.subscribe((event) => events.push(event));
-  const state = await handle.done;
-  await setup.close();
+  const { created, events, state } = await runRecorded(setup, repo, plan);
   assert.equal(state.status, 'succeeded', JSON.stringify(state.steps, null, 1));
   assert.equal(state.steps.summary?.agent, 'codex');
   assert.match(state.steps.summary?.output ?? '', /Summary by codex/);
