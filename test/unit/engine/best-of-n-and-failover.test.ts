@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import pc from 'picocolors';
 import { parkedLine } from '../../../src/cli/output/choice-text.js';
+import { renderSummary } from '../../../src/cli/output/run-summary.js';
+import { buildRunReport } from '../../../src/cli/run-report.js';
 import type { RunEvent } from '../../../src/engine/events.js';
 import { expandCandidates } from '../../../src/plan/expand-candidates.js';
 import type { PlanDefinition } from '../../../src/protocol/plan-types.js';
@@ -62,6 +65,18 @@ test('best of three: a failing candidate blocks nothing, the pick is recorded wi
   );
   assert.match(picked.data.ranking[2]?.reason ?? '', /check failed: 2 tests fail/);
   assert.equal(state.steps.impl?.picked, 'impl#3');
+  // status shows the candidates side by side, and --json carries the pick and the ranking.
+  const colors = pc.createColors(false);
+  const summary = renderSummary(state, { colors, now: clock.now(), cwd: '/tmp', logsDir: '/tmp/logs' });
+  assert.match(
+    summary,
+    /candidates of step impl \(pick: best\):\n {2}impl#1 {2}timer {2}failed {2}did not pass: check failed: 2 tests fail\n {2}impl#2 {2}timer {2}succeeded {2}passed, ranked 2 .*\n {2}impl#3 {2}timer {2}succeeded {2}picked/,
+  );
+  const report = buildRunReport(state);
+  const impl = report.steps.find((step) => step.id === 'impl');
+  assert.equal(impl?.picked, 'impl#3');
+  assert.deepEqual(impl?.candidates, ['impl#1', 'impl#2', 'impl#3']);
+  assert.equal(report.steps.find((step) => step.id === 'impl#1')?.candidateOf, 'impl');
 });
 
 test('pick: first merges the first candidate that passes and stops the others at once', async () => {
@@ -146,6 +161,19 @@ test('a usage limit moves the step to its fallback at once; without fallback it 
   const reset = new Date(resetAt);
   const hhmm = `${String(reset.getHours()).padStart(2, '0')}:${String(reset.getMinutes()).padStart(2, '0')}`;
   assert.equal(parkedLine('claude', limit, clock.now()), `claude: parked until ${hhmm} (five_hour)`);
+  const summary = renderSummary(state, {
+    colors: pc.createColors(false),
+    now: clock.now(),
+    cwd: '/tmp',
+    logsDir: '/tmp/logs',
+  });
+  assert.match(
+    summary,
+    new RegExp(
+      `step moves moved from claude to codex: Claude AI usage limit reached\\n.*claude: parked until ${hhmm} \\(five_hour\\)`,
+      's',
+    ),
+  );
   assert.equal(state.steps.waits?.failures, 0);
   engine.stop(run.runId, 'immediate');
   await clock.runUntilSettled(started.done);
