@@ -31,6 +31,8 @@ export interface AgentSpecBase {
   passEnv: string[];
   concurrency?: number;
   timeoutMs?: number;
+  /** Agents that take over this one's steps when it is parked, unusable or crash-looping. */
+  fallback?: string[];
   pool: PoolSettings;
   capabilities: AgentCapability[];
   /** Why the agent cannot run here, and what to do about it. */

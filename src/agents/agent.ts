@@ -62,6 +62,8 @@ export type AgentStreamPart =
       status?: number;
       /** Epoch ms at which the provider said its rate limit resets, when the agent passes that on. */
       resetAt?: number;
+      /** The limit's window as the CLI names it (claude's `rateLimitType`: `five_hour`, `seven_day` …). */
+      window?: string;
     }
   | { type: 'warning'; message: string }
   /** A line the adapter did not understand: kept, never a crash. */
@@ -104,6 +106,10 @@ export interface StepFailure {
   outputTail?: string;
   /** Epoch ms at which a usage limit resets, or a rate limit may be retried. */
   resetAt?: number;
+  /** The stage after the agent that failed (`review`, `merge`), absent when the agent itself did. */
+  stage?: string;
+  /** The usage limit's window as the CLI names it (`five_hour`, `seven_day`, `weekly` …), when it says. */
+  limitWindow?: string;
   /** HTTP status of the model API, when the agent reports one. */
   apiStatus?: number;
 }

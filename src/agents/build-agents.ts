@@ -18,5 +18,6 @@ export function buildAgentRegistry(specs: Iterable<AgentSpec>, deps: AgentDeps):
     const limits = spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs };
     registry.register(spec.name, descriptorOf(spec).create(spec, deps), limits);
   }
+  for (const spec of specs) if (spec.fallback) registry.setFallback(spec.name, spec.fallback);
   return registry;
 }

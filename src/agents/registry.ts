@@ -6,6 +6,7 @@ export class AgentRegistry {
   /** Names that are known but cannot run here, with the reason shown to the user. */
   #unavailable = new Map<string, string>();
   #timeouts = new Map<string, number>();
+  #fallbacks = new Map<string, readonly string[]>();
 
   register(name: string, agent: Agent, options: { timeoutMs?: number } = {}): this {
     this.#agents.set(name, agent);
@@ -17,6 +18,16 @@ export class AgentRegistry {
   /** The agent's configured step timeout, used when a step sets none. */
   timeoutOf(name: string): number | undefined {
     return this.#timeouts.get(name);
+  }
+
+  /** Agents that take over this agent's steps when it is parked, unusable or crash-looping (config `fallback`). */
+  setFallback(name: string, fallback: readonly string[]): this {
+    this.#fallbacks.set(name, fallback);
+    return this;
+  }
+
+  fallbackOf(name: string): readonly string[] {
+    return this.#fallbacks.get(name) ?? [];
   }
 
   markUnavailable(name: string, reason: string): this {

@@ -1,6 +1,6 @@
 /** The `--json` object of a run, as DESIGN.md fixes it: times in epoch ms, one entry per step in plan order. */
-import type { StepUsage } from '../engine/events.js';
-import type { RunState, StepState } from '../engine/run-state.js';
+import type { CandidateRanking, StepUsage } from '../engine/events.js';
+import type { AgentLimit, RunState, StepState } from '../engine/run-state.js';
 import { runUsage } from '../engine/step-usage.js';
 import { type StepReview, stepReview } from './step-review.js';
 
@@ -16,6 +16,14 @@ export interface StepReport {
   usage?: StepUsage;
   /** The review of the last attempt (verdict, score, each vote); absent for steps nobody reviewed. */
   review?: StepReview;
+  /** Best-of-N: the candidate step ids, the one merged, and every candidate's standing at the pick. */
+  candidates?: readonly string[];
+  picked?: string;
+  ranking?: CandidateRanking[];
+  /** This step is a candidate of that best-of-N step. */
+  candidateOf?: string;
+  /** Agents this step moved away from, and why. */
+  failedOver?: StepState['failedOver'];
 }
 
 export interface RunReport {
@@ -26,6 +34,8 @@ export interface RunReport {
   finishedAt: number | null;
   usage?: StepUsage;
   steps: StepReport[];
+  /** Usage limits the run's agents met (until when, on which window). */
+  agentLimits?: Record<string, AgentLimit>;
 }
 
 export function buildRunReport(state: RunState): RunReport {
@@ -38,6 +48,7 @@ export function buildRunReport(state: RunState): RunReport {
     finishedAt: state.finishedAt ?? null,
     ...(usage && { usage }),
     steps: state.order.map((id) => stepReport(state, state.steps[id] as StepState)),
+    ...(state.agentLimits && { agentLimits: state.agentLimits }),
   };
 }
 
@@ -59,5 +70,10 @@ function stepReport(state: RunState, step: StepState): StepReport {
     ...(error !== undefined && { error }),
     ...(step.usage && { usage: step.usage }),
     ...(review && { review }),
+    ...(step.candidates && { candidates: step.candidates }),
+    ...(step.picked !== undefined && { picked: step.picked }),
+    ...(step.ranking && { ranking: step.ranking }),
+    ...(step.candidateOf !== undefined && { candidateOf: step.candidateOf }),
+    ...(step.failedOver && { failedOver: step.failedOver }),
   };
 }

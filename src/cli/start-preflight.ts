@@ -15,15 +15,31 @@ import type { ReviewRuntime } from './review-runtime.js';
 export type Preflight = (plan: PlanDefinition, steps: readonly StepDefinition[]) => string[];
 
 export function createPreflight(options: {
-  agents: Pick<AgentRegistry, 'get' | 'unavailableReason'>;
+  agents: Pick<AgentRegistry, 'get' | 'unavailableReason' | 'fallbackOf'>;
   review: Pick<ReviewRuntime, 'configured' | 'problems'> & { swarm: { usable: boolean } };
   /** `--no-review`: steps of this process are not reviewed, so no reviewer is needed. */
   reviewOff: boolean;
 }): Preflight {
   return (_plan, steps) => {
-    assertAgentsCanRun(steps, options.agents);
-    return options.reviewOff ? [] : checkReviewers(steps, options.review);
+    // A best-of-N step runs no agent itself; a step with a usable fallback moves there (a warning).
+    const agentSteps = steps.filter((step) => step.pick === undefined);
+    const moving = agentSteps.filter((step) => movesToFallback(step, options.agents));
+    assertAgentsCanRun(
+      agentSteps.filter((step) => !moving.includes(step)),
+      options.agents,
+    );
+    const warnings = moving.map(
+      (step) =>
+        `step ${String(step.label)}: ${options.agents.unavailableReason(step.agent) ?? `agent "${step.agent}" is not available`}; it runs on its fallback`,
+    );
+    return [...warnings, ...(options.reviewOff ? [] : checkReviewers(steps, options.review))];
   };
+}
+
+/** The step's agent cannot run here but one of its fallbacks (the step's, else the agent's) can. */
+function movesToFallback(step: StepDefinition, agents: Pick<AgentRegistry, 'get' | 'fallbackOf'>): boolean {
+  if (agents.get(step.agent) !== undefined) return false;
+  return (step.fallback ?? agents.fallbackOf(step.agent)).some((agent) => agents.get(agent) !== undefined);
 }
 
 function assertAgentsCanRun(

@@ -75,6 +75,8 @@ const commonAgentSettings = z.strictObject({
   concurrency: z.number().int().min(1).max(1024).optional(),
   /** Default step timeout for this agent. */
   timeout: positiveDuration.optional(),
+  /** Agents that take over this one's ready steps when it is parked on a usage limit, unusable or crash-looping. */
+  fallback: z.array(z.string().min(1).max(200)).min(1).max(10).optional(),
   pool: poolSettingsSchema.optional(),
   /** What the agent is for: execute (run steps), plan, review. */
   capabilities: z

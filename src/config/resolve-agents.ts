@@ -88,6 +88,7 @@ function resolveOne(name: string, settings: AgentSettingsInput, environment: Nod
     ...(settings.model !== undefined && { model: settings.model }),
     ...(settings.concurrency !== undefined && { concurrency: settings.concurrency }),
     ...(settings.timeout !== undefined && { timeoutMs: settings.timeout }),
+    ...(settings.fallback !== undefined && { fallback: settings.fallback }),
   };
   const own = descriptor.settings.safeParse(settings);
   // The descriptor's own keys on the common ones: `adapter` and `ownSettings` come from the same entry of

@@ -42,6 +42,20 @@ export interface StepCommits {
   resultCommit: string;
 }
 
+/** How one candidate of a best-of-N step fared when the pick was made. */
+export interface CandidateRanking {
+  stepId: string;
+  agent: string;
+  status: string;
+  /** It succeeded (its check and review passed) and could be merged. */
+  passed: boolean;
+  /** The reviewers' approval share (0..1), when they voted. */
+  score?: number;
+  costUsd?: number;
+  /** Why it ranks where it does, or why it could not be picked. */
+  reason: string;
+}
+
 export interface ApprovalDecisionData {
   decision: 'approved' | 'rejected';
   /** Who decided, e.g. `terminal`, `cli`, `dashboard`, `vscode`, `mcp`. */
@@ -166,8 +180,45 @@ export type RunEventBody =
   | { type: 'step.resolved'; data: { stepId: string; by: string } }
   /** A person asked to run a failed, blocked, cancelled or conflicted step again, with a fresh retry budget. */
   | { type: 'step.retry-requested'; data: { stepId: string; by: string } }
-  /** A usage limit: the step waits for the reset without spending a retry. */
-  | { type: 'step.parked'; data: { stepId: string; attempt: number; until: number; reason: string } }
+  /**
+   * A usage limit: the step waits for the reset without spending a retry. `agent` and `window` (the
+   * limit's type as the CLI names it, e.g. `five_hour`) are absent in logs written before they were kept.
+   */
+  | {
+      type: 'step.parked';
+      data: {
+        stepId: string;
+        attempt: number;
+        until: number;
+        reason: string;
+        agent?: string;
+        window?: string;
+      };
+    }
+  /** The step's agent could not take it (a usage limit, unusable, crash loop): `to` takes it over. */
+  | {
+      type: 'step.failed-over';
+      data: {
+        stepId: string;
+        from: string;
+        to: string;
+        cause: 'usage-limit' | 'unusable' | 'crash-loop';
+        reason: string;
+        until?: number;
+        window?: string;
+      };
+    }
+  /** A best-of-N step chose the candidate whose work it merges; the others stay under their refs. */
+  | {
+      type: 'step.candidate-picked';
+      data: {
+        stepId: string;
+        attempt: number;
+        candidate: string;
+        mode: 'best' | 'first';
+        ranking: CandidateRanking[];
+      };
+    }
   | { type: 'step.cancelled'; data: { stepId: string; reason: string } };
 
 export type RunEventType = RunEventBody['type'];
@@ -197,6 +248,8 @@ const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'step.failed',
   'step.interrupted',
   'step.parked',
+  'step.failed-over',
+  'step.candidate-picked',
   'step.retry-requested',
   'step.workspace-prepared',
   'step.stage-started',

@@ -45,6 +45,9 @@ function newStepState(step: StepDefinition): StepState {
     status: step.needs.length === 0 ? 'ready' : 'pending',
     attempts: 0,
     failures: 0,
+    ...(step.pick !== undefined && { pick: step.pick }),
+    ...(step.candidates !== undefined && { candidates: step.candidates }),
+    ...(step.candidateOf !== undefined && { candidateOf: step.candidateOf }),
   };
 }
 
@@ -166,6 +169,11 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       });
       for (const dependentId of current.dependents) {
         const dependent = step(state, dependentId);
+        // `pick: first` goes as soon as one candidate passed; a later one no longer counts.
+        if (dependent.pick === 'first' && current.candidateOf === dependentId) {
+          if (dependent.status === 'pending') setStep(state, { ...dependent, waitingOn: 0, status: 'ready' });
+          continue;
+        }
         const waitingOn = dependent.waitingOn - 1;
         const status = waitingOn === 0 && dependent.status === 'pending' ? 'ready' : dependent.status;
         setStep(state, { ...dependent, waitingOn, status });
@@ -194,18 +202,49 @@ export function applyEvent(state: RunState, event: RunEvent): void {
         error: event.data.error,
         finishedAt: event.at,
       });
-      blockDependents(state, current.id);
+      // A failed candidate blocks nothing: its best-of-N step picks among the others.
+      if (current.candidateOf !== undefined) candidateSettled(state, current.candidateOf);
+      else blockDependents(state, current.id);
       // A failed resolution leaves the conflict to a person: what waited on the conflicted step is blocked.
       if (current.resolves !== undefined) blockDependents(state, current.resolves);
       return;
     }
-    case 'step.parked':
+    case 'step.parked': {
+      const { agent, window, until, reason } = event.data;
       setStep(state, {
         ...step(state, event.data.stepId),
         status: 'retrying',
-        retryAt: event.data.until,
-        parkedReason: event.data.reason,
+        retryAt: until,
+        parkedReason: reason,
         finishedAt: event.at,
+      });
+      if (agent !== undefined)
+        state.agentLimits = {
+          ...state.agentLimits,
+          [agent]: { until, reason, ...(window !== undefined && { window }) },
+        };
+      return;
+    }
+    case 'step.failed-over': {
+      const { from, to, cause, reason, until, window } = event.data;
+      const current = step(state, event.data.stepId);
+      setStep(state, {
+        ...current,
+        agent: to,
+        failedOver: [...(current.failedOver ?? []), { from, to, cause, reason, at: event.at }],
+      });
+      if (until !== undefined)
+        state.agentLimits = {
+          ...state.agentLimits,
+          [from]: { until, reason, ...(window !== undefined && { window }) },
+        };
+      return;
+    }
+    case 'step.candidate-picked':
+      setStep(state, {
+        ...step(state, event.data.stepId),
+        picked: event.data.candidate,
+        ranking: event.data.ranking,
       });
       return;
     case 'step.workspace-prepared': {
@@ -307,6 +346,7 @@ export function applyEvent(state: RunState, event: RunEvent): void {
     case 'step.cancelled': {
       const { retryAt: _retryAt, ...rest } = step(state, event.data.stepId);
       setStep(state, { ...rest, status: 'cancelled', finishedAt: event.at });
+      if (rest.candidateOf !== undefined) candidateSettled(state, rest.candidateOf);
       return;
     }
     default:
@@ -344,6 +384,14 @@ function setStep(state: RunState, next: StepState): void {
     state.counts[next.status]++;
   }
   state.steps[next.id] = next;
+}
+
+/** A candidate ended without passing: its best-of-N step waits for one fewer (and picks once none is left). */
+function candidateSettled(state: RunState, pickId: string): void {
+  const pick = step(state, pickId);
+  if (pick.status !== 'pending') return;
+  const waitingOn = Math.max(0, pick.waitingOn - 1);
+  setStep(state, { ...pick, waitingOn, status: waitingOn === 0 ? 'ready' : 'pending' });
 }
 
 /** Every step downstream of a failure is blocked, naming the failed step; nothing is silently skipped. */

@@ -12,6 +12,10 @@ import type { StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
+import { capText, maxOutputChars } from './attempt-record.js';
+import { candidatesToCancel, everyStepSucceeded } from './choice/cancel-candidates.js';
+import { pickCandidate } from './choice/pick-candidate.js';
+import { parkUntil, StepFailover } from './choice/step-failover.js';
 import { toErrorInfo } from './error-info.js';
 import { reportRateLimit, retryDelay } from './retry-policy.js';
 import type { RunRecorder } from './run-recorder.js';
@@ -49,6 +53,9 @@ export class RunExecutor {
   readonly #queue = new ReadyQueue();
   readonly #running = new Map<string, StepAttempt>();
   readonly #retryTimers = new Map<string, () => void>();
+  /** Why a candidate was cancelled on its own (another was picked first), for its `step.cancelled`. */
+  readonly #cancelReasons = new Map<string, string>();
+  readonly #failover: StepFailover;
   /** Wakes the pump when a paused provider may be called again. */
   #providerWake: { at: number; cancel: () => void } | undefined;
   #priorities = new Map<string, number>();
@@ -69,6 +76,12 @@ export class RunExecutor {
     this.#recorder = recorder;
     this.#deps = deps;
     this.#options = options;
+    this.#failover = new StepFailover({
+      recorder,
+      clock: deps.clock,
+      agents: deps.agents,
+      definitionOf: (id) => this.state.plan.steps[this.#planIndex.get(id) ?? -1],
+    });
     this.done = new Promise((resolve, reject) => {
       this.#settle = { resolve, reject };
     });
@@ -203,37 +216,53 @@ export class RunExecutor {
   };
 
   #launch(id: string, releaseSlot: () => void): void {
-    const definition = this.state.plan.steps[this.#planIndex.get(id) ?? -1];
+    const planned = this.state.plan.steps[this.#planIndex.get(id) ?? -1];
     const step = this.state.steps[id];
-    if (!definition || !step) {
+    // A candidate cancelled while queued (another was picked first) has nothing left to do.
+    if (!planned || !step || settledStepStatuses.has(step.status)) {
       releaseSlot();
       return;
     }
+    if (this.#failover.beforeStart(id)) {
+      this.#enqueue(id);
+      releaseSlot();
+      return;
+    }
+    // After a failover the step runs on the agent the log gave it.
+    const definition = step.agent === planned.agent ? planned : { ...planned, agent: step.agent };
     const attempt = new StepAttempt(definition, step.attempts + 1);
     this.#running.set(id, attempt);
     const agent = this.#deps.agents.get(definition.agent);
-    const outcome: Promise<AttemptOutcome> = agent
-      ? attempt.run(agent, {
+    const outcome: Promise<AttemptOutcome> = definition.pick
+      ? pickCandidate(definition, attempt.attempt, {
           recorder: this.#recorder,
           clock: this.#deps.clock,
-          logger: this.#deps.logger,
-          logsDir: this.#options.logsDir,
           workspace: this.state.workspace,
-          ...agentTimeout(this.#deps.agents.timeoutOf(definition.agent)),
+          signal: attempt.signal,
           ...(this.#deps.hooks && { hooks: this.#deps.hooks }),
-          ...(step.feedback !== undefined && { feedback: step.feedback }),
         })
-      : Promise.resolve({
-          kind: 'failed',
-          durationMs: 0,
-          failure: {
-            code: 'AGENT_ERROR',
-            kind: 'permanent',
-            message:
-              this.#deps.agents.unavailableReason(definition.agent) ??
-              `agent "${definition.agent}" is not available`,
-          },
-        });
+      : agent
+        ? attempt.run(agent, {
+            recorder: this.#recorder,
+            clock: this.#deps.clock,
+            logger: this.#deps.logger,
+            logsDir: this.#options.logsDir,
+            workspace: this.state.workspace,
+            ...agentTimeout(this.#deps.agents.timeoutOf(definition.agent)),
+            ...(this.#deps.hooks && { hooks: this.#deps.hooks }),
+            ...(step.feedback !== undefined && { feedback: step.feedback }),
+          })
+        : Promise.resolve({
+            kind: 'failed',
+            durationMs: 0,
+            failure: {
+              code: 'AGENT_ERROR',
+              kind: 'permanent',
+              message:
+                this.#deps.agents.unavailableReason(definition.agent) ??
+                `agent "${definition.agent}" is not available`,
+            },
+          });
     outcome
       .then((result) => this.#settleAttempt(id, attempt, result))
       .catch((error: unknown) => this.#fail(error))
@@ -274,6 +303,8 @@ export class RunExecutor {
           finishedAt: this.#deps.clock.now(),
         },
       );
+      for (const sibling of candidatesToCancel(this.state, id))
+        this.#cancelCandidate(sibling.id, sibling.reason);
       const resolves = this.state.steps[id]?.resolves;
       if (resolves !== undefined)
         recorder.record({ type: 'step.resolved', data: { stepId: resolves, by: id } });
@@ -285,13 +316,14 @@ export class RunExecutor {
       return;
     }
     if (outcome.kind === 'stopped') {
-      if (outcome.reason === 'cancel')
-        recorder.record({ type: 'step.cancelled', data: { stepId: id, reason: 'run cancelled' } });
-      else
+      const reason = this.#cancelReasons.get(id) ?? 'run cancelled';
+      if (outcome.reason !== 'cancel')
         recorder.record({
           type: 'step.interrupted',
           data: { ...data, reason: this.#stop?.reason ?? 'interrupted' },
         });
+      else recorder.record({ type: 'step.cancelled', data: { stepId: id, reason } });
+      this.#enqueueReadyPick(id);
       return;
     }
     if (outcome.kind === 'conflicted') {
@@ -326,10 +358,16 @@ export class RunExecutor {
     const error = toErrorInfo(failure);
     const step = this.state.steps[id];
     const now = this.#deps.clock.now();
+    if (!this.#isStopping() && this.#failover.afterFailure(id, failure)) {
+      this.#enqueue(id);
+      return;
+    }
     if (failure.kind === 'usage-limit' && !this.#isStopping()) {
       // A subscription's usage limit is not the step's fault: wait for the reset, spend no retry.
-      const until = Math.max(now + 1_000, failure.resetAt ?? now + defaultParkMs);
-      recorder.record({ type: 'step.parked', data: { ...data, until, reason: failure.message } });
+      const until = parkUntil(failure, now);
+      const window = failure.limitWindow !== undefined ? { window: failure.limitWindow } : {};
+      const parked = { ...data, until, reason: failure.message, agent: attempt.step.agent, ...window };
+      recorder.record({ type: 'step.parked', data: parked });
       this.#scheduleRetry(id, until - now);
       return;
     }
@@ -354,7 +392,27 @@ export class RunExecutor {
       type: 'step.failed',
       data: { ...data, error, ...(outcome.usage && { usage: outcome.usage }) },
     });
-    if (this.state.failFast) this.#failFastTripped = true;
+    this.#enqueueReadyPick(id);
+    if (this.state.failFast && this.state.steps[id]?.candidateOf === undefined) this.#failFastTripped = true;
+  }
+
+  /** A candidate that ended without passing may leave its best-of-N step nothing more to wait for. */
+  #enqueueReadyPick(candidateId: string): void {
+    const parentId = this.state.steps[candidateId]?.candidateOf ?? '';
+    if (this.state.steps[parentId]?.status === 'ready') this.#enqueue(parentId);
+  }
+
+  /** `pick: first`: a candidate still going stops (a running one is killed) once another passed. */
+  #cancelCandidate(id: string, reason: string): void {
+    this.#cancelReasons.set(id, reason);
+    const running = this.#running.get(id);
+    if (running) {
+      running.abort('cancel');
+      return;
+    }
+    this.#retryTimers.get(id)?.();
+    this.#retryTimers.delete(id);
+    this.#recorder.record({ type: 'step.cancelled', data: { stepId: id, reason } });
   }
 
   /** A step added while the run goes (a conflict's resolution): recorded, prioritised, scheduled. */
@@ -425,7 +483,7 @@ export class RunExecutor {
       recorder.record({ type: 'run.finished', data: { status: this.#cancelled ? 'cancelled' : 'failed' } });
       return;
     }
-    const allSucceeded = this.state.counts.succeeded === this.state.order.length;
+    const allSucceeded = everyStepSucceeded(this.state);
     recorder.record({ type: 'run.finished', data: { status: allSucceeded ? 'succeeded' : 'failed' } });
   }
 }
@@ -440,15 +498,3 @@ export const retriableStatuses: ReadonlySet<string> = new Set([
   'cancelled',
   'conflicted',
 ]);
-
-/** A usage limit that names no reset time is tried again after an hour. */
-const defaultParkMs = 60 * 60_000;
-
-/** Final answers are kept in the log up to this size; the transcript file has the rest. */
-const maxOutputChars = 16_000;
-
-function capText(text: string, max: number): string {
-  return text.length <= max
-    ? text
-    : `${text.slice(0, max)}\n[… ${text.length - max} more characters in the transcript]`;
-}

@@ -2,7 +2,7 @@
 
 import type { PlanDefinition, StepAction, StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
-import type { ProcessInfo, ReviewVoteData, StepErrorInfo, StepUsage } from './events.js';
+import type { CandidateRanking, ProcessInfo, ReviewVoteData, StepErrorInfo, StepUsage } from './events.js';
 
 export const stepStatuses = [
   'pending',
@@ -95,6 +95,23 @@ export interface StepState {
   resolves?: string;
   /** The step that resolves this one's conflict. */
   resolvedBy?: string;
+  /** Best-of-N: this step picks among `candidates` (`pick` mode); `picked` is the one it merged. */
+  pick?: 'best' | 'first';
+  candidates?: readonly string[];
+  picked?: string;
+  ranking?: CandidateRanking[];
+  /** This step is a candidate of that best-of-N step (never merged by itself). */
+  candidateOf?: string;
+  /** Agents the step moved away from, with why (failover). */
+  failedOver?: Array<{ from: string; to: string; cause: string; reason: string; at: number }>;
+}
+
+/** When an agent's account may be used again after a usage limit, as its CLI reported it. */
+export interface AgentLimit {
+  until: number;
+  /** The limit's window as the CLI names it (`five_hour`, `seven_day`, `weekly` …), when it says. */
+  window?: string;
+  reason: string;
 }
 
 export interface RunState {
@@ -124,6 +141,8 @@ export interface RunState {
   order: string[];
   counts: Record<StepStatus, number>;
   lastSeq: number;
+  /** Usage limits the run's agents met, by agent (absent when none did). */
+  agentLimits?: Record<string, AgentLimit>;
 }
 
 /** The plan's steps a start would still run: every one that has not succeeded. */

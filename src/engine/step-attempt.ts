@@ -60,6 +60,11 @@ export class StepAttempt {
     this.#controller?.abort(new Error(`step ${reason}`));
   }
 
+  /** Aborted when the attempt is (for work the executor does itself, such as a best-of-N pick). */
+  get signal(): AbortSignal {
+    return this.#signal();
+  }
+
   #signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();

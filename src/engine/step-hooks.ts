@@ -92,6 +92,11 @@ export interface StepHooks {
    * as context), or undefined to leave it conflicted for a person.
    */
   onConflict?(notice: ConflictNotice): Promise<StepDefinition | undefined>;
+  /**
+   * Best-of-N: merges the picked candidate's kept change into the run (as `context.step`'s own), and
+   * lets go of every candidate's worktree (their commits stay under their refs). Absent: nothing to merge.
+   */
+  mergeCandidate?(context: StepHookContext & { candidate: StepDefinition }): Promise<StageResult>;
   /** After the run finished (not when interrupted): e.g. prune worktrees, summarise. The summary is recorded. */
   finishRun?(state: Readonly<RunState>): Promise<Record<string, unknown> | undefined>;
 }

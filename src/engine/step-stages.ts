@@ -92,6 +92,8 @@ export async function runStages(
         },
       };
     }
+    // A stage's failure is the stage's: a reviewer's usage limit does not move the step to another agent.
+    if (result.kind === 'failed') return { ...result, failure: { ...result.failure, stage: stage.name } };
     if (result.kind !== 'passed') return result;
     if (result.change !== undefined) change = result.change;
     recorder.record({

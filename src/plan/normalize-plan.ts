@@ -5,6 +5,7 @@ import {
   type PlanDefinition,
   type StepDefinition,
 } from '../protocol/plan-types.js';
+import { type CandidateRequest, expandCandidates } from './expand-candidates.js';
 import type { PlanProblem } from './plan-problem.js';
 import type { NativePlanInput, SeedPlanInput } from './plan-schema.js';
 import type { GraphNode } from './validate-graph.js';
@@ -33,11 +34,21 @@ export function normalizeNativePlan(input: NativePlanInput, fallbackName: string
   const defaults = input.defaults ?? {};
   const problems: PlanProblem[] = [];
   const nodes: GraphNode[] = [];
-  const steps = input.steps.map((step, index): StepDefinition => {
+  const candidateRequests = new Map<string, CandidateRequest>();
+  const written = input.steps.map((step, index): StepDefinition => {
+    if (step.candidates !== undefined || step.agents !== undefined || step.pick !== undefined) {
+      candidateRequests.set(String(step.id), {
+        index,
+        count: step.candidates,
+        agents: step.agents,
+        pick: step.pick,
+      });
+    }
     if (step.needs && step.inputs) {
       problems.push({ path: ['steps', index, 'inputs'], message: 'use either needs or inputs, not both' });
     }
-    const agent = step.agent ?? defaults.agent ?? (step.run !== undefined ? shellAgent : '');
+    const agent =
+      step.agent ?? step.agents?.[0] ?? defaults.agent ?? (step.run !== undefined ? shellAgent : '');
     const needs = (step.needs ?? step.inputs ?? []).map(String);
     nodes.push({
       id: String(step.id),
@@ -77,9 +88,13 @@ export function normalizeNativePlan(input: NativePlanInput, fallbackName: string
       ...(step.isolate !== undefined && { isolate: step.isolate }),
       ...(env !== undefined && { env }),
       ...(step.check !== undefined && { check: step.check }),
+      ...(step.fallback !== undefined && { fallback: step.fallback }),
     };
   });
-  problems.push(...checkStepKinds(steps));
+  problems.push(...checkStepKinds(written));
+  const expanded = expandCandidates(written, candidateRequests);
+  problems.push(...expanded.problems);
+  const steps = expanded.steps;
   const meta = {
     ...(input.rationale !== undefined && { rationale: input.rationale }),
     ...(input.risks !== undefined && { risks: input.risks }),

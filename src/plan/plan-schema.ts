@@ -1,6 +1,6 @@
 /** The strict schemas of both accepted plan shapes: ours and the seed's `PlanResponse`. */
 import { z } from 'zod';
-import { stepActions } from '../protocol/plan-types.js';
+import { pickModes, stepActions } from '../protocol/plan-types.js';
 import { describeCharacter, findControlCharacter } from '../support/control-characters.js';
 import { type DurationRules, parseDuration } from './parse-duration.js';
 import type { PlanLimits } from './plan-limits.js';
@@ -47,6 +47,8 @@ export function setupCommands(command: z.ZodType<string>) {
     })
     .transform((value) => (typeof value === 'string' ? [value] : value));
 }
+/** More candidates than this cost more than they find. */
+export const maxCandidates = 8;
 
 function schemasFor(limits: PlanLimits) {
   const stepId = z.union([
@@ -90,6 +92,20 @@ function schemasFor(limits: PlanLimits) {
     isolate: z.boolean().optional(),
     env: env.optional(),
     check: command('a check command').optional(),
+    /** Best-of-N: the same agent N times, or one candidate per agent listed. */
+    candidates: z
+      .number()
+      .int()
+      .min(2, 'at least 2 candidates; for one, leave candidates: out')
+      .max(maxCandidates, `at most ${maxCandidates} candidates`)
+      .optional(),
+    agents: z
+      .array(agentName)
+      .min(2, 'at least 2 agents; for one, use agent:')
+      .max(maxCandidates, `at most ${maxCandidates} candidates`)
+      .optional(),
+    pick: z.enum(pickModes).optional(),
+    fallback: z.array(agentName).min(1).max(10).optional(),
   });
 
   const score = z.number().min(0).max(1);

@@ -11,16 +11,19 @@ export function planToYaml(plan: PlanDefinition): string {
     ...(meta.risks !== undefined && { risks: meta.risks }),
     ...(meta.confidence !== undefined && { confidence: meta.confidence }),
     ...(plan.workspace !== undefined && { workspace: plan.workspace }),
-    steps: plan.steps.map(stepToYaml),
+    // Candidate steps are written back as the `candidates:` / `agents:` of the step they try.
+    steps: plan.steps.filter((step) => step.candidateOf === undefined).map((step) => stepToYaml(step, plan)),
   };
   const header = '# Edit the plan, save and close the editor. Durations are in milliseconds here.\n';
   return header + stringify(document, { lineWidth: 0 });
 }
 
-function stepToYaml(step: StepDefinition): Record<string, unknown> {
+function stepToYaml(written: StepDefinition, plan: PlanDefinition): Record<string, unknown> {
+  const tries = candidateShape(written, plan);
+  const step = tries?.first ?? written;
   return {
-    id: step.label,
-    agent: step.agent,
+    id: written.label,
+    agent: written.agent,
     ...(step.action !== undefined && { action: step.action }),
     ...(step.target !== undefined && { target: step.target }),
     ...(step.description !== undefined && step.prompt === undefined && { description: step.description }),
@@ -35,6 +38,30 @@ function stepToYaml(step: StepDefinition): Record<string, unknown> {
     ...(step.isolate !== undefined && { isolate: step.isolate }),
     ...(step.env !== undefined && { env: step.env }),
     ...(step.check !== undefined && { check: step.check }),
+    ...(written.fallback !== undefined && { fallback: written.fallback }),
+    ...tries?.fields,
+  };
+}
+
+/** A pick step's candidates as written: `candidates: N` when all share the agent, else `agents:`. */
+function candidateShape(
+  step: StepDefinition,
+  plan: PlanDefinition,
+): { first: StepDefinition; fields: Record<string, unknown> } | undefined {
+  if (step.candidates === undefined) return undefined;
+  const ids = new Set(step.candidates);
+  const tries = plan.steps.filter((candidate) => ids.has(candidate.id));
+  const first = tries[0];
+  if (!first) return undefined;
+  const agents = tries.map((candidate) => candidate.agent);
+  const sameAgent = agents.every((agent) => agent === step.agent);
+  return {
+    first: { ...first, ...(step.fallback !== undefined && { fallback: step.fallback }) },
+    fields: {
+      ...(sameAgent ? { candidates: tries.length } : { agents }),
+      pick: step.pick ?? 'best',
+      ...(first.fallback !== undefined && step.fallback === undefined && { fallback: first.fallback }),
+    },
   };
 }
 

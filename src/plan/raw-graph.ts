@@ -31,6 +31,13 @@ export function readRawSteps(root: Record<string, unknown>, seed: boolean): RawS
     else if (!seed && named === undefined && defaultAgent !== undefined && step.run === undefined) {
       facts.agents.push({ index, key: agentKey, name: defaultAgent });
     }
+    // Candidates' agents and fallbacks must be agents as well.
+    for (const key of seed ? [] : ['agents', 'fallback']) {
+      const listed = step[key];
+      if (!Array.isArray(listed)) continue;
+      for (const name of listed)
+        if (typeof name === 'string' && name !== '') facts.agents.push({ index, key, name });
+    }
   });
   return facts;
 }

@@ -32,7 +32,21 @@ export interface StepDefinition {
   env?: Record<string, string>;
   /** A shell command run in the step's directory after its agent finishes; a non-zero exit fails the attempt. */
   check?: string;
+  /**
+   * Best-of-N: this step runs no agent itself; it waits for its candidate steps (`candidates`, ids in
+   * order) and merges the best passing one (`best`) or the first that passes (`first`, cancelling the rest).
+   */
+  pick?: PickMode;
+  candidates?: string[];
+  /** A candidate step: one of `candidateOf`'s tries (1-based `candidate`), never merged by itself. */
+  candidateOf?: string;
+  candidate?: number;
+  /** Agents that take over this step's ready work when its agent is parked, unusable or crash-looping. */
+  fallback?: string[];
 }
+
+export const pickModes = ['best', 'first'] as const;
+export type PickMode = (typeof pickModes)[number];
 
 export interface PlanDefinition {
   name: string;

@@ -24,16 +24,16 @@ import {
 } from './worktrees.js';
 
 /** A step's worktree as recorded when it was prepared, checked against the repository's own records. */
-interface StepWorktree {
+export interface StepWorktree {
   worktree: WorktreeHandle;
   prepared: PreparedDetail & { worktree: string; startCommit: string; branch: string };
   resolution: ConflictRecord | undefined;
 }
 
-async function openStepWorktree(
+export async function openStepWorktree(
   workspace: WorkspaceContext,
   run: RunWorkspace,
-  context: StageContext,
+  context: Pick<StageContext, 'step' | 'state'>,
 ): Promise<StepWorktree | StageResult> {
   const { step } = context;
   const prepared = readPrepared(context.state.steps[step.id]?.workspaceDetail);
@@ -59,10 +59,10 @@ async function openStepWorktree(
 }
 
 /** Commits the worktree (the step branch moves to it when `onBranch`); undefined when nothing changed. */
-function commitStep(
+export function commitStep(
   workspace: WorkspaceContext,
   run: RunWorkspace,
-  context: StageContext,
+  context: Pick<StageContext, 'step' | 'attempt'>,
   opened: StepWorktree,
   onBranch: boolean,
 ): Promise<string | undefined> {
@@ -193,6 +193,13 @@ export function mergedDetail(
     commit,
     mergeCommit: outcome.mergeCommit,
     ...(outcome.kind === 'already-merged' && { alreadyMerged: 'true' }),
+    ...changesDetail(changes),
+  };
+}
+
+/** A change as recorded stage detail: its files, counts and (capped) patch. */
+export function changesDetail(changes: ChangeDescription): Record<string, string> {
+  return {
     files: fileLines(changes.files),
     filesChanged: String(changes.files.length),
     insertions: String(changes.insertions),
@@ -203,7 +210,11 @@ export function mergedDetail(
 }
 
 /** `ai-collab: <what> of step <label>`, the step's task, and trailers naming run, step and attempt. */
-export function commitMessage(context: StageContext, run: RunWorkspace, kind: 'changes' | 'merge'): string {
+export function commitMessage(
+  context: Pick<StageContext, 'step' | 'attempt'>,
+  run: RunWorkspace,
+  kind: 'changes' | 'merge',
+): string {
   const { step } = context;
   const title =
     kind === 'changes'
@@ -214,7 +225,7 @@ export function commitMessage(context: StageContext, run: RunWorkspace, kind: 'c
 }
 
 /** Finished worktrees are removed; a failure to remove one is worth a warning, not the step. */
-async function prune(
+export async function prune(
   workspace: WorkspaceContext,
   run: RunWorkspace,
   path: string,

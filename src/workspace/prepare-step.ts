@@ -33,11 +33,11 @@ export async function prepareIsolatedStep(
   const path = stepWorktreePath(workspace.worktreesDir, run.runId, stepId);
   const previous = readPrepared(context.state.steps[stepId]?.workspaceDetail);
   const resolution = readResolution(run.dir, stepId);
-  // A code-changing step keeps the start it was given first.
+  // A code-changing step keeps the start it was given first; candidates of one step share theirs.
   const startCommit =
     previous?.isolation === 'worktree' && previous.worktree === path && previous.startCommit
       ? previous.startCommit
-      : await runTip(git, run);
+      : (siblingStart(context) ?? (await runTip(git, run)));
   const branch = stepBranchName(run.runId, stepId);
   const handle = await ensureWorktree(git, run.repo, workspace.repositoryLock, { path, startCommit, branch });
   if (resolution) await reproduceConflict(git, handle, resolution);
@@ -55,4 +55,15 @@ export async function prepareIsolatedStep(
   };
   workspace.logger.debug('step worktree prepared', { runId: run.runId, stepId, startCommit });
   return { cwd: run.repo.prefix === '' ? path : join(path, run.repo.prefix), detail: encodePrepared(detail) };
+}
+
+/** The start commit a candidate's sibling was given, so every candidate of a step starts from the same one. */
+function siblingStart(context: StepHookContext): string | undefined {
+  const parentId = context.step.candidateOf;
+  if (parentId === undefined) return undefined;
+  for (const id of context.state.steps[parentId]?.candidates ?? []) {
+    const start = readPrepared(context.state.steps[id]?.workspaceDetail)?.startCommit;
+    if (id !== context.step.id && start) return start;
+  }
+  return undefined;
 }

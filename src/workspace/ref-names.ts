@@ -27,6 +27,14 @@ export function stepResultRef(runId: string, stepId: string): string {
   return `refs/ai-collab/${refSafe(runId)}/steps/${refSafe(stepId)}`;
 }
 
+/**
+ * A best-of-N step's candidate `n`'s work, kept whether or not it was picked (outside `refs/heads/`, so it
+ * is no branch, and beside `steps/` because a ref cannot also be a directory of refs).
+ */
+export function candidateRef(runId: string, stepId: string, candidate: number): string {
+  return `refs/ai-collab/${refSafe(runId)}/candidates/${refSafe(stepId)}/${candidate}`;
+}
+
 /** Where one run's worktrees and records live. */
 export function runDirectory(worktreesDir: string, runId: string): string {
   return join(worktreesDir, refSafe(runId));

@@ -17,6 +17,7 @@ import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
 import { type BringInSettings, defaultBringIn } from './bring-in.js';
+import { keepCandidate, mergeCandidate } from './candidate-merge.js';
 import { readConflict, readResolution, writeResolution } from './conflict-records.js';
 import { finishRunWorkspace } from './finish-run.js';
 import { mainCheckout } from './git-repository.js';
@@ -258,9 +259,18 @@ export class WorkspaceHooks {
     return describeStep(this.#workspace, lookup.run, context);
   }
 
+  /** Best-of-N: the picked candidate's kept work merged as the step's own; the candidates' worktrees go. */
+  async mergeCandidate(context: StepHookContext & { candidate: StepDefinition }): Promise<StageResult> {
+    const lookup = await this.#open(context.runId, context.workspace);
+    if (lookup.kind === 'off') return { kind: 'passed' };
+    return mergeCandidate(this.#workspace, lookup.run, context);
+  }
+
   async #merge(context: StageContext): Promise<StageResult> {
     const lookup = await this.#open(context.runId, context.workspace);
     if (lookup.kind === 'off') return { kind: 'passed' };
+    // A candidate is kept, not merged: its best-of-N step merges the one it picks.
+    if (context.step.candidateOf !== undefined) return keepCandidate(this.#workspace, lookup.run, context);
     if (readPrepared(context.state.steps[context.step.id]?.workspaceDetail)?.isolation === 'integration')
       return landIntegrationStep(this.#workspace, lookup.run, context, this.#gateOf(context.runId));
     return mergeStep(this.#workspace, lookup.run, context);

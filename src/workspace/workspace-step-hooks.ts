@@ -17,6 +17,7 @@ export function workspaceStepHooks(
     // Cheapest first: did it change its target, then its check:, then the reviewers, then the merge.
     stages: [workspaces.verifyStage, ...stagesBeforeMerge, workspaces.mergeStage],
     onConflict: (notice) => workspaces.onConflict(notice),
+    mergeCandidate: (context) => workspaces.mergeCandidate(context),
     finishRun: async (state) => {
       const summary = await workspaces.finishRun(state);
       return summary ? { ...summary } : undefined;

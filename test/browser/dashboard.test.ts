@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { AgentStreamPart } from '../../src/agents/agent.js';
 import type { StepStage } from '../../src/engine/step-hooks.js';
+import { expandCandidates } from '../../src/plan/expand-candidates.js';
 import { TalkingAgent } from '../integration/server-agents.js';
 import { startTestServer, type TestServer } from '../integration/server-harness.js';
 import { findExecutable, skipWhenMissing } from '../support/prerequisites.js';
@@ -118,7 +119,7 @@ before(async () => {
           return attempt === 1
             ? { durationMs: 200, say: ['Connecting to the registry…\n'], fail: true, transient: true }
             : { durationMs: 300, say: ['Connected; published.\n'] };
-        if (stepId === 'broken') return { durationMs: 100, fail: true };
+        if (stepId === 'broken' || stepId === 'pick#1') return { durationMs: 100, fail: true };
         if (stepId === 'quota')
           return attempt === 1
             ? { durationMs: 100, say: ['Asking the model…\n'], usageLimitResetsInMs: 2_500 }
@@ -400,6 +401,32 @@ test('a step parked on a usage limit: why and until when in its panel, the wait 
   // The wait stays on the chart after the step succeeded: one parked stretch between its two attempts.
   assert.equal(await row.locator('.seg-parked').count(), 1);
   assert.equal(await row.locator('.seg-run').count(), 2);
+});
+
+test('a best-of-three step: its candidates side by side in its panel, the picked one marked', {
+  skip,
+}, async () => {
+  const plan = planOf([{ id: 'pick' }], { name: 'best-of-three' });
+  const expanded = expandCandidates(plan.steps, new Map([['pick', { index: 0, count: 3 }]]));
+  const created = harness.engine.createRun({
+    plan: { ...plan, steps: expanded.steps },
+    workspace: harness.stateDir,
+    planFile: null,
+  });
+  await harness.engine.startRun(created.runId).done;
+  await page.goto(`${harness.server.url}/#/runs/${created.runId}`);
+  await page.locator('[data-step="pick"][data-status="succeeded"]').waitFor();
+  await page.locator('[data-step="pick"]').click();
+  const panel = page.getByTestId('step-panel');
+  const table = panel.getByRole('table', { name: 'candidates' });
+  await table.waitFor();
+  const rows = table.locator('tbody tr');
+  assert.equal(await rows.count(), 3);
+  assert.match((await rows.nth(0).textContent()) ?? '', /pick#1.*failed/);
+  assert.equal(await table.getByText('picked', { exact: true }).count(), 1);
+  await assertAccessible(page, 'candidates');
+  await screenshots(page, artifacts, 'candidates');
+  await page.keyboard.press('Escape');
 });
 
 test('a 1,000-step plan stays usable: it draws, searches and collapses; its Gantt chart draws only what is seen', {

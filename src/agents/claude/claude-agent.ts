@@ -15,7 +15,7 @@ import { readProcEntry } from '../process/proc-table.js';
 import { specForStep } from '../read-only.js';
 import { classifyClaudeResult } from './classify-claude-result.js';
 import { claudeEnvironment } from './claude-environment.js';
-import { announcedReset, usageOf, writtenPaths } from './claude-messages.js';
+import { announcedReset, announcedWindow, usageOf, writtenPaths } from './claude-messages.js';
 import { runClaudeOneShot } from './claude-one-shot.js';
 import { type ClaudeSpec, claudeReadOnly } from './claude-spec.js';
 import { ClaudeStreamWorker, type TurnOutcome } from './claude-stream-worker.js';
@@ -118,7 +118,9 @@ export class ClaudeAgent implements Agent {
     const details = { ...session, ...(usage && { usage }) };
     const now = this.#deps.clock.now();
     const problem = classifyClaudeResult(outcome.result, now, announcedReset(outcome.parts, now));
-    if (problem) return failure(problem, details);
+    const window = problem?.kind === 'usage-limit' ? announcedWindow(outcome.parts) : undefined;
+    if (problem)
+      return failure(window === undefined ? problem : { ...problem, limitWindow: window }, details);
     const files = filesIn(outcome.parts, task.workspace);
     return {
       ok: true,

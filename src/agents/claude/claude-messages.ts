@@ -123,14 +123,25 @@ function rateLimitParts(message: Record<string, unknown>): AgentStreamPart[] {
   const info = isRecord(message.rate_limit_info) ? message.rate_limit_info : {};
   if (info.status !== 'rejected') return [];
   const resetsAt = typeof info.resetsAt === 'number' ? info.resetsAt * 1_000 : undefined;
+  const window = typeof info.rateLimitType === 'string' ? info.rateLimitType.slice(0, 40) : undefined;
   return [
     {
       type: 'retry-notice',
-      message: `rate limit reached${resetsAt === undefined ? '' : `; it resets at ${new Date(resetsAt).toISOString()}`}`,
+      message: `rate limit reached${window === undefined ? '' : ` (${window})`}${resetsAt === undefined ? '' : `; it resets at ${new Date(resetsAt).toISOString()}`}`,
       status: 429,
       ...(resetsAt !== undefined && { resetAt: resetsAt }),
+      ...(window !== undefined && { window }),
     },
   ];
+}
+
+/** The window (`five_hour`, `seven_day` …) of the last rejected rate-limit notice of a turn, if it named one. */
+export function announcedWindow(parts: readonly AgentStreamPart[]): string | undefined {
+  for (let index = parts.length - 1; index >= 0; index--) {
+    const part = parts[index];
+    if (part?.type === 'retry-notice' && part.window !== undefined) return part.window;
+  }
+  return undefined;
 }
 
 /**

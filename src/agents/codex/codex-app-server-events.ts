@@ -8,6 +8,7 @@
 import { isRecord } from '../../support/json-record.js';
 import type { AgentStreamPart } from '../agent.js';
 import { numberOf } from './codex-exec-events.js';
+import { mergeLimitWindows, readLimitWindows } from './codex-limit-windows.js';
 import type { RpcNotification } from './codex-rpc.js';
 import { addUsage, type CodexTurnError, type CodexTurnState } from './codex-turn.js';
 
@@ -26,7 +27,6 @@ export const optedOutNotifications = [
   'item/commandExecution/outputDelta',
   'item/fileChange/outputDelta',
   'item/plan/delta',
-  'account/rateLimits/updated',
   'remoteControl/status/changed',
   'thread/status/changed',
   'turn/diff/updated',
@@ -73,6 +73,10 @@ export function readNotification(notification: RpcNotification, state: CodexTurn
       return isRecord(params.item) ? readItem(method, params.item, state) : [unknown(notification)];
     case 'thread/tokenUsage/updated':
       return readTokenUsage(params, state);
+    case 'account/rateLimits/updated':
+      // Kept to name the window a usage limit used up (five_hour, weekly); nothing to show by itself.
+      state.limits = mergeLimitWindows(state.limits, readLimitWindows(params));
+      return [];
     case 'error':
       return readError(params, state);
     case 'turn/completed':

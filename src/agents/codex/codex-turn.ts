@@ -6,6 +6,7 @@
 import { isAbsolute, relative } from 'node:path';
 import type { AgentResult, AgentUsage, StepFailure } from '../agent.js';
 import { classifyCodexFailure } from './classify-codex-failure.js';
+import { type CodexLimitWindow, exhaustedWindow } from './codex-limit-windows.js';
 
 /** A failed turn's error as codex reports it (app-server adds a structured kind and the HTTP status). */
 export interface CodexTurnError {
@@ -28,6 +29,8 @@ export interface CodexTurnState {
   error?: CodexTurnError;
   /** The latest non-fatal error (a reconnect), to explain a turn that dies without saying why. */
   lastNotice?: string;
+  /** Usage windows codex reported (app-server), to name the one a usage limit used up. */
+  limits?: CodexLimitWindow[];
 }
 
 export function newTurnState(): CodexTurnState {
@@ -58,7 +61,7 @@ export function turnResult(state: CodexTurnState, workspace: string, now: number
       state.error ?? { message: state.lastNotice ?? 'codex reported the turn failed without a reason' },
       now,
     );
-    return { ok: false, failure, ...details, ...changed };
+    return { ok: false, failure: withLimitWindow(failure, state.limits), ...details, ...changed };
   }
   if (state.end === 'interrupted') {
     return {
@@ -75,4 +78,15 @@ export function turnResult(state: CodexTurnState, workspace: string, now: number
 export function filesIn(paths: readonly string[], workspace: string): string[] {
   const files = paths.map((path) => (isAbsolute(path) ? relative(workspace, path) : path));
   return [...new Set(files)].filter((path) => path !== '' && !path.startsWith('..') && !isAbsolute(path));
+}
+
+/** A usage limit names the window codex reported used up, and its reset when codex gave one. */
+function withLimitWindow(failure: StepFailure, limits: readonly CodexLimitWindow[] | undefined): StepFailure {
+  const window = failure.kind === 'usage-limit' ? exhaustedWindow(limits) : undefined;
+  if (!window) return failure;
+  return {
+    ...failure,
+    limitWindow: window.window,
+    ...(window.resetsAt !== undefined && { resetAt: window.resetsAt }),
+  };
 }

@@ -3,6 +3,7 @@ import type { EventData, RunEvent } from '../../engine/events.js';
 import type { RunState } from '../../engine/run-state.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
+import { clockTime, failedOverText } from './choice-text.js';
 import { labelOf } from './step-notes.js';
 
 export function describeEvent(event: RunEvent, state: RunState): string | undefined {
@@ -53,9 +54,23 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
       );
     case 'step.failed':
       return line(failedText(state, event.data));
-    case 'step.parked':
+    case 'step.parked': {
+      const { agent, window, until } = event.data;
+      const who =
+        agent !== undefined
+          ? `${agent}: parked until ${clockTime(until, event.at)}${window !== undefined ? ` (${window})` : ''}; `
+          : '';
       return line(
-        `step ${labelOf(state, event.data.stepId)} waits until ${new Date(event.data.until).toISOString()} for a usage limit to reset (${event.data.reason}); no retry spent`,
+        `${who}step ${labelOf(state, event.data.stepId)} waits until ${new Date(until).toISOString()} for a usage limit to reset (${event.data.reason}); no retry spent`,
+      );
+    }
+    case 'step.failed-over':
+      return line(
+        `step ${labelOf(state, event.data.stepId)} ${failedOverText(event.data.from, event.data.to, event.data.reason)}`,
+      );
+    case 'step.candidate-picked':
+      return line(
+        `step ${labelOf(state, event.data.stepId)} picked candidate ${labelOf(state, event.data.candidate)} (${event.data.mode}): ${event.data.ranking.find((entry) => entry.stepId === event.data.candidate)?.reason ?? ''}`,
       );
     case 'step.retry-requested':
       return line(`step ${labelOf(state, event.data.stepId)} will run again (asked by ${event.data.by})`);

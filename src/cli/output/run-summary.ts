@@ -5,6 +5,7 @@ import type { RunState, StepState } from '../../engine/run-state.js';
 import { runUsage } from '../../engine/step-usage.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
+import { choiceLines } from './choice-text.js';
 import { elapsedOf, stepNote } from './step-notes.js';
 import { colorStatus } from './step-style.js';
 import { usageCell, usageSentence } from './usage-text.js';
@@ -75,6 +76,7 @@ export function renderSummary(
       ),
     );
   }
+  lines.push(...choiceLines(state, now).map((line) => colors.gray(terminalSafe(line))));
   lines.push(verdict(state, options));
   return lines.join('\n');
 }

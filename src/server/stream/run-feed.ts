@@ -53,6 +53,7 @@ const stepEndings: ReadonlySet<string> = new Set([
   'step.interrupted',
   'step.cancelled',
   'step.parked',
+  'step.failed-over',
   'step.conflicted',
 ]);
 

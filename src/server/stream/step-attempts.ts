@@ -89,6 +89,10 @@ export class AttemptLog {
         this.#finish(current, 'parked', event.at);
         current.parkedUntil = event.data.until;
         return;
+      case 'step.failed-over':
+        // The attempt met its agent's limit; the step goes on elsewhere at once, without waiting.
+        if (current?.outcome === 'running') this.#finish(current, 'parked', event.at);
+        return;
       case 'step.interrupted':
         if (current) this.#finish(current, 'interrupted', event.at);
         return;

@@ -67,3 +67,27 @@ test('the start pre-flight refuses steps on an unusable agent with its reason an
       ),
   );
 });
+
+test('a step whose unusable agent has a usable fallback passes the pre-flight with a warning; one without is refused', () => {
+  const agents = new AgentRegistry();
+  agents.markUnavailable('claude', 'agent "claude" cannot run: no credentials for claude found');
+  agents.register('codex', { name: 'codex', run: async () => ({ ok: true, output: '' }) });
+  const preflight = createPreflight({
+    agents,
+    review: { configured: false, problems: [], swarm: { usable: false } },
+    reviewOff: true,
+  });
+  const moves = planOf([{ id: 'edit', agent: 'claude', fallback: ['codex'] }]);
+  assert.deepEqual(preflight(moves, moves.steps), [
+    'step edit: agent "claude" cannot run: no credentials for claude found; it runs on its fallback',
+  ]);
+  agents.setFallback('claude', ['codex']);
+  const configured = planOf([{ id: 'look', agent: 'claude' }]);
+  assert.equal(
+    preflight(configured, configured.steps).length,
+    1,
+    "the agent's configured fallback counts too",
+  );
+  const stuck = planOf([{ id: 'edit', agent: 'claude', fallback: ['gemini'] }]);
+  assert.throws(() => preflight(stuck, stuck.steps), InputError);
+});

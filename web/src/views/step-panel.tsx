@@ -5,6 +5,7 @@ import type { AttemptRecord } from '../../../src/server/stream/step-attempts.js'
 import type { ApiClient } from '../model/api-client.js';
 import type { RunModel } from '../model/run-model.js';
 import { TranscriptView } from '../transcript/transcript-view.js';
+import { CandidatesPanel } from './candidates-panel.js';
 import { formatDuration, formatTime, StatusBadge } from './format.js';
 
 const retriable = new Set(['failed', 'blocked', 'cancelled', 'conflicted']);
@@ -95,6 +96,7 @@ export function StepPanel(props: StepPanelProps) {
           </>
         )}
       </dl>
+      {model.state && <CandidatesPanel state={model.state} step={step} />}
       {step.error && <p class="error">{`${step.error.code}: ${step.error.message}`}</p>}
       {definition?.prompt && <p class="prompt">{definition.prompt}</p>}
       {definition?.run && <pre class="command">{definition.run}</pre>}

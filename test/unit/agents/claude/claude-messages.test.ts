@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseClaudeLine, usageOf, writtenPaths } from '../../../../src/agents/claude/claude-messages.js';
+import {
+  announcedWindow,
+  parseClaudeLine,
+  usageOf,
+  writtenPaths,
+} from '../../../../src/agents/claude/claude-messages.js';
 
 // Lines in the shape Claude Code 2.1 prints with `--output-format stream-json --verbose`.
 
@@ -153,4 +158,26 @@ test('the files a turn wrote: Write, Edit, MultiEdit and NotebookEdit calls, not
     ]),
     ['/w/a.ts', 'b.ts', '/w/c.ts', '/w/d.ipynb'],
   );
+});
+
+test("a rejected rate-limit event names its window, which a usage limit's failure carries", () => {
+  const parsed = parseClaudeLine(
+    JSON.stringify({
+      type: 'rate_limit_event',
+      rate_limit_info: { status: 'rejected', resetsAt: 1_767_225_600, rateLimitType: 'five_hour' },
+    }),
+  );
+  assert.equal(parsed.kind, 'parts');
+  const parts = parsed.kind === 'parts' ? parsed.parts : [];
+  assert.deepEqual(parts, [
+    {
+      type: 'retry-notice',
+      message: 'rate limit reached (five_hour); it resets at 2026-01-01T00:00:00.000Z',
+      status: 429,
+      resetAt: 1_767_225_600_000,
+      window: 'five_hour',
+    },
+  ]);
+  assert.equal(announcedWindow(parts), 'five_hour');
+  assert.equal(announcedWindow([]), undefined);
 });
