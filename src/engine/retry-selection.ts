@@ -1,8 +1,15 @@
 /** Which steps a retry brings back, why a named one cannot be, and the retry's record in the log. */
 import { InputError } from '../support/errors.js';
-import { retriableStatuses } from './run-executor.js';
 import type { RunRecorder } from './run-recorder.js';
 import { type RunState, terminalRunStatuses } from './run-state.js';
+
+/** The statuses a person may run again (`retry`, the dashboard's "Retry step"). */
+export const retriableStatuses: ReadonlySet<string> = new Set([
+  'failed',
+  'blocked',
+  'cancelled',
+  'conflicted',
+]);
 
 /** The steps named, or with none named every failed and blocked step of an ended run; each retriable. */
 export function selectStepsToRetry(state: Readonly<RunState>, named: readonly string[]): readonly string[] {

@@ -18,6 +18,7 @@ import { pickCandidate } from './choice/pick-candidate.js';
 import { parkUntil, StepFailover } from './choice/step-failover.js';
 import { toErrorInfo } from './error-info.js';
 import { reportRateLimit, retryDelay } from './retry-policy.js';
+import { retriableStatuses } from './retry-selection.js';
 import type { RunRecorder } from './run-recorder.js';
 import { type RunState, settledStepStatuses } from './run-state.js';
 import { bottomLevels, type EstimateSource, estimateFor } from './scheduler/critical-path.js';
@@ -491,10 +492,3 @@ export class RunExecutor {
 function agentTimeout(timeoutMs: number | undefined): { agentTimeoutMs?: number } {
   return timeoutMs === undefined ? {} : { agentTimeoutMs: timeoutMs };
 }
-
-export const retriableStatuses: ReadonlySet<string> = new Set([
-  'failed',
-  'blocked',
-  'cancelled',
-  'conflicted',
-]);
