@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunReport } from '../../src/cli/run-report.js';
-import type { TranscriptPart } from '../../src/server/http/transcript-routes.js';
+import type { TranscriptPart } from '../../src/server/http/transcript-protocol.js';
 import { buildTranscript } from '../../web/src/transcript/transcript-model.js';
 import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-cli-env.js';
 import { runCli } from '../support/cli.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { AgentStreamPart } from '../../src/agents/agent.js';
-import type { TranscriptRange } from '../../src/server/http/transcript-routes.js';
+import type { TranscriptRange } from '../../src/server/http/transcript-protocol.js';
 import { planOf } from '../support/test-engine.js';
 import { TalkingAgent } from './server-agents.js';
 import { startTestServer, type TestServer } from './server-harness.js';

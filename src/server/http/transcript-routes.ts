@@ -4,66 +4,13 @@
  * that does not parse (a transcript from another version) is counted, never a failure.
  */
 import { join } from 'node:path';
-import { z } from 'zod';
 import { fileSafe } from '../../engine/step-attempt.js';
 import { transcriptFileOf } from '../../engine/transcript-log.js';
 import { feedOf } from './read-routes.js';
 import { type ApiContext, intParameter } from './route-context.js';
 import type { Route } from './router.js';
 import { maxOutputBytes, readStepOutput } from './step-output.js';
-
-const usage = z.object({
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  cachedInputTokens: z.number().optional(),
-  costUsd: z.number().optional(),
-});
-
-const transcriptLine = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('session-start'),
-    at: z.number(),
-    sessionId: z.string(),
-    model: z.string().optional(),
-  }),
-  z.object({ type: z.literal('text-delta'), at: z.number(), text: z.string() }),
-  z.object({
-    type: z.literal('tool-call'),
-    at: z.number(),
-    id: z.string(),
-    name: z.string(),
-    input: z.unknown(),
-  }),
-  z.object({
-    type: z.literal('tool-result'),
-    at: z.number(),
-    id: z.string(),
-    output: z.string(),
-    isError: z.boolean(),
-  }),
-  z.object({ type: z.literal('usage-report'), at: z.number(), usage }),
-  z.object({
-    type: z.literal('retry-notice'),
-    at: z.number(),
-    message: z.string(),
-    delayMs: z.number().optional(),
-  }),
-  z.object({ type: z.literal('warning'), at: z.number(), message: z.string() }),
-  z.object({ type: z.literal('unknown-line'), at: z.number(), raw: z.string() }),
-  z.object({ type: z.literal('parts-dropped'), at: z.number(), parts: z.number(), bytes: z.number() }),
-]);
-
-export type TranscriptPart = z.infer<typeof transcriptLine>;
-
-export interface TranscriptRange {
-  attempt: number;
-  parts: TranscriptPart[];
-  /** Lines that did not parse as a part. */
-  unreadable: number;
-  offset: number;
-  nextOffset: number;
-  size: number;
-}
+import { type TranscriptPart, type TranscriptRange, transcriptLine } from './transcript-protocol.js';
 
 export function transcriptRoutes(api: ApiContext): Route[] {
   return [

@@ -3,7 +3,7 @@
  * and summarised in one line (the file, the command, the size of a patch), retries and warnings marked,
  * usage at the end. The same for every agent, because every adapter emits the same typed parts.
  */
-import type { TranscriptPart } from '../../../src/server/http/transcript-routes.js';
+import type { TranscriptPart } from '../../../src/server/http/transcript-protocol.js';
 
 export interface ToolEntry {
   kind: 'tool';

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { StepState } from '../../../src/engine/run-state.js';
-import type { TranscriptPart, TranscriptRange } from '../../../src/server/http/transcript-routes.js';
+import type { TranscriptPart, TranscriptRange } from '../../../src/server/http/transcript-protocol.js';
 import type { AttemptRecord } from '../../../src/server/stream/step-attempts.js';
 import type { ApiClient } from '../model/api-client.js';
 import { formatDuration, StatusBadge } from '../views/format.js';
