@@ -190,8 +190,11 @@ export class RunExecutor {
   }
 
   #enqueue(id: string): void {
+    // Not queued behind a parked agent's pause: moved to a fallback, or parked until the reset.
+    const parkedUntil = this.#failover.onReady(id);
     const step = this.state.steps[id];
-    if (!step) return;
+    if (parkedUntil !== undefined) this.#scheduleRetry(id, parkedUntil - this.#deps.clock.now());
+    if (!step || parkedUntil !== undefined) return;
     this.#queue.push({
       id,
       agent: step.agent,

@@ -80,6 +80,30 @@ export class StepFailover {
     return this.afterFailure(id, failure);
   }
 
+  /**
+   * A step becoming ready on an agent the log shows parked: it moves to its fallback, or else parks until
+   * the reset (no attempt spent) so it shows as parked rather than ready. Returns when it waits until.
+   */
+  onReady(id: string): number | undefined {
+    if (this.beforeStart(id)) return undefined;
+    const state = this.#deps.recorder.state;
+    const step = state.steps[id];
+    const limit = step && !step.pick ? state.agentLimits?.[step.agent] : undefined;
+    if (!step || !limit || limit.until <= this.#deps.clock.now()) return undefined;
+    this.#deps.recorder.record({
+      type: 'step.parked',
+      data: {
+        stepId: id,
+        attempt: step.attempts,
+        until: limit.until,
+        reason: limit.reason,
+        agent: step.agent,
+        ...(limit.window !== undefined && { window: limit.window }),
+      },
+    });
+    return limit.until;
+  }
+
   #fallbackFor(id: string): string | undefined {
     const state = this.#deps.recorder.state;
     const step = state.steps[id];
