@@ -43,7 +43,13 @@ export function visibleGraph(
   for (const id of ids) {
     for (const need of state.steps[id]?.needs ?? []) if (!hidden.has(need)) edges.push([need, id]);
   }
-  return { ids, edges, hiddenUnder, key: `${ids.length}:${edges.length}:${[...collapsed].sort().join(',')}` };
+  // The whole structure, not its counts: two plans of the same size must never share a cached layout.
+  const key = [
+    [...collapsed].sort().join(','),
+    ids.join('\n'),
+    edges.map(([from, to]) => `${from}>${to}`).join('\n'),
+  ].join('\u0000');
+  return { ids, edges, hiddenUnder, key };
 }
 
 export function quickLayout(graph: VisibleGraph): Positions {
