@@ -45,6 +45,8 @@ const browserSafe = new Set([
   'engine/run-state.ts',
   'engine/events.ts',
   'engine/step-usage.ts',
+  // What a run spent against its budget: the projection keeps it, so the dashboard does too.
+  'engine/budget/spend.ts',
   'protocol/plan-types.ts',
   'support/errors.ts',
   // The stream's wire contract (message shapes, subprotocol names): the dashboard speaks it too.

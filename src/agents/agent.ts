@@ -42,6 +42,8 @@ export interface AgentUsage {
   cachedInputTokens?: number;
   /** Only Claude Code reports a price (a client-side estimate). */
   costUsd?: number;
+  /** The model that used the tokens, when the agent says (the engine prices tokens by it). */
+  model?: string;
 }
 
 /**
@@ -94,6 +96,8 @@ export type FailureCode =
   | 'CHECK_FAILED'
   /** A `workspace.setup` command failed in the step's fresh worktree. */
   | 'SETUP_FAILED'
+  /** The step passed its own budget (`budget:` on the step) and was stopped; not retried. */
+  | 'BUDGET'
   | 'INTERNAL';
 
 export interface StepFailure {

@@ -15,7 +15,10 @@ export function buildAgentRegistry(specs: Iterable<AgentSpec>, deps: AgentDeps):
       );
       continue;
     }
-    const limits = spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs };
+    const limits = {
+      ...(spec.timeoutMs !== undefined && { timeoutMs: spec.timeoutMs }),
+      ...(spec.model !== undefined && { model: spec.model }),
+    };
     registry.register(spec.name, descriptorOf(spec).create(spec, deps), limits);
   }
   for (const spec of specs) if (spec.fallback) registry.setFallback(spec.name, spec.fallback);

@@ -7,12 +7,19 @@ export class AgentRegistry {
   #unavailable = new Map<string, string>();
   #timeouts = new Map<string, number>();
   #fallbacks = new Map<string, readonly string[]>();
+  #models = new Map<string, string>();
 
-  register(name: string, agent: Agent, options: { timeoutMs?: number } = {}): this {
+  register(name: string, agent: Agent, options: { timeoutMs?: number; model?: string } = {}): this {
     this.#agents.set(name, agent);
     this.#unavailable.delete(name);
     if (options.timeoutMs !== undefined) this.#timeouts.set(name, options.timeoutMs);
+    if (options.model !== undefined) this.#models.set(name, options.model);
     return this;
+  }
+
+  /** The model the agent is configured with (`model:`), which prices its tokens when it names none. */
+  modelOf(name: string): string | undefined {
+    return this.#models.get(name);
   }
 
   /** The agent's configured step timeout, used when a step sets none. */

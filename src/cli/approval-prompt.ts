@@ -16,6 +16,7 @@ import { planToYaml } from '../plan/plan-to-yaml.js';
 import type { PlanDefinition } from '../protocol/plan-types.js';
 import { terminalSafe } from '../support/control-characters.js';
 import { isInputError } from '../support/errors.js';
+import { forecastLines } from './output/budget-text.js';
 import { renderPlanOverview } from './output/plan-overview.js';
 import type { Runtime } from './runtime.js';
 
@@ -35,6 +36,8 @@ export async function awaitApproval(
   const colors = pc.createColors(Boolean(stderr.isTTY) && !options.environment.NO_COLOR);
   stderr.write(`${colors.bold(`Run ${handle.runId}`)}\n`);
   stderr.write(`${renderPlanOverview(handle.state.plan, colors, handle.state.approvalReason)}\n`);
+  const forecast = forecastLines(runtime.engine.forecast(handle.state.plan.steps), handle.state.budget);
+  if (forecast.length > 0) stderr.write(`${forecast.join('\n')}\n`);
   const decidedElsewhere = new Promise<void>((resolve) => {
     const unsubscribe = handle.subscribe((event) => {
       if (event.type === 'run.approval-decided') {

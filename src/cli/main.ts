@@ -5,6 +5,7 @@ import { agentCatalogOf } from '../plan/agent-catalog.js';
 import { PlannerError } from '../plan/planner/run-planner.js';
 import { terminalSafe } from '../support/control-characters.js';
 import { isInputError, OrchestratorError } from '../support/errors.js';
+import { parseBudgetFlag } from './budget-flag.js';
 import type { CommandContext } from './commands/command-context.js';
 import { exitCodes } from './exit-codes.js';
 import { packageVersion } from './package-version.js';
@@ -85,6 +86,11 @@ export async function main(
     .option('-y, --yes', 'run without asking for approval (approval policy never)')
     .option('--no-isolation', 'run every step in the workspace itself, without git worktrees')
     .option('--no-review', 'do not review code-changing steps with the reviewer swarm (recorded in the run)')
+    .option(
+      '--budget <budget>',
+      "the run's budget: dollars (8), tokens (2Mtokens) or both (usd=8,tokens=2M); overrides the plan's",
+      parseBudgetFlag,
+    )
     .option('--json', 'print the run as one JSON object on stdout when it ends')
     .option('--serve', 'serve the dashboard and API while the run executes (prints a sign-in link)')
     .option('-p, --port <port>', 'port for --serve (default: a free one)', tcpPort)
@@ -111,6 +117,11 @@ export async function main(
     .option('-y, --yes', 'run without asking for approval')
     .option('--no-isolation', 'run every step in the workspace itself, without git worktrees')
     .option('--no-review', 'do not review code-changing steps with the reviewer swarm (recorded in the run)')
+    .option(
+      '--budget <budget>',
+      "the run's budget: dollars (8), tokens (2Mtokens) or both (usd=8,tokens=2M); overrides the plan's",
+      parseBudgetFlag,
+    )
     .option('--json', 'print the run as one JSON object on stdout when it ends')
     .option('--serve', 'serve the dashboard and API while the run executes (prints a sign-in link)')
     .option('-p, --port <port>', 'port for --serve (default: a free one)', tcpPort)
@@ -128,6 +139,11 @@ export async function main(
     .description("continue interrupted runs: all of this workspace's, or one")
     .argument('[runId]', 'the run to continue')
     .option('--json', 'print each run as one JSON object on stdout when it ends')
+    .option(
+      '--budget <budget>',
+      "set (raise) the run's budget, e.g. 8 or usd=8,tokens=2M; names one run",
+      parseBudgetFlag,
+    )
     .option('--no-review', 'do not review the steps still to run (when no reviewer is usable here)')
     .option(
       '--redis <url>',

@@ -1,7 +1,9 @@
 /** The `--json` object of a run, as DESIGN.md fixes it: times in epoch ms, one entry per step in plan order. */
+import type { Spend } from '../engine/budget/spend.js';
 import type { CandidateRanking, StepUsage } from '../engine/events.js';
 import type { AgentLimit, RunState, StepState } from '../engine/run-state.js';
 import { runUsage } from '../engine/step-usage.js';
+import type { Budget } from '../protocol/plan-types.js';
 import { type StepReview, stepReview } from './step-review.js';
 
 export interface StepReport {
@@ -12,6 +14,8 @@ export interface StepReport {
   startedAt: number | null;
   finishedAt: number | null;
   error?: string;
+  /** The failure's code (e.g. BUDGET, TIMEOUT), with `error`. */
+  errorCode?: string;
   /** Tokens (and cost, when the agent reports it) over every attempt; absent for agents that report none. */
   usage?: StepUsage;
   /** The review of the last attempt (verdict, score, each vote); absent for steps nobody reviewed. */
@@ -33,6 +37,12 @@ export interface RunReport {
   startedAt: number | null;
   finishedAt: number | null;
   usage?: StepUsage;
+  /** The run's budget, when it has one. */
+  budget?: Budget;
+  /** What the run spent: dollars of priced tokens, all tokens, and tokens of unknown cost. */
+  spent?: Spend;
+  /** Set while the run is paused at its budget. */
+  budgetReached?: RunState['budgetReached'];
   steps: StepReport[];
   /** Usage limits the run's agents met (until when, on which window). */
   agentLimits?: Record<string, AgentLimit>;
@@ -47,6 +57,9 @@ export function buildRunReport(state: RunState): RunReport {
     startedAt: state.startedAt ?? null,
     finishedAt: state.finishedAt ?? null,
     ...(usage && { usage }),
+    ...(state.budget && { budget: state.budget }),
+    ...(state.spent && { spent: state.spent }),
+    ...(state.budgetReached && { budgetReached: state.budgetReached }),
     steps: state.order.map((id) => stepReport(state, state.steps[id] as StepState)),
     ...(state.agentLimits && { agentLimits: state.agentLimits }),
   };
@@ -68,6 +81,7 @@ function stepReport(state: RunState, step: StepState): StepReport {
     startedAt: step.startedAt ?? null,
     finishedAt: step.status === 'running' ? null : (step.finishedAt ?? null),
     ...(error !== undefined && { error }),
+    ...(error !== undefined && step.error && { errorCode: step.error.code }),
     ...(step.usage && { usage: step.usage }),
     ...(review && { review }),
     ...(step.candidates && { candidates: step.candidates }),

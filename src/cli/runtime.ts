@@ -11,6 +11,7 @@ import type { StepCommandSettings } from '../agents/shell/step-command.js';
 import type { ResolvedConfig } from '../config/config-schema.js';
 import { resolveAgents } from '../config/resolve-agents.js';
 import type { Distributed } from '../distributed/coordinator.js';
+import { priceTableWith } from '../engine/budget/price-table.js';
 import { checkStage } from '../engine/check-stage.js';
 import { Engine } from '../engine/engine.js';
 import { ProviderBackoff } from '../limits/provider-backoff.js';
@@ -167,6 +168,8 @@ export function openRuntime(options: {
     owner: ownIdentity(),
     stateDir: paths.stateDir,
     killGraceMs: options.config.killGraceMs,
+    prices: priceTableWith(options.config.prices),
+    ...(options.config.budget !== undefined && { defaultBudget: options.config.budget }),
     // Review before merge: only an approved change lands on the run branch.
     hooks: workspaceStepHooks(workspaces, [
       checkStage(commands),

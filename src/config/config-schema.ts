@@ -1,7 +1,10 @@
 /** `ai-collab.config.yaml`: process-wide settings and per-agent settings. Unknown keys are errors. */
 import { z } from 'zod';
 import { adapterKinds, descriptorOfKind } from '../agents/adapters.js';
+import type { PriceTable } from '../engine/budget/price-table.js';
+import { budgetSchema } from '../plan/budget-schema.js';
 import { durationField, printableText, setupCommands } from '../plan/plan-schema.js';
+import type { Budget } from '../protocol/plan-types.js';
 import {
   type ReviewSettings,
   resolveReviewSettings,
@@ -185,6 +188,19 @@ export const configSchema = z.strictObject({
       gitAdvertiseHost: z.string().min(1).max(255).optional(),
     })
     .optional(),
+  /** The budget of a run whose plan sets none (`--budget` overrides both). */
+  budget: budgetSchema.optional(),
+  /** Model prices in US dollars per million tokens, on top of (and replacing) the shipped table's. */
+  prices: z
+    .record(
+      z.string().min(1).max(200),
+      z.strictObject({
+        input: z.number().nonnegative().max(10_000),
+        output: z.number().nonnegative().max(10_000),
+        cachedInput: z.number().nonnegative().max(10_000).optional(),
+      }),
+    )
+    .optional(),
 });
 
 export type ConfigInput = z.output<typeof configSchema>;
@@ -212,6 +228,10 @@ export interface ResolvedConfig {
   agents: Record<string, AgentSettingsInput>;
   /** Review settings with defaults; `reviewers` empty means none named (the runtime picks the defaults). */
   review: ReviewSettings;
+  /** The default budget of runs whose plan sets none. */
+  budget: Budget | undefined;
+  /** Configured model prices (the shipped table fills in the rest). */
+  prices: PriceTable | undefined;
   /** Files the settings came from, nearest first. */
   sources: string[];
   /** Distributed mode settings as written (`--redis` and AI_COLLAB_REDIS_URL override `redis`). */
@@ -227,5 +247,7 @@ export const defaultConfig: ResolvedConfig = {
   workspace: { isolation: 'auto', bringIn: undefined },
   agents: {},
   review: resolveReviewSettings(),
+  budget: undefined,
+  prices: undefined,
   sources: [],
 };

@@ -7,7 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { ModelPrice } from '../engine/budget/price-table.js';
 import { formatPath, issueMessage } from '../plan/plan-problem.js';
+import type { Budget } from '../protocol/plan-types.js';
 import { describeDocumentProblem, parseJsonDocument, parseYamlDocument } from '../support/document-text.js';
 import { InputError } from '../support/errors.js';
 import { type ConfigInput, configSchema, defaultConfig, type ResolvedConfig } from './config-schema.js';
@@ -111,6 +113,8 @@ function resolveConfig(layers: Array<{ file: string; input: ConfigInput }>): Res
       };
     }
     if (input.distributed) resolved.distributed = { ...resolved.distributed, ...input.distributed };
+    if (input.budget) resolved.budget = budgetOf(input.budget);
+    if (input.prices) resolved.prices = { ...resolved.prices, ...pricesOf(input.prices) };
     for (const [name, settings] of Object.entries(input.agents ?? {})) {
       const current = resolved.agents[name] ?? {};
       const passEnv = [...new Set([...(current.passEnv ?? []), ...(settings.passEnv ?? [])])];
@@ -124,4 +128,24 @@ function resolveConfig(layers: Array<{ file: string; input: ConfigInput }>): Res
     }
   }
   return resolved;
+}
+
+function budgetOf(input: NonNullable<ConfigInput['budget']>): Budget {
+  return {
+    ...(input.usd !== undefined && { usd: input.usd }),
+    ...(input.tokens !== undefined && { tokens: input.tokens }),
+  };
+}
+
+function pricesOf(input: NonNullable<ConfigInput['prices']>): Record<string, ModelPrice> {
+  return Object.fromEntries(
+    Object.entries(input).map(([model, price]) => [
+      model,
+      {
+        input: price.input,
+        output: price.output,
+        ...(price.cachedInput !== undefined && { cachedInput: price.cachedInput }),
+      },
+    ]),
+  );
 }

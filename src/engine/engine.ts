@@ -7,13 +7,17 @@ import { isSameProcessAlive } from '../agents/process/proc-table.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { ProviderBackoff } from '../limits/provider-backoff.js';
 import type { SlotPool } from '../limits/slot-pool.js';
-import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
+import type { Budget, PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 import type { EventStore, OwnerIdentity, RunRecord } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
 import { InputError } from '../support/errors.js';
 import { createRunId } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { ApprovalLog } from './approval-log.js';
+import { appendBudgetSet, spendHistoryOf } from './budget/budget-log.js';
+import { forecastPlan, type PlanForecast } from './budget/forecast.js';
+import type { PriceTable } from './budget/price-table.js';
+import { mergeBudget } from './budget/spend.js';
 import { EventDecoder } from './decode-events.js';
 import { type EngineObservers, observeRun } from './engine-observers.js';
 import type { ApprovalDecisionData, RunEvent } from './events.js';
@@ -25,6 +29,7 @@ import { RunExecutor, type StopMode } from './run-executor.js';
 import { type LeaseSettings, RunLeaseKeeper } from './run-lease-keeper.js';
 import { type LivePartListener, type RunEventListener, RunRecorder } from './run-recorder.js';
 import { type RunState, stepsStillToRun, terminalRunStatuses } from './run-state.js';
+import { finishRunWorkspace, prepareRunWorkspace } from './run-workspace-stage.js';
 import { durationHistory, type EstimateSource } from './scheduler/critical-path.js';
 import type { StepHooks } from './step-hooks.js';
 
@@ -53,6 +58,10 @@ export interface EngineDeps extends EngineObservers {
   preflight?(plan: PlanDefinition, steps: readonly StepDefinition[]): void;
   /** How long a run's lease lasts and how often it is renewed; `defaultLeaseSettings` when absent. */
   lease?: LeaseSettings;
+  /** Prices of token-only agents' models: the shipped table with the configuration's `prices:` on top. */
+  prices?: PriceTable;
+  /** The budget of runs whose plan sets none (the configuration's `budget:`). */
+  defaultBudget?: Budget;
 }
 
 export interface CreateRunOptions {
@@ -113,8 +122,10 @@ export class Engine {
   }
 
   /** Records a new run durably (status `pending`); nothing runs until `startRun`. */
-  createRun(options: CreateRunOptions): RunState {
-    const { clock, store } = this.#deps;
+  createRun(input: CreateRunOptions): RunState {
+    const { clock, store, defaultBudget: budget } = this.#deps;
+    // The configured default budget travels in the plan, so every view and a resume anywhere see it.
+    const options = input.plan.budget || !budget ? input : { ...input, plan: { ...input.plan, budget } };
     this.#deps.preflight?.(options.plan, options.plan.steps);
     const runId = options.runId ?? createRunId(clock.now());
     const concurrency = options.concurrency ?? options.plan.concurrency ?? defaultConcurrency;
@@ -328,6 +339,20 @@ export class Engine {
     });
   }
 
+  /** Sets (raises) a run's budget from any front end: at once if it runs here, else logged and resumed here. */
+  async setBudget(runId: string, change: Budget, by: string, options = { start: true }) {
+    const active = this.#active.get(runId);
+    if (active?.executor.setBudget(mergeBudget(active.recorder.state.budget, change), by)) return undefined;
+    if (active) throw new InputError('RUN_NOT_RESUMABLE', `run ${runId} is ending; its budget is final`);
+    appendBudgetSet(this.#deps, runId, { change, by, load: () => this.#load(runId) });
+    return options.start ? this.resumeRun(runId) : undefined;
+  }
+
+  /** What the steps will likely cost, from the spend of past steps of the same agent and action. */
+  forecast(steps: readonly StepDefinition[]): PlanForecast {
+    return forecastPlan(steps, spendHistoryOf(this.#deps.store));
+  }
+
   /** A run executing in this process, to follow its events live. */
   activeRun(runId: string): RunHandle | undefined {
     return this.#handles.get(runId);
@@ -394,6 +419,7 @@ export class Engine {
       owner: this.#deps.owner,
       resumed,
       history: this.#history,
+      spendHistory: spendHistoryOf(this.#deps.store),
     });
     this.#active.set(runId, { executor, recorder });
     observeRun(this.#deps, recorder, this.#decoder);
@@ -444,36 +470,10 @@ export class Engine {
         return recorder.state;
       }
     }
-    const hooks = this.#deps.hooks;
-    if (hooks?.startRun) {
-      const { runId, workspace, plan } = recorder.state;
-      try {
-        const detail = await hooks.startRun({ runId, workspace, plan });
-        if (detail) recorder.record({ type: 'run.workspace-prepared', data: { detail } });
-      } catch (error) {
-        // Without its workspace a run must not start: agents would edit the user's checkout instead.
-        recorder.record({
-          type: 'run.interrupted',
-          data: {
-            reason: `could not prepare the run's workspace: ${error instanceof Error ? error.message : String(error)}`,
-          },
-        });
-        await recorder.durable();
-        return recorder.state;
-      }
-    }
+    if (!(await prepareRunWorkspace(this.#deps.hooks, recorder))) return recorder.state;
     const state = await executor.start();
-    if (hooks?.finishRun && terminalRunStatuses.has(state.status)) {
-      try {
-        const summary = await hooks.finishRun(state);
-        if (summary) {
-          recorder.record({ type: 'run.workspace-finished', data: { summary } });
-          await recorder.durable();
-        }
-      } catch (error) {
-        this.#deps.logger.error('could not wrap up the run workspace', { runId: state.runId, error });
-      }
-    }
+    if (terminalRunStatuses.has(state.status))
+      await finishRunWorkspace(this.#deps.hooks, recorder, this.#deps.logger);
     return state;
   }
 

@@ -3,8 +3,9 @@
  * Run state is `applyEvent` folded over them (projection.ts).
  */
 
-import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
+import type { Budget, PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
+import type { Spend } from './budget/spend.js';
 
 export interface StepErrorInfo {
   code: string;
@@ -23,6 +24,12 @@ export interface StepUsage {
   outputTokens: number;
   cachedInputTokens?: number;
   costUsd?: number;
+  /** The model the tokens were spent on, when the agent or its configuration says. */
+  model?: string;
+  /** Where `costUsd` comes from: the agent's own figure, or tokens × the price table. */
+  costSource?: 'reported' | 'price-table';
+  /** Some of these tokens have no price (a model the price table does not know): `costUsd` leaves them out. */
+  costUnknown?: boolean;
 }
 
 export interface ReviewVoteData {
@@ -117,6 +124,13 @@ export type RunEventBody =
   /** The run's workspace was wrapped up after it finished (what landed, what was kept). */
   | { type: 'run.workspace-finished'; data: { summary: Record<string, unknown> } }
   | { type: 'run.paused'; data: Record<string, never> }
+  /** A person set the run's budget (raised it, most often): `budget` replaces the plan's. */
+  | { type: 'run.budget-set'; data: { budget: Budget; by: string } }
+  /**
+   * No further step fits the budget and nothing runs any more: the run pauses, resumable once the budget
+   * is raised. Nothing failed and nothing was lost; `waiting` steps had not started.
+   */
+  | { type: 'run.budget-reached'; data: { budget: Budget; spent: Spend; waiting: number } }
   | { type: 'run.resumed'; data: Record<string, never> }
   | { type: 'run.interrupted'; data: { reason: string } }
   | { type: 'run.finished'; data: { status: 'succeeded' | 'failed' | 'cancelled' } }
@@ -238,6 +252,8 @@ const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'run.workspace-prepared',
   'run.workspace-finished',
   'run.paused',
+  'run.budget-set',
+  'run.budget-reached',
   'run.resumed',
   'run.interrupted',
   'run.finished',

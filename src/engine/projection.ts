@@ -8,6 +8,7 @@
 
 import type { PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
 import { assertNever } from '../support/errors.js';
+import { addSpend } from './budget/spend.js';
 import type { RunEvent } from './events.js';
 import {
   type RunState,
@@ -29,6 +30,7 @@ export function createRunState(event: Extract<RunEvent, { type: 'run.created' }>
     status: 'pending',
     createdAt: event.at,
     lastSeq: event.seq,
+    ...(plan.budget !== undefined && { budget: plan.budget }),
     ...stepsOf(plan),
   };
 }
@@ -93,7 +95,7 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       applyDecision(state, event);
       return;
     case 'run.plan-replaced':
-      Object.assign(state, stepsOf(event.data.plan));
+      Object.assign(state, stepsOf(event.data.plan), planBudget(event.data.plan));
       return;
     case 'run.approved':
       state.status = 'pending';
@@ -109,6 +111,7 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       return;
     case 'run.started':
       state.status = 'running';
+      delete state.budgetReached;
       state.startedAt ??= event.at;
       delete state.finishedAt;
       state.owner = event.data.owner;
@@ -116,6 +119,14 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       return;
     case 'run.paused':
       state.status = 'paused';
+      return;
+    case 'run.budget-set':
+      state.budget = event.data.budget;
+      return;
+    case 'run.budget-reached':
+      state.status = 'paused';
+      state.budgetReached = { at: event.at, ...event.data };
+      delete state.owner;
       return;
     case 'run.resumed':
       state.status = 'running';
@@ -154,6 +165,7 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       });
       return;
     case 'step.succeeded': {
+      if (event.data.usage) state.spent = addSpend(state.spent, event.data.usage);
       const { startCommit: _start, resultCommit: _result, ...current } = step(state, event.data.stepId);
       const { startCommit, resultCommit } = event.data;
       setStep(state, {
@@ -181,6 +193,7 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       return;
     }
     case 'step.attempt-failed':
+      if (event.data.usage) state.spent = addSpend(state.spent, event.data.usage);
       setStep(state, {
         ...step(state, event.data.stepId),
         ...(event.data.feedback !== undefined && { feedback: event.data.feedback }),
@@ -195,8 +208,10 @@ export function applyEvent(state: RunState, event: RunEvent): void {
     case 'step.failed': {
       const current = step(state, event.data.stepId);
       const { retryAt: _retryAt, ...rest } = current;
+      if (event.data.usage) state.spent = addSpend(state.spent, event.data.usage);
       setStep(state, {
         ...rest,
+        ...(event.data.usage && { usage: addUsage(current.usage, event.data.usage) }),
         status: 'failed',
         failures: current.failures + 1,
         error: event.data.error,
@@ -366,9 +381,14 @@ function applyDecision(state: RunState, event: Extract<RunEvent, { type: 'run.ap
     delete state.owner;
     return;
   }
-  if (plan !== undefined) Object.assign(state, stepsOf(plan));
+  if (plan !== undefined) Object.assign(state, stepsOf(plan), planBudget(plan));
   state.status = 'pending';
   state.approvedBy = by;
+}
+
+/** An edited plan brings its own budget (or none). */
+function planBudget(plan: PlanDefinition): Pick<RunState, 'budget'> {
+  return { budget: plan.budget };
 }
 
 function step(state: RunState, id: string): StepState {

@@ -4,25 +4,25 @@
  * (graceful or immediate) and cancel leave the log consistent and the run resumable.
  */
 
-import type { StepFailure } from '../agents/agent.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { ProviderBackoff } from '../limits/provider-backoff.js';
 import type { SlotPool } from '../limits/slot-pool.js';
-import type { StepDefinition } from '../protocol/plan-types.js';
+import type { Budget, StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
-import { capText, maxOutputChars } from './attempt-record.js';
-import { candidatesToCancel, everyStepSucceeded } from './choice/cancel-candidates.js';
+import type { SpendHistory } from './budget/forecast.js';
+import type { PriceTable } from './budget/price-table.js';
+import { RunBudget } from './budget/run-budget.js';
+import { everyStepSucceeded } from './choice/cancel-candidates.js';
 import { pickCandidate } from './choice/pick-candidate.js';
-import { parkUntil, StepFailover } from './choice/step-failover.js';
-import { toErrorInfo } from './error-info.js';
-import { reportRateLimit, retryDelay } from './retry-policy.js';
+import { StepFailover } from './choice/step-failover.js';
 import { retriableStatuses } from './retry-selection.js';
 import type { RunRecorder } from './run-recorder.js';
 import { type RunState, settledStepStatuses } from './run-state.js';
 import { bottomLevels, type EstimateSource, estimateFor } from './scheduler/critical-path.js';
 import { ReadyQueue } from './scheduler/ready-queue.js';
+import { type SettleHost, settleAttempt } from './settle-attempt.js';
 import { type AttemptOutcome, StepAttempt } from './step-attempt.js';
 import type { StepHooks } from './step-hooks.js';
 
@@ -36,6 +36,8 @@ export interface ExecutorDeps {
   providers: ProviderBackoff;
   /** Workspace isolation and the review / merge stages, from the pipeline rooms. */
   hooks?: StepHooks;
+  /** Prices of token-only agents' models (the shipped table with the configuration's on top). */
+  prices?: PriceTable;
 }
 
 export interface ExecutorOptions {
@@ -43,6 +45,8 @@ export interface ExecutorOptions {
   owner: OwnerIdentity;
   resumed: boolean;
   history?: EstimateSource;
+  /** Past steps' spend, for the forecasts the budget is checked with. */
+  spendHistory?: SpendHistory;
 }
 
 export type StopMode = 'graceful' | 'immediate';
@@ -68,6 +72,10 @@ export class RunExecutor {
   #fatal: unknown;
   #finishing = false;
   #unsubscribeSlots: () => void = () => {};
+  #unsubscribeLive: () => void = () => {};
+  readonly #budget: RunBudget;
+  readonly #settleHost: SettleHost;
+  #budgetPaused = false; // paused at its budget: this executor is done with the run
   readonly #approvalWait = new AbortController();
   #started = false;
   #settle!: { resolve: (state: RunState) => void; reject: (error: unknown) => void };
@@ -83,6 +91,23 @@ export class RunExecutor {
       agents: deps.agents,
       definitionOf: (id) => this.state.plan.steps[this.#planIndex.get(id) ?? -1],
     });
+    this.#budget = RunBudget.forRun(deps, options.spendHistory);
+    this.#settleHost = {
+      recorder,
+      deps,
+      failover: this.#failover,
+      budget: this.#budget,
+      isStopping: () => this.#isStopping(),
+      stopReason: () => this.#stop?.reason,
+      cancelReason: (id) => this.#cancelReasons.get(id),
+      enqueue: (id) => this.#enqueue(id),
+      scheduleRetry: (id, delayMs) => this.#scheduleRetry(id, delayMs),
+      cancelCandidate: (id, reason) => this.#cancelCandidate(id, reason),
+      addStep: (step, resolves) => this.#addStep(step, resolves),
+      tripFailFast: () => {
+        this.#failFastTripped = true;
+      },
+    };
     this.done = new Promise((resolve, reject) => {
       this.#settle = { resolve, reject };
     });
@@ -115,8 +140,17 @@ export class RunExecutor {
         this.#scheduleRetry(id, Math.max(0, (step.retryAt ?? 0) - this.#deps.clock.now()));
     }
     this.#unsubscribeSlots = this.#deps.slots.join({ key: this.state.runId, startOne: this.#startOne });
+    this.#unsubscribeLive = this.#budget.watch(this.#recorder, (stepId) => this.#running.get(stepId));
     this.#pump();
     return this.done;
+  }
+
+  /** A person set (raised) the budget while the run goes here: steps held back by the old one may start. */
+  setBudget(budget: Budget, by: string): boolean {
+    if (this.#finishing || this.#isStopping()) return false;
+    this.#recorder.record({ type: 'run.budget-set', data: { budget, by } });
+    this.#pump();
+    return true;
   }
 
   pause(): void {
@@ -205,19 +239,43 @@ export class RunExecutor {
 
   /** Room may have appeared for this run: the pool shares it out fairly, then the run checks whether it is done. */
   #pump(): void {
-    if (!this.#paused && !this.#isStopping() && !this.#finishing) this.#deps.slots.dispatch();
+    if (!this.#holding() && !this.#isStopping()) this.#deps.slots.dispatch();
     this.#checkDone();
+  }
+
+  #holding(): boolean {
+    return this.#paused || this.#budgetPaused || this.#finishing;
   }
 
   /** The pool's turn for this run: starts its most critical ready step that may start now, if any. */
   readonly #startOne = (): boolean => {
-    if (this.#paused || this.#isStopping() || this.#finishing) return false;
+    if (this.#holding() || this.#isStopping()) return false;
     if (this.#running.size >= this.state.concurrency) return false;
     const entry = this.#queue.take(this.#hasRoom);
     if (!entry) return false;
+    if (!this.#fitsBudget(entry.id)) {
+      this.#enqueue(entry.id); // back in line: it starts once running steps leave room
+      if (this.#running.size === 0) this.#pauseAtBudget();
+      return false;
+    }
     this.#launch(entry.id, this.#deps.slots.acquire(entry.agent));
     return true;
   };
+
+  #fitsBudget(id: string): boolean {
+    const definition = this.state.plan.steps[this.#planIndex.get(id) ?? -1];
+    const running = [...this.#running.values()].map((attempt) => attempt.step);
+    return !definition || this.#budget.admits(this.state, definition, running);
+  }
+
+  /** Nothing runs and the next step does not fit: the run pauses; retry timers go (a resume re-arms them). */
+  #pauseAtBudget(): void {
+    this.#budgetPaused = true;
+    this.#clearRetryTimers();
+    this.#budget.recordReached(this.#recorder, this.#queue.size + this.state.counts.retrying);
+    // Called from the pool's turn: the run leaves the pool once that turn is over, not in its middle.
+    queueMicrotask(() => this.#checkDone());
+  }
 
   #launch(id: string, releaseSlot: () => void): void {
     const planned = this.state.plan.steps[this.#planIndex.get(id) ?? -1];
@@ -255,6 +313,7 @@ export class RunExecutor {
             ...agentTimeout(this.#deps.agents.timeoutOf(definition.agent)),
             ...(this.#deps.hooks && { hooks: this.#deps.hooks }),
             ...(step.feedback !== undefined && { feedback: step.feedback }),
+            overBudget: (usage) => this.#budget.overCapWith(definition, usage),
           })
         : Promise.resolve({
             kind: 'failed',
@@ -268,142 +327,15 @@ export class RunExecutor {
             },
           });
     outcome
-      .then((result) => this.#settleAttempt(id, attempt, result))
+      .then((result) => settleAttempt(this.#settleHost, id, attempt, result))
       .catch((error: unknown) => this.#fail(error))
       .finally(() => {
         this.#running.delete(id);
+        this.#budget.settled(id);
         // Giving the slot back hands the free slots out (this run's new ready steps included).
         releaseSlot();
         this.#checkDone();
       });
-  }
-
-  #settleAttempt(id: string, attempt: StepAttempt, outcome: AttemptOutcome): void {
-    const recorder = this.#recorder;
-    const data = { stepId: id, attempt: attempt.attempt };
-    if (outcome.kind === 'succeeded') {
-      const { agent, action } = attempt.step;
-      this.#deps.providers.succeeded(agent);
-      recorder.record(
-        {
-          type: 'step.succeeded',
-          data: {
-            ...data,
-            durationMs: outcome.durationMs,
-            ...(outcome.output !== '' && { output: capText(outcome.output, maxOutputChars) }),
-            ...(outcome.usage && { usage: outcome.usage }),
-            ...(outcome.sessionId && { sessionId: outcome.sessionId }),
-            ...(outcome.filesChanged && { filesChanged: outcome.filesChanged.slice(0, 1_000) }),
-            ...(outcome.change && {
-              startCommit: outcome.change.startCommit,
-              resultCommit: outcome.change.resultCommit,
-            }),
-          },
-        },
-        {
-          agent,
-          action: action ?? 'execute',
-          durationMs: outcome.durationMs,
-          finishedAt: this.#deps.clock.now(),
-        },
-      );
-      for (const sibling of candidatesToCancel(this.state, id))
-        this.#cancelCandidate(sibling.id, sibling.reason);
-      const resolves = this.state.steps[id]?.resolves;
-      if (resolves !== undefined)
-        recorder.record({ type: 'step.resolved', data: { stepId: resolves, by: id } });
-      for (const done of resolves === undefined ? [id] : [id, resolves]) {
-        for (const dependent of this.state.steps[done]?.dependents ?? []) {
-          if (this.state.steps[dependent]?.status === 'ready') this.#enqueue(dependent);
-        }
-      }
-      return;
-    }
-    if (outcome.kind === 'stopped') {
-      const reason = this.#cancelReasons.get(id) ?? 'run cancelled';
-      if (outcome.reason !== 'cancel')
-        recorder.record({
-          type: 'step.interrupted',
-          data: { ...data, reason: this.#stop?.reason ?? 'interrupted' },
-        });
-      else recorder.record({ type: 'step.cancelled', data: { stepId: id, reason } });
-      this.#enqueueReadyPick(id);
-      return;
-    }
-    if (outcome.kind === 'conflicted') {
-      const resolution = outcome.resolution;
-      if (resolution) this.#addStep(resolution, id);
-      recorder.record({
-        type: 'step.conflicted',
-        data: {
-          ...data,
-          files: outcome.files,
-          message: outcome.message,
-          ...(resolution && { resolvedBy: resolution.id }),
-        },
-      });
-      if (resolution) {
-        if (this.state.steps[resolution.id]?.status === 'ready') this.#enqueue(resolution.id);
-      } else if (this.state.failFast) this.#failFastTripped = true;
-      return;
-    }
-    const failure: StepFailure =
-      outcome.kind === 'rejected'
-        ? {
-            code: 'REVIEW_REJECTED',
-            kind: 'transient',
-            message: `rejected by the reviewers: ${outcome.reason}`,
-          }
-        : outcome.failure;
-    // Every 429 pauses the provider for all its steps, also one this step has no retry left for.
-    const providerResumesAt = reportRateLimit(attempt.step, failure, this.#deps.providers);
-    const feedback =
-      outcome.kind === 'rejected' || outcome.feedback !== undefined ? { feedback: outcome.feedback } : {};
-    const error = toErrorInfo(failure);
-    const step = this.state.steps[id];
-    const now = this.#deps.clock.now();
-    if (!this.#isStopping() && this.#failover.afterFailure(id, failure)) {
-      this.#enqueue(id);
-      return;
-    }
-    if (failure.kind === 'usage-limit' && !this.#isStopping()) {
-      // A subscription's usage limit is not the step's fault: wait for the reset, spend no retry.
-      const until = parkUntil(failure, now);
-      const window = failure.limitWindow !== undefined ? { window: failure.limitWindow } : {};
-      const parked = { ...data, until, reason: failure.message, agent: attempt.step.agent, ...window };
-      recorder.record({ type: 'step.parked', data: parked });
-      this.#scheduleRetry(id, until - now);
-      return;
-    }
-    const spent = (step?.failures ?? 0) - (step?.failuresBeforeRetry ?? 0);
-    const retriesLeft = attempt.step.retries - spent;
-    if (failure.kind !== 'permanent' && retriesLeft > 0 && !this.#isStopping()) {
-      const delay = retryDelay(attempt.step, failure, spent + 1, providerResumesAt, this.#deps);
-      recorder.record({
-        type: 'step.attempt-failed',
-        data: {
-          ...data,
-          error,
-          retryAt: this.#deps.clock.now() + delay,
-          ...(outcome.usage && { usage: outcome.usage }),
-          ...feedback,
-        },
-      });
-      this.#scheduleRetry(id, delay);
-      return;
-    }
-    recorder.record({
-      type: 'step.failed',
-      data: { ...data, error, ...(outcome.usage && { usage: outcome.usage }) },
-    });
-    this.#enqueueReadyPick(id);
-    if (this.state.failFast && this.state.steps[id]?.candidateOf === undefined) this.#failFastTripped = true;
-  }
-
-  /** A candidate that ended without passing may leave its best-of-N step nothing more to wait for. */
-  #enqueueReadyPick(candidateId: string): void {
-    const parentId = this.state.steps[candidateId]?.candidateOf ?? '';
-    if (this.state.steps[parentId]?.status === 'ready') this.#enqueue(parentId);
   }
 
   /** `pick: first`: a candidate still going stops (a running one is killed) once another passed. */
@@ -454,17 +386,20 @@ export class RunExecutor {
   #checkDone(): void {
     // Before start (a run still waiting for approval) there is nothing to finish.
     if (!this.#started || this.#finishing || this.#running.size > 0) return;
+    // Paused at its budget, the run is done here (`run.budget-reached` says why): it ends like a stop.
+    const pausedAtBudget = this.#budgetPaused && !this.#isStopping();
     const idle = this.#queue.size === 0 && this.#retryTimers.size === 0;
-    if (!this.#isStopping() && (this.#paused || !idle)) return;
+    if (!pausedAtBudget && !this.#isStopping() && (this.#paused || !idle)) return;
     this.#finishing = true;
     this.#unsubscribeSlots();
+    this.#unsubscribeLive();
     this.#clearRetryTimers();
     this.#queue.drain();
     if (this.#fatal !== undefined) {
       this.#settle.reject(this.#fatal);
       return;
     }
-    this.#recordEnd();
+    if (!pausedAtBudget) this.#recordEnd();
     this.#recorder.durable().then(
       () => this.#settle.resolve(this.state),
       (error: unknown) => this.#settle.reject(error),

@@ -129,6 +129,9 @@ export function runPatchFor(event: RunEvent): RunRecordPatch | undefined {
       return { status: 'running', owner: event.data.owner };
     case 'run.paused':
       return { status: 'paused' };
+    case 'run.budget-reached':
+      // Nothing runs any more: the run is left for whoever raises the budget (any process).
+      return { status: 'paused', owner: null };
     case 'run.resumed':
       return { status: 'running' };
     case 'run.interrupted':

@@ -1,7 +1,8 @@
 /** The shape of a run as every front end sees it: the projection of its events. */
 
-import type { PlanDefinition, StepAction, StepDefinition } from '../protocol/plan-types.js';
+import type { Budget, PlanDefinition, StepAction, StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
+import type { Spend } from './budget/spend.js';
 import type { CandidateRanking, ProcessInfo, ReviewVoteData, StepErrorInfo, StepUsage } from './events.js';
 
 export const stepStatuses = [
@@ -136,6 +137,12 @@ export interface RunState {
   workspaceDetail?: Record<string, string>;
   /** What the workspace reported when the run finished. */
   workspaceSummary?: Record<string, unknown>;
+  /** The run's budget: the plan's, or what a person set since (`run.budget-set`). */
+  budget?: Budget;
+  /** What the run's attempts spent so far (absent until one reports usage). */
+  spent?: Spend;
+  /** Set while the run is paused because no further step fits its budget. */
+  budgetReached?: { at: number; budget: Budget; spent: Spend; waiting: number };
   steps: Record<string, StepState>;
   /** Step ids in plan order. */
   order: string[];

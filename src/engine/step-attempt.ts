@@ -13,7 +13,7 @@ import { prepareWorkspace, runStages } from './step-stages.js';
 import { TranscriptLog, transcriptFileOf } from './transcript-log.js';
 
 /** Why the executor aborted a running attempt. */
-export type AbortReason = 'timeout' | 'interrupt' | 'cancel';
+export type AbortReason = 'timeout' | 'interrupt' | 'cancel' | 'budget';
 
 export type AttemptOutcome =
   | ({ kind: 'succeeded'; durationMs: number; output: string; change?: StepCommits } & AgentOutcomeDetails)
@@ -27,7 +27,7 @@ export type AttemptOutcome =
       /** The step that will resolve the conflict, if the workspace proposes one. */
       resolution?: StepDefinition;
     } & AgentOutcomeDetails)
-  | { kind: 'stopped'; reason: Exclude<AbortReason, 'timeout'> };
+  | { kind: 'stopped'; reason: Exclude<AbortReason, 'timeout' | 'budget'> };
 
 export interface AttemptContext {
   recorder: RunRecorder;
@@ -40,6 +40,8 @@ export interface AttemptContext {
   hooks?: StepHooks;
   /** Added to the prompt of this attempt (reviewers' reasons after a rejection). */
   feedback?: string;
+  /** Why the agent's usage passes the step's own budget, if it does: the attempt then fails as BUDGET. */
+  overBudget?(usage: AgentOutcomeDetails['usage']): string | undefined;
 }
 
 export class StepAttempt {
@@ -48,15 +50,18 @@ export class StepAttempt {
   /** Made on first use: most in-process agents never look at the signal, and plans can hold 100,000 steps. */
   #controller: AbortController | undefined;
   #reason: AbortReason | undefined;
+  /** Why a `budget` abort happened, for the failure. */
+  #budgetDetail: string | undefined;
 
   constructor(step: StepDefinition, attempt: number) {
     this.step = step;
     this.attempt = attempt;
   }
 
-  abort(reason: AbortReason): void {
+  abort(reason: AbortReason, detail?: string): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
+    if (reason === 'budget') this.#budgetDetail = detail;
     this.#controller?.abort(new Error(`step ${reason}`));
   }
 
@@ -240,6 +245,22 @@ export class StepAttempt {
           ...(!result.ok &&
             result.failure.outputTail !== undefined && { outputTail: result.failure.outputTail }),
         },
+      };
+    }
+    const overBudget =
+      this.#reason === 'budget'
+        ? (this.#budgetDetail ?? `step ${stepId} passed its budget`)
+        : result.ok
+          ? context.overBudget?.(result.usage)
+          : undefined;
+    if (overBudget !== undefined) {
+      // Past its own cap the step stops for good: a retry would spend as much again.
+      return {
+        ...(result.usage && { usage: result.usage }),
+        ...(result.sessionId !== undefined && { sessionId: result.sessionId }),
+        kind: 'failed',
+        durationMs,
+        failure: { code: 'BUDGET', kind: 'permanent', message: overBudget },
       };
     }
     if (result.ok) {

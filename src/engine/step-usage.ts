@@ -6,11 +6,16 @@ export function addUsage(total: StepUsage | undefined, more: StepUsage): StepUsa
   if (!total) return more;
   const costUsd = (total.costUsd ?? 0) + (more.costUsd ?? 0);
   const cachedInputTokens = (total.cachedInputTokens ?? 0) + (more.cachedInputTokens ?? 0);
+  const model = more.model ?? total.model;
+  const costSource = total.costSource === more.costSource ? more.costSource : undefined;
   return {
     inputTokens: total.inputTokens + more.inputTokens,
     outputTokens: total.outputTokens + more.outputTokens,
     ...(cachedInputTokens > 0 && { cachedInputTokens }),
     ...(total.costUsd !== undefined || more.costUsd !== undefined ? { costUsd } : {}),
+    ...(model !== undefined && { model }),
+    ...(costSource !== undefined && { costSource }),
+    ...((total.costUnknown || more.costUnknown) && { costUnknown: true }),
   };
 }
 

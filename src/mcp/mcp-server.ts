@@ -9,13 +9,14 @@ import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Engine, RunHandle } from '../engine/engine.js';
 import type { RunState } from '../engine/run-state.js';
+import { budgetSchema } from '../plan/budget-schema.js';
 import type { PlanTaskResult } from '../plan/planner/plan-task.js';
 import type { PlanDefinition } from '../protocol/plan-types.js';
 import { type Clock, systemClock } from '../support/clock.js';
 import { isInputError } from '../support/errors.js';
 import { askToApprove, type McpApprovalMode } from './approval-gate.js';
 import { PlanningJobs } from './planning-jobs.js';
-import { summarizePlan, summarizeRun } from './run-summary.js';
+import { summarizeForecast, summarizePlan, summarizeRun } from './run-summary.js';
 
 export interface McpDeps {
   engine: Engine;
@@ -124,7 +125,8 @@ function registerPlanTask(context: ToolContext): void {
       try {
         const outcome = await Promise.race([job.done.then(() => 'planned' as const), waited]);
         const state = runState(job.runId);
-        if (outcome === 'planned' && state) return json(summarizePlan(state));
+        if (outcome === 'planned' && state)
+          return json(summarizePlan(state, deps.engine.forecast(state.plan.steps)));
         const progress = planning.describe(job.runId);
         if (progress?.status === 'failed') return failure(`planning failed: ${String(progress.error)}`);
         return json({ ...progress, next: 'call get_run with this runId; the plan then awaits approve_plan' });
@@ -142,13 +144,15 @@ function registerRunTools(context: ToolContext): void {
   server.registerTool(
     'run_plan',
     {
-      description: 'Run a plan (YAML/JSON text), or resume runId. Returns runId at once; poll get_run.',
+      description:
+        'Run a plan (YAML/JSON text), or resume runId (budget raises its budget). Returns runId at once; poll get_run.',
       inputSchema: z.strictObject({
         plan: z.string().min(1).max(4_000_000).optional(),
         runId: z.string().max(100).optional(),
+        budget: budgetSchema.optional(),
       }),
     },
-    async ({ plan, runId }) => {
+    async ({ plan, runId, budget }) => {
       if (plan !== undefined) {
         let parsed: PlanDefinition;
         try {
@@ -165,6 +169,14 @@ function registerRunTools(context: ToolContext): void {
       if (!state) return failure(`no run ${runId}`);
       if (state.status === 'awaiting_approval')
         return failure(`run ${runId} waits for approval: call approve_plan`);
+      if (budget) {
+        const change = {
+          ...(budget.usd !== undefined && { usd: budget.usd }),
+          ...(budget.tokens !== undefined && { tokens: budget.tokens }),
+        };
+        const raised = await deps.engine.setBudget(runId, change, 'mcp');
+        return json(summarizeRun(raised?.state ?? runState(runId) ?? state, false));
+      }
       const handle = await deps.engine.resumeRun(runId);
       return json(summarizeRun(handle.state, false));
     },
@@ -178,6 +190,11 @@ function registerRunTools(context: ToolContext): void {
     },
     async ({ runId, details }) => {
       const state = runState(runId);
+      if (state?.status === 'awaiting_approval')
+        return json({
+          ...summarizeRun(state, details ?? false),
+          forecast: summarizeForecast(deps.engine.forecast(state.plan.steps)),
+        });
       if (state) return json(summarizeRun(state, details ?? false));
       const planned = planning.describe(runId);
       return planned ? json(planned) : failure(`no run ${runId}`);

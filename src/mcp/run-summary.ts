@@ -1,3 +1,4 @@
+import type { PlanForecast } from '../engine/budget/forecast.js';
 /** Compact run descriptions for MCP clients: a few lines by default, per-step detail on request. */
 import type { RunState } from '../engine/run-state.js';
 
@@ -23,6 +24,11 @@ export function summarizeRun(state: RunState, details: boolean): Record<string, 
     ...(state.approvalReason && { awaitingApproval: state.approvalReason }),
     ...(problems.length > 0 && { problems }),
     ...(state.workspaceDetail?.runBranch && { branch: state.workspaceDetail.runBranch }),
+    ...(state.budget && { budget: state.budget }),
+    ...(state.spent && { spent: state.spent }),
+    ...(state.budgetReached && {
+      budgetReached: `paused: no further step fits the budget; raise it with run_plan { runId, budget }`,
+    }),
     ...(details && {
       detail: state.order.map((id) => {
         const step = state.steps[id];
@@ -32,6 +38,10 @@ export function summarizeRun(state: RunState, details: boolean): Record<string, 
           status: step?.status,
           attempts: step?.attempts,
           ...(step?.durationMs !== undefined && { ms: step.durationMs }),
+          ...(step?.usage && {
+            tokens: step.usage.inputTokens + step.usage.outputTokens,
+            cost: step.usage.costUsd ?? 'unknown',
+          }),
           ...(step?.output && { output: step.output.slice(0, 500) }),
         };
       }),
@@ -39,7 +49,22 @@ export function summarizeRun(state: RunState, details: boolean): Record<string, 
   };
 }
 
-export function summarizePlan(state: RunState): Record<string, unknown> {
+/** The forecast in few tokens: the plan's range and each step's median, or that it has no history yet. */
+export function summarizeForecast(forecast: PlanForecast): Record<string, unknown> {
+  const round = (usd: number): number => Math.round(usd * 10_000) / 10_000;
+  return {
+    usd: { low: round(forecast.usd.low), median: round(forecast.usd.median), high: round(forecast.usd.high) },
+    ...(forecast.withoutHistory > 0 && { stepsWithoutHistory: forecast.withoutHistory }),
+    steps: Object.fromEntries(
+      forecast.steps.map((step) => [
+        step.stepId,
+        step.usd ? [round(step.usd.low), round(step.usd.high)] : 'no history yet',
+      ]),
+    ),
+  };
+}
+
+export function summarizePlan(state: RunState, forecast?: PlanForecast): Record<string, unknown> {
   const meta = (state.plan.meta ?? {}) as {
     confidence?: unknown;
     risks?: Array<{ severity?: unknown; description?: unknown }>;
@@ -62,5 +87,7 @@ export function summarizePlan(state: RunState): Record<string, unknown> {
       ...(step.run ? { run: step.run } : { prompt: (step.prompt ?? step.description ?? '').slice(0, 160) }),
       ...(step.needs.length > 0 && { needs: step.needs }),
     })),
+    ...(state.budget && { budget: state.budget }),
+    ...(forecast && { forecast: summarizeForecast(forecast) }),
   };
 }

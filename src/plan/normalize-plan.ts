@@ -1,6 +1,7 @@
 /** Turns a schema-valid plan document (ours or the seed's) into the engine's `PlanDefinition`. */
 import {
   type BackoffPolicy,
+  type Budget,
   defaultBackoff,
   type PlanDefinition,
   type StepDefinition,
@@ -89,6 +90,7 @@ export function normalizeNativePlan(input: NativePlanInput, fallbackName: string
       ...(env !== undefined && { env }),
       ...(step.check !== undefined && { check: step.check }),
       ...(step.fallback !== undefined && { fallback: step.fallback }),
+      ...(step.budget !== undefined && { budget: budgetOf(step.budget) }),
     };
   });
   problems.push(...checkStepKinds(written));
@@ -105,6 +107,7 @@ export function normalizeNativePlan(input: NativePlanInput, fallbackName: string
     format: 'native',
     steps,
     ...(input.concurrency !== undefined && { concurrency: input.concurrency }),
+    ...(input.budget !== undefined && { budget: budgetOf(input.budget) }),
     ...(Object.keys(meta).length > 0 && { meta }),
     ...(input.workspace?.setup !== undefined && { workspace: { setup: input.workspace.setup } }),
   };
@@ -137,6 +140,14 @@ export function normalizeSeedPlan(input: SeedPlanInput, fallbackName: string): N
     meta,
   };
   return { plan, nodes, problems: [] };
+}
+
+/** Drops the keys zod leaves as undefined, so plans compare and serialise cleanly. */
+function budgetOf(input: { usd?: number | undefined; tokens?: number | undefined }): Budget {
+  return {
+    ...(input.usd !== undefined && { usd: input.usd }),
+    ...(input.tokens !== undefined && { tokens: input.tokens }),
+  };
 }
 
 function seedPrompt(action: string, target: string, description: string): string {

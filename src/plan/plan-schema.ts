@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { pickModes, stepActions } from '../protocol/plan-types.js';
 import { describeCharacter, findControlCharacter } from '../support/control-characters.js';
+import { budgetSchema } from './budget-schema.js';
 import { type DurationRules, parseDuration } from './parse-duration.js';
 import type { PlanLimits } from './plan-limits.js';
 
@@ -106,6 +107,7 @@ function schemasFor(limits: PlanLimits) {
       .optional(),
     pick: z.enum(pickModes).optional(),
     fallback: z.array(agentName).min(1).max(10).optional(),
+    budget: budgetSchema.optional(),
   });
 
   const score = z.number().min(0).max(1);
@@ -143,6 +145,7 @@ function schemasFor(limits: PlanLimits) {
       })
       .optional(),
     concurrency: z.number().int().min(1).max(4096).optional(),
+    budget: budgetSchema.optional(),
     defaults: z
       .strictObject({
         agent: agentName.optional(),

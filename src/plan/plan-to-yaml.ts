@@ -7,6 +7,7 @@ export function planToYaml(plan: PlanDefinition): string {
   const document = {
     name: plan.name,
     ...(plan.concurrency !== undefined && { concurrency: plan.concurrency }),
+    ...(plan.budget !== undefined && { budget: plan.budget }),
     ...(meta.rationale !== undefined && { rationale: meta.rationale }),
     ...(meta.risks !== undefined && { risks: meta.risks }),
     ...(meta.confidence !== undefined && { confidence: meta.confidence }),
@@ -38,6 +39,7 @@ function stepToYaml(written: StepDefinition, plan: PlanDefinition): Record<strin
     ...(step.isolate !== undefined && { isolate: step.isolate }),
     ...(step.env !== undefined && { env: step.env }),
     ...(step.check !== undefined && { check: step.check }),
+    ...(step.budget !== undefined && { budget: step.budget }),
     ...(written.fallback !== undefined && { fallback: written.fallback }),
     ...tries?.fields,
   };

@@ -3,6 +3,12 @@
 export const stepActions = ['read', 'write', 'edit', 'analyze', 'delegate', 'validate', 'execute'] as const;
 export type StepAction = (typeof stepActions)[number];
 
+/** A spending limit: dollars, tokens (input + output), or both; whichever is reached first counts. */
+export interface Budget {
+  usd?: number;
+  tokens?: number;
+}
+
 export interface BackoffPolicy {
   initialMs: number;
   maxMs: number;
@@ -43,6 +49,8 @@ export interface StepDefinition {
   candidate?: number;
   /** Agents that take over this step's ready work when its agent is parked, unusable or crash-looping. */
   fallback?: string[];
+  /** The step's own cap: an attempt that passes it is stopped and fails as BUDGET. */
+  budget?: Budget;
 }
 
 export const pickModes = ['best', 'first'] as const;
@@ -57,6 +65,8 @@ export interface PlanDefinition {
   meta?: Record<string, unknown>;
   /** `workspace.setup`: commands run in each fresh worktree before its agent (the plan's replace the config's). */
   workspace?: { setup?: string[] };
+  /** The run's budget: no step starts that would pass it; reached, the run pauses until it is raised. */
+  budget?: Budget;
 }
 
 export const defaultBackoff: BackoffPolicy = { initialMs: 1_000, maxMs: 60_000, factor: 2 };

@@ -19,6 +19,8 @@ export type ServerEngine = Pick<
   | 'cancel'
   | 'retryStep'
   | 'startRun'
+  | 'setBudget'
+  | 'forecast'
 >;
 
 /**

@@ -50,6 +50,16 @@ export interface DurationSample {
   action: string;
   durationMs: number;
   finishedAt: number;
+  /** What the step cost, when known (feeds the cost forecast shown before approval). */
+  costUsd?: number;
+  /** Input plus output tokens of the step, when reported. */
+  tokens?: number;
+}
+
+/** What one past successful step of an agent and action spent; null where it was not known. */
+export interface SpendSample {
+  costUsd: number | null;
+  tokens: number | null;
 }
 
 export interface StoreWrite {
@@ -96,6 +106,8 @@ export interface EventStore {
   readEvents(runId: string, afterSeq?: number): Iterable<StoredEvent>;
   /** Most recent durations of successful steps for an agent and action, newest first. */
   recentDurations(agent: string, action: string, limit: number): number[];
+  /** Most recent spend of successful steps for an agent and action, newest first. */
+  recentSpend(agent: string, action: string, limit: number): SpendSample[];
   /**
    * Appends `event` as the next in the run's log, with its index change, in one transaction — only while the
    * run's indexed status is `status` (compare and swap). Any process may call it for a run another owns,

@@ -34,7 +34,8 @@ export function classifyClaudeResult(
     return { ...base, code: 'MODEL_ERROR', kind: 'transient' };
   }
   if (status !== undefined && status >= 400) return { ...base, code: 'MODEL_ERROR', kind: 'permanent' };
-  if (result.subtype === 'error_max_turns' || result.subtype === 'error_max_budget_usd') {
+  if (result.subtype === 'error_max_budget_usd') return { ...base, code: 'BUDGET', kind: 'permanent' };
+  if (result.subtype === 'error_max_turns') {
     return { ...base, code: 'AGENT_ERROR', kind: 'permanent' };
   }
   if (/cannot be launched inside another claude code session/i.test(text)) {

@@ -56,8 +56,17 @@ export class ClaudeAgent implements Agent {
     try {
       // A warm process's permission mode is fixed at its start: a read-only step gets its own, in plan mode.
       const spec = specForStep(this.#spec, task.step, claudeReadOnly);
-      if (spec.mode === 'oneshot')
-        return await runClaudeOneShot({ spec, deps: this.#deps, task, transcript });
+      // A step with its own dollar cap runs in a process of its own, which Claude Code stops at the cap
+      // (`--max-budget-usd` counts a process's whole life, so a shared warm one cannot carry it).
+      const cap = task.step.budget?.usd;
+      if (spec.mode === 'oneshot' || cap !== undefined)
+        return await runClaudeOneShot({
+          spec,
+          deps: this.#deps,
+          task,
+          transcript,
+          ...(cap !== undefined && { maxBudgetUsd: cap }),
+        });
       return await this.#runOnPool(task, transcript);
     } finally {
       await transcript.close();

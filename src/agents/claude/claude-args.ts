@@ -28,13 +28,17 @@ export function streamArgs(spec: ClaudeSpec): string[] {
   ];
 }
 
-/** One process per prompt (read from stdin), one JSON result at exit; optionally resuming a session. */
-export function oneShotArgs(spec: ClaudeSpec, resumeSessionId?: string): string[] {
+/**
+ * One process per prompt (read from stdin), one JSON result at exit; optionally resuming a session, and
+ * optionally capped in dollars (`--max-budget-usd` ends the turn with `error_max_budget_usd` past it).
+ */
+export function oneShotArgs(spec: ClaudeSpec, resumeSessionId?: string, maxBudgetUsd?: number): string[] {
   return [
     '-p',
     '--output-format',
     'json',
     ...(resumeSessionId ? ['--resume', resumeSessionId] : []),
+    ...(maxBudgetUsd !== undefined ? ['--max-budget-usd', String(maxBudgetUsd)] : []),
     ...commonArgs(spec),
   ];
 }

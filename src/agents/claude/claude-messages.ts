@@ -15,6 +15,8 @@ export interface ClaudeResultLine {
   total_cost_usd?: number;
   api_error_status?: number | null;
   errors?: string[];
+  /** Per model: tokens and cost (cumulative over a long-lived process's turns, like `total_cost_usd`). */
+  modelUsage?: Record<string, unknown>;
   usage?: {
     input_tokens?: number;
     output_tokens?: number;
@@ -50,8 +52,7 @@ export function parseClaudeLine(line: string): ParsedClaudeLine {
       return { kind: 'parts', parts: toolResultParts(message) };
     case 'result': {
       const result = message as unknown as ClaudeResultLine;
-      const usage = usageOf(result);
-      return { kind: 'result', result, parts: usage ? [{ type: 'usage-report', usage }] : [] };
+      return { kind: 'result', result, parts: resultParts(result) };
     }
     case 'control_request':
     case 'control_response':
@@ -66,15 +67,24 @@ export function parseClaudeLine(line: string): ParsedClaudeLine {
   }
 }
 
+/** The stream parts a turn's result line yields: its usage, when it reports any. */
+export function resultParts(result: ClaudeResultLine): AgentStreamPart[] {
+  const usage = usageOf(result);
+  return usage ? [{ type: 'usage-report', usage }] : [];
+}
+
 export function usageOf(result: ClaudeResultLine): AgentUsage | undefined {
   const usage = result.usage;
   if (!usage) return undefined;
   const cached = (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+  const models = isRecord(result.modelUsage) ? Object.keys(result.modelUsage) : [];
   return {
     inputTokens: (usage.input_tokens ?? 0) + cached,
     outputTokens: usage.output_tokens ?? 0,
     ...(cached > 0 && { cachedInputTokens: cached }),
     ...(typeof result.total_cost_usd === 'number' && { costUsd: result.total_cost_usd }),
+    // With several models in one turn (a subagent on another), no single name prices it.
+    ...(models.length === 1 && { model: models[0] }),
   };
 }
 

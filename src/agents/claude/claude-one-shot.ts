@@ -22,12 +22,14 @@ export async function runClaudeOneShot(options: {
   task: AgentTask;
   transcript: CappedLog;
   resumeSessionId?: string;
+  /** Claude Code's `--max-budget-usd`: it ends the turn with `error_max_budget_usd` past this cost. */
+  maxBudgetUsd?: number;
 }): Promise<AgentResult> {
   const { spec, deps, task, transcript } = options;
   let result: ClaudeResultLine | undefined;
   const run = await runOneShotProcess({
     command: spec.command,
-    args: oneShotArgs(spec, options.resumeSessionId),
+    args: oneShotArgs(spec, options.resumeSessionId, options.maxBudgetUsd),
     env: claudeEnvironment(spec, deps.environment, task.step.env),
     task,
     deps,

@@ -8,7 +8,7 @@ import type { AgentStreamPart } from '../agent.js';
 import { ProcessWorker } from '../pool/process-worker.js';
 import { AgentProcess, type ProcessExit } from '../process/agent-process.js';
 import { streamArgs, userMessageLine } from './claude-args.js';
-import { type ClaudeResultLine, parseClaudeLine } from './claude-messages.js';
+import { type ClaudeResultLine, parseClaudeLine, resultParts } from './claude-messages.js';
 import type { ClaudeSpec } from './claude-spec.js';
 
 export type TurnOutcome =
@@ -32,6 +32,11 @@ export interface TurnRequest {
 
 export class ClaudeStreamWorker extends ProcessWorker {
   readonly cwd: string;
+  /**
+   * `total_cost_usd` so far: a long-lived process reports its cost summed over every turn it served
+   * (`/clear` does not reset it, measured with the real CLI), so one turn's cost is the difference.
+   */
+  #costSoFar = 0;
 
   private constructor(process: AgentProcess, cwd: string) {
     super(process);
@@ -91,6 +96,15 @@ export class ClaudeStreamWorker extends ProcessWorker {
     }
   }
 
+  /** The result with this turn's own cost in place of the process's running total. */
+  #ownCost(result: ClaudeResultLine): ClaudeResultLine {
+    const total = result.total_cost_usd;
+    if (typeof total !== 'number') return result;
+    const own = Math.max(0, total - this.#costSoFar);
+    this.#costSoFar = Math.max(this.#costSoFar, total);
+    return { ...result, total_cost_usd: own };
+  }
+
   /** Sends one prompt and collects the turn until its `result`, the process's exit, or the abort. */
   runTurn(request: TurnRequest): Promise<TurnOutcome> {
     const parts: AgentStreamPart[] = [];
@@ -110,11 +124,12 @@ export class ClaudeStreamWorker extends ProcessWorker {
         request.transcript.write(Buffer.from(`${line}\n`));
         const parsed = parseClaudeLine(line);
         if (parsed.kind === 'control') return;
-        for (const part of parsed.parts) {
+        const result = parsed.kind === 'result' ? this.#ownCost(parsed.result) : undefined;
+        for (const part of result ? resultParts(result) : parsed.parts) {
           parts.push(part);
           request.onPart(part);
         }
-        if (parsed.kind === 'result') finish({ kind: 'result', result: parsed.result, parts });
+        if (result) finish({ kind: 'result', result, parts });
       });
       // `exited` never rejects; this only routes the exit into the turn's outcome.
       void this.process.exited.then((exit) =>

@@ -1,4 +1,6 @@
 /** `ai-collab resume [RUN_ID]`: continue one interrupted run, or every interrupted run of this workspace. */
+import type { Budget } from '../../protocol/plan-types.js';
+import { InputError } from '../../support/errors.js';
 import { exitCodes } from '../exit-codes.js';
 import { followRun } from '../follow-run.js';
 import { reapOrphans } from '../runtime.js';
@@ -8,11 +10,20 @@ import { type CommandContext, openContinuingRuntime } from './command-context.js
 export async function resumeCommand(
   runId: string | undefined,
   /** `review` is Commander's negated `--no-review`: false when given. */
-  options: { json?: boolean; db?: string; review?: boolean },
+  options: { json?: boolean; db?: string; review?: boolean; budget?: Budget },
   context: CommandContext,
 ): Promise<number> {
+  if (options.budget && runId === undefined) {
+    throw new InputError(
+      'USAGE',
+      "--budget sets one run's budget; name it: ai-collab resume RUN_ID --budget 8",
+    );
+  }
   const runtime = openContinuingRuntime(context, options);
   try {
+    // A raise is a fact in the run's log before the run continues (here, just below).
+    if (options.budget && runId !== undefined)
+      await runtime.engine.setBudget(runId, options.budget, 'cli', { start: false });
     const runIds =
       runId !== undefined ? [runId] : runtime.engine.resumableRuns(context.cwd).map((run) => run.runId);
     if (runIds.length === 0) {

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { approvalReason, pauseAfterMs } from '../../plan/approval-policy.js';
 import { loadPlanFile } from '../../plan/load-plan.js';
-import type { PlanDefinition } from '../../protocol/plan-types.js';
+import type { Budget, PlanDefinition } from '../../protocol/plan-types.js';
 import type { RunningServer } from '../../server/index.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { findTargetOverlaps } from '../../workspace/target-overlaps.js';
@@ -27,6 +27,8 @@ export interface RunCommandOptions {
   port?: number;
   /** Commander's negated `--no-review`: false when given (the plan's steps are not reviewed). */
   review?: boolean;
+  /** `--budget`: the run's budget, over the plan's (and the configured default). */
+  budget?: Budget;
 }
 
 export async function runCommand(
@@ -64,7 +66,8 @@ export async function executePlan(
     context.streams.stderr.write(`warning: ${terminalSafe(warning.message)}\n`);
   if (overlaps.omitted > 0)
     context.streams.stderr.write(`warning: ${overlaps.omitted} more overlapping targets\n`);
-  const planToRun = options.review === false ? withoutReview(plan) : plan;
+  const reviewed = options.review === false ? withoutReview(plan) : plan;
+  const planToRun = options.budget ? { ...reviewed, budget: options.budget } : reviewed;
   for (const warning of runtime.preflight(planToRun, planToRun.steps))
     context.streams.stderr.write(`warning: ${terminalSafe(warning)}\n`);
   const policy = options.yes ? 'never' : config.approval.policy;

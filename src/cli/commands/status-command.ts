@@ -1,9 +1,11 @@
 /** `ai-collab status RUN_ID`: one run's steps, from the store (the same projection the live view uses). */
 import { join } from 'node:path';
 import pc from 'picocolors';
+import { stepsStillToRun, terminalRunStatuses } from '../../engine/run-state.js';
 import { systemClock } from '../../support/clock.js';
 import { InputError } from '../../support/errors.js';
 import { exitCodes } from '../exit-codes.js';
+import { forecastLines } from '../output/budget-text.js';
 import { renderSummary } from '../output/run-summary.js';
 import { renderStepReviews } from '../output/step-reviews-text.js';
 import { buildRunReport } from '../run-report.js';
@@ -25,8 +27,13 @@ export async function statusCommand(
     if (!record || !state)
       throw new InputError('RUN_NOT_FOUND', `no run ${runId}; list runs with: ai-collab runs`);
     state.status = displayStatus(record) as typeof state.status;
+    // What the steps still to run will likely cost: shown for approval, and while a run is under way.
+    const forecast = terminalRunStatuses.has(state.status)
+      ? undefined
+      : reader.forecast(stepsStillToRun(state));
     if (options.json) {
-      context.streams.stdout.write(`${JSON.stringify(buildRunReport(state))}\n`);
+      const report = { ...buildRunReport(state), ...(forecast && { forecast }) };
+      context.streams.stdout.write(`${JSON.stringify(report)}\n`);
       return exitCodes.success;
     }
     const out = context.streams.stdout;
@@ -34,6 +41,8 @@ export async function statusCommand(
     out.write(
       `${renderSummary(state, { colors, now: systemClock.now(), cwd: context.cwd, logsDir: join(reader.paths.stateDir, 'runs', runId, 'logs') })}\n`,
     );
+    if (forecast && state.status === 'awaiting_approval')
+      out.write(`${forecastLines(forecast, state.budget).join('\n')}\n`);
     const reviews = renderStepReviews(state, colors);
     if (reviews) out.write(`${reviews}\n`);
     return exitCodes.success;

@@ -5,6 +5,7 @@
  */
 import type { RunEvent, RunEventType } from '../../engine/events.js';
 import type { RunState } from '../../engine/run-state.js';
+import { budgetText, spendText } from '../output/budget-text.js';
 
 export type NotificationKind =
   | 'approval-needed'
@@ -50,9 +51,12 @@ const fromEvent: { [T in RunEventType]?: Describe<T> } = {
     stepId: event.data.stepId,
     text: `ai-collab: step ${event.data.stepId} of run ${state.runId} waits for a usage limit until ${new Date(event.data.until).toISOString()} (${event.data.reason})`,
   }),
-  // Failover and budgets notify with one line each once their events exist, e.g.:
+  'run.budget-reached': (event, state) => ({
+    kind: 'budget-reached',
+    text: `ai-collab: run ${state.runId} (${state.name}) paused at its budget: spent ${spendText(event.data.spent)} of ${budgetText(event.data.budget)}, ${event.data.waiting} step(s) wait: ai-collab resume ${state.runId} --budget <more>`,
+  }),
+  // Failover notifies with one line once its event exists, e.g.:
   // 'step.failed-over': (event, state) => ({ kind: 'step-failed-over', stepId: event.data.stepId, text: … }),
-  // 'run.budget-reached': (event, state) => ({ kind: 'budget-reached', text: … }),
 };
 
 export function notificationOf(event: RunEvent, state: RunState): Notification | undefined {

@@ -6,8 +6,10 @@ import type { Colors } from 'picocolors/types.js';
 import type { RunState, StepState, StepStatus } from '../../engine/run-state.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
+import { budgetText, formatUsd } from './budget-text.js';
 import { elapsedOf, stepNote } from './step-notes.js';
 import { statusGlyph } from './step-style.js';
+import { formatTokens } from './usage-text.js';
 
 export interface FrameOptions {
   now: number;
@@ -111,8 +113,20 @@ function progressLine(state: RunState, options: FrameOptions): string {
   if (counts.failed > 0) parts.push(colors.red(`${counts.failed} failed`));
   if (counts.blocked > 0) parts.push(colors.yellow(`${counts.blocked} blocked`));
   parts.push(`${formatDuration(elapsed)} elapsed`);
+  const spend = spendCompact(state);
+  if (spend) parts.push(spend);
   if (done > 0 && done < total) parts.push(`ETA ${formatDuration((elapsed / done) * (total - done))}`);
   return `${bar} ${parts.join(colors.gray(' · '))}`;
+}
+
+/** `$0.42 of $5` (with a budget) or `$0.42 · 12k tok` for the progress line. */
+function spendCompact(state: RunState): string | undefined {
+  if (!state.spent && !state.budget) return undefined;
+  const spent = state.spent ?? { usd: 0, tokens: 0, uncostedTokens: 0 };
+  const usd = `${formatUsd(spent.usd)}${spent.uncostedTokens > 0 ? '+?' : ''}`;
+  return state.budget
+    ? `${usd} of ${budgetText(state.budget)}`
+    : `${usd} · ${formatTokens(spent.tokens)} tok`;
 }
 
 function pad(text: string, width: number): string {

@@ -3,6 +3,7 @@ import type { EventData, RunEvent } from '../../engine/events.js';
 import type { RunState } from '../../engine/run-state.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
+import { budgetReachedText, budgetText } from './budget-text.js';
 import { clockTime, failedOverText } from './choice-text.js';
 import { labelOf } from './step-notes.js';
 
@@ -32,6 +33,10 @@ export function describeEvent(event: RunEvent, state: RunState): string | undefi
       return line(`plan rejected by ${event.data.by}${event.data.reason ? `: ${event.data.reason}` : ''}`);
     case 'run.paused':
       return line('run paused');
+    case 'run.budget-set':
+      return line(`budget set to ${budgetText(event.data.budget)} by ${event.data.by}`);
+    case 'run.budget-reached':
+      return line(budgetReachedText(state) ?? 'budget reached');
     case 'run.resumed':
       return line('run resumed');
     case 'run.interrupted':

@@ -5,10 +5,11 @@ import type { RunState, StepState } from '../../engine/run-state.js';
 import { runUsage } from '../../engine/step-usage.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
+import { budgetReachedText, budgetText } from './budget-text.js';
 import { choiceLines } from './choice-text.js';
 import { elapsedOf, stepNote } from './step-notes.js';
 import { colorStatus } from './step-style.js';
-import { usageCell, usageSentence } from './usage-text.js';
+import { costCell, usageCell, usageSentence } from './usage-text.js';
 
 /** Above this many steps only the ones that did not succeed are listed. */
 const fullTableLimit = 40;
@@ -34,7 +35,7 @@ export function renderSummary(
       step.status,
       String(step.attempts),
       elapsed === undefined ? '-' : formatDuration(elapsed),
-      ...(showUsage ? [usageCell(step.usage)] : []),
+      ...(showUsage ? [usageCell(step.usage), costCell(step.usage)] : []),
       stepNote(state, step, now),
     ].map(terminalSafe);
   });
@@ -44,7 +45,7 @@ export function renderSummary(
     'status',
     'attempts',
     'time',
-    ...(showUsage ? ['tokens in/out'] : []),
+    ...(showUsage ? ['tokens in/out', 'cost'] : []),
     'note',
   ];
   const noteColumn = header.length - 1;
@@ -102,7 +103,10 @@ function verdict(
   const logs = relative(options.cwd, options.logsDir) || '.';
   const usage = runUsage(state);
   const used = usage ? ` Used ${usageSentence(usage)}.` : '';
-  const head = `Run ${state.runId} ${colorStatus(state.status, colors)}: ${tally} in ${took}.${used}`;
+  const budget = state.budget ? ` Budget ${budgetText(state.budget)}.` : '';
+  const head = `Run ${state.runId} ${colorStatus(state.status, colors)}: ${tally} in ${took}.${used}${budget}`;
+  const reached = budgetReachedText(state);
+  if (reached) return `${head} ${reached[0]?.toUpperCase()}${reached.slice(1)}`;
   if (state.status === 'interrupted') return `${head} Continue with: ai-collab resume ${state.runId}`;
   return state.status === 'succeeded' ? head : `${head} Logs: ${logs}`;
 }

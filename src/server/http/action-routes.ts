@@ -27,6 +27,13 @@ const decisionBody = z.strictObject({
   by,
 });
 const actionBody = z.strictObject({ by });
+const budgetBody = z
+  .strictObject({
+    usd: z.number().positive().max(1_000_000).optional(),
+    tokens: z.number().int().positive().max(1e12).optional(),
+    by,
+  })
+  .refine((body) => body.usd !== undefined || body.tokens !== undefined, 'give usd, tokens or both');
 
 export function actionRoutes(api: ApiContext): Route[] {
   const control = (path: string, act: (runId: string, who: string) => void): Route => ({
@@ -66,6 +73,20 @@ export function actionRoutes(api: ApiContext): Route[] {
         if (feed.state.status !== 'awaiting_approval') whereItRuns(api, feed.runId);
         api.engine.cancel(feed.runId, who);
         return { body: { ok: true } };
+      },
+    },
+    {
+      // Sets (raises) the run's budget; a run paused at its budget continues in this process.
+      method: 'POST',
+      path: '/api/runs/:runId/budget',
+      access: 'token',
+      handle: async ({ params, body }) => {
+        const { by: who = 'dashboard', usd, tokens } = parseBody(budgetBody, await body());
+        const feed = feedOf(api, params.runId);
+        const change = { ...(usd !== undefined && { usd }), ...(tokens !== undefined && { tokens }) };
+        const handle = await api.engine.setBudget(feed.runId, change, who);
+        if (handle) api.feeds.peek(feed.runId)?.tick();
+        return { body: { ok: true, started: handle !== undefined } };
       },
     },
     {

@@ -1,7 +1,7 @@
 /** Routes that read: runs, a run's state and plan, events since a seq, a step's attempts, output and diff. */
 
 import { isKnownEvent, type UnknownEvent } from '../../engine/decode-events.js';
-import type { StepState } from '../../engine/run-state.js';
+import { type StepState, stepsStillToRun } from '../../engine/run-state.js';
 import { planToYaml } from '../../plan/plan-to-yaml.js';
 import { stripRunId } from '../stream/hub-port.js';
 import type { RunFeed } from '../stream/run-feed.js';
@@ -54,6 +54,9 @@ function runRoutes(api: ApiContext): Route[] {
             approvalReason: state.approvalReason ?? null,
             plan: state.plan,
             yaml: planToYaml(state.plan),
+            // What the steps still to run will likely cost (from past steps), for the approval view.
+            forecast: api.engine.forecast(stepsStillToRun(state)),
+            budget: state.budget ?? null,
           },
         };
       },

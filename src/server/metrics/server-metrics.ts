@@ -3,7 +3,7 @@
  * histograms are fed by every event the server's feeds apply; gauges are computed when scraped.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { RunEvent } from '../../engine/events.js';
+import type { RunEvent, StepUsage } from '../../engine/events.js';
 import type { RunState } from '../../engine/run-state.js';
 import type { RuntimeStats } from '../engine-port.js';
 import type { StreamMetrics } from '../stream/hub-port.js';
@@ -30,6 +30,8 @@ export class ServerMetrics {
   readonly #verdicts: Counter<'verdict'>;
   readonly #httpRequests: Counter<'route' | 'status'>;
   readonly #httpRejected: Counter<'code'>;
+  readonly #costUsd: Counter<'agent' | 'model'>;
+  readonly #tokens: Counter<'agent' | 'model' | 'kind'>;
   #finishedRuns = 0;
   #succeededRuns = 0;
   readonly #since: number;
@@ -80,6 +82,16 @@ export class ServerMetrics {
       'Requests and upgrades refused by the access policy, by reason.',
       ['code'],
     );
+    this.#costUsd = counter(
+      'ai_collab_cost_usd_total',
+      'Dollars step attempts spent (reported by the agent or tokens × the price table), by agent and model.',
+      ['agent', 'model'],
+    );
+    this.#tokens = counter(
+      'ai_collab_tokens_total',
+      'Tokens step attempts used, by agent, model and kind (input, output); cached input is part of input.',
+      ['agent', 'model', 'kind'],
+    );
     this.stream = this.#streamMetrics(registers);
     this.#runGauges(sources, registers);
     if (sources.stats) registerRuntimeStats(sources.stats, registers);
@@ -111,8 +123,23 @@ export class ServerMetrics {
     this.#count(event, state);
   }
 
+  /** Spend of one attempt, from the usage its event carries. */
+  #countSpend(agent: string, usage: StepUsage | undefined): void {
+    if (!usage) return;
+    const model = usage.model ?? 'unknown';
+    this.#tokens.inc({ agent, model, kind: 'input' }, usage.inputTokens);
+    this.#tokens.inc({ agent, model, kind: 'output' }, usage.outputTokens);
+    if (usage.costUsd !== undefined) this.#costUsd.inc({ agent, model }, usage.costUsd);
+  }
+
   #count(event: RunEvent, state: Readonly<RunState>): void {
     const stepOf = (stepId: string) => state.steps[stepId];
+    if (
+      event.type === 'step.succeeded' ||
+      event.type === 'step.attempt-failed' ||
+      event.type === 'step.failed'
+    )
+      this.#countSpend(stepOf(event.data.stepId)?.agent ?? 'unknown', event.data.usage);
     switch (event.type) {
       case 'step.succeeded': {
         const step = stepOf(event.data.stepId);

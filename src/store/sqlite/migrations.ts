@@ -100,4 +100,9 @@ export const migrations: readonly string[] = [
     expires_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- What each successful step spent, beside its duration: the cost forecast shown before approval.
+  ALTER TABLE step_durations ADD COLUMN cost_usd REAL;
+  ALTER TABLE step_durations ADD COLUMN tokens INTEGER;
+  `,
 ];

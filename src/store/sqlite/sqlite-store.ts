@@ -13,6 +13,7 @@ import type {
   ProcessRow,
   RunRecord,
   RunRecordPatch,
+  SpendSample,
   StoredEvent,
   StoreWrite,
 } from '../event-store.js';
@@ -125,6 +126,10 @@ export class SqliteStore implements EventStore {
 
   recentDurations(agent: string, action: string, limit: number): number[] {
     return this.#durations.recent(agent, action, limit);
+  }
+
+  recentSpend(agent: string, action: string, limit: number): SpendSample[] {
+    return this.#durations.recentSpend(agent, action, limit);
   }
 
   appendWhile(

@@ -153,7 +153,7 @@ test('a command notifier runs its argument vector (no shell) with the notificati
   assert.equal(written.arg, '$(touch pwned)');
 });
 
-test('committed events become notifications: approval wanted, run ended, step parked; others none', () => {
+test('committed events become notifications: approval wanted, run ended, step parked, budget reached; others none', () => {
   const state = createRunState({
     type: 'run.created',
     runId: 'run-9',
@@ -182,5 +182,15 @@ test('committed events become notifications: approval wanted, run ended, step pa
   );
   assert.equal(parked?.kind, 'step-parked');
   assert.match(parked?.text ?? '', /usage limit until 1970-01-01T01:00:00\.000Z \(five_hour\)/);
+  const reached = notificationOf(
+    {
+      ...at,
+      type: 'run.budget-reached',
+      data: { budget: { usd: 5 }, spent: { usd: 4.8, tokens: 1_200, uncostedTokens: 0 }, waiting: 3 },
+    },
+    state,
+  );
+  assert.equal(reached?.kind, 'budget-reached');
+  assert.match(reached?.text ?? '', /paused at its budget: spent \$4\.80 .* of \$5\.00, 3 step\(s\) wait/);
   assert.equal(notificationOf({ ...at, type: 'run.paused', data: {} }, state), undefined);
 });

@@ -152,7 +152,9 @@ test('tokens and cost are shown per step and summed over attempts and steps', ()
   const summary = renderSummary(state, { colors, now: 50, cwd: '/w', logsDir: '/w/logs' });
   assert.match(summary, /tokens in\/out/);
   assert.match(summary, /s0 +timer +succeeded +2 +\S+ +13k\/1\.0k/);
-  assert.match(summary, /^s1 +timer +succeeded +1 +\S+ +-$/m);
+  // A step that reported no usage shows no tokens and no cost.
+  assert.match(summary, /^s1 +timer +succeeded +1 +\S+ +- +-$/m);
+  assert.match(summary, /s0 +timer +succeeded +2 +\S+ +13k\/1\.0k +\$0\.030/);
   assert.match(summary, /Used 13k input and 1\.0k output tokens, \$0\.030\./);
   const report = buildRunReport(state);
   assert.deepEqual(report.usage, { inputTokens: 12_500, outputTokens: 1_000, costUsd: 0.03 });

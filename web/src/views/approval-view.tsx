@@ -3,13 +3,22 @@
  * wrong; approve it as is, edit it first, or reject it with a reason.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { PlanDefinition } from '../../../src/protocol/plan-types.js';
+import type { PlanForecast } from '../../../src/engine/budget/forecast.js';
+import type { Budget, PlanDefinition } from '../../../src/protocol/plan-types.js';
 import { type ApiClient, ApiError } from '../model/api-client.js';
+import { formatUsd } from './format.js';
 
 interface PlanResponse {
   plan: PlanDefinition;
   yaml: string;
   approvalReason: string | null;
+  /** What the steps will likely cost, from past steps of the same agent and action. */
+  forecast?: PlanForecast;
+  budget?: Budget | null;
+}
+
+function rangeText(range: { low: number; high: number }): string {
+  return range.low === range.high ? formatUsd(range.low) : `${formatUsd(range.low)}–${formatUsd(range.high)}`;
 }
 
 interface Risk {
@@ -86,6 +95,15 @@ export function ApprovalView({ api, runId }: { api: ApiClient; runId: string }) 
           ))}
         </ul>
       )}
+      {plan.forecast && (
+        <p class="forecast">
+          {`Forecast: ${
+            plan.forecast.withoutHistory === plan.forecast.steps.length
+              ? 'no history yet'
+              : `${rangeText(plan.forecast.usd)} (median ${formatUsd(plan.forecast.usd.median)})${plan.forecast.withoutHistory > 0 ? `, ${plan.forecast.withoutHistory} step(s) with no history yet` : ''}`
+          }${plan.budget?.usd !== undefined ? `; budget ${formatUsd(plan.budget.usd)}` : ''}`}
+        </p>
+      )}
       <table class="plan-steps">
         <thead>
           <tr>
@@ -93,6 +111,7 @@ export function ApprovalView({ api, runId }: { api: ApiClient; runId: string }) 
             <th>agent</th>
             <th>does</th>
             <th>needs</th>
+            <th>forecast</th>
           </tr>
         </thead>
         <tbody>
@@ -102,6 +121,7 @@ export function ApprovalView({ api, runId }: { api: ApiClient; runId: string }) 
               <td>{`${step.agent}${step.action ? ` · ${step.action}` : ''}`}</td>
               <td>{step.run ?? step.prompt ?? step.description ?? step.target ?? ''}</td>
               <td>{step.needs.join(', ')}</td>
+              <td>{forecastOf(plan.forecast, step.id)}</td>
             </tr>
           ))}
         </tbody>
@@ -166,4 +186,10 @@ function Confidence({ values }: { values: Record<string, number> }) {
         ))}
     </div>
   );
+}
+
+function forecastOf(forecast: PlanForecast | undefined, stepId: string): string {
+  const step = forecast?.steps.find((candidate) => candidate.stepId === stepId);
+  if (!step) return '';
+  return step.usd ? rangeText(step.usd) : 'no history yet';
 }

@@ -20,6 +20,18 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MiB`;
 }
 
+/** `$0.042`, `$1.20`. */
+export function formatUsd(usd: number): string {
+  return `$${usd < 0.1 ? usd.toFixed(3) : usd.toFixed(2)}`;
+}
+
+/** `12.3k` tokens. */
+export function formatTokens(count: number): string {
+  if (count < 1_000) return String(count);
+  if (count < 1_000_000) return `${(count / 1_000).toFixed(count < 10_000 ? 1 : 0)}k`;
+  return `${(count / 1_000_000).toFixed(1)}M`;
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge status-${status}`}>{status.replace('_', ' ')}</span>;
 }

@@ -6,6 +6,7 @@ import type { DashboardStore } from '../model/dashboard-store.js';
 import { useObservable } from '../model/observable.js';
 import { TimelineView } from '../timeline/timeline-view.js';
 import { ApprovalView } from './approval-view.js';
+import { BudgetView } from './budget-view.js';
 import { StatusBadge } from './format.js';
 import { StepPanel } from './step-panel.js';
 
@@ -50,7 +51,7 @@ export function RunView({ store, runId }: { store: DashboardStore; runId: string
               Pause
             </button>
           )}
-          {state.status === 'paused' && (
+          {state.status === 'paused' && !state.budgetReached && (
             <button type="button" onClick={() => void control('resume')}>
               Resume
             </button>
@@ -63,6 +64,7 @@ export function RunView({ store, runId }: { store: DashboardStore; runId: string
         </span>
       </header>
       {notice && <p class="error">{notice}</p>}
+      <BudgetView api={store.api} state={state} />
       {state.status === 'awaiting_approval' && <ApprovalView api={store.api} runId={runId} />}
       <div class="view-bar">
         <nav class="tabs" aria-label="view">

@@ -66,7 +66,7 @@ describe('classifying a claude turn', () => {
     {
       name: 'over budget',
       line: { is_error: true, subtype: 'error_max_budget_usd', errors: ['budget exceeded'] },
-      code: 'AGENT_ERROR',
+      code: 'BUDGET',
       kind: 'permanent',
     },
     {
