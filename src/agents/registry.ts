@@ -1,5 +1,16 @@
-/** Agent name → agent. Names the plan validator accepts come from here too. */
+/**
+ * Agent name → agent. Names the plan validator accepts come from here too. An agent that was usable when
+ * the command started but no longer is (its CLI deleted, its login removed: its usability cache says so)
+ * is not handed out; `unavailableReason` then gives doctor's reason and fix.
+ */
+import type { Unavailable } from './adapter-descriptor.js';
 import type { Agent } from './agent.js';
+import type { UsabilityCache } from './usability-cache.js';
+
+/** How an unusable agent is described everywhere (pre-flight, a failed step, the planner): doctor's words. */
+export function unusableAgentMessage(name: string, unavailable: Unavailable): string {
+  return `agent "${name}" cannot run: ${unavailable.reason}; ${unavailable.fix}`;
+}
 
 export class AgentRegistry {
   #agents = new Map<string, Agent>();
@@ -8,12 +19,20 @@ export class AgentRegistry {
   #timeouts = new Map<string, number>();
   #fallbacks = new Map<string, readonly string[]>();
   #models = new Map<string, string>();
+  /** Agents with something to check before each attempt (a CLI, credentials); shell has nothing. */
+  #usability = new Map<string, UsabilityCache>();
 
-  register(name: string, agent: Agent, options: { timeoutMs?: number; model?: string } = {}): this {
+  register(
+    name: string,
+    agent: Agent,
+    options: { timeoutMs?: number; model?: string; usability?: UsabilityCache | undefined } = {},
+  ): this {
     this.#agents.set(name, agent);
     this.#unavailable.delete(name);
     if (options.timeoutMs !== undefined) this.#timeouts.set(name, options.timeoutMs);
     if (options.model !== undefined) this.#models.set(name, options.model);
+    if (options.usability) this.#usability.set(name, options.usability);
+    else this.#usability.delete(name);
     return this;
   }
 
@@ -42,12 +61,23 @@ export class AgentRegistry {
     return this;
   }
 
+  /** The agent, when it can run here (as last checked, within the cache's validity). */
   get(name: string): Agent | undefined {
-    return this.#agents.get(name);
+    const agent = this.#agents.get(name);
+    return agent !== undefined && this.#usability.get(name)?.current() === undefined ? agent : undefined;
+  }
+
+  /** Before an attempt: the agent when doctor's check, made now, says it can still run here. */
+  recheck(name: string): Agent | undefined {
+    this.#usability.get(name)?.refresh();
+    return this.get(name);
   }
 
   unavailableReason(name: string): string | undefined {
-    return this.#unavailable.get(name);
+    const known = this.#unavailable.get(name);
+    if (known !== undefined || !this.#agents.has(name)) return known;
+    const unusable = this.#usability.get(name)?.current();
+    return unusable && unusableAgentMessage(name, unusable);
   }
 
   has(name: string): boolean {

@@ -9,7 +9,7 @@ import { reapOrphanedProcesses } from '../agents/process/reap-orphans.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { StepCommandSettings } from '../agents/shell/step-command.js';
 import type { ResolvedConfig } from '../config/config-schema.js';
-import { resolveAgents } from '../config/resolve-agents.js';
+import { agentUsability, resolveAgents } from '../config/resolve-agents.js';
 import type { Distributed } from '../distributed/coordinator.js';
 import { priceTableWith } from '../engine/budget/price-table.js';
 import { checkStage } from '../engine/check-stage.js';
@@ -107,16 +107,20 @@ export function openRuntime(options: {
   }, clock);
   const agents = options.distributed
     ? options.distributed.registry(specs.values())
-    : buildAgentRegistry(specs.values(), {
-        clock,
-        logger,
-        environment: options.environment,
-        maxLogBytes: options.config.maxLogBytes,
-        killGraceMs: options.config.killGraceMs,
-        processes,
-        workspace: options.workspace,
-        limiterFor: (spec) => (spec.adapter === 'openai' ? limiterOf(spec) : undefined),
-      });
+    : buildAgentRegistry(
+        specs.values(),
+        {
+          clock,
+          logger,
+          environment: options.environment,
+          maxLogBytes: options.config.maxLogBytes,
+          killGraceMs: options.config.killGraceMs,
+          processes,
+          workspace: options.workspace,
+          limiterFor: (spec) => (spec.adapter === 'openai' ? limiterOf(spec) : undefined),
+        },
+        (spec) => agentUsability(spec, options.environment),
+      );
   const perAgent: Record<string, number> = {};
   for (const spec of specs.values()) {
     if (spec.concurrency !== undefined) perAgent[spec.name] = spec.concurrency;

@@ -95,7 +95,7 @@ function resolveOne(name: string, settings: AgentSettingsInput, environment: Nod
   // the list, which TypeScript cannot correlate through the union.
   const spec = { ...base, adapter, ...(own.success ? descriptor.ownSettings(own.data) : {}) } as AgentSpec;
   const unavailable = own.success
-    ? availability(spec, environment)
+    ? agentUsability(spec, environment)
     : notItsSetting(spec, own.error.issues[0]);
   if (unavailable) spec.unavailable = unavailable;
   return spec;
@@ -119,7 +119,11 @@ function inferAdapter(name: string): AdapterKind {
   return 'claude';
 }
 
-function availability(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpec['unavailable'] {
+/**
+ * doctor's usability check of a resolved spec: its command found, its credentials present, the adapter's
+ * own conditions. Made when the configuration is resolved and again before each attempt of its steps.
+ */
+export function agentUsability(spec: AgentSpec, environment: NodeJS.ProcessEnv): AgentSpec['unavailable'] {
   const descriptor = descriptorOf(spec);
   if (descriptor.cli) {
     if (spec.command === '') {

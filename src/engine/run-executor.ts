@@ -319,7 +319,7 @@ export class RunExecutor {
             kind: 'failed',
             durationMs: 0,
             failure: {
-              code: 'AGENT_ERROR',
+              code: 'AGENT_UNAVAILABLE',
               kind: 'permanent',
               message:
                 this.#deps.agents.unavailableReason(definition.agent) ??

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { buildAgentRegistry } from '../../agents/build-agents.js';
 import { MemoryProcessRegistry } from '../../agents/process/process-registry.js';
-import { resolveAgents } from '../../config/resolve-agents.js';
+import { agentUsability, resolveAgents } from '../../config/resolve-agents.js';
 import { defaultPrefix, requireRedis } from '../../distributed/coordinator.js';
 import { startWatchdog } from '../../distributed/worker/watchdog-client.js';
 import { WorkerService } from '../../distributed/worker/worker-service.js';
@@ -59,26 +59,35 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
   const chosen = [...specs.values()].filter((spec) => !wanted || wanted.includes(spec.name));
   const watchdog = startWatchdog();
   const processes = new MemoryProcessRegistry();
-  const agents = buildAgentRegistry(chosen, {
-    clock: systemClock,
-    logger,
-    environment,
-    maxLogBytes: config.maxLogBytes,
-    killGraceMs: config.killGraceMs,
-    // Pooled processes are watched too: they die with the worker.
-    processes: {
-      add: (entry) => {
-        processes.add(entry);
-        watchdog.add({ pid: entry.pid, pgid: entry.pgid, startTime: entry.startTime, bootId: entry.bootId });
+  const agents = buildAgentRegistry(
+    chosen,
+    {
+      clock: systemClock,
+      logger,
+      environment,
+      maxLogBytes: config.maxLogBytes,
+      killGraceMs: config.killGraceMs,
+      // Pooled processes are watched too: they die with the worker.
+      processes: {
+        add: (entry) => {
+          processes.add(entry);
+          watchdog.add({
+            pid: entry.pid,
+            pgid: entry.pgid,
+            startTime: entry.startTime,
+            bootId: entry.bootId,
+          });
+        },
+        remove: (identity) => {
+          processes.remove(identity);
+          watchdog.remove(identity);
+        },
+        list: () => processes.list(),
       },
-      remove: (identity) => {
-        processes.remove(identity);
-        watchdog.remove(identity);
-      },
-      list: () => processes.list(),
+      workspace: directory,
     },
-    workspace: directory,
-  });
+    (spec) => agentUsability(spec, environment),
+  );
   const offered = chosen.filter((spec) => agents.get(spec.name) !== undefined).map((spec) => spec.name);
   const unavailable = chosen
     .filter((spec) => agents.get(spec.name) === undefined)

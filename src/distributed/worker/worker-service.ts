@@ -144,9 +144,12 @@ export class WorkerService {
       throw new UnrecoverableError(
         `foreign attempt payload: step agent "${data.step.agent}" on the queue of "${agentName}", attempt ${data.attemptId} in job ${job.id}`,
       );
-    const agent = this.#options.agents.get(agentName);
+    // Asked afresh, as before a local attempt: the CLI may have gone since the worker started.
+    const agent = this.#options.agents.recheck(agentName);
     if (!agent)
-      throw new UnrecoverableError(`agent "${agentName}" cannot run on worker ${this.#options.name}`);
+      throw new UnrecoverableError(
+        `${this.#options.agents.unavailableReason(agentName) ?? `agent "${agentName}" cannot run`} (worker ${this.#options.name})`,
+      );
     const execution = randomUUID();
     this.#running.set(execution, {
       runId: data.runId,

@@ -61,7 +61,8 @@ export class StepFailover {
     const step = state.steps[id];
     if (!step || step.pick) return false;
     const limit = state.agentLimits?.[step.agent];
-    const unusable = this.#deps.agents.get(step.agent) === undefined;
+    // Asked afresh: a CLI deleted or a login removed since the run started fails or moves the step now.
+    const unusable = this.#deps.agents.recheck(step.agent) === undefined;
     if (!unusable && (limit === undefined || limit.until <= this.#deps.clock.now())) return false;
     const failure: StepFailure = unusable
       ? {
