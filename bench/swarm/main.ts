@@ -110,13 +110,18 @@ const rows = await simulatePopulations({
   abstainShare: 0,
   margins,
   seed: options.seed,
+  learned: true,
 });
-const ruleName = (margin: number | undefined) =>
-  margin === undefined ? 'settled (default)' : `settled + margin ${margin}`;
+const ruleName = (row: PopulationRow) =>
+  row.learned
+    ? 'settled + 99 % sure (learned)'
+    : row.margin === undefined
+      ? 'settled (default)'
+      : `settled + margin ${row.margin}`;
 const tableRows = rows.flatMap((row: PopulationRow, index) => {
   const cells = [
     `${Math.round(row.accuracy * 100)} %`,
-    ruleName(row.margin),
+    ruleName(row),
     `${fixed(100 * row.agreement, 2)} %`,
     `${fixed(100 * row.callShare, 1)} %`,
     `${fixed(100 * row.earlyCorrect, 1)} %`,
@@ -146,7 +151,20 @@ console.log(
 );
 console.log('');
 
-const settledRows = rows.filter((row) => row.margin === undefined);
+const settledRows = rows.filter((row) => row.margin === undefined && !row.learned);
+const learnedRows = rows.filter((row) => row.learned);
+const learnedRatios = learnedRows.map((row) => ({
+  accuracy: row.accuracy,
+  ratio: row.callShare / stoppingBound(row.accuracy).callShare,
+}));
+const worstLearnedRatio = Math.max(...learnedRatios.map((entry) => entry.ratio));
+const learnedAgreement = Math.min(...learnedRows.map((row) => row.agreement));
+const learnedDetail = learnedRows
+  .map(
+    (row) =>
+      `${Math.round(row.accuracy * 100)} %: ${fixed(100 * row.callShare, 0)} % vs ${fixed(100 * stoppingBound(row.accuracy).callShare, 0)} %`,
+  )
+  .join(', ');
 const minAgreement = Math.min(...settledRows.map((row) => row.agreement));
 const meanCallShare = settledRows.reduce((sum, row) => sum + row.callShare, 0) / settledRows.length;
 const margin3 = rows.filter((row) => row.margin === 3);
@@ -170,6 +188,10 @@ const goals = [
   {
     ok: minAgreement >= 0.99,
     text: `early verdict = full-swarm verdict: ${fixed(100 * minAgreement, 2)} % at worst over 70–95 % accuracy (default rule; with margin 3: ${fixed(100 * margin3Agreement, 2)} %) (goal ≥ 99 %)`,
+  },
+  {
+    ok: worstLearnedRatio <= 1.15 && learnedAgreement >= 0.99,
+    text: `learned reliability, calls per review vs the yardstick: ${learnedDetail} (worst ${fixed(worstLearnedRatio, 2)}×; goal ≤ 1.15× at every accuracy); early = full ${fixed(100 * learnedAgreement, 2)} % at worst (goal ≥ 99 %)`,
   },
 ];
 console.log('Goals');

@@ -16,6 +16,7 @@ import { createReviewCode, type ReviewCode } from '../review/review-code.js';
 import type { ReviewSettings } from '../review/review-settings.js';
 import { createReviewStage } from '../review/review-stage.js';
 import { ReviewSwarm } from '../review/review-swarm.js';
+import { reliabilityFrom } from '../review/reviewer-reliability.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Clock } from '../support/clock.js';
 
@@ -62,7 +63,9 @@ export function openReviewRuntime(parts: ReviewRuntimeParts): ReviewRuntime {
     settings,
   );
   const cache = parts.store.reviewCache<CachedReview>({ parse: parseCachedReview });
-  const swarm = new ReviewSwarm(built.reviewers, settings, { clock: parts.clock, cache });
+  // The reviewers' records are the reviews stored so far: each vote against the verdict it met.
+  const reliability = reliabilityFrom(cache.all());
+  const swarm = new ReviewSwarm(built.reviewers, settings, { clock: parts.clock, cache, reliability });
   return {
     swarm,
     names,

@@ -11,6 +11,7 @@ import { type ReviewCache, reviewCacheKey } from './review-cache.js';
 import { promptVersion } from './review-prompts.js';
 import type { ReviewSettings } from './review-settings.js';
 import type { Reviewer, ReviewerAnswer, ReviewQuestion } from './reviewer.js';
+import { ReviewerReliability } from './reviewer-reliability.js';
 import { type ReviewVote, runSwarm } from './run-swarm.js';
 import type { Tally, Verdict, VerdictRule } from './verdict.js';
 
@@ -70,16 +71,19 @@ export class ReviewSwarm {
   readonly settings: ReviewSettings;
   readonly #cache: ReviewCache | undefined;
   readonly #clock: Clock;
+  /** Each swarm member's accuracy, learned from the reviews recorded so far and from each new one. */
+  readonly reliability: ReviewerReliability;
 
   constructor(
     reviewers: readonly Reviewer[],
     settings: ReviewSettings,
-    deps: { clock: Clock; cache?: ReviewCache },
+    deps: { clock: Clock; cache?: ReviewCache; reliability?: ReviewerReliability },
   ) {
     this.reviewers = reviewers;
     this.settings = settings;
     this.#cache = settings.cache ? deps.cache : undefined;
     this.#clock = deps.clock;
+    this.reliability = deps.reliability ?? new ReviewerReliability();
   }
 
   /** Whether any reviewer can vote: a plan that needs review is refused without one. */
@@ -123,7 +127,9 @@ export class ReviewSwarm {
       signal: request.signal,
       onVote: (vote) => request.onVote?.(vote, false),
       ask: (index, signal) => this.#vote(slots[index] as Slot, signal, asking),
+      accuracyOf: (index) => this.reliability.accuracyOf(slots[index]?.name ?? ''),
     });
+    this.reliability.learn(run.votes, run.verdict);
     if (this.#cache && run.verdict !== 'failed') {
       const { verdict, votes, tally } = run;
       await this.#cache.put(key, { verdict, votes, tally, reviewedAt: this.#clock.now() });

@@ -1,10 +1,12 @@
 /**
  * Runs a swarm in waves: launch the fewest reviewers that could settle the verdict, fold in each vote as it
  * arrives, and stop (cancelling any still working) as soon as the verdict is settled, or once one side
- * leads by the margin when that rule is on. Without early stopping, every reviewer is launched at once and
+ * leads by the margin when that rule is on, or (given the reviewers' learned accuracies) once the
+ * full-swarm verdict is 99 % certain. Without early stopping, every reviewer is launched at once and
  * every vote counts, as in the seed (but still through the limiter).
  */
 import type { StepFailure } from '../agents/agent.js';
+import { confidentVerdict } from './confident-verdict.js';
 import {
   type CountedVote,
   earlyVerdict,
@@ -34,6 +36,11 @@ export interface SwarmRunOptions {
   ask(index: number, signal: AbortSignal): Promise<ReviewVote>;
   onVote?(vote: ReviewVote): void;
   signal?: AbortSignal;
+  /**
+   * Each slot's learned accuracy (see reviewer-reliability): with it, early stopping also stops once the
+   * full-swarm verdict is 99 % certain under those accuracies (confident-verdict), and waves are sized for it.
+   */
+  accuracyOf?(index: number): number;
 }
 
 export interface SwarmRun {
@@ -54,6 +61,8 @@ export async function runSwarm(options: SwarmRunOptions): Promise<SwarmRun> {
   options.signal?.addEventListener('abort', stop, { once: true });
   const pending = new Map<number, Promise<{ index: number; vote: ReviewVote }>>();
   const votes: ReviewVote[] = [];
+  /** The slot of each vote, in arrival order. */
+  const indices: number[] = [];
   let launched = 0;
   const launch = (count: number): void => {
     for (let n = 0; n < count && launched < size; n++) {
@@ -69,22 +78,24 @@ export async function runSwarm(options: SwarmRunOptions): Promise<SwarmRun> {
     }
   };
   try {
-    launch(options.earlyStop ? reviewersToLaunch(tallyVotes([]), 0, size, rule) : size);
+    const stopping = stoppingRule(options);
+    launch(options.earlyStop ? stopping.toLaunch([], [], 0, []) : size);
     while (pending.size > 0) {
       const { index, vote } = await Promise.race(pending.values());
       pending.delete(index);
       votes.push(vote);
       options.onVote?.(vote);
       if (!options.earlyStop) continue;
+      indices.push(index);
       const tally = tallyVotes(votes);
-      const early = earlyVerdict(tally, size - votes.length, rule);
+      const early = stopping.early(votes, indices, launched, pending.keys());
       if (early !== undefined && votes.length < size) {
         controller.abort(new Error('the verdict is settled'));
         // Cancelled reviewers settle their limiter permits before the swarm is reported done.
         await Promise.allSettled(pending.values());
         return { verdict: early, votes, tally, launched, stoppedEarly: true };
       }
-      const more = reviewersToLaunch(tally, pending.size, size - launched, rule);
+      const more = stopping.toLaunch(votes, indices, launched, pending.keys());
       launch(pending.size === 0 ? Math.max(1, more) : more);
     }
     const tally = tallyVotes(votes);
@@ -92,6 +103,64 @@ export async function runSwarm(options: SwarmRunOptions): Promise<SwarmRun> {
   } finally {
     options.signal?.removeEventListener('abort', stop);
   }
+}
+
+interface StoppingRule {
+  /** The verdict to stop on now, if any: `launched` slots started, `working` of them still out. */
+  early(
+    votes: readonly CountedVote[],
+    indices: readonly number[],
+    launched: number,
+    working: Iterable<number>,
+  ): Verdict | undefined;
+  /** How many more reviewers to launch. */
+  toLaunch(
+    votes: readonly CountedVote[],
+    indices: readonly number[],
+    launched: number,
+    working: Iterable<number>,
+  ): number;
+}
+
+/** The settled rule (and margin), plus the confident rule when accuracies are known. */
+function stoppingRule(options: SwarmRunOptions): StoppingRule {
+  const { rule, accuracyOf } = options;
+  const size = options.slots.length;
+  const early: StoppingRule['early'] = (votes, indices, launched, working) => {
+    const tally = tallyVotes(votes);
+    const settled = earlyVerdict(tally, size - votes.length, rule);
+    if (settled !== undefined || accuracyOf === undefined) return settled;
+    const approverAccuracies: number[] = [];
+    const rejecterAccuracies: number[] = [];
+    votes.forEach((vote, position) => {
+      const accuracy = accuracyOf(indices[position] as number);
+      if (vote.vote === 'approve') approverAccuracies.push(accuracy);
+      else if (vote.vote === 'reject') rejecterAccuracies.push(accuracy);
+    });
+    const remaining = [...working].map(accuracyOf);
+    for (let index = launched; index < size; index++) remaining.push(accuracyOf(index));
+    return confidentVerdict({ tally, approverAccuracies, rejecterAccuracies, remaining }, rule);
+  };
+  return {
+    early,
+    toLaunch(votes, indices, launched, working) {
+      const out = [...working];
+      const unlaunched = size - launched;
+      if (accuracyOf === undefined) return reviewersToLaunch(tallyVotes(votes), out.length, unlaunched, rule);
+      // The fewest more that, with those still out, would stop the swarm if they all agreed (at full
+      // confidence); those working are counted as voting.
+      for (let extra = 0; extra <= unlaunched; extra++) {
+        const coming = [...out, ...Array.from({ length: extra }, (_, n) => launched + n)];
+        if (coming.length === 0) continue;
+        for (const vote of ['approve', 'reject'] as const) {
+          const more = coming.map((): CountedVote => ({ vote, confidence: 1 }));
+          if (early([...votes, ...more], [...indices, ...coming], launched + extra, []) !== undefined)
+            return extra;
+        }
+      }
+      return unlaunched;
+    },
+  };
 }
 
 function abstention(reviewer: string, error: unknown): ReviewVote {

@@ -31,6 +31,7 @@ export class SqliteReviewCache<T extends { reviewedAt: number }> {
   readonly #upsert: Database.Statement<[string, string, number, number]>;
   readonly #remove: Database.Statement<[string]>;
   readonly #prune: Database.Statement<[number]>;
+  readonly #selectAll: Database.Statement<[], CacheRow>;
   #writes = 0;
 
   constructor(db: Database.Database, clock: Clock, options: SqliteReviewCacheOptions<T>) {
@@ -38,6 +39,7 @@ export class SqliteReviewCache<T extends { reviewedAt: number }> {
     this.#parse = options.parse;
     this.#maxEntries = options.maxEntries ?? 10_000;
     this.#select = db.prepare('SELECT review FROM review_cache WHERE cache_key = ?');
+    this.#selectAll = db.prepare('SELECT review FROM review_cache ORDER BY reviewed_at, cache_key');
     this.#touch = db.prepare('UPDATE review_cache SET used_at = ? WHERE cache_key = ?');
     this.#upsert = db.prepare(
       `INSERT INTO review_cache (cache_key, review, reviewed_at, used_at) VALUES (?, ?, ?, ?)
@@ -66,6 +68,21 @@ export class SqliteReviewCache<T extends { reviewedAt: number }> {
     }
     this.#touch.run(this.#clock.now(), key);
     return value;
+  }
+
+  /** Every stored review that parses, oldest first (rows that do not parse are skipped, not trusted). */
+  all(): T[] {
+    const reviews: T[] = [];
+    for (const row of this.#selectAll.iterate()) {
+      let value: T | undefined;
+      try {
+        value = this.#parse(JSON.parse(row.review));
+      } catch {
+        value = undefined;
+      }
+      if (value !== undefined) reviews.push(value);
+    }
+    return reviews;
   }
 
   async put(key: string, review: T): Promise<void> {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { type CachedReview, parseCachedReview } from '../../../src/review/review-cache.js';
+import { reliabilityFrom } from '../../../src/review/reviewer-reliability.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { tempDir } from '../../support/temp-dir.js';
@@ -92,4 +93,27 @@ test('past its size the least recently used reviews go', async () => {
   assert.ok(await cache.get('a'));
   assert.ok(await cache.get('c'));
   store.close();
+});
+
+test('the stored reviews, read back at load, give each reviewer its record', async () => {
+  const path = join(tempDir(), 'state.db');
+  const first = openCache(path);
+  await first.cache.put('k1', review('approved', 1));
+  await first.cache.put('k2', review('rejected', 2));
+  first.store.close();
+  const raw = new Database(path);
+  raw.prepare("INSERT INTO review_cache VALUES ('k3', 'not json', 3, 3)").run();
+  raw.close();
+
+  const second = openCache(path);
+  const stored = second.cache.all();
+  assert.deepEqual(
+    stored.map((entry) => entry.verdict),
+    ['approved', 'rejected'],
+    'oldest first; the damaged row is skipped',
+  );
+  const reliability = reliabilityFrom(stored);
+  assert.deepEqual(reliability.recordOf('alpha'), { agreed: 2, disagreed: 0 });
+  assert.equal(reliability.accuracyOf('alpha'), 3 / 4, 'Beta(1, 1) prior: (2 + 1) / (2 + 2)');
+  second.store.close();
 });
