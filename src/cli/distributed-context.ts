@@ -5,6 +5,7 @@
  */
 import { type Distributed, openDistributed, redisUrlOf } from '../distributed/coordinator.js';
 import { systemClock } from '../support/clock.js';
+import { createJsonLogger, parseLogLevel } from '../support/logger.js';
 import { createGitRunner } from '../workspace/git-runner.js';
 import type { CommandContext } from './commands/command-context.js';
 import { prepareStateDir, resolveStatePaths } from './state-paths.js';
@@ -24,6 +25,7 @@ export async function withDistributed(
     stateDir: paths.stateDir,
     git: createGitRunner({ environment: context.environment }),
     clock: systemClock,
+    logger: createJsonLogger({ level: parseLogLevel(context.environment.AI_COLLAB_LOG_LEVEL) ?? 'error' }),
     environment: context.environment,
   });
   return {
@@ -32,7 +34,11 @@ export async function withDistributed(
       // One runtime per command owns it (and closes it); a second would find it closed.
       const distributed = opened;
       opened = undefined;
-      return context.openRuntime(config, db, { ...runtimeOptions, ...(distributed && { distributed }) });
+      // The coordinator's own limiters (reviewers, rate-limit backoff) draw on the budgets its workers share.
+      return context.openRuntime(config, db, {
+        ...runtimeOptions,
+        ...(distributed && { distributed, sharedBudget: distributed.sharedBudget }),
+      });
     },
   };
 }

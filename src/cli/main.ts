@@ -55,6 +55,7 @@ export function defaultContext(): CommandContext {
         ...(options?.isolation && { isolation: options.isolation }),
         ...(options?.review && { review: options.review }),
         ...(options?.distributed && { distributed: options.distributed }),
+        ...(options?.sharedBudget && { sharedBudget: options.sharedBudget }),
       }),
   };
 }

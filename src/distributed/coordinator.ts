@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import type { AgentSpec } from '../agents/agent-spec.js';
 import { AgentRegistry } from '../agents/registry.js';
 import type { ResolvedConfig } from '../config/config-schema.js';
+import type { ProviderLimitersDeps } from '../limits/provider-limiter.js';
 import type { Clock } from '../support/clock.js';
 import { InputError } from '../support/errors.js';
+import type { Logger } from '../support/logger.js';
 import type { Git } from '../workspace/git-runner.js';
 import { AgentQueues } from './agent-queues.js';
 import { attemptRecords } from './attempt-records.js';
@@ -17,6 +19,7 @@ import { type GitEndpoint, startGitEndpoint } from './git-endpoint.js';
 import { openGitExchange } from './git-exchange.js';
 import { assertRedisReachable, openRedis, type RedisTarget, redisTarget } from './redis-connection.js';
 import { RemoteAgent } from './remote-agent.js';
+import { openSharedLimits } from './shared-limits.js';
 import { isAlive, listWorkers } from './worker-registry.js';
 
 export const defaultPrefix = 'ai-collab';
@@ -26,6 +29,8 @@ export interface Distributed {
   target: RedisTarget;
   prefix: string;
   endpoint: GitEndpoint;
+  /** Provider budgets shared with the workers and other coordinators on this Redis (for `openRuntime`). */
+  sharedBudget: NonNullable<ProviderLimitersDeps['sharedBudget']>;
   /** Remote agents for every agent name the configuration knows (workers decide whether they can run it). */
   registry(specs: Iterable<AgentSpec>): AgentRegistry;
   close(): Promise<void>;
@@ -68,6 +73,7 @@ export async function openDistributed(options: {
   stateDir: string;
   git: Git;
   clock: Clock;
+  logger: Logger;
   environment: NodeJS.ProcessEnv;
 }): Promise<Distributed> {
   const target = redisTarget(options.redis.url, options.redis.source);
@@ -99,6 +105,7 @@ export async function openDistributed(options: {
     stateFile: join(options.stateDir, 'distributed', 'endpoint.json'),
   });
   const redis = openRedis(target);
+  const limits = await openSharedLimits(redis, prefix, { clock: options.clock, logger: options.logger });
   let concurrency = new Map<string, number>();
   const queues = new AgentQueues({
     target,
@@ -116,6 +123,7 @@ export async function openDistributed(options: {
     target,
     prefix,
     endpoint,
+    sharedBudget: (key, providerLimits) => limits.sharedBudget(key, providerLimits),
     registry(specs) {
       const registry = new AgentRegistry();
       const known = [...specs];
@@ -140,6 +148,7 @@ export async function openDistributed(options: {
     async close() {
       await queues.close();
       await endpoint.close();
+      await limits.close();
       redis.disconnect();
     },
   };

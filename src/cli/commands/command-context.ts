@@ -13,7 +13,12 @@ export interface CommandContext {
   openRuntime(
     config: ResolvedConfig,
     db: string | undefined,
-    options?: { isolation?: 'auto' | 'off'; review?: 'on' | 'off'; distributed?: Distributed },
+    options?: {
+      isolation?: 'auto' | 'off';
+      review?: 'on' | 'off';
+      distributed?: Distributed;
+      sharedBudget?: Distributed['sharedBudget'];
+    },
   ): Runtime;
 }
 

@@ -9,8 +9,13 @@ import { buildAgentRegistry } from '../../agents/build-agents.js';
 import { MemoryProcessRegistry } from '../../agents/process/process-registry.js';
 import { agentUsability, resolveAgents } from '../../config/resolve-agents.js';
 import { defaultPrefix, requireRedis } from '../../distributed/coordinator.js';
+import { openRedis } from '../../distributed/redis-connection.js';
+import { openSharedLimits } from '../../distributed/shared-limits.js';
 import { startWatchdog } from '../../distributed/worker/watchdog-client.js';
 import { WorkerService } from '../../distributed/worker/worker-service.js';
+import { ProviderLimiters } from '../../limits/provider-limiter.js';
+import { providerKey } from '../../review/build-reviewers.js';
+import { limitsFor } from '../../review/review-settings.js';
 import { systemClock } from '../../support/clock.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { InputError } from '../../support/errors.js';
@@ -57,6 +62,15 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
       ]);
   }
   const chosen = [...specs.values()].filter((spec) => !wanted || wanted.includes(spec.name));
+  const prefix = config.distributed?.prefix ?? defaultPrefix;
+  // API agents draw on the provider budgets every worker and coordinator on this Redis shares.
+  const limitsRedis = openRedis(target);
+  const limits = await openSharedLimits(limitsRedis, prefix, { clock: systemClock, logger });
+  const limiters = new ProviderLimiters({ clock: systemClock, sharedBudget: limits.sharedBudget });
+  const closeLimits = async () => {
+    await limits.close();
+    limitsRedis.disconnect();
+  };
   const watchdog = startWatchdog();
   const processes = new MemoryProcessRegistry();
   const agents = buildAgentRegistry(
@@ -85,6 +99,10 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
         list: () => processes.list(),
       },
       workspace: directory,
+      limiterFor: (spec) =>
+        spec.adapter === 'openai'
+          ? limiters.get(providerKey(spec), limitsFor(config.review, spec.baseUrl, spec.name))
+          : undefined,
     },
     (spec) => agentUsability(spec, environment),
   );
@@ -94,6 +112,7 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
     .map((spec) => ({ agent: spec.name, reason: agents.unavailableReason(spec.name) ?? 'cannot run here' }));
   if (offered.length === 0) {
     watchdog.close();
+    await closeLimits();
     throw new InputError(
       'USAGE',
       'no agent can run on this worker',
@@ -103,7 +122,7 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
   const name = options.name ?? `${hostname()}-${process.pid}`;
   const service = new WorkerService({
     target,
-    prefix: config.distributed?.prefix ?? defaultPrefix,
+    prefix,
     directory,
     name,
     concurrency: options.concurrency ?? 1,
@@ -130,6 +149,7 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
   stderr.write('worker stopping: running attempts finish or return to the queue\n');
   await service.close();
   await agents.closeAll();
+  await closeLimits();
   watchdog.close();
   return exitCodes.success;
 }
