@@ -42,6 +42,7 @@ const rank = {
 // Modules of src/ that run in the browser (the dashboard reuses the projection and the wire contract).
 const browserSafe = new Set([
   'engine/projection.ts',
+  'engine/step-projection.ts',
   'engine/run-state.ts',
   'engine/events.ts',
   'engine/step-usage.ts',

@@ -66,7 +66,7 @@ export function agentNames(config: ResolvedConfig, environment: NodeJS.ProcessEn
   return [...resolveAgents(config, environment).keys()];
 }
 
-export function openRuntime(options: {
+export interface RuntimeOptions {
   workspace: string;
   db?: string | undefined;
   config: ResolvedConfig;
@@ -79,7 +79,9 @@ export function openRuntime(options: {
   sharedBudget?: ProviderLimitersDeps['sharedBudget'];
   /** `--redis`: step attempts run on workers; the agents here are their remote stand-ins. */
   distributed?: Distributed;
-}): Runtime {
+}
+
+export function openRuntime(options: RuntimeOptions): Runtime {
   const clock = systemClock;
   const logger = createJsonLogger({
     level: parseLogLevel(options.environment.AI_COLLAB_LOG_LEVEL) ?? 'error',
@@ -87,44 +89,9 @@ export function openRuntime(options: {
   const paths = resolveStatePaths(options.workspace, { db: options.db }, options.environment);
   prepareStateDir(paths, options.workspace);
   const store = new SqliteStore({ path: paths.databaseFile, clock });
-  const processes = storeProcessRegistry(store);
   const specs = resolveAgents(options.config, options.environment);
-  // One limiter per provider for the whole process: API agents' steps and reviewers share it, and a CLI
-  // agent's steps share theirs (`agent:<name>`, as its reviewers do) for the engine's rate-limit backoff.
-  const limiters = new ProviderLimiters({
-    clock,
-    ...(options.sharedBudget && { sharedBudget: options.sharedBudget }),
-  });
-  const limiterOf = (spec: AgentSpec) =>
-    spec.adapter === 'openai'
-      ? limiters.get(providerKey(spec), limitsFor(options.config.review, spec.baseUrl, spec.name))
-      : limiters.get(`agent:${spec.name}`, limitsFor(options.config.review, undefined, spec.name));
-  const providers = new ProviderBackoff((agent) => {
-    const spec = specs.get(agent);
-    if (!spec) return { limiter: limiters.get(`agent:${agent}`, {}), reportsRateLimits: false };
-    // An API agent's client tells its limiter of each 429 itself.
-    return { limiter: limiterOf(spec), reportsRateLimits: spec.adapter === 'openai' };
-  }, clock);
-  const agents = options.distributed
-    ? options.distributed.registry(specs.values())
-    : buildAgentRegistry(
-        specs.values(),
-        {
-          clock,
-          logger,
-          environment: options.environment,
-          maxLogBytes: options.config.maxLogBytes,
-          killGraceMs: options.config.killGraceMs,
-          processes,
-          workspace: options.workspace,
-          limiterFor: (spec) => (spec.adapter === 'openai' ? limiterOf(spec) : undefined),
-        },
-        (spec) => agentUsability(spec, options.environment),
-      );
-  const perAgent: Record<string, number> = {};
-  for (const spec of specs.values()) {
-    if (spec.concurrency !== undefined) perAgent[spec.name] = spec.concurrency;
-  }
+  const { limiters, limiterOf, providers } = openProviderLimits(options, specs, clock);
+  const agents = openAgents(options, specs, { clock, logger, store, limiterOf });
   const git = createGitRunner({ environment: options.environment });
   // `check:` and `workspace.setup` run as a shell step would: same allow-list, log cap and kill grace.
   const commands: StepCommandSettings = {
@@ -144,10 +111,7 @@ export function openRuntime(options: {
     setup: { settings: commands, commands: options.config.workspace.setup ?? [] },
     ...(options.config.workspace.ports && { ports: options.config.workspace.ports }),
   });
-  const slots = new SlotPool({
-    ...(options.config.concurrency !== undefined && { global: options.config.concurrency }),
-    perAgent,
-  });
+  const slots = slotPoolFor(options.config, specs);
   const review = openReviewRuntime({
     settings: options.config.review,
     specs,
@@ -207,6 +171,65 @@ export function openRuntime(options: {
       store.close();
     },
   };
+}
+
+/**
+ * One limiter per provider for the whole process: API agents' steps and reviewers share it, and a CLI
+ * agent's steps share theirs (`agent:<name>`, as its reviewers do) for the engine's rate-limit backoff.
+ */
+function openProviderLimits(options: RuntimeOptions, specs: Map<string, AgentSpec>, clock: Clock) {
+  const limiters = new ProviderLimiters({
+    clock,
+    ...(options.sharedBudget && { sharedBudget: options.sharedBudget }),
+  });
+  const limiterOf = (spec: AgentSpec) =>
+    spec.adapter === 'openai'
+      ? limiters.get(providerKey(spec), limitsFor(options.config.review, spec.baseUrl, spec.name))
+      : limiters.get(`agent:${spec.name}`, limitsFor(options.config.review, undefined, spec.name));
+  const providers = new ProviderBackoff((agent) => {
+    const spec = specs.get(agent);
+    if (!spec) return { limiter: limiters.get(`agent:${agent}`, {}), reportsRateLimits: false };
+    // An API agent's client tells its limiter of each 429 itself.
+    return { limiter: limiterOf(spec), reportsRateLimits: spec.adapter === 'openai' };
+  }, clock);
+  return { limiters, limiterOf, providers };
+}
+
+/** The agents steps run on: here, or (with `--redis`) their remote stand-ins for workers. */
+function openAgents(
+  options: RuntimeOptions,
+  specs: Map<string, AgentSpec>,
+  deps: {
+    clock: Clock;
+    logger: Logger;
+    store: SqliteStore;
+    limiterOf: (spec: AgentSpec) => ReturnType<ProviderLimiters['get']>;
+  },
+): AgentRegistry {
+  if (options.distributed) return options.distributed.registry(specs.values());
+  return buildAgentRegistry(
+    specs.values(),
+    {
+      clock: deps.clock,
+      logger: deps.logger,
+      environment: options.environment,
+      maxLogBytes: options.config.maxLogBytes,
+      killGraceMs: options.config.killGraceMs,
+      processes: storeProcessRegistry(deps.store),
+      workspace: options.workspace,
+      limiterFor: (spec) => (spec.adapter === 'openai' ? deps.limiterOf(spec) : undefined),
+    },
+    (spec) => agentUsability(spec, options.environment),
+  );
+}
+
+/** Concurrency slots of the whole process: the configured total and each agent's own cap. */
+function slotPoolFor(config: ResolvedConfig, specs: Map<string, AgentSpec>): SlotPool {
+  const perAgent: Record<string, number> = {};
+  for (const spec of specs.values()) {
+    if (spec.concurrency !== undefined) perAgent[spec.name] = spec.concurrency;
+  }
+  return new SlotPool({ ...(config.concurrency !== undefined && { global: config.concurrency }), perAgent });
 }
 
 /** Before anything runs: stop pool processes left behind by orchestrators that died. */

@@ -51,12 +51,31 @@ export function setupCommands(command: z.ZodType<string>) {
 /** More candidates than this cost more than they find. */
 export const maxCandidates = 8;
 
-function schemasFor(limits: PlanLimits) {
+const riskSeverity = z.enum(['low', 'medium', 'high', 'critical']);
+const riskCategory = z.enum([
+  'breaking-change',
+  'security',
+  'performance',
+  'compatibility',
+  'data-loss',
+  'other',
+]);
+const score = z.number().min(0).max(1);
+/** A planner's confidence, in both shapes. */
+const confidence = z.strictObject({
+  taskClarity: score,
+  contextSufficiency: score,
+  approachConfidence: score,
+  executionFeasibility: score,
+  overall: score,
+});
+
+/** The field schemas both plan shapes build on, bounded by the limits. */
+function fieldsFor(limits: PlanLimits) {
   const stepId = z.union([
     printableText(z.string().min(1, 'a step id cannot be empty').max(limits.maxIdLength), 'a step id'),
     z.number().int('a numeric step id must be a whole number').nonnegative(),
   ]);
-  const text = withoutNul(z.string().max(limits.maxTextBytes));
   const backoff = z.strictObject({
     initial: durationField().optional(),
     max: durationField().optional(),
@@ -68,12 +87,22 @@ function schemasFor(limits: PlanLimits) {
       printableText(z.string().max(limits.maxTextBytes), 'an environment value', { allowLayout: true }),
     )
     .refine((record) => Object.keys(record).length <= 200, 'at most 200 environment variables per step');
-  const retries = z.number().int().min(0).max(100);
-  const agentName = printableText(z.string().min(1).max(200), 'an agent name');
-  const command = (what: string) =>
-    withoutNul(z.string().trim().min(1, `${what} cannot be empty`).max(limits.maxCommandBytes));
+  return {
+    limits,
+    stepId,
+    text: withoutNul(z.string().max(limits.maxTextBytes)),
+    backoff,
+    env,
+    retries: z.number().int().min(0).max(100),
+    agentName: printableText(z.string().min(1).max(200), 'an agent name'),
+    command: (what: string) =>
+      withoutNul(z.string().trim().min(1, `${what} cannot be empty`).max(limits.maxCommandBytes)),
+  };
+}
+type PlanFields = ReturnType<typeof fieldsFor>;
 
-  const nativeStep = z.strictObject({
+function nativeStepSchema({ limits, stepId, text, backoff, env, retries, agentName, command }: PlanFields) {
+  return z.strictObject({
     id: stepId,
     agent: agentName.optional(),
     action: z.enum(stepActions).optional(),
@@ -109,9 +138,11 @@ function schemasFor(limits: PlanLimits) {
     fallback: z.array(agentName).min(1).max(10).optional(),
     budget: budgetSchema.optional(),
   });
+}
 
-  const score = z.number().min(0).max(1);
-  const nativePlan = z.strictObject({
+function nativePlanSchema(fields: PlanFields) {
+  const { limits, stepId, text, backoff, env, retries, agentName, command } = fields;
+  return z.strictObject({
     name: printableText(z.string().min(1).max(limits.maxIdLength), 'a plan name').optional(),
     description: text.optional(),
     /** Why this plan (a planner's reasoning), shown at approval. */
@@ -119,15 +150,8 @@ function schemasFor(limits: PlanLimits) {
     risks: z
       .array(
         z.strictObject({
-          severity: z.enum(['low', 'medium', 'high', 'critical']),
-          category: z.enum([
-            'breaking-change',
-            'security',
-            'performance',
-            'compatibility',
-            'data-loss',
-            'other',
-          ]),
+          severity: riskSeverity,
+          category: riskCategory,
           description: text,
           mitigation: text,
           affectedSteps: z.array(stepId).optional(),
@@ -135,15 +159,7 @@ function schemasFor(limits: PlanLimits) {
       )
       .max(100)
       .optional(),
-    confidence: z
-      .strictObject({
-        taskClarity: score,
-        contextSufficiency: score,
-        approachConfidence: score,
-        executionFeasibility: score,
-        overall: score,
-      })
-      .optional(),
+    confidence: confidence.optional(),
     concurrency: z.number().int().min(1).max(4096).optional(),
     budget: budgetSchema.optional(),
     defaults: z
@@ -163,10 +179,12 @@ function schemasFor(limits: PlanLimits) {
         setup: setupCommands(command('a setup command')).optional(),
       })
       .optional(),
-    steps: z.array(nativeStep),
+    steps: z.array(nativeStepSchema(fields)),
   });
+}
 
-  // The seed's PlanResponse (src/types.ts of the original extension), accepted exactly as it was emitted.
+/** The seed's PlanResponse (src/types.ts of the original extension), accepted exactly as it was emitted. */
+function seedPlanSchema({ limits, stepId, text, agentName }: PlanFields) {
   const seedStep = z.strictObject({
     id: stepId,
     action: z.enum(stepActions),
@@ -180,28 +198,26 @@ function schemasFor(limits: PlanLimits) {
     error: text.optional(),
   });
   const seedRisk = z.strictObject({
-    severity: z.enum(['low', 'medium', 'high', 'critical']),
-    category: z.enum(['breaking-change', 'security', 'performance', 'compatibility', 'data-loss', 'other']),
+    severity: riskSeverity,
+    category: riskCategory,
     description: text,
     mitigation: text,
     affectedSteps: z.array(stepId),
   });
-  const unit = z.number().min(0).max(1);
-  const seedPlan = z.strictObject({
+  const approach = z.strictObject({
+    approach: text,
+    pros: z.array(text),
+    cons: z.array(text),
+    rejected: z.boolean().optional(),
+    rejectionReason: text.optional(),
+  });
+  return z.strictObject({
     planId: printableText(z.string().max(limits.maxIdLength), 'a plan id').optional(),
     analysis: z
       .strictObject({
         understanding: text,
         constraints: z.array(text),
-        approaches: z.array(
-          z.strictObject({
-            approach: text,
-            pros: z.array(text),
-            cons: z.array(text),
-            rejected: z.boolean().optional(),
-            rejectionReason: text.optional(),
-          }),
-        ),
+        approaches: z.array(approach),
         chosenApproach: text,
         rationale: text,
       })
@@ -209,20 +225,15 @@ function schemasFor(limits: PlanLimits) {
     steps: z.array(seedStep),
     dependencies: z.array(text).optional(),
     risks: z.array(seedRisk).optional(),
-    confidence: z
-      .strictObject({
-        taskClarity: unit,
-        contextSufficiency: unit,
-        approachConfidence: unit,
-        executionFeasibility: unit,
-        overall: unit,
-      })
-      .optional(),
+    confidence: confidence.optional(),
     estimatedTokens: z.number().nonnegative().optional(),
     requiresApproval: z.boolean().optional(),
   });
+}
 
-  return { nativePlan, seedPlan };
+function schemasFor(limits: PlanLimits) {
+  const fields = fieldsFor(limits);
+  return { nativePlan: nativePlanSchema(fields), seedPlan: seedPlanSchema(fields) };
 }
 
 export type PlanSchemas = ReturnType<typeof schemasFor>;

@@ -5,24 +5,29 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { readJsonFile, writeJsonAtomically } from './json-file.js';
-import type { ConflictFile } from './merge-into-run.js';
 import { refSafe } from './ref-names.js';
 
-export interface ConflictRecord {
-  version: 1;
-  stepId: string;
-  attempt: number;
+// Read back from the run's state directory: parsed, never cast, so a damaged file reads as no record.
+const conflictRecordSchema = z.object({
+  version: z.literal(1),
+  stepId: z.string(),
+  attempt: z.number(),
   /** The step's committed work: the side that could not be merged. */
-  stepCommit: string;
-  stepBranch: string;
+  stepCommit: z.string(),
+  stepBranch: z.string(),
   /** The run branch's tip it conflicted with. */
-  runTip: string;
-  files: string[];
-  context: ConflictFile[];
+  runTip: z.string(),
+  files: z.array(z.string()),
+  context: z.array(
+    z.object({ path: z.string(), withMarkers: z.string(), truncated: z.boolean(), binary: z.boolean() }),
+  ),
   /** The step added to resolve it, once there is one. */
-  resolutionStepId?: string;
-}
+  resolutionStepId: z.string().optional(),
+});
+
+export type ConflictRecord = z.infer<typeof conflictRecordSchema>;
 
 export function writeConflict(runDir: string, record: ConflictRecord): void {
   const directory = join(runDir, 'conflicts');
@@ -50,10 +55,6 @@ export function readResolution(runDir: string, stepId: string): ConflictRecord |
 }
 
 function asConflict(value: unknown): ConflictRecord | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as Partial<ConflictRecord>;
-  if (record.version !== 1 || typeof record.stepId !== 'string' || typeof record.stepCommit !== 'string') {
-    return undefined;
-  }
-  return record as ConflictRecord;
+  const parsed = conflictRecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }

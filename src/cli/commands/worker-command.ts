@@ -5,13 +5,14 @@
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import type { AgentSpec } from '../../agents/agent-spec.js';
 import { buildAgentRegistry } from '../../agents/build-agents.js';
-import { MemoryProcessRegistry } from '../../agents/process/process-registry.js';
+import { MemoryProcessRegistry, type ProcessRegistry } from '../../agents/process/process-registry.js';
 import { agentUsability, resolveAgents } from '../../config/resolve-agents.js';
 import { defaultPrefix, requireRedis } from '../../distributed/coordinator.js';
 import { openRedis } from '../../distributed/redis-connection.js';
 import { openSharedLimits } from '../../distributed/shared-limits.js';
-import { startWatchdog } from '../../distributed/worker/watchdog-client.js';
+import { startWatchdog, type Watchdog } from '../../distributed/worker/watchdog-client.js';
 import { WorkerService } from '../../distributed/worker/worker-service.js';
 import { ProviderLimiters } from '../../limits/provider-limiter.js';
 import { providerKey } from '../../review/build-reviewers.js';
@@ -51,17 +52,7 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
   const logger = createJsonLogger({ level: parseLogLevel(environment.AI_COLLAB_LOG_LEVEL) ?? 'error' });
   const directory = resolve(context.cwd, options.dir ?? '.ai-collab-worker');
   const specs = resolveAgents(config, environment);
-  const wanted = options.agents
-    ?.split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  for (const name of wanted ?? []) {
-    if (!specs.has(name))
-      throw new InputError('USAGE', `--agents names "${name}", which is not an agent here`, [
-        `--agents: choose from ${[...specs.keys()].join(', ')}, or configure agents.${name} in ai-collab.config.yaml`,
-      ]);
-  }
-  const chosen = [...specs.values()].filter((spec) => !wanted || wanted.includes(spec.name));
+  const { wanted, chosen } = chosenAgents(specs, options.agents);
   const prefix = config.distributed?.prefix ?? defaultPrefix;
   // API agents draw on the provider budgets every worker and coordinator on this Redis shares.
   const limitsRedis = openRedis(target);
@@ -72,7 +63,6 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
     limitsRedis.disconnect();
   };
   const watchdog = startWatchdog();
-  const processes = new MemoryProcessRegistry();
   const agents = buildAgentRegistry(
     chosen,
     {
@@ -82,22 +72,7 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
       maxLogBytes: config.maxLogBytes,
       killGraceMs: config.killGraceMs,
       // Pooled processes are watched too: they die with the worker.
-      processes: {
-        add: (entry) => {
-          processes.add(entry);
-          watchdog.add({
-            pid: entry.pid,
-            pgid: entry.pgid,
-            startTime: entry.startTime,
-            bootId: entry.bootId,
-          });
-        },
-        remove: (identity) => {
-          processes.remove(identity);
-          watchdog.remove(identity);
-        },
-        list: () => processes.list(),
-      },
+      processes: watchedProcesses(watchdog),
       workspace: directory,
       limiterFor: (spec) =>
         spec.adapter === 'openai'
@@ -136,15 +111,14 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
     lockMs: options.lockDuration ?? 30_000,
   });
   await service.start();
-  stderr.write(
-    `worker ${terminalSafe(name)} serves ${offered.map(terminalSafe).join(', ')} from ${target.shown} (directory ${terminalSafe(directory)})\n`,
-  );
-  // Agents asked for by name get their reason; the built-in defaults only a line (doctor says why).
-  if (wanted) for (const entry of unavailable) stderr.write(`  not offered: ${terminalSafe(entry.reason)}\n`);
-  else if (unavailable.length > 0)
-    stderr.write(
-      `  not offered here: ${unavailable.map((entry) => terminalSafe(entry.agent)).join(', ')} (ai-collab doctor says why)\n`,
-    );
+  announce(stderr, {
+    name,
+    offered,
+    unavailable,
+    target: target.shown,
+    directory,
+    named: wanted !== undefined,
+  });
   await stopAsked;
   stderr.write('worker stopping: running attempts finish or return to the queue\n');
   await service.close();
@@ -152,4 +126,61 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
   await closeLimits();
   watchdog.close();
   return exitCodes.success;
+}
+
+/** The agents `--agents` names (each must be one of this machine's), or all of them. */
+function chosenAgents(specs: Map<string, AgentSpec>, agentsOption: string | undefined) {
+  const wanted = agentsOption
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of wanted ?? []) {
+    if (!specs.has(name))
+      throw new InputError('USAGE', `--agents names "${name}", which is not an agent here`, [
+        `--agents: choose from ${[...specs.keys()].join(', ')}, or configure agents.${name} in ai-collab.config.yaml`,
+      ]);
+  }
+  const chosen = [...specs.values()].filter((spec) => !wanted || wanted.includes(spec.name));
+  return { wanted, chosen };
+}
+
+/** Agent processes of this worker, each also given to the watchdog so it dies with the worker. */
+function watchedProcesses(watchdog: Watchdog): ProcessRegistry {
+  const processes = new MemoryProcessRegistry();
+  return {
+    add: (entry) => {
+      processes.add(entry);
+      watchdog.add({ pid: entry.pid, pgid: entry.pgid, startTime: entry.startTime, bootId: entry.bootId });
+    },
+    remove: (identity) => {
+      processes.remove(identity);
+      watchdog.remove(identity);
+    },
+    list: () => processes.list(),
+  };
+}
+
+function announce(
+  stderr: NodeJS.WritableStream,
+  worker: {
+    name: string;
+    offered: string[];
+    unavailable: Array<{ agent: string; reason: string }>;
+    target: string;
+    directory: string;
+    /** Whether `--agents` named them. */
+    named: boolean;
+  },
+): void {
+  const { name, offered, unavailable, target, directory } = worker;
+  stderr.write(
+    `worker ${terminalSafe(name)} serves ${offered.map(terminalSafe).join(', ')} from ${target} (directory ${terminalSafe(directory)})\n`,
+  );
+  // Agents asked for by name get their reason; the built-in defaults only a line (doctor says why).
+  if (worker.named)
+    for (const entry of unavailable) stderr.write(`  not offered: ${terminalSafe(entry.reason)}\n`);
+  else if (unavailable.length > 0)
+    stderr.write(
+      `  not offered here: ${unavailable.map((entry) => terminalSafe(entry.agent)).join(', ')} (ai-collab doctor says why)\n`,
+    );
 }

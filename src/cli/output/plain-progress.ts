@@ -1,6 +1,7 @@
 /** Progress for logs and CI: one timestamped line per step event, no cursor movement, no animation. */
 import type { EventData, RunEvent } from '../../engine/events.js';
 import type { RunState } from '../../engine/run-state.js';
+import type { StepEvent } from '../../engine/step-projection.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
 import { budgetReachedText, budgetText } from './budget-text.js';
@@ -8,113 +9,100 @@ import { clockTime, failedOverText } from './choice-text.js';
 import { labelOf } from './step-notes.js';
 
 export function describeEvent(event: RunEvent, state: RunState): string | undefined {
-  const stamp = new Date(event.at).toISOString();
+  const text = isStepEvent(event) ? stepEventText(event, state) : runEventText(event, state);
   // Every part of the line may come from a plan, an agent or a model: no escape sequence gets through.
-  const line = (text: string): string => `${stamp} ${terminalSafe(text)}`;
+  return text === undefined ? undefined : `${new Date(event.at).toISOString()} ${terminalSafe(text)}`;
+}
+
+function isStepEvent(event: RunEvent): event is StepEvent {
+  return event.type.startsWith('step.');
+}
+
+function runEventText(event: Exclude<RunEvent, StepEvent>, state: RunState): string | undefined {
   switch (event.type) {
     case 'run.started':
-      return line(
-        `run ${state.runId} (${state.name}) ${event.data.resumed ? 'resumed' : 'started'}: ${state.order.length} steps, concurrency ${state.concurrency}`,
-      );
+      return `run ${state.runId} (${state.name}) ${event.data.resumed ? 'resumed' : 'started'}: ${state.order.length} steps, concurrency ${state.concurrency}`;
     case 'run.approval-requested':
-      return line(
-        `run ${state.runId} waits for approval (${event.data.reason}); approve it with: ai-collab approve ${state.runId} (or in the terminal, the dashboard, VS Code or over MCP)`,
-      );
+      return `run ${state.runId} waits for approval (${event.data.reason}); approve it with: ai-collab approve ${state.runId} (or in the terminal, the dashboard, VS Code or over MCP)`;
     case 'run.approval-decided': {
       const { decision, by, reason, plan } = event.data;
-      if (decision === 'rejected') return line(`plan rejected by ${by}${reason ? `: ${reason}` : ''}`);
-      return line(`plan approved by ${by}${plan ? ` (edited: ${state.order.length} steps)` : ''}`);
+      if (decision === 'rejected') return `plan rejected by ${by}${reason ? `: ${reason}` : ''}`;
+      return `plan approved by ${by}${plan ? ` (edited: ${state.order.length} steps)` : ''}`;
     }
     case 'run.plan-replaced':
-      return line(`plan edited by ${event.data.by}: ${state.order.length} steps`);
+      return `plan edited by ${event.data.by}: ${state.order.length} steps`;
     case 'run.approved':
-      return line(`plan approved by ${event.data.by}`);
+      return `plan approved by ${event.data.by}`;
     case 'run.rejected':
-      return line(`plan rejected by ${event.data.by}${event.data.reason ? `: ${event.data.reason}` : ''}`);
+      return `plan rejected by ${event.data.by}${event.data.reason ? `: ${event.data.reason}` : ''}`;
     case 'run.paused':
-      return line('run paused');
+      return 'run paused';
     case 'run.budget-set':
-      return line(`budget set to ${budgetText(event.data.budget)} by ${event.data.by}`);
+      return `budget set to ${budgetText(event.data.budget)} by ${event.data.by}`;
     case 'run.budget-reached':
-      return line(budgetReachedText(state) ?? 'budget reached');
+      return budgetReachedText(state) ?? 'budget reached';
     case 'run.resumed':
-      return line('run resumed');
+      return 'run resumed';
     case 'run.interrupted':
-      return line(`run interrupted (${event.data.reason}); continue with: ai-collab resume ${state.runId}`);
+      return `run interrupted (${event.data.reason}); continue with: ai-collab resume ${state.runId}`;
     case 'run.finished':
-      return line(`run ${event.data.status}`);
+      return `run ${event.data.status}`;
+    case 'run.workspace-prepared':
+      return `workspace: ${workspaceText(event.data.detail)}`;
+    case 'run.workspace-finished':
+      return undefined;
+    case 'run.created':
+      return undefined;
+  }
+}
+
+function stepEventText(event: StepEvent, state: RunState): string | undefined {
+  switch (event.type) {
     case 'step.started': {
       const step = state.steps[event.data.stepId];
-      return line(
-        `step ${labelOf(state, event.data.stepId)} started (${step?.agent}, attempt ${event.data.attempt})`,
-      );
+      return `step ${labelOf(state, event.data.stepId)} started (${step?.agent}, attempt ${event.data.attempt})`;
     }
     case 'step.succeeded':
-      return line(
-        `step ${labelOf(state, event.data.stepId)} succeeded in ${formatDuration(event.data.durationMs)}`,
-      );
+      return `step ${labelOf(state, event.data.stepId)} succeeded in ${formatDuration(event.data.durationMs)}`;
     case 'step.attempt-failed':
-      return line(
-        `step ${labelOf(state, event.data.stepId)} attempt ${event.data.attempt} failed: ${event.data.error.message}; retrying in ${formatDuration(Math.max(0, event.data.retryAt - event.at))}`,
-      );
+      return `step ${labelOf(state, event.data.stepId)} attempt ${event.data.attempt} failed: ${event.data.error.message}; retrying in ${formatDuration(Math.max(0, event.data.retryAt - event.at))}`;
     case 'step.failed':
-      return line(failedText(state, event.data));
+      return failedText(state, event.data);
     case 'step.parked': {
       const { agent, window, until } = event.data;
       const who =
         agent !== undefined
           ? `${agent}: parked until ${clockTime(until, event.at)}${window !== undefined ? ` (${window})` : ''}; `
           : '';
-      return line(
-        `${who}step ${labelOf(state, event.data.stepId)} waits until ${new Date(until).toISOString()} for a usage limit to reset (${event.data.reason}); no retry spent`,
-      );
+      return `${who}step ${labelOf(state, event.data.stepId)} waits until ${new Date(until).toISOString()} for a usage limit to reset (${event.data.reason}); no retry spent`;
     }
     case 'step.failed-over':
-      return line(
-        `step ${labelOf(state, event.data.stepId)} ${failedOverText(event.data.from, event.data.to, event.data.reason)}`,
-      );
+      return `step ${labelOf(state, event.data.stepId)} ${failedOverText(event.data.from, event.data.to, event.data.reason)}`;
     case 'step.candidate-picked':
-      return line(
-        `step ${labelOf(state, event.data.stepId)} picked candidate ${labelOf(state, event.data.candidate)} (${event.data.mode}): ${event.data.ranking.find((entry) => entry.stepId === event.data.candidate)?.reason ?? ''}`,
-      );
+      return `step ${labelOf(state, event.data.stepId)} picked candidate ${labelOf(state, event.data.candidate)} (${event.data.mode}): ${event.data.ranking.find((entry) => entry.stepId === event.data.candidate)?.reason ?? ''}`;
     case 'step.retry-requested':
-      return line(`step ${labelOf(state, event.data.stepId)} will run again (asked by ${event.data.by})`);
+      return `step ${labelOf(state, event.data.stepId)} will run again (asked by ${event.data.by})`;
     case 'step.interrupted':
-      return line(`step ${labelOf(state, event.data.stepId)} interrupted (${event.data.reason})`);
+      return `step ${labelOf(state, event.data.stepId)} interrupted (${event.data.reason})`;
     case 'step.cancelled':
-      return line(`step ${labelOf(state, event.data.stepId)} cancelled (${event.data.reason})`);
+      return `step ${labelOf(state, event.data.stepId)} cancelled (${event.data.reason})`;
     case 'step.stage-started':
-      return line(`step ${labelOf(state, event.data.stepId)} ${stageDoing[event.data.stage]}`);
+      return `step ${labelOf(state, event.data.stepId)} ${stageDoing[event.data.stage]}`;
     case 'step.setup-finished': {
       const { commands, durationMs, error } = event.data;
       const what = `${commands.join(' && ').slice(0, 120)}`;
-      return line(
-        error
-          ? `step ${labelOf(state, event.data.stepId)}: setup (${what}) failed after ${formatDuration(durationMs)}: ${error.message}`
-          : `step ${labelOf(state, event.data.stepId)}: setup (${what}) took ${formatDuration(durationMs)}`,
-      );
+      return error
+        ? `step ${labelOf(state, event.data.stepId)}: setup (${what}) failed after ${formatDuration(durationMs)}: ${error.message}`
+        : `step ${labelOf(state, event.data.stepId)}: setup (${what}) took ${formatDuration(durationMs)}`;
     }
     case 'step.review-vote':
-      return line(
-        `step ${labelOf(state, event.data.stepId)}: ${event.data.reviewer} votes ${event.data.vote} (${Math.round(event.data.confidence * 100)}%): ${event.data.reason.slice(0, 120)}`,
-      );
+      return `step ${labelOf(state, event.data.stepId)}: ${event.data.reviewer} votes ${event.data.vote} (${Math.round(event.data.confidence * 100)}%): ${event.data.reason.slice(0, 120)}`;
     case 'step.conflicted':
-      return line(
-        `step ${labelOf(state, event.data.stepId)} conflicted: ${event.data.message} (${event.data.files.join(', ')})`,
-      );
-    case 'run.workspace-prepared':
-      return line(`workspace: ${workspaceText(event.data.detail)}`);
-    case 'run.workspace-finished':
-      return undefined;
+      return `step ${labelOf(state, event.data.stepId)} conflicted: ${event.data.message} (${event.data.files.join(', ')})`;
     case 'step.added':
-      return line(
-        `step ${String(event.data.step.label)} added to resolve the conflict of ${labelOf(state, event.data.resolves)} (${event.data.step.agent})`,
-      );
+      return `step ${String(event.data.step.label)} added to resolve the conflict of ${labelOf(state, event.data.resolves)} (${event.data.step.agent})`;
     case 'step.resolved':
-      return line(
-        `step ${labelOf(state, event.data.stepId)}: conflict resolved by ${labelOf(state, event.data.by)}`,
-      );
-    case 'run.created':
+      return `step ${labelOf(state, event.data.stepId)}: conflict resolved by ${labelOf(state, event.data.by)}`;
     case 'step.process-started':
     case 'step.workspace-prepared':
     case 'step.stage-passed':
