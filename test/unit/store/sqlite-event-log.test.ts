@@ -17,7 +17,8 @@ function countedLog(events: number): { log: SqliteEventLog; prepared: () => numb
     return prepare(source);
   };
   const log = new SqliteEventLog(new PreparedStatements(db));
-  for (let seq = 1; seq <= events; seq++) log.insert({ runId: 'r1', seq, type: 'step.started', at: seq, data: {} });
+  for (let seq = 1; seq <= events; seq++)
+    log.insert({ runId: 'r1', seq, type: 'step.started', at: seq, data: {} });
   const afterInserts = prepared;
   return { log, prepared: () => prepared - afterInserts };
 }
@@ -41,7 +42,10 @@ test('reads of one run that overlap each get every event, in order', () => {
       if (!next.done) seen[index]?.push(next.value.seq);
     }
   }
-  assert.deepEqual(seen, readers.map(() => [1, 2, 3, 4]));
+  assert.deepEqual(
+    seen,
+    readers.map(() => [1, 2, 3, 4]),
+  );
   // Six at once needed six statements; the next reads use the ones that were kept.
   assert.equal(prepared(), 6);
   for (let read = 0; read < 10; read++) [...log.read('r1', 0)];
