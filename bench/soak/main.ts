@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const clients: SoakClient[] = [];
   try {
     const serverFile = join(workspace, '.ai-collab', 'server.json');
-    await until(() => existsSync(serverFile), 'the server to start', 60_000);
+    await until(() => existsSync(serverFile), 'the server to start', 300_000);
     const { url, token } = JSON.parse(readFileSync(serverFile, 'utf8')) as { url: string; token: string };
     for (let index = 0; index < Number(values.clients); index++) clients.push(new SoakClient(url, token));
     await Promise.all(clients.map((client) => client.opened));
