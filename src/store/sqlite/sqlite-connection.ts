@@ -53,7 +53,9 @@ export class PreparedStatements {
   /**
    * Rows of an iterating read. Iterators of one statement cannot overlap (a feed may read a run while a
    * client's replay of it is open), so each read takes a kept statement no open iterator holds; only
-   * beyond `keptIteratingStatements` overlapping reads is one prepared for that read alone.
+   * beyond `keptIteratingStatements` overlapping reads is one prepared for that read alone. Every reader
+   * consumes its rows in one synchronous loop, so each read ends (or is closed by `break`) at once: a kept
+   * statement never holds its read snapshot across a turn of the event loop.
    */
   *iterate(sql: string, ...params: unknown[]): Generator<unknown, void, undefined> {
     let kept = this.#iterating.get(sql);
