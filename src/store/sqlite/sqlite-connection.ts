@@ -24,14 +24,18 @@ export function openConnection(path: string, busyTimeoutMs: number): Database.Da
   }
 }
 
+/** Iterating statements kept per SQL text: as many as iterators of it are usually open at once. */
+const keptIteratingStatements = 4;
+
 /**
  * Statements prepared once per connection. Preparing per call leaves a native statement behind each time
  * until the garbage collector finalizes it, and V8 does not see that memory: a busy server's RSS grew with
- * every run. (Iterating reads prepare their own: their iterators may overlap.)
+ * every run, and the statements freed in bulk at each collection fragmented the allocator's heap.
  */
 export class PreparedStatements {
   readonly db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #iterating = new Map<string, Database.Statement[]>();
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -44,6 +48,28 @@ export class PreparedStatements {
       this.#statements.set(sql, statement);
     }
     return statement;
+  }
+
+  /**
+   * Rows of an iterating read. Iterators of one statement cannot overlap (a feed may read a run while a
+   * client's replay of it is open), so each read takes a kept statement no open iterator holds; only
+   * beyond `keptIteratingStatements` overlapping reads is one prepared for that read alone. Every reader
+   * consumes its rows in one synchronous loop, so each read ends (or is closed by `break`) at once: a kept
+   * statement never holds its read snapshot across a turn of the event loop.
+   */
+  *iterate(sql: string, ...params: unknown[]): Generator<unknown, void, undefined> {
+    let kept = this.#iterating.get(sql);
+    if (!kept) {
+      kept = [];
+      this.#iterating.set(sql, kept);
+    }
+    let statement = kept.find((candidate) => !candidate.busy);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (kept.length < keptIteratingStatements) kept.push(statement);
+    }
+    // `iterate` marks the statement busy at once, before anything else can look for an idle one.
+    yield* statement.iterate(...params);
   }
 }
 

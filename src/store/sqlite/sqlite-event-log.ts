@@ -25,10 +25,11 @@ export class SqliteEventLog {
   }
 
   *read(runId: string, afterSeq: number): Iterable<StoredEvent> {
-    // Its own statement: iterators of two reads may overlap, which one shared statement does not allow.
-    const rows = this.#statements.db
-      .prepare('SELECT run_id, seq, type, at, data FROM events WHERE run_id = ? AND seq > ? ORDER BY seq')
-      .iterate(runId, afterSeq);
+    const rows = this.#statements.iterate(
+      'SELECT run_id, seq, type, at, data FROM events WHERE run_id = ? AND seq > ? ORDER BY seq',
+      runId,
+      afterSeq,
+    );
     for (const value of rows) {
       const row = eventRowSchema.parse(value);
       yield { runId: row.run_id, seq: row.seq, type: row.type, at: row.at, data: JSON.parse(row.data) };
