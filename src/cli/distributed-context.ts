@@ -3,7 +3,8 @@
  * mode before the command's runtime (refusing, exit 2, outside git or when Redis does not answer) and hands
  * it to every runtime the command opens.
  */
-import { type Distributed, openDistributed, redisUrlOf } from '../distributed/coordinator.js';
+import type { Distributed } from '../distributed/coordinator.js';
+import { redisUrlOf } from '../distributed/redis-url.js';
 import { systemClock } from '../support/clock.js';
 import { createJsonLogger, parseLogLevel } from '../support/logger.js';
 import { createGitRunner } from '../workspace/git-runner.js';
@@ -18,6 +19,8 @@ export async function withDistributed(
   if (!redis) return context;
   const paths = resolveStatePaths(context.cwd, { db: options.db }, context.environment);
   prepareStateDir(paths, context.cwd);
+  // Loaded only now: BullMQ and ioredis are a third of a local run's heap, and each spawn pays for it.
+  const { openDistributed } = await import('../distributed/coordinator.js');
   let opened: Distributed | undefined = await openDistributed({
     redis,
     config: context.loadConfig(),

@@ -18,12 +18,12 @@ import { attemptRecords } from './attempt-records.js';
 import { type GitEndpoint, startGitEndpoint } from './git-endpoint.js';
 import { openGitExchange } from './git-exchange.js';
 import { assertRedisReachable, openRedis, type RedisTarget, redisTarget } from './redis-connection.js';
+import { redisUrlOf } from './redis-url.js';
 import { RemoteAgent } from './remote-agent.js';
 import { openSharedLimits } from './shared-limits.js';
 import { isAlive, listWorkers } from './worker-registry.js';
 
 export const defaultPrefix = 'ai-collab';
-export const redisUrlVariable = 'AI_COLLAB_REDIS_URL';
 
 export interface Distributed {
   target: RedisTarget;
@@ -34,19 +34,6 @@ export interface Distributed {
   /** Remote agents for every agent name the configuration knows (workers decide whether they can run it). */
   registry(specs: Iterable<AgentSpec>): AgentRegistry;
   close(): Promise<void>;
-}
-
-/** `--redis`, else AI_COLLAB_REDIS_URL, else `distributed.redis`; undefined: local mode. */
-export function redisUrlOf(
-  flag: string | undefined,
-  config: ResolvedConfig,
-  environment: NodeJS.ProcessEnv,
-): { url: string; source: string } | undefined {
-  if (flag) return { url: flag, source: '--redis' };
-  const fromEnvironment = environment[redisUrlVariable]?.trim();
-  if (fromEnvironment) return { url: fromEnvironment, source: redisUrlVariable };
-  const fromConfig = config.distributed?.redis;
-  return fromConfig ? { url: fromConfig, source: 'distributed.redis in the configuration' } : undefined;
 }
 
 /** The Redis a worker or `workers` must use, checked to answer: named by the caller's reason when absent. */

@@ -130,10 +130,12 @@ async function drainOutput(
         stream.once('close', () => resolve());
       }
     });
-  const controller = new AbortController();
-  await Promise.race([
-    Promise.all([ended(stdout), ended(stderr)]),
-    clock.sleep(drainMs, controller.signal).catch(() => {}),
-  ]);
-  controller.abort();
+  // A plain timer, not a sleep with an AbortController: aborting one builds a DOMException with its stack
+  // trace, a cost every step paid on the event loop.
+  let cancelTimer = (): void => {};
+  const drainTimeUp = new Promise<void>((resolve) => {
+    cancelTimer = clock.setTimer(drainMs, resolve);
+  });
+  await Promise.race([Promise.all([ended(stdout), ended(stderr)]), drainTimeUp]);
+  cancelTimer();
 }
