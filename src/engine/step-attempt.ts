@@ -205,6 +205,11 @@ export class StepAttempt {
           transcript.add(part);
           recorder.publishLive(stepId, this.attempt, part);
         },
+        onPlaced: (placement) =>
+          recorder.record({
+            type: 'step.worker-assigned',
+            data: { stepId, attempt: this.attempt, ...placement },
+          }),
         onProcessStarted: (started) => {
           const { logFile, ...process } = started;
           recorder.record({

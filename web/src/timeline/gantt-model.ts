@@ -8,7 +8,7 @@
 import type { AttemptOutcome } from '../../../src/server/stream/step-attempts.js';
 import type { WireEvent } from '../../../src/server/stream/stream-protocol.js';
 
-export type SegmentKind = 'run' | 'review' | 'merge' | 'backoff' | 'parked';
+export type SegmentKind = 'run' | 'review' | 'merge' | 'backoff' | 'parked' | 'failover';
 export type { AttemptOutcome };
 
 export interface Segment {
@@ -19,6 +19,10 @@ export interface Segment {
   end?: number;
   /** When a wait is planned to end (a backoff's retry time, a usage limit's reset). */
   until?: number;
+  /** Why: a parking's reason, a failover's agents and reason. */
+  reason?: string;
+  /** Distributed mode: the worker that ran this part of the attempt. */
+  worker?: string;
 }
 
 export interface GanttRow {
@@ -28,6 +32,8 @@ export interface GanttRow {
   outcomes: Map<number, AttemptOutcome>;
   firstStart: number;
   lastEnd?: number;
+  /** Distributed mode: the worker of the latest attempt. */
+  worker?: string;
 }
 
 export type TimelineEvent = WireEvent;
@@ -118,6 +124,12 @@ export class GanttModel {
         row.segments.push({ kind, attempt: event.data.attempt, start: at });
         return;
       }
+      case 'step.worker-assigned':
+        this.#assignWorker(event.data);
+        return;
+      case 'step.failed-over':
+        this.#failOver(event.data, at);
+        return;
       case 'step.succeeded':
         this.#finish(event.data.stepId, event.data.attempt, 'succeeded', at);
         this.#finished++;
@@ -149,6 +161,7 @@ export class GanttModel {
           attempt: event.data.attempt,
           start: at,
           until: event.data.until,
+          reason: event.data.reason,
         });
         this.#limitWait += Math.max(0, event.data.until - at) / 1_000;
         this.#sample(at);
@@ -181,6 +194,33 @@ export class GanttModel {
       default:
         return;
     }
+  }
+
+  /** Names the worker on the attempt's open bar, and on the bars it still opens (review, merge). */
+  #assignWorker(data: { stepId: string; attempt: number; worker: string; host: string }): void {
+    const row = this.rows.get(data.stepId);
+    if (!row) return;
+    row.worker = `${data.worker} on ${data.host}`;
+    const last = row.segments[row.segments.length - 1];
+    if (last?.attempt === data.attempt && last.kind === 'run') last.worker = row.worker;
+  }
+
+  /** A mark where the step left its agent (a usage limit, an unusable CLI, a crash loop), with why. */
+  #failOver(
+    data: { stepId: string; from: string; to: string; cause: string; reason: string },
+    at: number,
+  ): void {
+    const row = this.rows.get(data.stepId);
+    const last = row?.segments[row.segments.length - 1];
+    if (!row || !last) return;
+    if (last.end === undefined && last.kind === 'run') this.#finish(data.stepId, last.attempt, 'parked', at);
+    row.segments.push({
+      kind: 'failover',
+      attempt: last.attempt,
+      start: at,
+      end: at,
+      reason: `${data.from} → ${data.to} (${data.cause}): ${data.reason}`,
+    });
   }
 
   #plan(steps: ReadonlyArray<{ id: string; needs: readonly string[] }>): void {
