@@ -47,6 +47,8 @@ export interface RunSeries {
   limitWaitSeconds: number[];
   running: number[];
   queued: number[];
+  /** Cumulative US dollars the run's attempts reported spending. */
+  spentUsd: number[];
 }
 
 export class GanttModel {
@@ -61,7 +63,9 @@ export class GanttModel {
     limitWaitSeconds: [],
     running: [],
     queued: [],
+    spentUsd: [],
   };
+  #spentUsd = 0;
   #finished = 0;
   #retries = 0;
   #limitWait = 0;
@@ -80,6 +84,13 @@ export class GanttModel {
 
   #add(event: TimelineEvent): void {
     const at = event.at;
+    if (
+      (event.type === 'step.succeeded' ||
+        event.type === 'step.attempt-failed' ||
+        event.type === 'step.failed') &&
+      event.data.usage?.costUsd !== undefined
+    )
+      this.#spentUsd += event.data.usage.costUsd;
     switch (event.type) {
       case 'run.created':
       case 'run.plan-replaced':
@@ -256,6 +267,7 @@ export class GanttModel {
     series.limitWaitSeconds[index] = Math.round(this.#limitWait * 10) / 10;
     series.running[index] = this.#running;
     series.queued[index] = this.#queued.size;
+    series.spentUsd[index] = Math.round(this.#spentUsd * 10_000) / 10_000;
   }
 
   /**
