@@ -142,7 +142,7 @@ test('distributed mode: the live workers and queue depth; the worker that ran a 
     await eastRow.waitFor();
     assert.match(
       (await eastRow.textContent()) ?? '',
-      /build-01.*alive.*timer, spare.*codex is not on PATH.*1 of 2.*compile · attempt 1.*ago/,
+      /build-01.*alive.*timer, spare.*cannot run codex.*codex is not on PATH.*1 of 2.*compile · attempt 1.*ago/,
     );
     assert.match((await workers.getByRole('row', { name: /w-west/ }).textContent()) ?? '', /build-02.*gone/);
     assert.match(

@@ -81,7 +81,15 @@ function Cluster({ cluster }: { cluster: ClusterSnapshot }) {
                 <td>
                   {worker.agents.join(', ')}
                   {worker.unavailable.length > 0 && (
-                    <span class="muted">{` (cannot run ${worker.unavailable.map((entry) => `${entry.agent}: ${entry.reason}`).join('; ')})`}</span>
+                    // The reasons are long (doctor's full advice): the names in a line, the reasons when opened.
+                    <details class="unavailable">
+                      <summary class="muted">{`cannot run ${worker.unavailable.map((entry) => entry.agent).join(', ')}`}</summary>
+                      <ul>
+                        {worker.unavailable.map((entry) => (
+                          <li key={entry.agent}>{`${entry.agent}: ${entry.reason}`}</li>
+                        ))}
+                      </ul>
+                    </details>
                   )}
                 </td>
                 <td>
