@@ -31,6 +31,11 @@ export interface AgentTask {
   onProcessStarted(record: ProcessStartRecord): void;
   /** Live progress of the step, for views; agents may call it as often as they like. */
   onEvent?(part: AgentStreamPart): void;
+  /**
+   * The attempt runs on another machine, and which one (distributed mode): called when a worker takes it,
+   * again when another worker re-runs it after a stall. Recorded, so views name the worker.
+   */
+  onPlaced?(placement: { worker: string; host: string }): void;
   /** Extra instructions appended to the prompt for this attempt (e.g. reviewers' reasons after a rejection). */
   feedback?: string;
 }

@@ -1,6 +1,6 @@
 /** The `--json` object of a run, as DESIGN.md fixes it: times in epoch ms, one entry per step in plan order. */
 import type { Spend } from '../engine/budget/spend.js';
-import type { CandidateRanking, StepUsage } from '../engine/events.js';
+import type { CandidateRanking, StepUsage, WorkerPlacement } from '../engine/events.js';
 import type { AgentLimit, RunState, StepState } from '../engine/run-state.js';
 import { runUsage } from '../engine/step-usage.js';
 import type { Budget } from '../protocol/plan-types.js';
@@ -28,6 +28,8 @@ export interface StepReport {
   candidateOf?: string;
   /** Agents this step moved away from, and why. */
   failedOver?: StepState['failedOver'];
+  /** Distributed mode: the worker that took the last attempt (its name and host). */
+  worker?: WorkerPlacement;
 }
 
 export interface RunReport {
@@ -89,5 +91,6 @@ function stepReport(state: RunState, step: StepState): StepReport {
     ...(step.ranking && { ranking: step.ranking }),
     ...(step.candidateOf !== undefined && { candidateOf: step.candidateOf }),
     ...(step.failedOver && { failedOver: step.failedOver }),
+    ...(step.worker && { worker: step.worker }),
   };
 }

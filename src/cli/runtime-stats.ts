@@ -25,6 +25,7 @@ export function runtimeStats(runtime: Runtime): RuntimeStats {
         return stats ? [{ agent: name, stats }] : [];
       }),
     slots: () => ({ inUse: runtime.slots.inUse, capacity: runtime.slots.capacity }),
+    ...(runtime.distributed && { cluster: runtime.distributed.cluster.snapshot }),
     ...(runtime.limiters && {
       limiters: () =>
         (runtime.limiters?.all() ?? []).map((limiter) => ({ key: limiter.name, stats: limiter.stats() })),

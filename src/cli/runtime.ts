@@ -58,6 +58,8 @@ export interface Runtime {
   review: ReviewRuntime;
   /** The pre-flight the engine runs before every start; front ends call it first to show its warnings. */
   preflight: Preflight;
+  /** Distributed mode, when the command runs its steps on workers. */
+  distributed?: Distributed;
   close(): Promise<void>;
 }
 
@@ -164,6 +166,7 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     review,
     preflight,
     ...(review.reviewCode && { reviewCode: review.reviewCode }),
+    ...(options.distributed && { distributed: options.distributed }),
     close: async () => {
       await notifier?.close();
       await agents.closeAll();

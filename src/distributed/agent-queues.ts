@@ -140,6 +140,17 @@ export class AgentQueues {
     return entry;
   }
 
+  /** Jobs waiting for a worker and running, per agent whose queue this coordinator used. */
+  async depths(): Promise<Array<{ agent: string; waiting: number; active: number }>> {
+    return Promise.all(
+      [...this.#queues].map(async ([agent, { queue }]) => {
+        const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+        const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
+        return { agent, waiting, active: counts.active ?? 0 };
+      }),
+    );
+  }
+
   /** The backup for missed events: finished jobs among the watched are ended from their stored state. */
   #poll(): void {
     if (this.#poller) return;

@@ -15,6 +15,7 @@ import type { Logger } from '../support/logger.js';
 import type { Git } from '../workspace/git-runner.js';
 import { AgentQueues } from './agent-queues.js';
 import { attemptRecords } from './attempt-records.js';
+import { type ClusterView, clusterView } from './cluster-view.js';
 import { type GitEndpoint, startGitEndpoint } from './git-endpoint.js';
 import { openGitExchange } from './git-exchange.js';
 import { assertRedisReachable, openRedis, type RedisTarget, redisTarget } from './redis-connection.js';
@@ -31,6 +32,8 @@ export interface Distributed {
   endpoint: GitEndpoint;
   /** Provider budgets shared with the workers and other coordinators on this Redis (for `openRuntime`). */
   sharedBudget: NonNullable<ProviderLimitersDeps['sharedBudget']>;
+  /** The workers and queue depths, for the dashboard and `/metrics`. */
+  cluster: ClusterView;
   /** Remote agents for every agent name the configuration knows (workers decide whether they can run it). */
   registry(specs: Iterable<AgentSpec>): AgentRegistry;
   close(): Promise<void>;
@@ -111,6 +114,7 @@ export async function openDistributed(options: {
     prefix,
     endpoint,
     sharedBudget: (key, providerLimits) => limits.sharedBudget(key, providerLimits),
+    cluster: clusterView({ redis, prefix, shown: target.shown, queues, now: () => options.clock.now() }),
     registry(specs) {
       const registry = new AgentRegistry();
       const known = [...specs];

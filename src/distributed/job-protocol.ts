@@ -80,7 +80,10 @@ const executionSchema = z.object({
   attemptId: z.string(),
   /** Unique per pick-up of the job by a worker. */
   execution: z.string(),
+  /** The worker's name (`--name`). */
   worker: z.string(),
+  /** Its machine's host name (absent from workers of an earlier build). */
+  host: z.string().optional(),
 });
 
 export const attemptProgressSchema = executionSchema.extend({

@@ -63,8 +63,10 @@ export class RemoteAgent implements Agent {
       );
     }
     if (task.signal.aborted) return failed('ABORTED', 'permanent', 'stopped before a worker took it');
+    const placements = new PlacementReporter(task);
     const handlers = {
       onProgress: (progress: AttemptProgress) => {
+        placements.report(progress);
         for (const part of progress.parts) task.onEvent?.(part);
       },
       onStalled: () =>
@@ -84,7 +86,12 @@ export class RemoteAgent implements Agent {
         type: 'warning',
         message: 'taking over the attempt still on a worker (not run again)',
       });
-      return this.#await(task, { ...job, attemptId: earlier?.attemptId ?? job.attemptId }, adopted);
+      return this.#await(
+        task,
+        { ...job, attemptId: earlier?.attemptId ?? job.attemptId },
+        adopted,
+        placements,
+      );
     }
     await deps.attempts.save(task.runId, task.stepId, {
       attemptId: job.attemptId,
@@ -94,10 +101,15 @@ export class RemoteAgent implements Agent {
     const watch = await deps.queues.submit(this.name, job, handlers);
     if (!(await deps.workerOffers(this.name).catch(() => true)))
       task.onEvent?.({ type: 'warning', message: `waiting for a worker that runs ${this.name}` });
-    return this.#await(task, job, watch);
+    return this.#await(task, job, watch, placements);
   }
 
-  async #await(task: AgentTask, job: AttemptJob, watch: JobWatch): Promise<AgentResult> {
+  async #await(
+    task: AgentTask,
+    job: AttemptJob,
+    watch: JobWatch,
+    placements: PlacementReporter,
+  ): Promise<AgentResult> {
     const onAbort = () => void watch.cancel();
     task.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -117,6 +129,8 @@ export class RemoteAgent implements Agent {
       const parsed = attemptResultSchema.safeParse(finished.value);
       if (!parsed.success || parsed.data.attemptId !== job.attemptId)
         return failed('PROTOCOL_ERROR', 'transient', "a worker returned a result that is not this attempt's");
+      // A result taken without any progress seen (the coordinator was away) still names its worker.
+      placements.report(parsed.data);
       const { result, resultCommit, resultRef } = parsed.data;
       if (resultCommit !== undefined && resultRef !== undefined && resultCommit !== job.startCommit) {
         try {
@@ -138,6 +152,23 @@ export class RemoteAgent implements Agent {
       task.signal.removeEventListener('abort', onAbort);
       watch.dispose();
     }
+  }
+}
+
+/** Tells the engine which worker runs the attempt: once per execution (a stalled job's re-run is another). */
+class PlacementReporter {
+  readonly #task: AgentTask;
+  /** Every execution seen: a late message from a worker that lost the attempt does not name it again. */
+  readonly #seen = new Set<string>();
+
+  constructor(task: AgentTask) {
+    this.#task = task;
+  }
+
+  report(from: Pick<AttemptProgress, 'execution' | 'worker' | 'host'>): void {
+    if (this.#seen.has(from.execution)) return;
+    this.#seen.add(from.execution);
+    this.#task.onPlaced?.({ worker: from.worker, host: from.host ?? 'unknown host' });
   }
 }
 

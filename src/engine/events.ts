@@ -80,6 +80,12 @@ export interface ProcessInfo {
   cgroup?: string;
 }
 
+/** Which `ai-collab worker` runs an attempt: the name it was started with and its machine's host name. */
+export interface WorkerPlacement {
+  worker: string;
+  host: string;
+}
+
 /** The stages a step's result passes, in this order: verify (NO_CHANGE), check (`check:`), review, merge. */
 export type StageName = 'verify' | 'check' | 'review' | 'merge';
 
@@ -135,6 +141,11 @@ export type RunEventBody =
   | { type: 'run.interrupted'; data: { reason: string } }
   | { type: 'run.finished'; data: { status: 'succeeded' | 'failed' | 'cancelled' } }
   | { type: 'step.started'; data: { stepId: string; attempt: number; agent: string } }
+  /**
+   * Distributed mode: a worker took the attempt (again, after a stall, when another worker re-runs it).
+   * Recorded by the coordinator when the worker says so, so views name the machine that ran each attempt.
+   */
+  | { type: 'step.worker-assigned'; data: { stepId: string; attempt: number } & WorkerPlacement }
   | {
       type: 'step.process-started';
       data: { stepId: string; attempt: number; process: ProcessInfo; logFile: string };
@@ -259,6 +270,7 @@ const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'run.finished',
   'step.started',
   'step.process-started',
+  'step.worker-assigned',
   'step.succeeded',
   'step.attempt-failed',
   'step.failed',

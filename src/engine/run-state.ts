@@ -3,7 +3,14 @@
 import type { Budget, PlanDefinition, StepAction, StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 import type { Spend } from './budget/spend.js';
-import type { CandidateRanking, ProcessInfo, ReviewVoteData, StepErrorInfo, StepUsage } from './events.js';
+import type {
+  CandidateRanking,
+  ProcessInfo,
+  ReviewVoteData,
+  StepErrorInfo,
+  StepUsage,
+  WorkerPlacement,
+} from './events.js';
 
 export const stepStatuses = [
   'pending',
@@ -67,6 +74,8 @@ export interface StepState {
   /** Why a step waits without spending a retry (a usage limit until its reset). */
   parkedReason?: string;
   process?: ProcessInfo;
+  /** Distributed mode: the worker running (or that ran) the current attempt, once it took it. */
+  worker?: WorkerPlacement;
   logFile?: string;
   /** The agent's final answer of the successful attempt (capped). */
   output?: string;

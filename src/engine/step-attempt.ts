@@ -2,7 +2,7 @@
  * One attempt of one step: records its start durably before the agent does anything, arms the step
  * timeout, runs the agent, and says how the attempt ended. Deciding what happens next is the executor's.
  */
-import type { Agent, AgentOutcomeDetails, StepFailure } from '../agents/agent.js';
+import type { Agent, AgentOutcomeDetails, AgentTask, StepFailure } from '../agents/agent.js';
 import type { StepDefinition } from '../protocol/plan-types.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
@@ -172,6 +172,25 @@ export class StepAttempt {
     }
   }
 
+  /** What the agent reports that goes in the log: the processes serving the attempt, the worker running it. */
+  #recordedFacts(recorder: AttemptContext['recorder']): Pick<AgentTask, 'onProcessStarted' | 'onPlaced'> {
+    const stepId = this.step.id;
+    return {
+      onProcessStarted: (started) => {
+        const { logFile, ...process } = started;
+        recorder.record({
+          type: 'step.process-started',
+          data: { stepId, attempt: this.attempt, process, logFile },
+        });
+      },
+      onPlaced: (placement) =>
+        recorder.record({
+          type: 'step.worker-assigned',
+          data: { stepId, attempt: this.attempt, ...placement },
+        }),
+    };
+  }
+
   async #runAgent(
     agent: Agent,
     context: AttemptContext,
@@ -205,13 +224,7 @@ export class StepAttempt {
           transcript.add(part);
           recorder.publishLive(stepId, this.attempt, part);
         },
-        onProcessStarted: (started) => {
-          const { logFile, ...process } = started;
-          recorder.record({
-            type: 'step.process-started',
-            data: { stepId, attempt: this.attempt, process, logFile },
-          });
-        },
+        ...this.#recordedFacts(recorder),
       });
     } catch (error) {
       context.logger.error('agent threw instead of returning a result', {

@@ -19,6 +19,9 @@ export function applyStepEvent(state: RunState, event: StepEvent): void {
     case 'step.started':
       stepStarted(state, event);
       return;
+    case 'step.worker-assigned':
+      stepWorkerAssigned(state, event);
+      return;
     case 'step.process-started':
       stepProcessStarted(state, event);
       return;
@@ -102,6 +105,7 @@ function stepStarted(state: RunState, event: RunEventOf<'step.started'>): void {
     retryAt: _retryAt,
     finishedAt: _finishedAt,
     process: _process,
+    worker: _worker,
     parkedReason: _parkedReason,
     votes: _votes,
     // Stage facts (review verdict, merge commit) belong to the attempt that passed the stage.
@@ -118,6 +122,13 @@ function stepProcessStarted(state: RunState, event: RunEventOf<'step.process-sta
     process: event.data.process,
     logFile: event.data.logFile,
   });
+}
+
+/** A worker took the step's current attempt (a later assignment of the same attempt replaces it). */
+function stepWorkerAssigned(state: RunState, event: RunEventOf<'step.worker-assigned'>): void {
+  const current = step(state, event.data.stepId);
+  if (current.attempts !== event.data.attempt) return;
+  setStep(state, { ...current, worker: { worker: event.data.worker, host: event.data.host } });
 }
 
 function stepSucceeded(state: RunState, event: RunEventOf<'step.succeeded'>): void {

@@ -38,6 +38,7 @@ export function summarizeRun(state: RunState, details: boolean): Record<string, 
           status: step?.status,
           attempts: step?.attempts,
           ...(step?.durationMs !== undefined && { ms: step.durationMs }),
+          ...(step?.worker && { worker: `${step.worker.worker}@${step.worker.host}` }),
           ...(step?.usage && {
             tokens: step.usage.inputTokens + step.usage.outputTokens,
             cost: step.usage.costUsd ?? 'unknown',

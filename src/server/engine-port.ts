@@ -2,7 +2,9 @@
  * What the server needs from the layers below it: a subset of the engine API and of the store, plus
  * optional live statistics of agent pools, provider limiters and slots for `/metrics`.
  */
+
 import type { PoolStats } from '../agents/pool/process-pool.js';
+import type { ClusterSnapshot } from '../distributed/cluster-view.js';
 import type { Engine } from '../engine/engine.js';
 import type { LimiterStats } from '../limits/provider-limiter.js';
 import type { EventStore } from '../store/event-store.js';
@@ -42,4 +44,6 @@ export interface RuntimeStats {
   limiters?(): Array<{ key: string; stats: LimiterStats }>;
   /** Concurrency slots shared by the runs of this process. */
   slots?(): { inUse: number; capacity: number };
+  /** Distributed mode: the workers on the Redis and each agent's queue depth (absent in local mode). */
+  cluster?(): Promise<ClusterSnapshot>;
 }

@@ -77,6 +77,7 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
     clock,
     logger,
     decoder,
+    ...(options.stats?.cluster && { cluster: options.stats.cluster.bind(options.stats) }),
   };
   const mcp = mcpRoutes(options.actions, {
     maxSessions: limits.maxMcpSessions,

@@ -6,39 +6,20 @@
  * critical violation); screenshots of every view at 1400×900 and 400 px wide go to .artifacts/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { AgentStreamPart } from '../../src/agents/agent.js';
 import type { StepStage } from '../../src/engine/step-hooks.js';
 import { expandCandidates } from '../../src/plan/expand-candidates.js';
 import { TalkingAgent } from '../integration/server-agents.js';
 import { startTestServer, type TestServer } from '../integration/server-harness.js';
-import { findExecutable, skipWhenMissing } from '../support/prerequisites.js';
-import { tempDir } from '../support/temp-dir.js';
 import { planOf } from '../support/test-engine.js';
+import { artifacts, browserMissing, openBrowser } from './browser-session.js';
 import { assertAccessible, screenshots } from './page-checks.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const chromiumPath = findExecutable([
-  ...(process.env.AI_COLLAB_CHROMIUM ? [process.env.AI_COLLAB_CHROMIUM] : []),
-  'chromium',
-  'chromium-browser',
-  'google-chrome',
-]);
-const built = existsSync(join(root, 'dist/web/index.html'));
-// Skipped on a machine without a browser; a failure in CI (or with AI_COLLAB_REQUIRE_BROWSER=1).
-const skip = skipWhenMissing(
-  !chromiumPath
-    ? 'no chromium on PATH (apt-get install -y chromium, or set AI_COLLAB_CHROMIUM)'
-    : !built
-      ? 'the dashboard is not built (npm run build:web)'
-      : undefined,
-  { required: process.env.AI_COLLAB_REQUIRE_BROWSER === '1' },
-);
-
-const artifacts = join(root, '.artifacts');
+const skip = browserMissing;
 const review: StepStage = {
   name: 'review',
   appliesTo: (step) => step.id === 'talk',
@@ -104,7 +85,7 @@ let context: BrowserContext;
 let page: Page;
 
 before(async () => {
-  if (skip || !chromiumPath) return;
+  if (skip) return;
   mkdirSync(artifacts, { recursive: true });
   harness = await startTestServer({
     agents: [
@@ -129,26 +110,7 @@ before(async () => {
     ],
     hooks: { stages: [review] },
   });
-  context = await chromium.launchPersistentContext(tempDir('ai-collab-chromium-'), {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1_400, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (message) => {
-    if (message.type() === 'error') process.stderr.write(`browser console: ${message.text()}\n`);
-  });
-  await page.goto(harness.server.loginUrl());
-  await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor();
+  ({ context, page } = await openBrowser(harness.server.loginUrl()));
 });
 
 after(async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { z } from 'zod';
@@ -12,6 +13,11 @@ import { checkoutSnapshot, fileOnBranch, gitRepo } from './workspace-support.js'
 const skip = await redisMissing();
 
 const runJson = z.object({ runId: z.string(), status: z.string() });
+const statusJson = z.object({
+  steps: z.array(
+    z.object({ id: z.string(), worker: z.object({ worker: z.string(), host: z.string() }).optional() }),
+  ),
+});
 const workersJson = z.object({
   redis: z.string(),
   workers: z.array(z.object({ name: z.string(), alive: z.boolean(), agents: z.array(z.string()) })),
@@ -63,13 +69,19 @@ steps:
   assert.equal(fileOnBranch(repo, branch, 'one.txt'), 'one\n');
   assert.equal(fileOnBranch(repo, branch, 'three.txt'), 'three\n');
   assert.equal(fileOnBranch(repo, branch, 'both.txt'), 'one\ntwo\n');
-  const workerDirs = workers.map((worker) => worker.directory);
+  const status = statusJson.parse(
+    JSON.parse((await runCli(['status', run.runId, '--json'], { cwd: repo, env: cluster.env() })).stdout),
+  );
   for (const id of ['one', 'two', 'three', 'both', 'check']) {
     const lines = markerLines(join(markers, id));
     assert.equal(lines.length, 1, `${id} ran once: ${lines.join(', ')}`);
-    assert.ok(
-      workerDirs.some((directory) => lines[0]?.startsWith(directory) === true),
-      `${id} ran in a worker's checkout, not the coordinator's: ${lines[0]}`,
+    const ranOn = workers.find((worker) => lines[0]?.startsWith(worker.directory) === true);
+    assert.ok(ranOn, `${id} ran in a worker's checkout, not the coordinator's: ${lines[0]}`);
+    // The log names the worker whose checkout the step ran in, and its machine.
+    assert.deepEqual(
+      status.steps.find((step) => step.id === id)?.worker,
+      { worker: ranOn.name, host: hostname() },
+      `status --json names the worker that ran ${id}`,
     );
   }
   assert.deepEqual(checkoutSnapshot(repo), before, "the user's checkout is untouched until apply");

@@ -15,6 +15,10 @@ export interface TalkingStep {
   output?: string;
   /** Fails on a usage limit that resets this many milliseconds from now (the step parks until then). */
   usageLimitResetsInMs?: number;
+  /** Says the attempt runs on this worker, as the distributed mode's remote agent does. */
+  worker?: { worker: string; host: string };
+  /** Reports this usage with its result (what the run spends against its budget). */
+  usage?: { inputTokens: number; outputTokens: number; costUsd: number };
 }
 
 /** Runs each step for its scripted time, printing to its log and to the live stream. */
@@ -29,6 +33,7 @@ export class TalkingAgent implements Agent {
 
   async run(task: AgentTask): Promise<AgentResult> {
     const plan = this.#script(task.stepId, task.attempt);
+    if (plan.worker) task.onPlaced?.(plan.worker);
     mkdirSync(dirname(task.logFile), { recursive: true });
     appendFileSync(task.logFile, '');
     task.onProcessStarted({
@@ -71,7 +76,11 @@ export class TalkingAgent implements Agent {
           message: 'scripted failure',
         },
       };
-    return { ok: true, output: plan.output ?? `${task.stepId} done` };
+    return {
+      ok: true,
+      output: plan.output ?? `${task.stepId} done`,
+      ...(plan.usage && { usage: plan.usage }),
+    };
   }
 }
 

@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import type { Agent } from '../../src/agents/agent.js';
 import type { StepHooks } from '../../src/engine/step-hooks.js';
 import { agentCatalogOf } from '../../src/plan/agent-catalog.js';
+import type { RuntimeStats } from '../../src/server/engine-port.js';
 import { type RunningServer, type ServerLimits, startServer } from '../../src/server/index.js';
 import type { ServerMessage } from '../../src/server/stream/stream-protocol.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -31,6 +32,8 @@ export async function startTestServer(
     stateDir?: string;
     store?: SqliteStore;
     hooks?: StepHooks;
+    /** Live statistics for `/metrics` and the workers view (e.g. distributed mode's cluster). */
+    stats?: RuntimeStats;
   } = {},
 ): Promise<TestServer> {
   // Not tempDir(): this often runs inside a before() hook, where node:test runs an after() registered
@@ -56,6 +59,7 @@ export async function startTestServer(
     agentCatalog: agentCatalogOf(['timer', 'shell']),
     environment: options.environment ?? {},
     ...(options.limits && { limits: options.limits }),
+    ...(options.stats && { stats: options.stats }),
   });
   return {
     server,

@@ -5,13 +5,15 @@ import { useObservable } from './model/observable.js';
 import { MetricsView } from './views/metrics-view.js';
 import { RunView } from './views/run-view.js';
 import { RunsList } from './views/runs-list.js';
+import { WorkersView } from './views/workers-view.js';
 
-type Route = { view: 'runs' } | { view: 'run'; runId: string } | { view: 'metrics' };
+type Route = { view: 'runs' } | { view: 'run'; runId: string } | { view: 'metrics' } | { view: 'workers' };
 
 function parseRoute(hash: string): Route {
   const run = /^#\/runs\/([^/]+)$/.exec(hash);
   if (run?.[1]) return { view: 'run', runId: decodeURIComponent(run[1]) };
   if (hash === '#/metrics') return { view: 'metrics' };
+  if (hash === '#/workers') return { view: 'workers' };
   return { view: 'runs' };
 }
 
@@ -32,11 +34,14 @@ export function App({ store }: { store: DashboardStore }) {
         <a href="#/" class="brand">
           ai-collab
         </a>
-        <a href="#/" aria-current={route.view !== 'metrics' ? 'page' : undefined}>
+        <a href="#/" aria-current={route.view === 'runs' || route.view === 'run' ? 'page' : undefined}>
           Runs
         </a>
         <a href="#/metrics" aria-current={route.view === 'metrics' ? 'page' : undefined}>
           Metrics
+        </a>
+        <a href="#/workers" aria-current={route.view === 'workers' ? 'page' : undefined}>
+          Workers
         </a>
         <span class="top-right">
           <NotifyButton store={store} />
@@ -49,6 +54,7 @@ export function App({ store }: { store: DashboardStore }) {
         {route.view === 'runs' && <RunsList runs={store.runs} />}
         {route.view === 'run' && <RunView key={route.runId} store={store} runId={route.runId} />}
         {route.view === 'metrics' && <MetricsView store={store} />}
+        {route.view === 'workers' && <WorkersView api={store.api} />}
       </main>
     </div>
   );

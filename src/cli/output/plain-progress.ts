@@ -62,6 +62,8 @@ function stepEventText(event: StepEvent, state: RunState): string | undefined {
       const step = state.steps[event.data.stepId];
       return `step ${labelOf(state, event.data.stepId)} started (${step?.agent}, attempt ${event.data.attempt})`;
     }
+    case 'step.worker-assigned':
+      return `step ${labelOf(state, event.data.stepId)} attempt ${event.data.attempt} runs on worker ${event.data.worker} (${event.data.host})`;
     case 'step.succeeded':
       return `step ${labelOf(state, event.data.stepId)} succeeded in ${formatDuration(event.data.durationMs)}`;
     case 'step.attempt-failed':

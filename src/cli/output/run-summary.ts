@@ -27,6 +27,8 @@ export function renderSummary(
       : steps.filter((step) => step.status !== 'succeeded').slice(0, problemRowLimit);
   // The tokens column appears only when some agent reported usage (shell steps never do).
   const showUsage = steps.some((step) => step.usage !== undefined);
+  // Distributed mode: which worker ran each step's last attempt.
+  const showWorker = steps.some((step) => step.worker !== undefined);
   const rows = listed.map((step) => {
     const elapsed = elapsedOf(step, now);
     return [
@@ -35,6 +37,7 @@ export function renderSummary(
       step.status,
       String(step.attempts),
       elapsed === undefined ? '-' : formatDuration(elapsed),
+      ...(showWorker ? [step.worker ? `${step.worker.worker}@${step.worker.host}` : '-'] : []),
       ...(showUsage ? [usageCell(step.usage), costCell(step.usage)] : []),
       stepNote(state, step, now),
     ].map(terminalSafe);
@@ -45,6 +48,7 @@ export function renderSummary(
     'status',
     'attempts',
     'time',
+    ...(showWorker ? ['worker'] : []),
     ...(showUsage ? ['tokens in/out', 'cost'] : []),
     'note',
   ];

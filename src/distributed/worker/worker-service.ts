@@ -174,14 +174,16 @@ export class WorkerService {
     signal: AbortSignal,
   ): Promise<AttemptResult> {
     const options = this.#options;
-    const identity = { attemptId: data.attemptId, execution, worker: options.name };
+    const identity = { attemptId: data.attemptId, execution, worker: options.name, host: hostname() };
+    const progress = new ProgressSender(job, identity);
+    // Said before the checkout and the agent: the coordinator records at once which worker took the attempt.
+    void progress.announce();
     const checkout = await this.#checkouts.open({
       url: data.git.url,
       ...(data.git.token !== undefined && { token: data.git.token }),
       startCommit: data.startCommit,
       name: `${data.attemptId}-${execution.slice(0, 8)}`,
     });
-    const progress = new ProgressSender(job, identity);
     const watched: Array<{ pid: number; startTime: string }> = [];
     let result: AgentResult;
     try {
@@ -233,19 +235,29 @@ export class WorkerService {
   }
 }
 
+type AttemptIdentity = Pick<AttemptResult, 'attemptId' | 'execution' | 'worker' | 'host'>;
+
 /** Batches stream parts into job progress messages. */
 class ProgressSender {
   readonly processes: Array<{ pid: number; pgid: number }> = [];
   readonly #job: Job;
-  readonly #identity: { attemptId: string; execution: string; worker: string };
+  readonly #identity: AttemptIdentity;
   #parts: AgentStreamPart[] = [];
   #timer: NodeJS.Timeout | undefined;
   #sending: Promise<void> = Promise.resolve();
   #sentProcesses = 0;
 
-  constructor(job: Job, identity: { attemptId: string; execution: string; worker: string }) {
+  constructor(job: Job, identity: AttemptIdentity) {
     this.#job = job;
     this.#identity = identity;
+  }
+
+  /** A message with no parts: who took the attempt. */
+  announce(): Promise<void> {
+    this.#sending = this.#sending
+      .then(() => this.#job.updateProgress({ ...this.#identity, parts: [] }))
+      .catch(() => {});
+    return this.#sending;
   }
 
   add(part: AgentStreamPart): void {

@@ -1,4 +1,9 @@
-/** Prometheus text at `/metrics`, and the same numbers as JSON for the dashboard's metrics view. */
+/**
+ * Prometheus text at `/metrics`, the same numbers as JSON for the dashboard's metrics view, and the live
+ * workers of distributed mode for its workers view.
+ */
+import { errorMessage } from '../../support/errors.js';
+import { HttpError } from './http-io.js';
 import type { ApiContext } from './route-context.js';
 import type { Route } from './router.js';
 
@@ -19,6 +24,19 @@ export function metricsRoutes(api: ApiContext): Route[] {
         });
         response.end(text);
         return undefined;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/workers',
+      access: 'token',
+      handle: async () => {
+        if (!api.cluster) return { body: { distributed: false } };
+        try {
+          return { body: { distributed: true, ...(await api.cluster()) } };
+        } catch (error) {
+          throw new HttpError(503, 'REDIS_UNAVAILABLE', `cannot read the workers: ${errorMessage(error)}`);
+        }
       },
     },
     {

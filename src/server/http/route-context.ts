@@ -3,7 +3,7 @@ import type { EventDecoder } from '../../engine/decode-events.js';
 import type { AgentCatalog } from '../../plan/agent-catalog.js';
 import type { Clock } from '../../support/clock.js';
 import type { Logger } from '../../support/logger.js';
-import type { ServerEngine, ServerStore } from '../engine-port.js';
+import type { RuntimeStats, ServerEngine, ServerStore } from '../engine-port.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { LoginCodes } from '../security/token.js';
 import type { FeedRegistry } from '../stream/feed-registry.js';
@@ -29,6 +29,8 @@ export interface ApiContext {
   logger: Logger;
   /** Shared with the feeds: stored events become run events (or unknown ones) in one place. */
   decoder: EventDecoder;
+  /** Distributed mode's workers and queues; absent when the server has no Redis. */
+  cluster?: RuntimeStats['cluster'];
 }
 
 export function intParameter(

@@ -4,10 +4,12 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RuntimeStats } from '../engine-port.js';
+import { registerClusterMetrics } from './cluster-metrics.js';
 
 export function registerRuntimeStats(stats: RuntimeStats, registers: Registry[]): void {
   if (stats.pools) registerPools(stats.pools.bind(stats), registers);
   if (stats.limiters) registerLimiters(stats.limiters.bind(stats), registers);
+  if (stats.cluster) registerClusterMetrics(stats.cluster.bind(stats), registers);
   if (stats.slots) {
     const slots = stats.slots.bind(stats);
     new Gauge({

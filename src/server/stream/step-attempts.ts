@@ -2,7 +2,7 @@
  * Every attempt of every step, folded from a run's events: when it ran, how it ended, its output, usage
  * and reviewer votes. Free of Node APIs: the dashboard builds its timeline with it, the server its step view.
  */
-import type { ReviewVoteData, StepErrorInfo, StepUsage } from '../../engine/events.js';
+import type { ReviewVoteData, StepErrorInfo, StepUsage, WorkerPlacement } from '../../engine/events.js';
 import type { WireEvent } from './stream-protocol.js';
 
 export type AttemptOutcome =
@@ -32,6 +32,8 @@ export interface AttemptRecord {
   stages: string[];
   parkedUntil?: number;
   feedback?: string;
+  /** Distributed mode: the workers that took the attempt, in order (more than one after a stall). */
+  workers: WorkerPlacement[];
 }
 
 export class AttemptLog {
@@ -59,6 +61,7 @@ export class AttemptLog {
           outcome: 'running',
           votes: [],
           stages: [],
+          workers: [],
         };
         this.attempts.push(record);
         this.#current.set(stepId, record);
@@ -66,6 +69,10 @@ export class AttemptLog {
       }
       case 'step.process-started':
         if (current) current.logFile = event.data.logFile;
+        return;
+      case 'step.worker-assigned':
+        if (current?.attempt === event.data.attempt)
+          current.workers.push({ worker: event.data.worker, host: event.data.host });
         return;
       case 'step.succeeded':
         if (!current) return;

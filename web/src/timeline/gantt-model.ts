@@ -8,7 +8,7 @@
 import type { AttemptOutcome } from '../../../src/server/stream/step-attempts.js';
 import type { WireEvent } from '../../../src/server/stream/stream-protocol.js';
 
-export type SegmentKind = 'run' | 'review' | 'merge' | 'backoff' | 'parked';
+export type SegmentKind = 'run' | 'review' | 'merge' | 'backoff' | 'parked' | 'failover';
 export type { AttemptOutcome };
 
 export interface Segment {
@@ -19,6 +19,10 @@ export interface Segment {
   end?: number;
   /** When a wait is planned to end (a backoff's retry time, a usage limit's reset). */
   until?: number;
+  /** Why: a parking's reason, a failover's agents and reason. */
+  reason?: string;
+  /** Distributed mode: the worker that ran this part of the attempt. */
+  worker?: string;
 }
 
 export interface GanttRow {
@@ -28,6 +32,8 @@ export interface GanttRow {
   outcomes: Map<number, AttemptOutcome>;
   firstStart: number;
   lastEnd?: number;
+  /** Distributed mode: the worker of the latest attempt. */
+  worker?: string;
 }
 
 export type TimelineEvent = WireEvent;
@@ -41,6 +47,8 @@ export interface RunSeries {
   limitWaitSeconds: number[];
   running: number[];
   queued: number[];
+  /** Cumulative US dollars the run's attempts reported spending. */
+  spentUsd: number[];
 }
 
 export class GanttModel {
@@ -55,7 +63,9 @@ export class GanttModel {
     limitWaitSeconds: [],
     running: [],
     queued: [],
+    spentUsd: [],
   };
+  #spentUsd = 0;
   #finished = 0;
   #retries = 0;
   #limitWait = 0;
@@ -74,6 +84,13 @@ export class GanttModel {
 
   #add(event: TimelineEvent): void {
     const at = event.at;
+    if (
+      (event.type === 'step.succeeded' ||
+        event.type === 'step.attempt-failed' ||
+        event.type === 'step.failed') &&
+      event.data.usage?.costUsd !== undefined
+    )
+      this.#spentUsd += event.data.usage.costUsd;
     switch (event.type) {
       case 'run.created':
       case 'run.plan-replaced':
@@ -118,6 +135,12 @@ export class GanttModel {
         row.segments.push({ kind, attempt: event.data.attempt, start: at });
         return;
       }
+      case 'step.worker-assigned':
+        this.#assignWorker(event.data);
+        return;
+      case 'step.failed-over':
+        this.#failOver(event.data, at);
+        return;
       case 'step.succeeded':
         this.#finish(event.data.stepId, event.data.attempt, 'succeeded', at);
         this.#finished++;
@@ -149,6 +172,7 @@ export class GanttModel {
           attempt: event.data.attempt,
           start: at,
           until: event.data.until,
+          reason: event.data.reason,
         });
         this.#limitWait += Math.max(0, event.data.until - at) / 1_000;
         this.#sample(at);
@@ -181,6 +205,33 @@ export class GanttModel {
       default:
         return;
     }
+  }
+
+  /** Names the worker on the attempt's open bar, and on the bars it still opens (review, merge). */
+  #assignWorker(data: { stepId: string; attempt: number; worker: string; host: string }): void {
+    const row = this.rows.get(data.stepId);
+    if (!row) return;
+    row.worker = `${data.worker} on ${data.host}`;
+    const last = row.segments[row.segments.length - 1];
+    if (last?.attempt === data.attempt && last.kind === 'run') last.worker = row.worker;
+  }
+
+  /** A mark where the step left its agent (a usage limit, an unusable CLI, a crash loop), with why. */
+  #failOver(
+    data: { stepId: string; from: string; to: string; cause: string; reason: string },
+    at: number,
+  ): void {
+    const row = this.rows.get(data.stepId);
+    const last = row?.segments[row.segments.length - 1];
+    if (!row || !last) return;
+    if (last.end === undefined && last.kind === 'run') this.#finish(data.stepId, last.attempt, 'parked', at);
+    row.segments.push({
+      kind: 'failover',
+      attempt: last.attempt,
+      start: at,
+      end: at,
+      reason: `${data.from} → ${data.to} (${data.cause}): ${data.reason}`,
+    });
   }
 
   #plan(steps: ReadonlyArray<{ id: string; needs: readonly string[] }>): void {
@@ -216,6 +267,7 @@ export class GanttModel {
     series.limitWaitSeconds[index] = Math.round(this.#limitWait * 10) / 10;
     series.running[index] = this.#running;
     series.queued[index] = this.#queued.size;
+    series.spentUsd[index] = Math.round(this.#spentUsd * 10_000) / 10_000;
   }
 
   /**

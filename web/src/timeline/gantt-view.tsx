@@ -196,7 +196,9 @@ export function GanttView({ state, gantt, selected, onSelect, now }: GanttViewPr
                   title={String(step?.label ?? id)}
                 >
                   <span class="gantt-name">{String(step?.label ?? id)}</span>
-                  <span class="gantt-agent">{step?.agent}</span>
+                  <span class="gantt-agent">
+                    {row?.worker ? `${step?.agent} · ${row.worker}` : step?.agent}
+                  </span>
                 </span>
                 <svg class="gantt-track" width={trackWidth} height={rowHeight} aria-hidden="true">
                   {row?.segments.map((segment) => (
@@ -242,27 +244,36 @@ function SegmentBar({
   const left = x(segment.start);
   const width = Math.max(2, x(end) - left);
   const outcome = row.outcomes.get(segment.attempt) ?? 'running';
-  const what =
-    segment.kind === 'run'
-      ? `attempt ${segment.attempt}: ${outcome}`
-      : segment.kind === 'backoff'
-        ? `waiting to retry after attempt ${segment.attempt}`
-        : segment.kind === 'parked'
-          ? 'parked until a usage limit resets'
-          : `${segment.kind} of attempt ${segment.attempt}`;
   const inset = segment.kind === 'backoff' || segment.kind === 'parked' ? 8 : 5;
+  const took = segment.kind === 'failover' ? '' : `, ${formatDuration(end - segment.start)}`;
   return (
     <rect
       class={`seg seg-${segment.kind} outcome-${outcome}`}
-      x={left}
-      y={inset}
-      width={width}
-      height={rowHeight - inset * 2}
-      rx={3}
+      x={segment.kind === 'failover' ? left - 2 : left}
+      y={segment.kind === 'failover' ? 1 : inset}
+      width={segment.kind === 'failover' ? 4 : width}
+      height={segment.kind === 'failover' ? rowHeight - 2 : rowHeight - inset * 2}
+      rx={segment.kind === 'failover' ? 1 : 3}
     >
-      <title>{`${row.stepId} — ${what}, ${formatDuration(end - segment.start)}`}</title>
+      <title>{`${row.stepId} — ${segmentText(segment, outcome)}${took}`}</title>
     </rect>
   );
+}
+
+/** What a bar is, in words (its tooltip): with the worker that ran it, and why a wait or failover happened. */
+function segmentText(segment: Segment, outcome: string): string {
+  switch (segment.kind) {
+    case 'run':
+      return `attempt ${segment.attempt}: ${outcome}${segment.worker ? ` on worker ${segment.worker}` : ''}`;
+    case 'backoff':
+      return `waiting to retry after attempt ${segment.attempt}`;
+    case 'parked':
+      return `parked until a usage limit resets${segment.reason ? `: ${segment.reason}` : ''}`;
+    case 'failover':
+      return `failed over ${segment.reason ?? ''}`;
+    default:
+      return `${segment.kind} of attempt ${segment.attempt}`;
+  }
 }
 
 function Legend() {
@@ -275,6 +286,7 @@ function Legend() {
     ['seg seg-merge', 'merge'],
     ['seg seg-backoff', 'retry backoff'],
     ['seg seg-parked', 'parked (usage limit)'],
+    ['seg seg-failover', 'failed over to another agent'],
   ];
   return (
     <ul class="legend" aria-label="legend">

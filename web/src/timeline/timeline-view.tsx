@@ -1,6 +1,6 @@
 /**
  * The run over time: the Gantt chart of its steps, and plots of how it progressed (steps finished and
- * retried, steps running and queued, time lost to rate and usage limits). The run's events are read once
+ * retried, steps running and queued, time lost to rate and usage limits, spend against the budget). The run's events are read once
  * from the API, then kept current from the stream; a clock ticks the now-line while the run runs.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
@@ -58,6 +58,25 @@ export function TimelineView({ api, model, selected, onSelect }: TimelineViewPro
             { label: 'waiting', values: series.limitWaitSeconds, color: '--chart-bad', stepped: true },
           ]}
         />
+        {(state.spent || state.budget?.usd !== undefined) && (
+          <TimePlot
+            title="Spend against the budget"
+            unit="US dollars"
+            times={series.times}
+            series={[
+              { label: 'spent', values: series.spentUsd, color: '--chart-accent', stepped: true },
+              ...(state.budget?.usd !== undefined
+                ? [
+                    {
+                      label: 'budget',
+                      values: series.times.map(() => state.budget?.usd ?? null),
+                      color: '--chart-bad',
+                    },
+                  ]
+                : []),
+            ]}
+          />
+        )}
       </section>
     </div>
   );

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { PlanForecast } from '../../../src/engine/budget/forecast.js';
 import type { Budget, PlanDefinition } from '../../../src/protocol/plan-types.js';
 import { type ApiClient, ApiError } from '../model/api-client.js';
-import { formatUsd } from './format.js';
+import { forecastText, formatUsd, usdRange } from './format.js';
 
 interface PlanResponse {
   plan: PlanDefinition;
@@ -15,10 +15,6 @@ interface PlanResponse {
   /** What the steps will likely cost, from past steps of the same agent and action. */
   forecast?: PlanForecast;
   budget?: Budget | null;
-}
-
-function rangeText(range: { low: number; high: number }): string {
-  return range.low === range.high ? formatUsd(range.low) : `${formatUsd(range.low)}–${formatUsd(range.high)}`;
 }
 
 interface Risk {
@@ -97,11 +93,7 @@ export function ApprovalView({ api, runId }: { api: ApiClient; runId: string }) 
       )}
       {plan.forecast && (
         <p class="forecast">
-          {`Forecast: ${
-            plan.forecast.withoutHistory === plan.forecast.steps.length
-              ? 'no history yet'
-              : `${rangeText(plan.forecast.usd)} (median ${formatUsd(plan.forecast.usd.median)})${plan.forecast.withoutHistory > 0 ? `, ${plan.forecast.withoutHistory} step(s) with no history yet` : ''}`
-          }${plan.budget?.usd !== undefined ? `; budget ${formatUsd(plan.budget.usd)}` : ''}`}
+          {`Forecast: ${forecastText(plan.forecast)}${plan.budget?.usd !== undefined ? `; budget ${formatUsd(plan.budget.usd)}` : ''}`}
         </p>
       )}
       <table class="plan-steps">
@@ -191,5 +183,5 @@ function Confidence({ values }: { values: Record<string, number> }) {
 function forecastOf(forecast: PlanForecast | undefined, stepId: string): string {
   const step = forecast?.steps.find((candidate) => candidate.stepId === stepId);
   if (!step) return '';
-  return step.usd ? rangeText(step.usd) : 'no history yet';
+  return step.usd ? usdRange(step.usd) : 'no history yet';
 }

@@ -1,4 +1,5 @@
 /** Small formatting helpers shared by the views. */
+import type { PlanForecast } from '../../../src/engine/budget/forecast.js';
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '—';
@@ -23,6 +24,19 @@ export function formatBytes(bytes: number): string {
 /** `$0.042`, `$1.20`. */
 export function formatUsd(usd: number): string {
   return `$${usd < 0.1 ? usd.toFixed(3) : usd.toFixed(2)}`;
+}
+
+/** `$0.10–$0.40 (median $0.20)`, or that no step has history yet. */
+export function forecastText(forecast: PlanForecast): string {
+  if (forecast.withoutHistory === forecast.steps.length) return 'no history yet';
+  const unknown =
+    forecast.withoutHistory > 0 ? `, ${forecast.withoutHistory} step(s) with no history yet` : '';
+  return `${usdRange(forecast.usd)} (median ${formatUsd(forecast.usd.median)})${unknown}`;
+}
+
+/** `$0.10–$0.40`, or one amount when both ends are the same. */
+export function usdRange(range: { low: number; high: number }): string {
+  return range.low === range.high ? formatUsd(range.low) : `${formatUsd(range.low)}–${formatUsd(range.high)}`;
 }
 
 /** `12.3k` tokens. */

@@ -76,6 +76,25 @@ const plots: readonly MetricPlot[] = [
     ],
   },
   {
+    title: 'Distributed mode: jobs queued for workers and attempts running on them',
+    unit: 'attempts',
+    lines: [
+      {
+        label: 'queued',
+        metric: 'ai_collab_queue_jobs',
+        labels: { state: 'waiting' },
+        stepped: true,
+        color: '--chart-warn',
+      },
+      {
+        label: 'on workers',
+        metric: 'ai_collab_worker_running_attempts',
+        stepped: true,
+        color: '--chart-accent',
+      },
+    ],
+  },
+  {
     title: 'Dashboard connections',
     unit: 'clients',
     lines: [

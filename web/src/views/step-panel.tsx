@@ -1,5 +1,6 @@
 /** Everything about one step: status and timings, its attempts, live output, reviewer votes, its diff, retry. */
 import { useEffect, useState } from 'preact/hooks';
+import type { WorkerPlacement } from '../../../src/engine/events.js';
 import type { StepState } from '../../../src/engine/run-state.js';
 import type { AttemptRecord } from '../../../src/server/stream/step-attempts.js';
 import type { ApiClient } from '../model/api-client.js';
@@ -67,6 +68,12 @@ export function StepPanel(props: StepPanelProps) {
           <>
             <dt>target</dt>
             <dd>{definition.target}</dd>
+          </>
+        )}
+        {step.worker && (
+          <>
+            <dt>worker</dt>
+            <dd data-testid="step-worker">{`${step.worker.worker} on ${step.worker.host}`}</dd>
           </>
         )}
         <dt>attempts</dt>
@@ -146,6 +153,7 @@ function AttemptList({ attempts }: { attempts: AttemptRecord[] }) {
           <th>outcome</th>
           <th>started</th>
           <th>took</th>
+          <th>worker</th>
           <th>detail</th>
         </tr>
       </thead>
@@ -158,6 +166,7 @@ function AttemptList({ attempts }: { attempts: AttemptRecord[] }) {
             </td>
             <td>{formatTime(attempt.startedAt)}</td>
             <td>{formatDuration(attempt.durationMs)}</td>
+            <td>{attempt.workers.map(workerText).join(', then ') || 'here'}</td>
             <td>
               {attempt.error ? `${attempt.error.code}: ${attempt.error.message}` : (attempt.output ?? '')}
             </td>
@@ -166,6 +175,10 @@ function AttemptList({ attempts }: { attempts: AttemptRecord[] }) {
       </tbody>
     </table>
   );
+}
+
+function workerText(placement: WorkerPlacement): string {
+  return `${placement.worker} on ${placement.host}`;
 }
 
 function VoteList({
