@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pc from 'picocolors';
 import { parkedLine } from '../../../src/cli/output/choice-text.js';
+import { renderLiveFrame } from '../../../src/cli/output/live-frame.js';
+import { describeEvent } from '../../../src/cli/output/plain-progress.js';
 import { renderSummary } from '../../../src/cli/output/run-summary.js';
 import { buildRunReport } from '../../../src/cli/run-report.js';
 import type { RunEvent } from '../../../src/engine/events.js';
@@ -167,13 +169,38 @@ test('a usage limit moves the step to its fallback at once; without fallback it 
     cwd: '/tmp',
     logsDir: '/tmp/logs',
   });
-  assert.match(
+  // One line for the move, with the agent's window and reset; one for the parked step; one for the agent.
+  const moveLine = `step moves: claude parked until ${hhmm} (five_hour) → moved to codex`;
+  const lines = summary.split('\n');
+  const at = lines.indexOf(moveLine);
+  assert.deepEqual(
+    lines.slice(at, at + 3),
+    [
+      moveLine,
+      `step waits waits for claude until ${hhmm} (five_hour), no attempt spent`,
+      `claude: parked until ${hhmm} (five_hour)`,
+    ],
     summary,
-    new RegExp(
-      `step moves moved from claude to codex: Claude AI usage limit reached\\n.*claude: parked until ${hhmm} \\(five_hour\\)`,
-      's',
-    ),
   );
+  assert.ok(moved.seq <= state.lastSeq);
+  assert.equal(describeEvent(moved, state)?.endsWith(` ${moveLine}`), true, describeEvent(moved, state));
+  const frame = renderLiveFrame(state, {
+    now: clock.now(),
+    width: 120,
+    height: 20,
+    frame: 0,
+    colors: pc.createColors(false),
+  });
+  assert.ok(frame.includes(`${moveLine}\nclaude: parked until ${hhmm} (five_hour)`), frame);
+  // status --json lists the move and the parked step with the window.
+  const report = buildRunReport(state);
+  assert.deepEqual(
+    report.failovers?.map((move) => [move.stepId, move.from, move.to, move.cause, move.until, move.window]),
+    [['moves', 'claude', 'codex', 'usage-limit', resetAt, 'five_hour']],
+  );
+  assert.deepEqual(report.parked, [
+    { stepId: 'waits', agent: 'claude', until: resetAt, reason: limit.reason, window: 'five_hour' },
+  ]);
   assert.equal(state.steps.waits?.failures, 0);
   engine.stop(run.runId, 'immediate');
   await clock.runUntilSettled(started.done);
