@@ -7,6 +7,7 @@ import { describeEvent } from '../../../src/cli/output/plain-progress.js';
 import { renderSummary } from '../../../src/cli/output/run-summary.js';
 import { buildRunReport } from '../../../src/cli/run-report.js';
 import type { RunEvent } from '../../../src/engine/events.js';
+import { summarizeRun } from '../../../src/mcp/run-summary.js';
 import { expandCandidates } from '../../../src/plan/expand-candidates.js';
 import type { PlanDefinition } from '../../../src/protocol/plan-types.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -79,6 +80,38 @@ test('best of three: a failing candidate blocks nothing, the pick is recorded wi
   assert.equal(impl?.picked, 'impl#3');
   assert.deepEqual(impl?.candidates, ['impl#1', 'impl#2', 'impl#3']);
   assert.equal(report.steps.find((step) => step.id === 'impl#1')?.candidateOf, 'impl');
+  // MCP get_run lists the candidates with their outcome and why.
+  const overMcp = summarizeRun(state, false);
+  assert.deepEqual(overMcp.candidates, [
+    {
+      stepId: 'impl',
+      pick: 'best',
+      picked: 'impl#3',
+      candidates: [
+        {
+          id: 'impl#1',
+          agent: 'timer',
+          outcome: 'failed',
+          picked: false,
+          reason: picked.data.ranking[2]?.reason,
+        },
+        {
+          id: 'impl#2',
+          agent: 'timer',
+          outcome: 'succeeded',
+          picked: false,
+          reason: picked.data.ranking[1]?.reason,
+        },
+        {
+          id: 'impl#3',
+          agent: 'timer',
+          outcome: 'succeeded',
+          picked: true,
+          reason: picked.data.ranking[0]?.reason,
+        },
+      ],
+    },
+  ]);
 });
 
 test('pick: first merges the first candidate that passes and stops the others at once', async () => {
@@ -198,6 +231,11 @@ test('a usage limit moves the step to its fallback at once; without fallback it 
     report.failovers?.map((move) => [move.stepId, move.from, move.to, move.cause, move.until, move.window]),
     [['moves', 'claude', 'codex', 'usage-limit', resetAt, 'five_hour']],
   );
+  // MCP get_run: the same moves and parked steps, with their reasons.
+  const overMcp = summarizeRun(state, false);
+  assert.deepEqual(overMcp.failovers, report.failovers);
+  assert.deepEqual(overMcp.parked, report.parked);
+  assert.match(JSON.stringify(overMcp.failovers), /Claude AI usage limit reached/);
   assert.deepEqual(report.parked, [
     { stepId: 'waits', agent: 'claude', until: resetAt, reason: limit.reason, window: 'five_hour' },
   ]);
