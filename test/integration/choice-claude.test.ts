@@ -20,7 +20,7 @@ import { systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { candidateRef, runBranchName } from '../../src/workspace/ref-names.js';
 import { workspaceStepHooks } from '../../src/workspace/workspace-step-hooks.js';
-import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-cli-env.js';
+import { agentCliBinaries, agentCliMissing, claudeTestEnvironment } from '../support/agent-cli-env.js';
 import {
   type ModelRequest,
   type Script,
@@ -52,15 +52,7 @@ function claudeSpec(url: string, poolSize: number): ClaudeSpec {
     command: agentCliBinaries.claude,
     args: [],
     model: 'claude-sonnet-4-5',
-    env: {
-      ANTHROPIC_BASE_URL: url,
-      ANTHROPIC_API_KEY: testApiKey,
-      HOME: tempDir('ai-collab-claude-home-'),
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_MAX_RETRIES: '1',
-    },
+    env: claudeTestEnvironment(url, tempDir('ai-collab-claude-home-')),
     passEnv: [],
     pool: {
       size: poolSize,
