@@ -48,6 +48,8 @@ const browserSafe = new Set([
   'engine/step-usage.ts',
   // What a run spent against its budget: the projection keeps it, so the dashboard does too.
   'engine/budget/spend.ts',
+  // Best-of-N candidates, failovers and parked steps as data: status --json, MCP and VS Code list them alike.
+  'engine/choice/choice-report.ts',
   'protocol/plan-types.ts',
   'support/errors.ts',
   // The stream's wire contract (message shapes, subprotocol names): the dashboard speaks it too.

@@ -7,18 +7,24 @@
 import { join } from 'node:path';
 import type { AgentSpec } from '../agents/agent-spec.js';
 import type { AgentRegistry } from '../agents/registry.js';
+import { EventDecoder } from '../engine/decode-events.js';
 import type { StageContext, StepStage } from '../engine/step-hooks.js';
 import type { ProviderLimiters } from '../limits/provider-limiter.js';
 import { buildReviewers, defaultReviewerNames } from '../review/build-reviewers.js';
 import type { StepChanges } from '../review/gather-evidence.js';
 import { type CachedReview, parseCachedReview } from '../review/review-cache.js';
 import { createReviewCode, type ReviewCode } from '../review/review-code.js';
+import { type ReviewOutcome, reviewOutcomes } from '../review/review-outcomes.js';
 import type { ReviewSettings } from '../review/review-settings.js';
 import { createReviewStage } from '../review/review-stage.js';
 import { ReviewSwarm } from '../review/review-swarm.js';
 import { reliabilityFrom } from '../review/reviewer-reliability.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Clock } from '../support/clock.js';
+import { silentLogger } from '../support/logger.js';
+
+/** How many of the workspace's latest runs the reviewers' record learns later outcomes from. */
+const outcomeRuns = 50;
 
 export interface ReviewRuntime {
   swarm: ReviewSwarm;
@@ -63,8 +69,9 @@ export function openReviewRuntime(parts: ReviewRuntimeParts): ReviewRuntime {
     settings,
   );
   const cache = parts.store.reviewCache<CachedReview>({ parse: parseCachedReview });
-  // The reviewers' records are the reviews stored so far: each vote against the verdict it met.
-  const reliability = reliabilityFrom(cache.all());
+  // The reviewers' records are the reviews stored so far (each vote against the verdict it met) and what
+  // became of the work they approved in the workspace's latest runs (its check, its step's fate).
+  const reliability = reliabilityFrom(cache.all(), recentOutcomes(parts.store, parts.workspace));
   const swarm = new ReviewSwarm(built.reviewers, settings, { clock: parts.clock, cache, reliability });
   return {
     swarm,
@@ -74,4 +81,14 @@ export function openReviewRuntime(parts: ReviewRuntimeParts): ReviewRuntime {
     stage: createReviewStage({ swarm, changesOf: parts.changesOf }),
     reviewCode: swarm.usable ? createReviewCode(swarm, parts.workspace) : undefined,
   };
+}
+
+/** Outcomes of approved reviews in the workspace's latest runs, oldest run first. */
+function recentOutcomes(store: SqliteStore, workspace: string): ReviewOutcome[] {
+  // Other readers of these logs warn about unknown event types; here they are only skipped.
+  const decoder = new EventDecoder(silentLogger);
+  return store
+    .listRuns({ workspace, limit: outcomeRuns })
+    .reverse()
+    .flatMap((run) => reviewOutcomes(decoder.decode(store.readEvents(run.runId), run.runId)));
 }

@@ -1,5 +1,6 @@
 /** The `--json` object of a run, as DESIGN.md fixes it: times in epoch ms, one entry per step in plan order. */
 import type { Spend } from '../engine/budget/spend.js';
+import { choiceReport, type FailoverReport, type ParkedReport } from '../engine/choice/choice-report.js';
 import type { CandidateRanking, StepUsage, WorkerPlacement } from '../engine/events.js';
 import type { AgentLimit, RunState, StepState } from '../engine/run-state.js';
 import { runUsage } from '../engine/step-usage.js';
@@ -48,10 +49,15 @@ export interface RunReport {
   steps: StepReport[];
   /** Usage limits the run's agents met (until when, on which window). */
   agentLimits?: Record<string, AgentLimit>;
+  /** Every move of a step to a fallback agent, with why (and the limit's window for a usage limit). */
+  failovers?: FailoverReport[];
+  /** Steps waiting for their agent's usage limit to reset, no attempt spent. */
+  parked?: ParkedReport[];
 }
 
 export function buildRunReport(state: RunState): RunReport {
   const usage = runUsage(state);
+  const choice = choiceReport(state);
   return {
     runId: state.runId,
     name: state.name,
@@ -64,6 +70,8 @@ export function buildRunReport(state: RunState): RunReport {
     ...(state.budgetReached && { budgetReached: state.budgetReached }),
     steps: state.order.map((id) => stepReport(state, state.steps[id] as StepState)),
     ...(state.agentLimits && { agentLimits: state.agentLimits }),
+    ...(choice.failovers.length > 0 && { failovers: choice.failovers }),
+    ...(choice.parked.length > 0 && { parked: choice.parked }),
   };
 }
 

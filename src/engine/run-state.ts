@@ -113,7 +113,19 @@ export interface StepState {
   /** This step is a candidate of that best-of-N step (never merged by itself). */
   candidateOf?: string;
   /** Agents the step moved away from, with why (failover). */
-  failedOver?: Array<{ from: string; to: string; cause: string; reason: string; at: number }>;
+  failedOver?: FailoverRecord[];
+}
+
+/** One move of a step to a fallback agent (`step.failed-over`). */
+export interface FailoverRecord {
+  from: string;
+  to: string;
+  cause: string;
+  reason: string;
+  at: number;
+  /** For a usage limit: when `from` may be used again, and on which window. */
+  until?: number;
+  window?: string;
 }
 
 /** When an agent's account may be used again after a usage limit, as its CLI reported it. */

@@ -214,7 +214,18 @@ function stepFailedOver(state: RunState, event: RunEventOf<'step.failed-over'>):
   setStep(state, {
     ...current,
     agent: to,
-    failedOver: [...(current.failedOver ?? []), { from, to, cause, reason, at: event.at }],
+    failedOver: [
+      ...(current.failedOver ?? []),
+      {
+        from,
+        to,
+        cause,
+        reason,
+        at: event.at,
+        ...(until !== undefined && { until }),
+        ...(window !== undefined && { window }),
+      },
+    ],
   });
   if (until !== undefined)
     state.agentLimits = {

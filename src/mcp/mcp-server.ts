@@ -185,7 +185,8 @@ function registerRunTools(context: ToolContext): void {
   server.registerTool(
     'get_run',
     {
-      description: 'Run status: counts and problems; details=true adds each step.',
+      description:
+        'Run status: counts, problems, best-of-N candidates, failovers, parked steps; details=true adds each step.',
       inputSchema: z.strictObject({ runId: z.string().max(100), details: z.boolean().optional() }),
     },
     async ({ runId, details }) => {

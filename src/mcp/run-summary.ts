@@ -1,8 +1,22 @@
-import type { PlanForecast } from '../engine/budget/forecast.js';
 /** Compact run descriptions for MCP clients: a few lines by default, per-step detail on request. */
+import type { PlanForecast } from '../engine/budget/forecast.js';
+import {
+  type BestOfReport,
+  choiceReport,
+  type FailoverReport,
+  type ParkedReport,
+} from '../engine/choice/choice-report.js';
 import type { RunState } from '../engine/run-state.js';
 
-export function summarizeRun(state: RunState, details: boolean): Record<string, unknown> {
+/** What `get_run` answers; the choice fields are typed for clients of the library and for tests. */
+export type RunSummaryOverMcp = Record<string, unknown> &
+  Partial<{
+    candidates: BestOfReport[];
+    failovers: FailoverReport[];
+    parked: ParkedReport[];
+  }>;
+
+export function summarizeRun(state: RunState, details: boolean): RunSummaryOverMcp {
   const counts = Object.fromEntries(Object.entries(state.counts).filter(([, count]) => count > 0));
   const problems = state.order
     .map((id) => state.steps[id])
@@ -16,6 +30,8 @@ export function summarizeRun(state: RunState, details: boolean): Record<string, 
       status: step?.status,
       error: step?.error?.message ?? (step?.blockedBy ? `blocked by ${step.blockedBy}` : undefined),
     }));
+  // Best-of-N candidates (outcome, score, cost, kept ref), moves to fallbacks and parked steps, with why.
+  const choice = choiceReport(state);
   return {
     runId: state.runId,
     name: state.name,
@@ -29,6 +45,9 @@ export function summarizeRun(state: RunState, details: boolean): Record<string, 
     ...(state.budgetReached && {
       budgetReached: `paused: no further step fits the budget; raise it with run_plan { runId, budget }`,
     }),
+    ...(choice.bestOf.length > 0 && { candidates: choice.bestOf }),
+    ...(choice.failovers.length > 0 && { failovers: choice.failovers }),
+    ...(choice.parked.length > 0 && { parked: choice.parked }),
     ...(details && {
       detail: state.order.map((id) => {
         const step = state.steps[id];

@@ -1,6 +1,7 @@
 /**
  * Each reviewer's reliability, learned from its recorded votes: how often its vote (approve or reject; an
- * abstention says nothing) agreed with the verdict the review reached. The estimate is the mean of a
+ * abstention says nothing) agreed with the verdict the review reached, and with what later became of the
+ * work it approved (its check, its step's fate: `learnOutcome`). The estimate is the mean of a
  * Beta(prior, prior) posterior, so a reviewer with no record is neutral (0.5): its vote weighs nothing
  * until it has earned a record, and a few lucky votes move it only a little.
  */
@@ -34,6 +35,14 @@ export class ReviewerReliability {
     }
   }
 
+  /**
+   * Folds in what became of approved work (review-outcomes): when it held, approving was right and
+   * rejecting wrong; when its check or its step failed later, the other way round.
+   */
+  learnOutcome(votes: readonly RecordedVote[], held: boolean): void {
+    this.learn(votes, held ? 'approved' : 'rejected');
+  }
+
   /** The posterior mean chance that this reviewer's vote agrees with the verdict; 0.5 with no record. */
   accuracyOf(reviewer: string): number {
     const record = this.#records.get(reviewer) ?? { agreed: 0, disagreed: 0 };
@@ -45,11 +54,16 @@ export class ReviewerReliability {
   }
 }
 
-/** Reliability rebuilt from stored reviews (votes with the verdict each review reached), oldest first. */
+/**
+ * Reliability rebuilt from stored reviews (votes with the verdict each review reached), oldest first, then
+ * from what became of the approved work (`outcomes`, from the runs' logs).
+ */
 export function reliabilityFrom(
   reviews: Iterable<{ votes: readonly RecordedVote[]; verdict: Verdict }>,
+  outcomes: Iterable<{ votes: readonly RecordedVote[]; held: boolean }> = [],
 ): ReviewerReliability {
   const reliability = new ReviewerReliability();
   for (const review of reviews) reliability.learn(review.votes, review.verdict);
+  for (const outcome of outcomes) reliability.learnOutcome(outcome.votes, outcome.held);
   return reliability;
 }

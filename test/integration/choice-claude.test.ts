@@ -8,6 +8,7 @@ import { CodexAgent } from '../../src/agents/codex/codex-agent.js';
 import { parkedLine } from '../../src/cli/output/choice-text.js';
 import type { RunEvent } from '../../src/engine/events.js';
 import { ProviderLimiters } from '../../src/limits/provider-limiter.js';
+import { summarizeRun } from '../../src/mcp/run-summary.js';
 import { expandCandidates } from '../../src/plan/expand-candidates.js';
 import type { PlanDefinition } from '../../src/protocol/plan-types.js';
 import { buildReviewers } from '../../src/review/build-reviewers.js';
@@ -19,7 +20,7 @@ import { systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { candidateRef, runBranchName } from '../../src/workspace/ref-names.js';
 import { workspaceStepHooks } from '../../src/workspace/workspace-step-hooks.js';
-import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-cli-env.js';
+import { agentCliBinaries, agentCliMissing, claudeTestEnvironment } from '../support/agent-cli-env.js';
 import {
   type ModelRequest,
   type Script,
@@ -51,15 +52,7 @@ function claudeSpec(url: string, poolSize: number): ClaudeSpec {
     command: agentCliBinaries.claude,
     args: [],
     model: 'claude-sonnet-4-5',
-    env: {
-      ANTHROPIC_BASE_URL: url,
-      ANTHROPIC_API_KEY: testApiKey,
-      HOME: tempDir('ai-collab-claude-home-'),
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_MAX_RETRIES: '1',
-    },
+    env: claudeTestEnvironment(url, tempDir('ai-collab-claude-home-')),
     passEnv: [],
     pool: {
       size: poolSize,
@@ -213,6 +206,24 @@ test('best of three claude candidates: the one the reviewers reject fails, the b
       [true, 1],
       [false, undefined],
     ],
+  );
+  // MCP get_run shows each candidate's outcome, score, cost and the ref its work is kept under.
+  const overMcp = summarizeRun(state, false);
+  assert.deepEqual(
+    overMcp.candidates?.[0]?.candidates.map((candidate) => [
+      candidate.id,
+      candidate.outcome,
+      candidate.score,
+      candidate.ref,
+      (candidate.costUsd ?? 0) > 0,
+    ]),
+    [1, 2, 3].map((n) => [
+      `impl#${n}`,
+      n === 1 ? 'failed' : 'succeeded',
+      n === 1 ? undefined : 1,
+      n === 1 ? undefined : candidateRef(runId, 'impl', n),
+      true,
+    ]),
   );
   // The candidates' worktrees are gone; only the user's checkout is left.
   assert.equal(git(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)?.length, 1);

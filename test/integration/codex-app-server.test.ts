@@ -203,17 +203,44 @@ describe('codex app-server mode (real CLI)', { skip: agentCliMissing('codex') },
     assert.equal(step.processes[0]?.pid, step.processes[1]?.pid);
   });
 
-  test('a step with its own env runs on exec (a pooled server has one environment for all steps)', async (t) => {
+  test('steps with the same own env reuse one pooled server started with it; another env gets its own', async (t) => {
+    const write = (n: number) => [
+      toolCall('exec_command', { cmd: `printf "$STEP_MARKER" > marker-${n}.txt` }),
+      text(`MARKED-${n}`),
+    ];
     const { agent, workspace } = await setUpCodex(
       t,
-      { script: [toolCall('exec_command', { cmd: 'printf "$STEP_MARKER" > marker.txt' }), text('MARKED')] },
+      { script: [...write(1), ...write(2), ...write(3)] },
       { mode: 'app-server' },
     );
-    const step = stepIn(workspace, 'Write the marker', { env: { STEP_MARKER: 'from-the-step' } });
-    const { result } = await runStep(agent, step);
-    assert.ok(result.ok, JSON.stringify(result));
-    assert.equal(readFileSync(join(workspace, 'marker.txt'), 'utf8'), 'from-the-step');
-    assert.match(readFileSync(step.logFile, 'utf8'), /"type":"thread\.started"/);
-    assert.equal(agent.poolStats(), undefined, 'no server was started');
+    const one = stepIn(workspace, 'Write marker 1', {
+      env: { STEP_MARKER: 'blue', AI_COLLAB_PORT_BASE: '20000' },
+    });
+    const two = stepIn(workspace, 'Write marker 2', {
+      env: { AI_COLLAB_PORT_BASE: '20000', STEP_MARKER: 'blue' },
+    });
+    const three = stepIn(workspace, 'Write marker 3', {
+      env: { STEP_MARKER: 'red', AI_COLLAB_PORT_BASE: '20100' },
+    });
+    for (const step of [one, two, three]) {
+      const { result } = await runStep(agent, step);
+      assert.ok(result.ok, JSON.stringify(result));
+    }
+    // Each server ran its commands with the step's own environment.
+    assert.deepEqual(
+      [1, 2, 3].map((n) => readFileSync(join(workspace, `marker-${n}.txt`), 'utf8')),
+      ['blue', 'blue', 'red'],
+    );
+    assert.match(
+      readFileSync(one.logFile, 'utf8'),
+      /"method":"turn\/completed"/,
+      'served by app-server, not exec',
+    );
+    const pid = (step: typeof one) => step.processes[0]?.pid;
+    assert.ok(pid(one) !== undefined);
+    assert.equal(pid(two), pid(one), 'the same env (in any order) reuses the warm server');
+    assert.notEqual(pid(three), pid(one), 'another env never shares a server');
+    assert.equal(agent.poolCount, 2);
+    assert.equal(agent.poolStats(), undefined, 'the agent’s own pool (steps without env) started nothing');
   });
 });

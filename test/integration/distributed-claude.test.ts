@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { z } from 'zod';
 import { runBranchName } from '../../src/workspace/ref-names.js';
-import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-cli-env.js';
+import { agentCliBinaries, agentCliMissing, claudeTestEnvironment } from '../support/agent-cli-env.js';
 import { runCli } from '../support/cli.js';
 import { type ModelServer, startModelServer, text, toolCall } from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -56,15 +56,7 @@ test('a code-changing step runs on the real claude CLI on the one worker that ha
       claude: {
         command: agentCliBinaries.claude,
         model: 'claude-sonnet-4-5',
-        env: {
-          ANTHROPIC_BASE_URL: server.url,
-          ANTHROPIC_API_KEY: testApiKey,
-          HOME: claudeHome,
-          DISABLE_AUTOUPDATER: '1',
-          DISABLE_TELEMETRY: '1',
-          DISABLE_ERROR_REPORTING: '1',
-          CLAUDE_CODE_MAX_RETRIES: '1',
-        },
+        env: claudeTestEnvironment(server.url, claudeHome),
         pool: { size: 1, prewarm: 0 },
       },
     },

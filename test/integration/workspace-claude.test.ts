@@ -6,7 +6,7 @@ import type { ClaudeSpec } from '../../src/agents/claude/claude-spec.js';
 import { systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { runBranchName } from '../../src/workspace/ref-names.js';
-import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-cli-env.js';
+import { agentCliBinaries, agentCliMissing, claudeTestEnvironment } from '../support/agent-cli-env.js';
 import { type ModelServer, startModelServer, text, toolCall } from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
 import {
@@ -58,15 +58,7 @@ function claudeSpec(home: string): ClaudeSpec {
     command: agentCliBinaries.claude,
     args: [],
     model: 'claude-sonnet-4-5',
-    env: {
-      ANTHROPIC_BASE_URL: server.url,
-      ANTHROPIC_API_KEY: testApiKey,
-      HOME: home,
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_MAX_RETRIES: '1',
-    },
+    env: claudeTestEnvironment(server.url, home),
     passEnv: [],
     // Each step works in its own worktree, so each gets its own process: nothing to pre-warm.
     pool: {

@@ -101,6 +101,19 @@ interface CommonOptions {
 /** The one fake key every CLI sends; the server records that a key was sent, not its value. */
 export const testApiKey = 'test-key';
 
+/** A claude agent's `env` in the orchestrator's config: the scripted server, the key, a HOME of its own. */
+export function claudeTestEnvironment(serverUrl: string, home: string): Record<string, string> {
+  return {
+    ANTHROPIC_BASE_URL: serverUrl,
+    ANTHROPIC_API_KEY: testApiKey,
+    HOME: home,
+    DISABLE_AUTOUPDATER: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_ERROR_REPORTING: '1',
+    CLAUDE_CODE_MAX_RETRIES: '1',
+  };
+}
+
 /**
  * A minimal environment: the user's variables (API keys, base URLs, CLAUDECODE from an enclosing
  * Claude Code session, CODEX_HOME, …) would change what the CLIs do, so only these pass through.

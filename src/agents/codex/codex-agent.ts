@@ -17,7 +17,7 @@ import { sandboxOf } from './codex-args.js';
 import { codexHomeOf, readCodexConfig } from './codex-config-file.js';
 import { codexEnvironment, missingCodexHome } from './codex-environment.js';
 import { runCodexExec } from './codex-exec-run.js';
-import { type CodexPool, createCodexPool } from './codex-pool.js';
+import { CodexPools } from './codex-pools.js';
 import { type ProviderPlan, planProvider } from './codex-provider.js';
 import { type CodexSpec, codexReadOnly } from './codex-spec.js';
 import { turnResult } from './codex-turn.js';
@@ -38,7 +38,7 @@ export class CodexAgent implements Agent {
   readonly name: string;
   readonly #spec: CodexSpec;
   readonly #deps: AgentDeps;
-  #pool: CodexPool | undefined;
+  readonly #pools: CodexPools;
   #plan: ProviderPlan | undefined;
   /** Thread of each step's latest failed attempt in this process, until the engine passes it (see above). */
   readonly #threads = new Map<string, string>();
@@ -47,22 +47,28 @@ export class CodexAgent implements Agent {
     this.name = spec.name;
     this.#spec = spec;
     this.#deps = deps;
+    this.#pools = new CodexPools(spec, deps, () => this.providerPlan().overrides);
   }
 
   async warm(): Promise<void> {
     if (this.#spec.mode !== 'app-server') return;
     const environment = codexEnvironment(this.#spec, this.#deps.environment);
     if (missingCodexHome(environment)) return;
-    await this.#appServers().warm();
+    await this.#pools.for().warm();
   }
 
   async close(): Promise<void> {
-    await this.#pool?.close();
-    this.#pool = undefined;
+    await this.#pools.close();
   }
 
+  /** The counters of the pool for steps without their own `env`. */
   poolStats() {
-    return this.#pool?.pool.stats();
+    return this.#pools.stats();
+  }
+
+  /** How many app-server pools the agent holds: its own, and one per distinct step `env` seen. */
+  get poolCount(): number {
+    return this.#pools.size;
   }
 
   /** The provider and the retry caps the adapter passes to codex, for diagnostics and tests. */
@@ -94,11 +100,10 @@ export class CodexAgent implements Agent {
     const key = `${task.runId}\u0000${task.stepId}`;
     const resumeThreadId = (task as ResumableTask).resumeSessionId ?? this.#threads.get(key);
     try {
-      // A pooled server has one environment for every step, so a step with its own `env` runs on exec.
-      const pooled = mode === 'app-server' && Object.keys(stepEnv).length === 0;
+      // A step with its own `env` runs on a pooled server started with that environment.
       const run = (resume: string | undefined): Promise<AgentResult> =>
-        pooled
-          ? this.#runOnPool(task, transcript, resume)
+        mode === 'app-server'
+          ? this.#runOnPool(this.#pools.for(stepEnv), task, transcript, resume)
           : this.#runExec(spec, task, transcript, env, resume);
       let result = await run(resumeThreadId);
       if (resumeThreadId !== undefined && !result.ok && isMissingThread(result.failure)) {
@@ -133,13 +138,14 @@ export class CodexAgent implements Agent {
   }
 
   async #runOnPool(
+    pool: ProcessPool<CodexAppServerWorker>,
     task: AgentTask,
     transcript: CappedLog,
     resumeThreadId: string | undefined,
   ): Promise<AgentResult> {
     let lease: Awaited<ReturnType<ProcessPool<CodexAppServerWorker>['acquire']>>;
     try {
-      lease = await this.#appServers().acquire(task.signal);
+      lease = await pool.acquire(task.signal);
     } catch (error) {
       if (task.signal.aborted) return aborted();
       const permanent = error instanceof PoolUnavailableError && error.permanent;
@@ -208,14 +214,6 @@ export class CodexAgent implements Agent {
           session,
         );
     }
-  }
-
-  #appServers(): ProcessPool<CodexAppServerWorker> {
-    this.#pool ??= createCodexPool(this.#spec, this.#deps, {
-      env: codexEnvironment(this.#spec, this.#deps.environment),
-      overrides: this.providerPlan().overrides,
-    });
-    return this.#pool.pool;
   }
 }
 

@@ -27,11 +27,17 @@ export interface CodexPool {
 export function createCodexPool(
   spec: CodexSpec,
   deps: AgentDeps,
-  options: { env: Record<string, string>; overrides: readonly string[] },
+  options: {
+    env: Record<string, string>;
+    overrides: readonly string[];
+    /** Sets this pool's process tags apart from the agent's other pools (one per step environment). */
+    tagSuffix?: string;
+  },
 ): CodexPool {
   const { clock, logger, processes } = deps;
   const owner = readProcEntry(process.pid);
-  const base = `${process.pid}.${owner?.startTime ?? '0'}/${spec.name}`;
+  const suffix = options.tagSuffix !== undefined ? `~${options.tagSuffix}` : '';
+  const base = `${process.pid}.${owner?.startTime ?? '0'}/${spec.name}${suffix}`;
   // Each worker gets a tag of its own: a tree kill stops every process whose tag starts with the one it is
   // given, so with one tag for the pool, stopping one worker stopped all those started after it (seen:
   // every recycle took the pre-warmed spare down too). The final `.` keeps `/1.` from matching `/10.`.

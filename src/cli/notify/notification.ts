@@ -6,6 +6,7 @@
 import type { RunEvent, RunEventType } from '../../engine/events.js';
 import type { RunState } from '../../engine/run-state.js';
 import { budgetText, spendText } from '../output/budget-text.js';
+import { failedOverText } from '../output/choice-text.js';
 
 export type NotificationKind =
   | 'approval-needed'
@@ -55,8 +56,11 @@ const fromEvent: { [T in RunEventType]?: Describe<T> } = {
     kind: 'budget-reached',
     text: `ai-collab: run ${state.runId} (${state.name}) paused at its budget: spent ${spendText(event.data.spent)} of ${budgetText(event.data.budget)}, ${event.data.waiting} step(s) wait: ai-collab resume ${state.runId} --budget <more>`,
   }),
-  // Failover notifies with one line once its event exists, e.g.:
-  // 'step.failed-over': (event, state) => ({ kind: 'step-failed-over', stepId: event.data.stepId, text: … }),
+  'step.failed-over': (event, state) => ({
+    kind: 'step-failed-over',
+    stepId: event.data.stepId,
+    text: `ai-collab: run ${state.runId} step ${event.data.stepId}: ${failedOverText(event.data, event.at)}`,
+  }),
 };
 
 export function notificationOf(event: RunEvent, state: RunState): Notification | undefined {

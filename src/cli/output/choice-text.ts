@@ -3,8 +3,9 @@
  * candidates ranked, and why a step moved to another agent. Shared by the live view, the progress lines
  * and `status`.
  */
+import { choiceReport, type FailoverReport, type ParkedReport } from '../../engine/choice/choice-report.js';
 import type { CandidateRanking } from '../../engine/events.js';
-import type { AgentLimit, RunState, StepState } from '../../engine/run-state.js';
+import type { AgentLimit, FailoverRecord, RunState, StepState } from '../../engine/run-state.js';
 
 /** "claude: parked until 14:00 (five_hour)"; the date is added when the reset is not within a day. */
 export function parkedLine(agent: string, limit: AgentLimit, now: number): string {
@@ -61,21 +62,56 @@ function costText(candidate: StepState | undefined, entry: CandidateRanking | un
   return cost !== undefined ? `$${cost.toFixed(4)}` : '';
 }
 
-export function failedOverText(from: string, to: string, reason: string): string {
-  return `moved from ${from} to ${to}: ${reason}`;
+/** What a move to a fallback records; `until`/`window` only for a usage limit. */
+export type FailoverMove = Omit<FailoverRecord, 'at'>;
+
+/**
+ * One line per move: "claude parked until 14:00 (five_hour) → moved to codex" for a usage limit, else
+ * "claude unusable (reason) → moved to codex". The caller puts "step x: " in front.
+ */
+export function failedOverText(move: FailoverMove, now: number): string {
+  const why =
+    move.until !== undefined
+      ? `parked until ${clockTime(move.until, now)}${move.window !== undefined ? ` (${move.window})` : ''}`
+      : `${causeWords[move.cause] ?? move.cause} (${move.reason})`;
+  return `${move.from} ${why} → moved to ${move.to}`;
 }
 
-/** Under the step table: each best-of-N step's candidates side by side, moves to fallbacks, parked agents. */
+const causeWords: Record<string, string> = {
+  'usage-limit': 'hit a usage limit',
+  unusable: 'unusable',
+  'crash-loop': 'stopped by a crash loop',
+};
+
+/** "step build waits for claude until 14:00 (five_hour), no attempt spent". */
+export function parkedStepText(label: string, parked: ParkedReport, now: number): string {
+  const window = parked.window !== undefined ? ` (${parked.window})` : '';
+  return `step ${label} waits for ${parked.agent} until ${clockTime(parked.until, now)}${window}, no attempt spent`;
+}
+
+function failoverLine(move: FailoverReport, now: number): string {
+  return `step ${move.stepId}: ${failedOverText(move, now)}`;
+}
+
+/** For the live view: every move to a fallback so far and each agent still parked, one line each. */
+export function failoverLines(state: RunState, now: number): string[] {
+  return [
+    ...choiceReport(state).failovers.map((move) => failoverLine(move, now)),
+    ...parkedAgents(state, now),
+  ];
+}
+
+/** Under the step table: each best-of-N step's candidates side by side, moves to fallbacks, parking. */
 export function choiceLines(state: RunState, now: number): string[] {
   const lines: string[] = [];
+  const report = choiceReport(state);
+  for (const move of report.failovers) lines.push(failoverLine(move, now));
   for (const id of state.order) {
     const step = state.steps[id];
-    if (!step) continue;
-    for (const move of step.failedOver ?? [])
-      lines.push(`step ${String(step.label)} ${failedOverText(move.from, move.to, move.reason)}`);
-    if (!step.candidates) continue;
+    if (!step?.candidates) continue;
     lines.push(`candidates of step ${String(step.label)} (pick: ${step.pick ?? 'best'}):`);
     lines.push(...candidateLines(state, step).map((line) => `  ${line}`));
   }
+  for (const parked of report.parked) lines.push(parkedStepText(parked.stepId, parked, now));
   return [...lines, ...parkedAgents(state, now)];
 }

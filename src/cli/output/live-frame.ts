@@ -7,6 +7,7 @@ import type { RunState, StepState, StepStatus } from '../../engine/run-state.js'
 import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
 import { budgetText, formatUsd } from './budget-text.js';
+import { failoverLines } from './choice-text.js';
 import { elapsedOf, stepNote } from './step-notes.js';
 import { statusGlyph } from './step-style.js';
 import { formatTokens } from './usage-text.js';
@@ -19,6 +20,9 @@ export interface FrameOptions {
   colors: Colors;
   notice?: string;
 }
+
+/** The newest moves to fallbacks and parked agents the frame shows. */
+const maxChoiceLines = 3;
 
 /** Which steps earn a line when not all fit: the ones a person is watching for. */
 const visibilityRank: Record<StepStatus, number> = {
@@ -45,7 +49,9 @@ export function renderLiveFrame(state: RunState, options: FrameOptions): string 
       state.status === 'paused' ? colors.yellow(' · paused') : ''
     }`,
   );
-  const room = Math.max(3, options.height - 4);
+  // Moves to fallbacks and parked agents stay in view: they explain why a step's agent changed or waits.
+  const choice = failoverLines(state, now).slice(-maxChoiceLines);
+  const room = Math.max(3, options.height - 4 - choice.length);
   const visible = pickVisible(state, room);
   const idWidth = Math.min(24, Math.max(4, ...visible.map((step) => labelText(step).length)));
   const agentWidth = Math.min(12, Math.max(5, ...visible.map((step) => terminalSafe(step.agent).length)));
@@ -64,6 +70,7 @@ export function renderLiveFrame(state: RunState, options: FrameOptions): string 
   const hidden = total - visible.length;
   if (hidden > 0) lines.push(colors.gray(`  … ${hidden} more steps (${summarizeCounts(state, visible)})`));
   lines.push(progressLine(state, options));
+  for (const line of choice) lines.push(truncate(colors.yellow(terminalSafe(line)), options.width));
   if (options.notice) lines.push(colors.yellow(terminalSafe(options.notice)));
   return lines.join('\n');
 }

@@ -79,7 +79,7 @@ function stepEventText(event: StepEvent, state: RunState): string | undefined {
       return `${who}step ${labelOf(state, event.data.stepId)} waits until ${new Date(until).toISOString()} for a usage limit to reset (${event.data.reason}); no retry spent`;
     }
     case 'step.failed-over':
-      return `step ${labelOf(state, event.data.stepId)} ${failedOverText(event.data.from, event.data.to, event.data.reason)}`;
+      return `step ${labelOf(state, event.data.stepId)}: ${failedOverText(event.data, event.at)}`;
     case 'step.candidate-picked':
       return `step ${labelOf(state, event.data.stepId)} picked candidate ${labelOf(state, event.data.candidate)} (${event.data.mode}): ${event.data.ranking.find((entry) => entry.stepId === event.data.candidate)?.reason ?? ''}`;
     case 'step.retry-requested':

@@ -21,6 +21,7 @@ import {
   type AgentCliName,
   agentCliBinaries,
   agentCliMissing,
+  claudeTestEnvironment,
   testApiKey,
 } from '../../support/agent-cli-env.js';
 import {
@@ -116,15 +117,7 @@ function claudeSpec(server: ModelServer, mode: 'stream' | 'oneshot'): ClaudeSpec
     args: [],
     model: 'claude-sonnet-4-5',
     mode,
-    env: {
-      ANTHROPIC_BASE_URL: server.url,
-      ANTHROPIC_API_KEY: testApiKey,
-      HOME: tempDir('ai-collab-claude-home-'),
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_MAX_RETRIES: '1',
-    },
+    env: claudeTestEnvironment(server.url, tempDir('ai-collab-claude-home-')),
     passEnv: [],
     pool: smallPool,
     capabilities: ['execute'],

@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pc from 'picocolors';
 import { parkedLine } from '../../../src/cli/output/choice-text.js';
+import { renderLiveFrame } from '../../../src/cli/output/live-frame.js';
+import { describeEvent } from '../../../src/cli/output/plain-progress.js';
 import { renderSummary } from '../../../src/cli/output/run-summary.js';
 import { buildRunReport } from '../../../src/cli/run-report.js';
 import type { RunEvent } from '../../../src/engine/events.js';
+import { summarizeRun } from '../../../src/mcp/run-summary.js';
 import { expandCandidates } from '../../../src/plan/expand-candidates.js';
 import type { PlanDefinition } from '../../../src/protocol/plan-types.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -77,6 +80,38 @@ test('best of three: a failing candidate blocks nothing, the pick is recorded wi
   assert.equal(impl?.picked, 'impl#3');
   assert.deepEqual(impl?.candidates, ['impl#1', 'impl#2', 'impl#3']);
   assert.equal(report.steps.find((step) => step.id === 'impl#1')?.candidateOf, 'impl');
+  // MCP get_run lists the candidates with their outcome and why.
+  const overMcp = summarizeRun(state, false);
+  assert.deepEqual(overMcp.candidates, [
+    {
+      stepId: 'impl',
+      pick: 'best',
+      picked: 'impl#3',
+      candidates: [
+        {
+          id: 'impl#1',
+          agent: 'timer',
+          outcome: 'failed',
+          picked: false,
+          reason: picked.data.ranking[2]?.reason,
+        },
+        {
+          id: 'impl#2',
+          agent: 'timer',
+          outcome: 'succeeded',
+          picked: false,
+          reason: picked.data.ranking[1]?.reason,
+        },
+        {
+          id: 'impl#3',
+          agent: 'timer',
+          outcome: 'succeeded',
+          picked: true,
+          reason: picked.data.ranking[0]?.reason,
+        },
+      ],
+    },
+  ]);
 });
 
 test('pick: first merges the first candidate that passes and stops the others at once', async () => {
@@ -167,13 +202,43 @@ test('a usage limit moves the step to its fallback at once; without fallback it 
     cwd: '/tmp',
     logsDir: '/tmp/logs',
   });
-  assert.match(
+  // One line for the move, with the agent's window and reset; one for the parked step; one for the agent.
+  const moveLine = `step moves: claude parked until ${hhmm} (five_hour) → moved to codex`;
+  const lines = summary.split('\n');
+  const at = lines.indexOf(moveLine);
+  assert.deepEqual(
+    lines.slice(at, at + 3),
+    [
+      moveLine,
+      `step waits waits for claude until ${hhmm} (five_hour), no attempt spent`,
+      `claude: parked until ${hhmm} (five_hour)`,
+    ],
     summary,
-    new RegExp(
-      `step moves moved from claude to codex: Claude AI usage limit reached\\n.*claude: parked until ${hhmm} \\(five_hour\\)`,
-      's',
-    ),
   );
+  assert.ok(moved.seq <= state.lastSeq);
+  assert.equal(describeEvent(moved, state)?.endsWith(` ${moveLine}`), true, describeEvent(moved, state));
+  const frame = renderLiveFrame(state, {
+    now: clock.now(),
+    width: 120,
+    height: 20,
+    frame: 0,
+    colors: pc.createColors(false),
+  });
+  assert.ok(frame.includes(`${moveLine}\nclaude: parked until ${hhmm} (five_hour)`), frame);
+  // status --json lists the move and the parked step with the window.
+  const report = buildRunReport(state);
+  assert.deepEqual(
+    report.failovers?.map((move) => [move.stepId, move.from, move.to, move.cause, move.until, move.window]),
+    [['moves', 'claude', 'codex', 'usage-limit', resetAt, 'five_hour']],
+  );
+  // MCP get_run: the same moves and parked steps, with their reasons.
+  const overMcp = summarizeRun(state, false);
+  assert.deepEqual(overMcp.failovers, report.failovers);
+  assert.deepEqual(overMcp.parked, report.parked);
+  assert.match(JSON.stringify(overMcp.failovers), /Claude AI usage limit reached/);
+  assert.deepEqual(report.parked, [
+    { stepId: 'waits', agent: 'claude', until: resetAt, reason: limit.reason, window: 'five_hour' },
+  ]);
   assert.equal(state.steps.waits?.failures, 0);
   engine.stop(run.runId, 'immediate');
   await clock.runUntilSettled(started.done);

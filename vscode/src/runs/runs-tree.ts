@@ -1,8 +1,10 @@
 /** The Runs view: runs (newest first) → steps in plan order, each with its status icon. */
 import * as vscode from 'vscode';
+import { choiceReport } from '../../../src/engine/choice/choice-report.js';
 import type { StepState } from '../api/api-types.js';
 import { statusIcon } from './run-status.js';
 import { effectiveStatus, type RunEntry, type RunsModel } from './runs-model.js';
+import { type StepChoice, stepChoice } from './step-choice.js';
 
 export type RunsNode = { kind: 'run'; runId: string } | { kind: 'step'; runId: string; stepId: string };
 
@@ -51,8 +53,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
     const entry = this.#model.get(node.runId);
     if (!entry) return new vscode.TreeItem(node.runId);
     if (node.kind === 'run') return runItem(entry);
-    const step = entry.state?.steps[node.stepId];
-    return step ? stepItem(node.runId, step) : new vscode.TreeItem(node.stepId);
+    const state = entry.state;
+    const step = state?.steps[node.stepId];
+    if (!state || !step) return new vscode.TreeItem(node.stepId);
+    return stepItem(node.runId, step, stepChoice(choiceReport(state), String(step.label)));
   }
 
   dispose(): void {
@@ -81,16 +85,17 @@ function runItem(entry: RunEntry): vscode.TreeItem {
   return item;
 }
 
-function stepItem(runId: string, step: StepState): vscode.TreeItem {
+function stepItem(runId: string, step: StepState, choice: StepChoice): vscode.TreeItem {
   const item = new vscode.TreeItem(String(step.label), vscode.TreeItemCollapsibleState.None);
   item.id = `step:${runId}:${step.id}`;
   const attempt = step.attempts > 1 ? ` (attempt ${step.attempts})` : '';
-  item.description = `${step.agent} · ${step.status}${attempt}`;
+  item.description = `${step.agent} · ${step.status}${attempt}${choice.description ? ` · ${choice.description}` : ''}`;
   item.iconPath = icon(step.status);
   item.contextValue = `step.${step.status}`;
   const lines = [`${step.id}: ${step.status}`, `agent: ${step.agent}`];
   if (step.error) lines.push(`error: ${step.error.message}`);
   if (step.blockedBy) lines.push(`blocked by: ${step.blockedBy}`);
+  lines.push(...choice.tooltip);
   item.tooltip = lines.join('\n');
   return item;
 }
