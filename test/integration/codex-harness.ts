@@ -9,11 +9,9 @@ import type { AgentDeps } from '../../src/agents/agent-deps.js';
 import { CodexAgent } from '../../src/agents/codex/codex-agent.js';
 import type { CodexSpec } from '../../src/agents/codex/codex-spec.js';
 import { findTreeMembers } from '../../src/agents/process/kill-tree.js';
-import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
 import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
-import { systemClock } from '../../src/support/clock.js';
-import { silentLogger } from '../../src/support/logger.js';
 import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
+import { testAgentDeps } from '../support/agent-deps.js';
 import {
   type ModelServer,
   type ModelServerOptions,
@@ -70,21 +68,7 @@ export function codexSpec(
 }
 
 export function depsFor(workspace: string): AgentDeps {
-  return {
-    clock: systemClock,
-    logger: silentLogger,
-    // Only what any machine has, plus the key the spec's apiKeyEnv names: the user's own OPENAI_* and
-    // CODEX_* variables must not reach the CLI under test.
-    environment: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      LANG: process.env.LANG ?? 'C.UTF-8',
-      [keyVariable]: testApiKey,
-    },
-    maxLogBytes: 4 * 1024 * 1024,
-    killGraceMs: 1_000,
-    processes: new MemoryProcessRegistry(),
-    workspace,
-  };
+  return testAgentDeps(workspace, { [keyVariable]: testApiKey });
 }
 
 export interface CodexSetup {

@@ -7,11 +7,9 @@ import type { AcpSpec } from '../../src/agents/acp/acp-spec.js';
 import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from '../../src/agents/agent.js';
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
 import type { GeminiSpec } from '../../src/agents/gemini/gemini-spec.js';
-import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
 import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
-import { systemClock } from '../../src/support/clock.js';
-import { silentLogger } from '../../src/support/logger.js';
 import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
+import { testAgentDeps } from '../support/agent-deps.js';
 import {
   httpError,
   type ModelServer,
@@ -95,16 +93,7 @@ export function geminiSpec(server: ModelServer, options: SpecOptions = {}): AcpS
 }
 
 export function depsFor(workspace: string): AgentDeps {
-  return {
-    clock: systemClock,
-    logger: silentLogger,
-    // Only what any machine has: the user's own GEMINI_* variables must not reach the CLI under test.
-    environment: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8' },
-    maxLogBytes: 4 * 1024 * 1024,
-    killGraceMs: 1_000,
-    processes: new MemoryProcessRegistry(),
-    workspace,
-  };
+  return testAgentDeps(workspace);
 }
 
 export interface StepRun {

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ClaudeAgent } from '../../src/agents/claude/claude-agent.js';
-import type { ClaudeSpec } from '../../src/agents/claude/claude-spec.js';
-import { systemClock } from '../../src/support/clock.js';
-import { silentLogger } from '../../src/support/logger.js';
 import { runBranchName } from '../../src/workspace/ref-names.js';
-import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-cli-env.js';
+import { agentCliMissing } from '../support/agent-cli-env.js';
 import { type ModelServer, startModelServer, text, toolCall } from '../support/model-server/index.js';
-import { tempDir } from '../support/temp-dir.js';
+import { claudeAgent, workingDirectory } from './claude-harness.js';
 import {
   agentStep,
   checkoutSnapshot,
@@ -34,7 +30,7 @@ before(async () => {
       if (request.pendingToolResults.length > 0) return text('Created the file. DONE');
       const name = /CREATE-FILE (\S+)/.exec(request.lastUserText)?.[1];
       if (!name) return text('nothing to do');
-      const cwd = workingDirectory(request.messages.map((message) => message.text).join('\n'));
+      const cwd = workingDirectory(request);
       if (!cwd) return text('no working directory in the system prompt');
       directories.add(cwd);
       return toolCall('Write', { file_path: join(cwd, name), content: `created by ${name}\n` });
@@ -46,56 +42,14 @@ after(async () => {
   await server?.close();
 });
 
-/** Claude Code names its working directory in the system prompt ("Primary working directory: /path"). */
-function workingDirectory(prompt: string): string | undefined {
-  return /(?:Primary working directory|Working directory): (\S+)/.exec(prompt)?.[1];
-}
-
-function claudeSpec(home: string): ClaudeSpec {
-  return {
-    name: 'claude',
-    adapter: 'claude',
-    command: agentCliBinaries.claude,
-    args: [],
-    model: 'claude-sonnet-4-5',
-    env: {
-      ANTHROPIC_BASE_URL: server.url,
-      ANTHROPIC_API_KEY: testApiKey,
-      HOME: home,
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_MAX_RETRIES: '1',
-    },
-    passEnv: [],
-    // Each step works in its own worktree, so each gets its own process: nothing to pre-warm.
-    pool: {
-      size: 1,
-      prewarm: 0,
-      maxUses: 5,
-      maxAgeMs: 600_000,
-      maxMemoryBytes: 2 * 1024 ** 3,
-      idleTimeoutMs: 60_000,
-    },
-    capabilities: ['execute'],
-  };
-}
-
+// Each step works in its own worktree, so each gets its own process: nothing to pre-warm.
 test('three parallel claude steps each create a file in their own worktree; all three land on the run branch', {
   skip,
   timeout: 180_000,
 }, async () => {
   const repo = gitRepo({ 'README.md': 'project\n' });
   const before = checkoutSnapshot(repo);
-  const claude = new ClaudeAgent(claudeSpec(tempDir('ai-collab-claude-home-')), {
-    clock: systemClock,
-    logger: silentLogger,
-    environment: process.env,
-    maxLogBytes: 1_000_000,
-    killGraceMs: 1_000,
-    processes: { add() {}, remove() {}, list: () => [] },
-    workspace: repo,
-  });
+  const claude = claudeAgent(server.url, repo);
   const setup = workspaceEngine(repo, { agents: [claude] });
   const started = Date.now();
   const { runId, state, summary } = await runPlan(
