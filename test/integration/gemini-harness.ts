@@ -1,8 +1,10 @@
 // Drives the gemini adapter (both modes) against the REAL Gemini CLI and the scripted model server:
 // an isolated HOME per agent, the environment of test/support/agent-cli-env.ts, and helpers to look at
 // processes in /proc. Used by gemini-*.test.ts and acp-gemini.test.ts.
+import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { AcpSpec } from '../../src/agents/acp/acp-spec.js';
 import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from '../../src/agents/agent.js';
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
@@ -14,6 +16,7 @@ import {
   httpError,
   type ModelServer,
   type Script,
+  startModelServer,
   type Turn,
   text,
   toolCall,
@@ -220,5 +223,25 @@ export function keywordScript(rateLimit: Turn): Script {
     if (prompt.includes('RATE-LIMIT')) return rateLimit;
     if (prompt.includes('SLOW')) return text('too late', { delayMs: 60_000 });
     return text(`answer: ${prompt.slice(-20)}`);
+  };
+}
+
+/**
+ * The keyword-scripted server a gemini test file shares: started before its tests (unless they are
+ * skipped) and closed after them.
+ */
+export function keywordServer(skip: string | undefined, rateLimit: Turn): { readonly server: ModelServer } {
+  let server: ModelServer | undefined;
+  before(async () => {
+    if (skip) return;
+    server = await startModelServer({ script: keywordScript(rateLimit) });
+  });
+  after(async () => {
+    await server?.close();
+  });
+  return {
+    get server() {
+      return server ?? assert.fail('the scripted model server is not running');
+    },
   };
 }
