@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { deleteKeysUnder } from '../../test/support/redis-keys.js';
 import { startWorkerCli } from '../../test/support/worker-cli.js';
 import { mulberry32 } from '../scheduler/prng.js';
 
@@ -279,12 +280,7 @@ async function main(): Promise<void> {
 
 async function cleanUp(): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeysUnder(redis, prefix);
   redis.disconnect();
   rmSync(scratch, { recursive: true, force: true });
 }

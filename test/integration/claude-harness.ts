@@ -1,12 +1,14 @@
 // Drives the claude adapter against the REAL Claude Code CLI and the scripted model server: its spec (built
 // in code, or as an `agents:` entry of ai-collab.config.yaml for tests that go through `ai-collab run`), with
 // a HOME of its own and the variables PROTOCOL-NOTES measured. Used by every test that runs claude.
+
+import { join } from 'node:path';
 import type { PoolSettings } from '../../src/agents/agent-spec.js';
 import { ClaudeAgent } from '../../src/agents/claude/claude-agent.js';
 import type { ClaudeSpec } from '../../src/agents/claude/claude-spec.js';
 import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
 import { testAgentDeps } from '../support/agent-deps.js';
-import type { ModelRequest } from '../support/model-server/index.js';
+import { type ModelRequest, type Script, text, toolCall } from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
 export const claudeModel = 'claude-sonnet-4-5';
@@ -87,4 +89,20 @@ ${environment}
 export function workingDirectory(request: ModelRequest): string | undefined {
   const prompt = request.messages.map((message) => message.text).join('\n');
   return /(?:Primary working directory|Working directory): (\S+)/.exec(prompt)?.[1];
+}
+
+/**
+ * A model that, asked to `CREATE-FILE <name>`, writes it in the working directory claude names (each
+ * step's worktree), tells `onDirectory` which, then answers DONE.
+ */
+export function createFileScript(onDirectory: (directory: string) => void): Script {
+  return (request) => {
+    if (request.pendingToolResults.length > 0) return text('Created the file. DONE');
+    const name = /CREATE-FILE (\S+)/.exec(request.lastUserText)?.[1];
+    if (!name) return text('nothing to do');
+    const cwd = workingDirectory(request);
+    if (!cwd) return text('no working directory in the system prompt');
+    onDirectory(cwd);
+    return toolCall('Write', { file_path: join(cwd, name), content: `created by ${name}\n` });
+  };
 }

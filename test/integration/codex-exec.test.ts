@@ -8,6 +8,7 @@ import { agentCliMissing } from '../support/agent-cli-env.js';
 import { waitFor } from '../support/cli.js';
 import { httpError, repeat, text, toolCall } from '../support/model-server/index.js';
 import {
+  addFilePatch,
   codexSpec,
   depsFor,
   failureOf,
@@ -24,14 +25,11 @@ import {
 // written file, usage, classification, cancel and timeout leaving nothing) is the contract suite's. The adapter caps codex's own retries at 2 request
 // retries × 1 stream re-open, so a persistent error costs exactly (2+1)×(1+1) = 6 requests.
 
-const patch = (file: string, line: string) =>
-  `*** Begin Patch\n*** Add File: ${file}\n+${line}\n*** End Patch\n`;
-
 describe('codex exec mode (real CLI)', { skip: agentCliMissing('codex') }, () => {
   test('an apply_patch step creates the file and returns the final text, thread, usage and files', async (t) => {
     const { agent, server, workspace } = await setUpCodex(t, {
       script: [
-        toolCall('apply_patch', patch('hello.txt', 'hello from codex')),
+        toolCall('apply_patch', addFilePatch('hello.txt', 'hello from codex')),
         text('Created hello.txt. CODEX-DONE'),
       ],
     });
@@ -61,7 +59,7 @@ describe('codex exec mode (real CLI)', { skip: agentCliMissing('codex') }, () =>
           script: (request) =>
             request.pendingToolResults.length > 0
               ? text('Tried to write. CODEX-DONE')
-              : toolCall('apply_patch', patch('sneaky.txt', 'written by a read-only step')),
+              : toolCall('apply_patch', addFilePatch('sneaky.txt', 'written by a read-only step')),
         },
         { mode },
       );

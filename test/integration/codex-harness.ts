@@ -31,6 +31,11 @@ export function codexHome(): string {
   return home;
 }
 
+/** The apply_patch text that adds `file` with one line. */
+export function addFilePatch(file: string, line: string): string {
+  return `*** Begin Patch\n*** Add File: ${file}\n+${line}\n*** End Patch\n`;
+}
+
 export function codexSpec(
   server: ModelServer,
   options: { mode?: 'exec' | 'app-server'; home?: string; overrides?: Partial<CodexSpec> } = {},

@@ -5,6 +5,7 @@ import { after } from 'node:test';
 import { Redis } from 'ioredis';
 import { type CliProcess, type CliResult, runCli, startCli } from '../support/cli.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
+import { deleteKeysUnder } from '../support/redis-keys.js';
 import { tempDir } from '../support/temp-dir.js';
 import { startWorkerCli } from '../support/worker-cli.js';
 
@@ -67,12 +68,7 @@ export function openCluster(): Cluster {
   const env = (extra: Record<string, unknown> = {}) => ({ AI_COLLAB_CONFIG_JSON: configJson(extra) });
   after(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   });
   return {

@@ -15,6 +15,7 @@ import {
   geminiSpec,
   keywordServer,
   modelRequestsAfter,
+  readOnlyStepsWriteNothing,
   runStep,
   stepIn,
   treeOf,
@@ -67,20 +68,7 @@ describe('gemini adapter, ACP mode (real gemini --acp)', { skip }, () => {
     const workspace = workspaceDir();
     const agent = createGeminiAgent(geminiSpec(scripted.server), depsFor(workspace));
     t.after(() => agent.close?.());
-    for (const action of ['read', 'analyze', 'validate'] as const) {
-      const { result } = await runStep(
-        agent,
-        stepIn(workspace, `CREATE-FILE ${action}.txt IN ${workspace}`, { action }),
-      );
-      assert.equal(result.ok, true, JSON.stringify(result));
-      assert.equal(existsSync(join(workspace, `${action}.txt`)), false, `the ${action} step wrote a file`);
-    }
-    const { result } = await runStep(
-      agent,
-      stepIn(workspace, `CREATE-FILE write.txt IN ${workspace}`, { action: 'write' }),
-    );
-    assert.equal(result.ok, true, JSON.stringify(result));
-    assert.equal(readFileSync(join(workspace, 'write.txt'), 'utf8'), 'created write.txt\n');
+    await readOnlyStepsWriteNothing(agent, workspace);
   });
 
   test('a step in another directory runs on the same process, its files are confined to that directory', async () => {

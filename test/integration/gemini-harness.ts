@@ -2,11 +2,17 @@
 // an isolated HOME per agent, the environment of test/support/agent-cli-env.ts, and helpers to look at
 // processes in /proc. Used by gemini-*.test.ts and acp-gemini.test.ts.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { AcpSpec } from '../../src/agents/acp/acp-spec.js';
-import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from '../../src/agents/agent.js';
+import type {
+  Agent,
+  AgentResult,
+  AgentStreamPart,
+  AgentTask,
+  ProcessStartRecord,
+} from '../../src/agents/agent.js';
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
 import type { GeminiSpec } from '../../src/agents/gemini/gemini-spec.js';
 import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
@@ -244,4 +250,22 @@ export function keywordServer(skip: string | undefined, rateLimit: Turn): { read
       return server ?? assert.fail('the scripted model server is not running');
     },
   };
+}
+
+/** Read, analyze and validate steps asked to create a file write nothing (gemini's plan mode); a write step does. */
+export async function readOnlyStepsWriteNothing(agent: Agent, workspace: string): Promise<void> {
+  for (const action of ['read', 'analyze', 'validate'] as const) {
+    const { result } = await runStep(
+      agent,
+      stepIn(workspace, `CREATE-FILE ${action}.txt IN ${workspace}`, { action }),
+    );
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(existsSync(join(workspace, `${action}.txt`)), false, `the ${action} step wrote a file`);
+  }
+  const { result } = await runStep(
+    agent,
+    stepIn(workspace, `CREATE-FILE write.txt IN ${workspace}`, { action: 'write' }),
+  );
+  assert.equal(result.ok, true, JSON.stringify(result));
+  assert.equal(readFileSync(join(workspace, 'write.txt'), 'utf8'), 'created write.txt\n');
 }

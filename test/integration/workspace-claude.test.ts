@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { agentCliMissing } from '../support/agent-cli-env.js';
-import { type ModelServer, startModelServer, text, toolCall } from '../support/model-server/index.js';
-import { claudeAgent, workingDirectory } from './claude-harness.js';
+import { type ModelServer, startModelServer } from '../support/model-server/index.js';
+import { claudeAgent, createFileScript } from './claude-harness.js';
 import {
   agentStep,
   checkoutSnapshot,
@@ -26,15 +25,7 @@ const directories = new Set<string>();
 before(async () => {
   if (skip) return;
   server = await startModelServer({
-    script: (request) => {
-      if (request.pendingToolResults.length > 0) return text('Created the file. DONE');
-      const name = /CREATE-FILE (\S+)/.exec(request.lastUserText)?.[1];
-      if (!name) return text('nothing to do');
-      const cwd = workingDirectory(request);
-      if (!cwd) return text('no working directory in the system prompt');
-      directories.add(cwd);
-      return toolCall('Write', { file_path: join(cwd, name), content: `created by ${name}\n` });
-    },
+    script: createFileScript((directory) => directories.add(directory)),
   });
 });
 

@@ -26,7 +26,7 @@ import {
 } from '../../support/model-server/index.js';
 import { tempDir } from '../../support/temp-dir.js';
 import { claudeSpec } from '../claude-harness.js';
-import { codexSpec, keyVariable } from '../codex-harness.js';
+import { addFilePatch, codexSpec, keyVariable } from '../codex-harness.js';
 import { geminiSpec } from '../gemini-harness.js';
 
 export interface ContractSetup {
@@ -198,11 +198,7 @@ const entries: Entries = {
         }),
         { [keyVariable]: testApiKey },
       ),
-    writeTurn: (_workspace, file, content) =>
-      toolCall(
-        'apply_patch',
-        `*** Begin Patch\n*** Add File: ${file}\n+${content.trimEnd()}\n*** End Patch\n`,
-      ),
+    writeTurn: (_workspace, file, content) => toolCall('apply_patch', addFilePatch(file, content.trimEnd())),
     ...modelWrites,
     usageLimit: codexUsageLimit,
   }),
