@@ -7,7 +7,7 @@ import type { PoolSettings } from '../../src/agents/agent-spec.js';
 import { ClaudeAgent } from '../../src/agents/claude/claude-agent.js';
 import type { ClaudeSpec } from '../../src/agents/claude/claude-spec.js';
 import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
-import { testAgentDeps } from '../support/agent-deps.js';
+import { testAgentDeps, testPool } from '../support/agent-deps.js';
 import { type ModelRequest, type Script, text, toolCall } from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -43,15 +43,7 @@ export function claudeSpec(serverUrl: string, options: ClaudeSpecOptions = {}): 
     ...(options.mode && { mode: options.mode }),
     env: claudeEnvironment(serverUrl, options.home),
     passEnv: [],
-    pool: {
-      size: 1,
-      prewarm: 0,
-      maxUses: 5,
-      maxAgeMs: 600_000,
-      maxMemoryBytes: 2 * 1024 ** 3,
-      idleTimeoutMs: 60_000,
-      ...options.pool,
-    },
+    pool: testPool({ size: 1, maxUses: 5, ...options.pool }),
     capabilities: ['execute'],
   };
 }

@@ -6,18 +6,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { AcpSpec } from '../../src/agents/acp/acp-spec.js';
-import type {
-  Agent,
-  AgentResult,
-  AgentStreamPart,
-  AgentTask,
-  ProcessStartRecord,
-} from '../../src/agents/agent.js';
+import type { Agent } from '../../src/agents/agent.js';
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
 import type { GeminiSpec } from '../../src/agents/gemini/gemini-spec.js';
-import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
 import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
-import { testAgentDeps } from '../support/agent-deps.js';
+import { testAgentDeps, testPool } from '../support/agent-deps.js';
+import { runStep, stepIn } from '../support/agent-step.js';
+
+export { failureOf, runStep, type StepRun, stepIn, workspaceDir } from '../support/agent-step.js';
+
 import {
   httpError,
   type ModelServer,
@@ -78,14 +75,7 @@ export function geminiSpec(server: ModelServer, options: SpecOptions = {}): AcpS
       Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
     ),
     passEnv: [],
-    pool: {
-      size: 2,
-      prewarm: 0,
-      maxUses: 25,
-      maxAgeMs: 600_000,
-      maxMemoryBytes: 4 * 1024 ** 3,
-      idleTimeoutMs: 600_000,
-    },
+    pool: testPool(),
     capabilities: ['execute' as const],
   };
   if (options.adapter === 'acp') {
@@ -103,66 +93,6 @@ export function geminiSpec(server: ModelServer, options: SpecOptions = {}): AcpS
 
 export function depsFor(workspace: string): AgentDeps {
   return testAgentDeps(workspace);
-}
-
-export interface StepRun {
-  task: AgentTask;
-  parts: AgentStreamPart[];
-  processes: ProcessStartRecord[];
-  controller: AbortController;
-  logFile: string;
-  /** When `run` was called (epoch ms). */
-  dispatchedAt: number;
-}
-
-let stepCounter = 0;
-
-export function stepIn(workspace: string, prompt: string, options: { action?: StepAction } = {}): StepRun {
-  stepCounter++;
-  const parts: AgentStreamPart[] = [];
-  const processes: ProcessStartRecord[] = [];
-  const controller = new AbortController();
-  const logFile = join(workspace, '..', 'logs', `step-${stepCounter}.log`);
-  const task: AgentTask = {
-    runId: 'run-1',
-    stepId: `step-${stepCounter}`,
-    attempt: 1,
-    step: {
-      id: `step-${stepCounter}`,
-      label: `step-${stepCounter}`,
-      agent: 'gemini',
-      needs: [],
-      retries: 0,
-      backoff: defaultBackoff,
-      prompt,
-      ...(options.action && { action: options.action }),
-    },
-    workspace,
-    logFile,
-    signal: controller.signal,
-    onProcessStarted: (record) => processes.push(record),
-    onEvent: (part) => parts.push(part),
-  };
-  return { task, parts, processes, controller, logFile, dispatchedAt: 0 };
-}
-
-/** A workspace directory of its own (with a sibling logs directory). */
-export function workspaceDir(): string {
-  const root = tempDir('ai-collab-gemini-ws-');
-  const workspace = join(root, 'ws');
-  mkdirSync(workspace);
-  return workspace;
-}
-
-export async function runStep(agent: { run(task: AgentTask): Promise<AgentResult> }, step: StepRun) {
-  step.dispatchedAt = Date.now();
-  const result = await agent.run(step.task);
-  return { result, elapsedMs: Date.now() - step.dispatchedAt };
-}
-
-export function failureOf(result: AgentResult) {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result).slice(0, 500)}`);
-  return result.failure;
 }
 
 /** Epoch ms of the first model request received at or after `since`. */

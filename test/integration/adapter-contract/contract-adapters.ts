@@ -14,7 +14,7 @@ import type { OpenAiSpec } from '../../../src/agents/openai/openai-spec.js';
 import type { ShellSpec } from '../../../src/agents/shell/shell-spec.js';
 import type { FailureKind } from '../../../src/support/errors.js';
 import { type AgentCliName, agentCliMissing, testApiKey } from '../../support/agent-cli-env.js';
-import { testAgentDeps } from '../../support/agent-deps.js';
+import { testAgentDeps, testPool } from '../../support/agent-deps.js';
 import {
   httpError,
   type ModelServer,
@@ -65,14 +65,8 @@ function newWorkspace(): string {
   return workspace;
 }
 
-const smallPool = {
-  size: 1,
-  prewarm: 0,
-  maxUses: 2,
-  maxAgeMs: 600_000,
-  maxMemoryBytes: 4 * 1024 ** 3,
-  idleTimeoutMs: 600_000,
-};
+/** One process for at most two steps: what the pool case needs to see reuse and recycling. */
+const smallPool = testPool({ size: 1, maxUses: 2 });
 
 /** A scripted server and an agent built through its descriptor (as the registry builds it), closed after the test. */
 async function start(
