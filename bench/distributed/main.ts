@@ -20,6 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { deleteKeysUnder } from '../../test/support/redis-keys.js';
+import { startWorkerCli } from '../../test/support/worker-cli.js';
 import { mulberry32 } from '../scheduler/prng.js';
 
 const redisUrl = process.env.AI_COLLAB_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -71,30 +73,14 @@ async function startWorker(
   const name = `w${++workerCount}`;
   const directory = join(scratch, name);
   mkdirSync(join(directory, 'home'), { recursive: true });
-  const started = cli(
-    [
-      'worker',
-      '--redis',
-      redisUrl,
-      '--dir',
-      join(directory, 'work'),
-      '--name',
-      name,
-      '--agents',
-      'shell',
-      '--lock-duration',
-      String(lockMs),
-    ],
+  const worker = await startWorkerCli({
+    name,
+    redisUrl,
     directory,
-    join(directory, 'home'),
-  );
-  await until(
-    () => started.stderr().includes(`worker ${name} serves`) || started.child.exitCode !== null,
-    `worker ${name}`,
-    240_000,
-  );
-  if (started.child.exitCode !== null) throw new Error(`worker ${name} ended: ${started.stderr()}`);
-  return { child: started.child, directory, done: started.done };
+    env: { HOME: join(directory, 'home'), AI_COLLAB_CONFIG_JSON: configJson },
+    args: ['--agents', 'shell', '--lock-duration', String(lockMs)],
+  });
+  return { child: worker.child, directory, done: worker.result.then((result) => result.code) };
 }
 
 async function stopWorkers(
@@ -294,12 +280,7 @@ async function main(): Promise<void> {
 
 async function cleanUp(): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeysUnder(redis, prefix);
   redis.disconnect();
   rmSync(scratch, { recursive: true, force: true });
 }

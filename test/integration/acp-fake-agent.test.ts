@@ -10,6 +10,7 @@ import { MemoryProcessRegistry } from '../../src/agents/process/process-registry
 import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
 import { type Clock, systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
+import { testPool } from '../support/agent-deps.js';
 import { isAlive, waitFor } from '../support/cli.js';
 import { FakeClock, pump } from '../support/fake-clock.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -28,14 +29,7 @@ function specFor(behaviour = 'normal', overrides: Partial<AcpSpec> = {}): AcpSpe
     args: ['--import', tsx, fakeMain, behaviour],
     env: {},
     passEnv: [],
-    pool: {
-      size: 2,
-      prewarm: 0,
-      maxUses: 25,
-      maxAgeMs: 600_000,
-      maxMemoryBytes: 4 * 1024 ** 3,
-      idleTimeoutMs: 600_000,
-    },
+    pool: testPool(),
     capabilities: ['execute'],
     ...overrides,
   };

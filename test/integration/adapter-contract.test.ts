@@ -7,16 +7,16 @@ import { contractCases } from '../../src/agents/adapter-descriptor.js';
 import { contractAdapters } from './adapter-contract/contract-adapters.js';
 import { cases } from './adapter-contract/contract-cases.js';
 
-// One adapter per run when ADAPTER names it (`ADAPTER='codex exec'`): each starts real CLIs. CASE narrows
-// the cases the same way while working on one.
-const only = process.env.ADAPTER;
-const onlyCase = process.env.CASE;
+// Some adapters per run when ADAPTER names them (`ADAPTER='codex exec,gemini acp'`): each starts real
+// CLIs. CASE narrows the cases the same way while working on some.
+const listed = (value: string | undefined) => value?.split(',').map((entry) => entry.trim());
+const only = listed(process.env.ADAPTER);
+const onlyCase = listed(process.env.CASE);
 
-for (const adapter of contractAdapters.filter((entry) => !only || entry.name === only)) {
+for (const adapter of contractAdapters.filter((entry) => !only || only.includes(entry.name))) {
   describe(`adapter contract: ${adapter.name}`, { skip: adapter.missing }, () => {
-    for (const name of contractCases.filter((entry) => !onlyCase || entry === onlyCase)) {
+    for (const name of contractCases.filter((entry) => !onlyCase || onlyCase.includes(entry))) {
       const run = cases[name];
-      if (!run) continue;
       const support = adapter.cases[name];
       if (support !== true) {
         test(`${name}: not applicable by design — ${support.notApplicable}`, () => {

@@ -7,10 +7,11 @@ import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunReport } from '../../src/cli/run-report.js';
-import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-cli-env.js';
+import { agentCliBinaries, agentCliMissing } from '../support/agent-cli-env.js';
 import { runCli } from '../support/cli.js';
 import { type ModelServer, startModelServer, text } from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
+import { claudeConfigYaml } from './claude-harness.js';
 
 const skip = agentCliMissing('claude');
 let server: ModelServer;
@@ -32,20 +33,7 @@ test('a step whose agent CLI was deleted after the run started fails at once wit
   symlinkSync(agentCliBinaries.claude, cli);
   writeFileSync(
     join(workspace, 'ai-collab.config.yaml'),
-    `killGrace: 1s
-agents:
-  gone:
-    adapter: claude
-    command: ${cli}
-    model: claude-sonnet-4-5
-    env:
-      ANTHROPIC_BASE_URL: ${server.url}
-      ANTHROPIC_API_KEY: ${testApiKey}
-      HOME: ${tempDir('ai-collab-claude-home-')}
-      DISABLE_AUTOUPDATER: "1"
-      DISABLE_TELEMETRY: "1"
-    pool: { size: 1, prewarm: 1 }
-`,
+    `killGrace: 1s\nagents:\n${claudeConfigYaml(server.url, { name: 'gone', adapter: true, command: cli })}`,
   );
   writeFileSync(
     join(workspace, 'plan.yaml'),

@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { AgentSpec } from '../../src/agents/agent-spec.js';
-import { ClaudeAgent } from '../../src/agents/claude/claude-agent.js';
-import type { ClaudeSpec } from '../../src/agents/claude/claude-spec.js';
 import { CodexAgent } from '../../src/agents/codex/codex-agent.js';
 import { parkedLine } from '../../src/cli/output/choice-text.js';
 import type { RunEvent } from '../../src/engine/events.js';
@@ -17,10 +15,9 @@ import { resolveReviewSettings } from '../../src/review/review-settings.js';
 import { createReviewStage } from '../../src/review/review-stage.js';
 import { ReviewSwarm } from '../../src/review/review-swarm.js';
 import { systemClock } from '../../src/support/clock.js';
-import { silentLogger } from '../../src/support/logger.js';
 import { candidateRef, runBranchName } from '../../src/workspace/ref-names.js';
 import { workspaceStepHooks } from '../../src/workspace/workspace-step-hooks.js';
-import { agentCliBinaries, agentCliMissing, claudeTestEnvironment } from '../support/agent-cli-env.js';
+import { agentCliMissing } from '../support/agent-cli-env.js';
 import {
   type ModelRequest,
   type Script,
@@ -29,7 +26,7 @@ import {
   text,
   toolCall,
 } from '../support/model-server/index.js';
-import { tempDir } from '../support/temp-dir.js';
+import { claudeAgent, workingDirectory } from './claude-harness.js';
 import { codexSpec, depsFor } from './codex-harness.js';
 import { reviewEnvironment, reviewerScript, reviewerSpec } from './review-support.js';
 import {
@@ -44,45 +41,6 @@ import {
 
 // Best-of-N and failover with the real Claude Code (and codex) CLIs against the scripted model server.
 const skip = agentCliMissing('claude');
-
-function claudeSpec(url: string, poolSize: number): ClaudeSpec {
-  return {
-    name: 'claude',
-    adapter: 'claude',
-    command: agentCliBinaries.claude,
-    args: [],
-    model: 'claude-sonnet-4-5',
-    env: claudeTestEnvironment(url, tempDir('ai-collab-claude-home-')),
-    passEnv: [],
-    pool: {
-      size: poolSize,
-      prewarm: 0,
-      maxUses: 5,
-      maxAgeMs: 600_000,
-      maxMemoryBytes: 2 * 1024 ** 3,
-      idleTimeoutMs: 60_000,
-    },
-    capabilities: ['execute'],
-  };
-}
-
-function claudeAgent(url: string, repo: string, poolSize = 3): ClaudeAgent {
-  return new ClaudeAgent(claudeSpec(url, poolSize), {
-    clock: systemClock,
-    logger: silentLogger,
-    environment: process.env,
-    maxLogBytes: 1_000_000,
-    killGraceMs: 1_000,
-    processes: { add() {}, remove() {}, list: () => [] },
-    workspace: repo,
-  });
-}
-
-/** Claude Code names its working directory in the system prompt; a candidate's worktree ends in `impl_<n>-…`. */
-function workingDirectory(request: ModelRequest): string | undefined {
-  const prompt = request.messages.map((message) => message.text).join('\n');
-  return /(?:Primary working directory|Working directory): (\S+)/.exec(prompt)?.[1];
-}
 
 function candidateOf(cwd: string): number {
   return Number(/impl_(\d+)-/.exec(cwd)?.[1] ?? 0);
@@ -174,7 +132,7 @@ test('best of three claude candidates: the one the reviewers reject fails, the b
     cache: new MemoryReviewCache(),
   });
   const setup = workspaceEngine(repo, {
-    agents: [claudeAgent(server.url, repo)],
+    agents: [claudeAgent(server.url, repo, { pool: { size: 3 } })],
     wrap: (hooks) =>
       workspaceStepHooks(hooks, [
         createReviewStage({ swarm, changesOf: (context) => hooks.changesOf(context) }),
@@ -248,7 +206,7 @@ test('pick: first merges the first claude candidate that passes and stops the ot
   });
   test.after(() => server.close());
   const repo = gitRepo({ 'README.md': 'project\n' });
-  const setup = workspaceEngine(repo, { agents: [claudeAgent(server.url, repo)] });
+  const setup = workspaceEngine(repo, { agents: [claudeAgent(server.url, repo, { pool: { size: 3 } })] });
   const plan = withCandidates(
     planOf([agentStep('impl', 'claude', { action: 'write', prompt: 'Write out.txt.' })], 3),
     { count: 2, pick: 'first' },
@@ -286,7 +244,9 @@ test('a claude usage limit moves the step to codex, recorded with the reason, an
   test.after(() => server.close());
   const repo = gitRepo({ 'README.md': 'project\n' });
   const codex = new CodexAgent(codexSpec(server, { mode: 'exec' }), depsFor(repo));
-  const setup = workspaceEngine(repo, { agents: [claudeAgent(server.url, repo, 1), codex] });
+  const setup = workspaceEngine(repo, {
+    agents: [claudeAgent(server.url, repo, { pool: { size: 1 } }), codex],
+  });
   const plan = planOf([
     agentStep('summary', 'claude', {
       action: 'analyze',

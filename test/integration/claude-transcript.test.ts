@@ -10,10 +10,11 @@ import { after, before, test } from 'node:test';
 import type { RunReport } from '../../src/cli/run-report.js';
 import type { TranscriptPart } from '../../src/server/http/transcript-protocol.js';
 import { buildTranscript } from '../../web/src/transcript/transcript-model.js';
-import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-cli-env.js';
+import { agentCliMissing } from '../support/agent-cli-env.js';
 import { runCli } from '../support/cli.js';
 import { type ModelServer, startModelServer, text, toolCall } from '../support/model-server/index.js';
 import { tempDir } from '../support/temp-dir.js';
+import { claudeConfigYaml } from './claude-harness.js';
 
 const skip = agentCliMissing('claude');
 let server: ModelServer;
@@ -38,19 +39,7 @@ test("a real claude step's transcript: its tool call, the result, its words and 
   workspace = tempDir();
   writeFileSync(
     join(workspace, 'ai-collab.config.yaml'),
-    `killGrace: 1s
-agents:
-  claude:
-    command: ${agentCliBinaries.claude}
-    model: claude-sonnet-4-5
-    env:
-      ANTHROPIC_BASE_URL: ${server.url}
-      ANTHROPIC_API_KEY: ${testApiKey}
-      HOME: ${tempDir('ai-collab-claude-home-')}
-      DISABLE_AUTOUPDATER: "1"
-      DISABLE_TELEMETRY: "1"
-    pool: { size: 1, prewarm: 1 }
-`,
+    `killGrace: 1s\nagents:\n${claudeConfigYaml(server.url)}`,
   );
   writeFileSync(
     join(workspace, 'plan.yaml'),

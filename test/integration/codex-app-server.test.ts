@@ -6,6 +6,7 @@ import { agentCliMissing } from '../support/agent-cli-env.js';
 import { isAlive, waitFor } from '../support/cli.js';
 import { httpError, repeat, text, toolCall } from '../support/model-server/index.js';
 import {
+  addFilePatch,
   failureOf,
   liveTree,
   processesWith,
@@ -19,18 +20,15 @@ import {
 // per step in the step's own directory, driven directly against the REAL codex CLI and the scripted model
 // server. Retries are capped as in exec mode: a persistent error costs (2+1)×(1+1) = 6 requests at most.
 
-const patch = (file: string, line: string) =>
-  `*** Begin Patch\n*** Add File: ${file}\n+${line}\n*** End Patch\n`;
-
 describe('codex app-server mode (real CLI)', { skip: agentCliMissing('codex') }, () => {
   test('steps in two directories run on one warm server, each in a thread of its own', async (t) => {
     const { agent, server } = await setUpCodex(
       t,
       {
         script: [
-          toolCall('apply_patch', patch('one.txt', 'first')),
+          toolCall('apply_patch', addFilePatch('one.txt', 'first')),
           text('ONE-DONE'),
-          toolCall('apply_patch', patch('two.txt', 'second')),
+          toolCall('apply_patch', addFilePatch('two.txt', 'second')),
           text('TWO-DONE'),
         ],
       },

@@ -8,6 +8,7 @@ import { agentCliMissing } from '../support/agent-cli-env.js';
 import { waitFor } from '../support/cli.js';
 import { httpError, repeat, text, toolCall } from '../support/model-server/index.js';
 import {
+  addFilePatch,
   codexSpec,
   depsFor,
   failureOf,
@@ -20,17 +21,15 @@ import {
 } from './codex-harness.js';
 
 // The codex adapter in `exec` mode (one `codex exec --json` process per step), driven directly against
-// the REAL codex CLI and the scripted model server. The adapter caps codex's own retries at 2 request
+// the REAL codex CLI and the scripted model server: what is codex's own. What every adapter keeps (a
+// written file, usage, classification, cancel and timeout leaving nothing) is the contract suite's. The adapter caps codex's own retries at 2 request
 // retries × 1 stream re-open, so a persistent error costs exactly (2+1)×(1+1) = 6 requests.
-
-const patch = (file: string, line: string) =>
-  `*** Begin Patch\n*** Add File: ${file}\n+${line}\n*** End Patch\n`;
 
 describe('codex exec mode (real CLI)', { skip: agentCliMissing('codex') }, () => {
   test('an apply_patch step creates the file and returns the final text, thread, usage and files', async (t) => {
     const { agent, server, workspace } = await setUpCodex(t, {
       script: [
-        toolCall('apply_patch', patch('hello.txt', 'hello from codex')),
+        toolCall('apply_patch', addFilePatch('hello.txt', 'hello from codex')),
         text('Created hello.txt. CODEX-DONE'),
       ],
     });
@@ -42,7 +41,6 @@ describe('codex exec mode (real CLI)', { skip: agentCliMissing('codex') }, () =>
     assert.equal(readFileSync(join(workspace, 'hello.txt'), 'utf8'), 'hello from codex\n');
     const session = step.parts.find((part) => part.type === 'session-start');
     assert.ok(session && result.sessionId === session.sessionId);
-    assert.ok((result.usage?.inputTokens ?? 0) > 0 && (result.usage?.outputTokens ?? 0) > 0);
     assert.ok(step.parts.some((part) => part.type === 'tool-call' && part.name === 'file_change'));
     assert.ok(step.parts.some((part) => part.type === 'text-delta' && part.text.includes('CODEX-DONE')));
     // The prompt went in on stdin, whole (with the newline that ends the line written).
@@ -61,7 +59,7 @@ describe('codex exec mode (real CLI)', { skip: agentCliMissing('codex') }, () =>
           script: (request) =>
             request.pendingToolResults.length > 0
               ? text('Tried to write. CODEX-DONE')
-              : toolCall('apply_patch', patch('sneaky.txt', 'written by a read-only step')),
+              : toolCall('apply_patch', addFilePatch('sneaky.txt', 'written by a read-only step')),
         },
         { mode },
       );
@@ -113,24 +111,6 @@ describe('codex exec mode (real CLI)', { skip: agentCliMissing('codex') }, () =>
       assert.ok(result.sessionId, 'the thread is reported, so a retry can resume it');
     });
   }
-
-  test('cancelling mid-turn stops codex and everything it started, promptly', async (t) => {
-    const { agent, server, workspace } = await setUpCodex(t, {
-      script: [text('too late', { delayMs: 60_000 })],
-    });
-    const step = stepIn(workspace, 'Think for a long time');
-    const running = runStep(agent, step);
-    await waitFor(() => server.modelRequests().length === 1, 'the model request');
-    step.controller.abort();
-    const { result } = await running;
-    assert.equal(failureOf(result).code, 'ABORTED');
-    // The model would answer only after 60 s: the step ended without waiting for the turn to end on its own.
-    const call = server.requests.find((request) => request.model !== undefined);
-    assert.equal(call?.answeredAt, undefined, 'the step waited for the model to answer');
-    const [record] = step.processes;
-    assert.ok(record);
-    assert.deepEqual(await liveTree(record, `${stepTagName}=run-1/${step.task.stepId}/1`), []);
-  });
 
   test('a timeout during a tool command also stops the command (it runs in a sandbox session of its own)', async (t) => {
     const { agent, workspace } = await setUpCodex(t, {

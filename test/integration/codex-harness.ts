@@ -4,16 +4,17 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from '../../src/agents/agent.js';
+import type { ProcessStartRecord } from '../../src/agents/agent.js';
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
 import { CodexAgent } from '../../src/agents/codex/codex-agent.js';
 import type { CodexSpec } from '../../src/agents/codex/codex-spec.js';
 import { findTreeMembers } from '../../src/agents/process/kill-tree.js';
-import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
-import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
-import { systemClock } from '../../src/support/clock.js';
-import { silentLogger } from '../../src/support/logger.js';
 import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
+import { testAgentDeps, testPool } from '../support/agent-deps.js';
+import { workspaceDir } from '../support/agent-step.js';
+
+export { failureOf, runStep, type StepRun, stepIn, workspaceDir } from '../support/agent-step.js';
+
 import {
   type ModelServer,
   type ModelServerOptions,
@@ -31,6 +32,11 @@ export function codexHome(): string {
   mkdirSync(join(home, '.codex'), { recursive: true });
   mkdirSync(join(home, 'tmp'), { recursive: true });
   return home;
+}
+
+/** The apply_patch text that adds `file` with one line. */
+export function addFilePatch(file: string, line: string): string {
+  return `*** Begin Patch\n*** Add File: ${file}\n+${line}\n*** End Patch\n`;
 }
 
 export function codexSpec(
@@ -53,14 +59,7 @@ export function codexSpec(
       NO_COLOR: '1',
     },
     passEnv: [],
-    pool: {
-      size: 2,
-      prewarm: 1,
-      maxUses: 25,
-      maxAgeMs: 600_000,
-      maxMemoryBytes: 4 * 1024 ** 3,
-      idleTimeoutMs: 600_000,
-    },
+    pool: testPool({ prewarm: 1 }),
     capabilities: ['execute'],
     baseUrl: `${server.url}/v1`,
     apiKeyEnv: keyVariable,
@@ -70,21 +69,7 @@ export function codexSpec(
 }
 
 export function depsFor(workspace: string): AgentDeps {
-  return {
-    clock: systemClock,
-    logger: silentLogger,
-    // Only what any machine has, plus the key the spec's apiKeyEnv names: the user's own OPENAI_* and
-    // CODEX_* variables must not reach the CLI under test.
-    environment: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      LANG: process.env.LANG ?? 'C.UTF-8',
-      [keyVariable]: testApiKey,
-    },
-    maxLogBytes: 4 * 1024 * 1024,
-    killGraceMs: 1_000,
-    processes: new MemoryProcessRegistry(),
-    workspace,
-  };
+  return testAgentDeps(workspace, { [keyVariable]: testApiKey });
 }
 
 export interface CodexSetup {
@@ -117,65 +102,6 @@ export async function setUpCodex(
   return { server: model, agent, deps, spec, workspace };
 }
 
-export interface StepRun {
-  task: AgentTask;
-  parts: AgentStreamPart[];
-  processes: ProcessStartRecord[];
-  controller: AbortController;
-  logFile: string;
-}
-
-let stepCounter = 0;
-
-export function stepIn(
-  workspace: string,
-  prompt: string,
-  options: { stepId?: string; attempt?: number; env?: Record<string, string>; action?: StepAction } = {},
-): StepRun {
-  stepCounter++;
-  const stepId = options.stepId ?? `step-${stepCounter}`;
-  const attempt = options.attempt ?? 1;
-  const parts: AgentStreamPart[] = [];
-  const processes: ProcessStartRecord[] = [];
-  const controller = new AbortController();
-  const logFile = join(workspace, '..', 'logs', `${stepId}.${attempt}.log`);
-  const task: AgentTask = {
-    runId: 'run-1',
-    stepId,
-    attempt,
-    step: {
-      id: stepId,
-      label: stepId,
-      agent: 'codex',
-      needs: [],
-      retries: 0,
-      backoff: defaultBackoff,
-      prompt,
-      ...(options.env && { env: options.env }),
-      ...(options.action && { action: options.action }),
-    },
-    workspace,
-    logFile,
-    signal: controller.signal,
-    onProcessStarted: (record) => processes.push(record),
-    onEvent: (part) => parts.push(part),
-  };
-  return { task, parts, processes, controller, logFile };
-}
-
-/** A workspace directory of its own (with a sibling logs directory). */
-export function workspaceDir(): string {
-  const root = tempDir('ai-collab-codex-ws-');
-  const workspace = join(root, 'ws');
-  mkdirSync(workspace);
-  return workspace;
-}
-
-export async function runStep(agent: { run(task: AgentTask): Promise<AgentResult> }, step: StepRun) {
-  const result = await agent.run(step.task);
-  return { result };
-}
-
 /** Live processes of a recorded step process: itself, its group and its descendants (tag optional). */
 export async function liveTree(record: ProcessStartRecord, tag?: string): Promise<number[]> {
   return [...(await findTreeMembers({ ...record, ...(tag !== undefined && { tag }) }))];
@@ -196,9 +122,4 @@ export function processesWith(marker: string): number[] {
     }
   }
   return pids;
-}
-
-export function failureOf(result: AgentResult) {
-  if (result.ok) throw new Error(`expected a failure, got success: ${result.output}`);
-  return result.failure;
 }

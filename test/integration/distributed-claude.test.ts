@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { z } from 'zod';
 import { runBranchName } from '../../src/workspace/ref-names.js';
-import { agentCliBinaries, agentCliMissing, claudeTestEnvironment } from '../support/agent-cli-env.js';
+import { agentCliBinaries, agentCliMissing } from '../support/agent-cli-env.js';
 import { runCli } from '../support/cli.js';
-import { type ModelServer, startModelServer, text, toolCall } from '../support/model-server/index.js';
-import { tempDir } from '../support/temp-dir.js';
+import { type ModelServer, startModelServer } from '../support/model-server/index.js';
+import { claudeEnvironment, claudeModel, createFileScript } from './claude-harness.js';
 import { openCluster, planFile, redisMissing, redisUrl } from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
 
@@ -21,17 +20,7 @@ const directories: string[] = [];
 before(async () => {
   if (skip) return;
   server = await startModelServer({
-    script: (request) => {
-      if (request.pendingToolResults.length > 0) return text('Created the file. DONE');
-      const name = /CREATE-FILE (\S+)/.exec(request.lastUserText)?.[1];
-      if (!name) return text('nothing to do');
-      const cwd = /(?:Primary working directory|Working directory): (\S+)/.exec(
-        request.messages.map((message) => message.text).join('\n'),
-      )?.[1];
-      if (!cwd) return text('no working directory in the system prompt');
-      directories.push(cwd);
-      return toolCall('Write', { file_path: join(cwd, name), content: `created by ${name}\n` });
-    },
+    script: createFileScript((directory) => directories.push(directory)),
   });
 });
 
@@ -50,13 +39,12 @@ test('a code-changing step runs on the real claude CLI on the one worker that ha
 }, async () => {
   const cluster = openCluster();
   const noClaude = { agents: { claude: { command: '/nonexistent/claude' } } };
-  const claudeHome = tempDir('ai-collab-claude-home-');
   const withClaude = {
     agents: {
       claude: {
         command: agentCliBinaries.claude,
-        model: 'claude-sonnet-4-5',
-        env: claudeTestEnvironment(server.url, claudeHome),
+        model: claudeModel,
+        env: claudeEnvironment(server.url),
         pool: { size: 1, prewarm: 0 },
       },
     },

@@ -3,9 +3,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { Redis } from 'ioredis';
-import { type CliProcess, type CliResult, runCli, startCli, waitFor } from '../support/cli.js';
+import { type CliProcess, type CliResult, runCli, startCli } from '../support/cli.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
+import { deleteKeysUnder } from '../support/redis-keys.js';
 import { tempDir } from '../support/temp-dir.js';
+import { startWorkerCli } from '../support/worker-cli.js';
 
 // Distributed mode against the real Redis at 127.0.0.1:6379 (`.ci/run` starts one), real worker processes,
 // each with its own folder and HOME as separate machines would have. Every test file uses its own queue
@@ -66,12 +68,7 @@ export function openCluster(): Cluster {
   const env = (extra: Record<string, unknown> = {}) => ({ AI_COLLAB_CONFIG_JSON: configJson(extra) });
   after(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   });
   return {
@@ -81,26 +78,13 @@ export function openCluster(): Cluster {
     async startWorker(name, options = {}) {
       const directory = tempDir(`ai-collab-worker-${name}-`);
       const home = tempDir(`ai-collab-worker-home-${name}-`);
-      const child = startCli(
-        [
-          'worker',
-          '--redis',
-          redisUrl,
-          '--dir',
-          join(directory, 'work'),
-          '--name',
-          name,
-          ...(options.args ?? []),
-        ],
-        { cwd: directory, env: { HOME: home, ...env(options.config), ...options.env } },
-      );
-      await waitFor(
-        () => child.stderrSoFar().includes(`worker ${name} serves`) || child.child.exitCode !== null,
-        `worker ${name} to start`,
-        // Generous: three workers compiling the CLI through tsx at once on a busy 2-core machine.
-        240_000,
-      );
-      if (child.child.exitCode !== null) throw new Error(`worker ${name} ended: ${child.stderrSoFar()}`);
+      const child = await startWorkerCli({
+        name,
+        redisUrl,
+        directory,
+        env: { HOME: home, ...env(options.config), ...options.env },
+        ...(options.args && { args: options.args }),
+      });
       const worker: StartedWorker = {
         name,
         directory,

@@ -1,20 +1,21 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Agent } from '../../src/agents/agent.js';
 import { createGeminiAgent } from '../../src/agents/gemini/gemini-agent.js';
 import { agentCliMissing } from '../support/agent-cli-env.js';
 import { isAlive, waitFor } from '../support/cli.js';
-import { httpError, type ModelServer, startModelServer } from '../support/model-server/index.js';
+import { httpError } from '../support/model-server/index.js';
 import {
   depsFor,
   failureOf,
   firstModelRequestAfter,
   geminiHome,
   geminiSpec,
-  keywordScript,
+  keywordServer,
   modelRequestsAfter,
+  readOnlyStepsWriteNothing,
   runStep,
   stepIn,
   treeOf,
@@ -26,21 +27,12 @@ import {
 // the REAL Gemini CLI and the scripted model server.
 const skip = agentCliMissing('gemini');
 
-let server: ModelServer;
-
-before(async () => {
-  if (skip) return;
-  server = await startModelServer({ script: keywordScript(httpError(429)) });
-});
-
-after(async () => {
-  await server?.close();
-});
+const scripted = keywordServer(skip, httpError(429));
 
 describe('gemini adapter, ACP mode (real gemini --acp)', { skip }, () => {
   test('a step makes gemini create a file through write_file; the next step reuses the warm process', async (t) => {
     const workspace = workspaceDir();
-    const agent = createGeminiAgent(geminiSpec(server), depsFor(workspace));
+    const agent = createGeminiAgent(geminiSpec(scripted.server), depsFor(workspace));
     t.after(() => agent.close?.());
     const first = stepIn(workspace, `CREATE-FILE hello.txt IN ${workspace}`);
     const { result } = await runStep(agent, first);
@@ -68,34 +60,21 @@ describe('gemini adapter, ACP mode (real gemini --acp)', { skip }, () => {
       'the second step ran on the warm process',
     );
     assert.ok(existsSync(join(workspace, 'again.txt')));
-    const firstRequest = firstModelRequestAfter(server, second.dispatchedAt) ?? Number.NaN;
+    const firstRequest = firstModelRequestAfter(scripted.server, second.dispatchedAt) ?? Number.NaN;
     t.diagnostic(`warm step: dispatch → first model request ${firstRequest - second.dispatchedAt} ms`);
   });
 
   test('read, analyze and validate steps cannot write: gemini runs them in its read-only plan mode', async (t) => {
     const workspace = workspaceDir();
-    const agent = createGeminiAgent(geminiSpec(server), depsFor(workspace));
+    const agent = createGeminiAgent(geminiSpec(scripted.server), depsFor(workspace));
     t.after(() => agent.close?.());
-    for (const action of ['read', 'analyze', 'validate'] as const) {
-      const { result } = await runStep(
-        agent,
-        stepIn(workspace, `CREATE-FILE ${action}.txt IN ${workspace}`, { action }),
-      );
-      assert.equal(result.ok, true, JSON.stringify(result));
-      assert.equal(existsSync(join(workspace, `${action}.txt`)), false, `the ${action} step wrote a file`);
-    }
-    const { result } = await runStep(
-      agent,
-      stepIn(workspace, `CREATE-FILE write.txt IN ${workspace}`, { action: 'write' }),
-    );
-    assert.equal(result.ok, true, JSON.stringify(result));
-    assert.equal(readFileSync(join(workspace, 'write.txt'), 'utf8'), 'created write.txt\n');
+    await readOnlyStepsWriteNothing(agent, workspace);
   });
 
   test('a step in another directory runs on the same process, its files are confined to that directory', async () => {
     const home = workspaceDir();
     const elsewhere = workspaceDir();
-    const agent = createGeminiAgent(geminiSpec(server), depsFor(home));
+    const agent = createGeminiAgent(geminiSpec(scripted.server), depsFor(home));
     try {
       const one = stepIn(home, 'hello one');
       assert.equal((await runStep(agent, one)).result.ok, true);
@@ -121,7 +100,7 @@ describe('gemini adapter, ACP mode (real gemini --acp)', { skip }, () => {
 
   test('model errors surface as classified failures; the CLI retries a failing call at most twice', async (t) => {
     const workspace = workspaceDir();
-    const agent = createGeminiAgent(geminiSpec(server), depsFor(workspace));
+    const agent = createGeminiAgent(geminiSpec(scripted.server), depsFor(workspace));
     t.after(() => agent.close?.());
     const expect = async (prompt: string, code: string, kind: string, apiStatus: number) => {
       const step = stepIn(workspace, prompt);
@@ -133,7 +112,7 @@ describe('gemini adapter, ACP mode (real gemini --acp)', { skip }, () => {
         `${code}/${kind}/${apiStatus}`,
         failure.message,
       );
-      const requests = modelRequestsAfter(server, since).length;
+      const requests = modelRequestsAfter(scripted.server, since).length;
       t.diagnostic(
         `${prompt}: ${failure.code} after ${requests} request(s), ${elapsedMs} ms: ${failure.message}`,
       );
@@ -154,13 +133,13 @@ describe('gemini adapter, ACP mode (real gemini --acp)', { skip }, () => {
 
   test('the user’s own general.maxAttempts is respected: no cap of ours', async () => {
     const workspace = workspaceDir();
-    const spec = geminiSpec(server, { home: geminiHome({ general: { maxAttempts: 1 } }) });
+    const spec = geminiSpec(scripted.server, { home: geminiHome({ general: { maxAttempts: 1 } }) });
     const agent = createGeminiAgent(spec, depsFor(workspace));
     try {
       const since = Date.now();
       const { result } = await runStep(agent, stepIn(workspace, 'SERVER-ERROR once'));
       assert.equal(failureOf(result).code, 'MODEL_ERROR');
-      assert.equal(modelRequestsAfter(server, since).length, 1);
+      assert.equal(modelRequestsAfter(scripted.server, since).length, 1);
     } finally {
       await agent.close?.();
     }
@@ -169,7 +148,7 @@ describe('gemini adapter, ACP mode (real gemini --acp)', { skip }, () => {
   test('no API key: a permanent AUTH_FAILED that says how to fix it', async () => {
     const workspace = workspaceDir();
     const agent = createGeminiAgent(
-      geminiSpec(server, { env: { GEMINI_API_KEY: undefined } }),
+      geminiSpec(scripted.server, { env: { GEMINI_API_KEY: undefined } }),
       depsFor(workspace),
     );
     try {
@@ -185,7 +164,7 @@ describe('gemini adapter, ACP mode (real gemini --acp)', { skip }, () => {
 
   test('ACP mode does not refuse an untrusted folder (measured), and ai-collab trusts nothing itself', async () => {
     const workspace = workspaceDir();
-    const spec = geminiSpec(server, { env: { GEMINI_CLI_TRUST_WORKSPACE: undefined } });
+    const spec = geminiSpec(scripted.server, { env: { GEMINI_CLI_TRUST_WORKSPACE: undefined } });
     const agent = createGeminiAgent(spec, depsFor(workspace));
     try {
       const step = stepIn(workspace, `CREATE-FILE untrusted.txt IN ${workspace}`);
@@ -202,11 +181,15 @@ describe('gemini adapter, ACP mode (real gemini --acp)', { skip }, () => {
 
   test('an aborted step is cancelled with session/cancel at once; closing the agent leaves no process', async (t) => {
     const workspace = workspaceDir();
-    const agent: Agent = createGeminiAgent(geminiSpec(server), depsFor(workspace));
+    const agent: Agent = createGeminiAgent(geminiSpec(scripted.server), depsFor(workspace));
     const step = stepIn(workspace, 'SLOW please');
     const since = Date.now();
     const running = runStep(agent, step);
-    await waitFor(() => firstModelRequestAfter(server, since) !== undefined, 'the model request', 30_000);
+    await waitFor(
+      () => firstModelRequestAfter(scripted.server, since) !== undefined,
+      'the model request',
+      30_000,
+    );
     const pid = step.processes[0]?.pid ?? assert.fail('no process recorded');
     const tree = treeOf(pid);
     assert.ok(tree.length >= 2, `gemini relaunches itself: ${tree}`);
@@ -216,7 +199,7 @@ describe('gemini adapter, ACP mode (real gemini --acp)', { skip }, () => {
     const stopMs = Date.now() - abortedAt;
     assert.equal(failureOf(result).code, 'ABORTED');
     // The model would answer only after 60 s: the step returned without waiting for it.
-    assert.ok(unansweredModelCallsAfter(server, since) > 0, 'the step waited for the model');
+    assert.ok(unansweredModelCallsAfter(scripted.server, since) > 0, 'the step waited for the model');
     t.diagnostic(`abort → result ${stopMs} ms (the turn confirmed "cancelled")`);
     // The cancelled session left the process usable, so the turn ended by the cancel, not by retiring it.
     const next = stepIn(workspace, 'after the abort');

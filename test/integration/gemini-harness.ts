@@ -1,21 +1,25 @@
 // Drives the gemini adapter (both modes) against the REAL Gemini CLI and the scripted model server:
 // an isolated HOME per agent, the environment of test/support/agent-cli-env.ts, and helpers to look at
 // processes in /proc. Used by gemini-*.test.ts and acp-gemini.test.ts.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { AcpSpec } from '../../src/agents/acp/acp-spec.js';
-import type { AgentResult, AgentStreamPart, AgentTask, ProcessStartRecord } from '../../src/agents/agent.js';
+import type { Agent } from '../../src/agents/agent.js';
 import type { AgentDeps } from '../../src/agents/agent-deps.js';
 import type { GeminiSpec } from '../../src/agents/gemini/gemini-spec.js';
-import { MemoryProcessRegistry } from '../../src/agents/process/process-registry.js';
-import { defaultBackoff, type StepAction } from '../../src/protocol/plan-types.js';
-import { systemClock } from '../../src/support/clock.js';
-import { silentLogger } from '../../src/support/logger.js';
 import { agentCliBinaries, testApiKey } from '../support/agent-cli-env.js';
+import { testAgentDeps, testPool } from '../support/agent-deps.js';
+import { runStep, stepIn } from '../support/agent-step.js';
+
+export { failureOf, runStep, type StepRun, stepIn, workspaceDir } from '../support/agent-step.js';
+
 import {
   httpError,
   type ModelServer,
   type Script,
+  startModelServer,
   type Turn,
   text,
   toolCall,
@@ -71,14 +75,7 @@ export function geminiSpec(server: ModelServer, options: SpecOptions = {}): AcpS
       Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
     ),
     passEnv: [],
-    pool: {
-      size: 2,
-      prewarm: 0,
-      maxUses: 25,
-      maxAgeMs: 600_000,
-      maxMemoryBytes: 4 * 1024 ** 3,
-      idleTimeoutMs: 600_000,
-    },
+    pool: testPool(),
     capabilities: ['execute' as const],
   };
   if (options.adapter === 'acp') {
@@ -95,76 +92,7 @@ export function geminiSpec(server: ModelServer, options: SpecOptions = {}): AcpS
 }
 
 export function depsFor(workspace: string): AgentDeps {
-  return {
-    clock: systemClock,
-    logger: silentLogger,
-    // Only what any machine has: the user's own GEMINI_* variables must not reach the CLI under test.
-    environment: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8' },
-    maxLogBytes: 4 * 1024 * 1024,
-    killGraceMs: 1_000,
-    processes: new MemoryProcessRegistry(),
-    workspace,
-  };
-}
-
-export interface StepRun {
-  task: AgentTask;
-  parts: AgentStreamPart[];
-  processes: ProcessStartRecord[];
-  controller: AbortController;
-  logFile: string;
-  /** When `run` was called (epoch ms). */
-  dispatchedAt: number;
-}
-
-let stepCounter = 0;
-
-export function stepIn(workspace: string, prompt: string, options: { action?: StepAction } = {}): StepRun {
-  stepCounter++;
-  const parts: AgentStreamPart[] = [];
-  const processes: ProcessStartRecord[] = [];
-  const controller = new AbortController();
-  const logFile = join(workspace, '..', 'logs', `step-${stepCounter}.log`);
-  const task: AgentTask = {
-    runId: 'run-1',
-    stepId: `step-${stepCounter}`,
-    attempt: 1,
-    step: {
-      id: `step-${stepCounter}`,
-      label: `step-${stepCounter}`,
-      agent: 'gemini',
-      needs: [],
-      retries: 0,
-      backoff: defaultBackoff,
-      prompt,
-      ...(options.action && { action: options.action }),
-    },
-    workspace,
-    logFile,
-    signal: controller.signal,
-    onProcessStarted: (record) => processes.push(record),
-    onEvent: (part) => parts.push(part),
-  };
-  return { task, parts, processes, controller, logFile, dispatchedAt: 0 };
-}
-
-/** A workspace directory of its own (with a sibling logs directory). */
-export function workspaceDir(): string {
-  const root = tempDir('ai-collab-gemini-ws-');
-  const workspace = join(root, 'ws');
-  mkdirSync(workspace);
-  return workspace;
-}
-
-export async function runStep(agent: { run(task: AgentTask): Promise<AgentResult> }, step: StepRun) {
-  step.dispatchedAt = Date.now();
-  const result = await agent.run(step.task);
-  return { result, elapsedMs: Date.now() - step.dispatchedAt };
-}
-
-export function failureOf(result: AgentResult) {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result).slice(0, 500)}`);
-  return result.failure;
+  return testAgentDeps(workspace);
 }
 
 /** Epoch ms of the first model request received at or after `since`. */
@@ -232,4 +160,42 @@ export function keywordScript(rateLimit: Turn): Script {
     if (prompt.includes('SLOW')) return text('too late', { delayMs: 60_000 });
     return text(`answer: ${prompt.slice(-20)}`);
   };
+}
+
+/**
+ * The keyword-scripted server a gemini test file shares: started before its tests (unless they are
+ * skipped) and closed after them.
+ */
+export function keywordServer(skip: string | undefined, rateLimit: Turn): { readonly server: ModelServer } {
+  let server: ModelServer | undefined;
+  before(async () => {
+    if (skip) return;
+    server = await startModelServer({ script: keywordScript(rateLimit) });
+  });
+  after(async () => {
+    await server?.close();
+  });
+  return {
+    get server() {
+      return server ?? assert.fail('the scripted model server is not running');
+    },
+  };
+}
+
+/** Read, analyze and validate steps asked to create a file write nothing (gemini's plan mode); a write step does. */
+export async function readOnlyStepsWriteNothing(agent: Agent, workspace: string): Promise<void> {
+  for (const action of ['read', 'analyze', 'validate'] as const) {
+    const { result } = await runStep(
+      agent,
+      stepIn(workspace, `CREATE-FILE ${action}.txt IN ${workspace}`, { action }),
+    );
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(existsSync(join(workspace, `${action}.txt`)), false, `the ${action} step wrote a file`);
+  }
+  const { result } = await runStep(
+    agent,
+    stepIn(workspace, `CREATE-FILE write.txt IN ${workspace}`, { action: 'write' }),
+  );
+  assert.equal(result.ok, true, JSON.stringify(result));
+  assert.equal(readFileSync(join(workspace, 'write.txt'), 'utf8'), 'created write.txt\n');
 }

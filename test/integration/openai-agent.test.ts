@@ -289,15 +289,10 @@ test('a model that keeps calling tools fails permanently after maxToolRounds rou
   assert.deepEqual(run.result.usage, { inputTokens: 30, outputTokens: 3 });
 });
 
-test('HTTP failures are classified: 429 (with and without retry hints), 401, 402, 400, 500 — each after one request', async () => {
+// The contract suite covers a 429 with retry-after, a 500 and a 401's code; here, what only this client does.
+test('HTTP failures are classified: 429 (plain and retry-after-ms), 401 with its fix, 402, 400 — each after one request', async () => {
   const cases: Array<{ turn: Script; code: string; kind: string; resetInMs?: number; message?: RegExp }> = [
     { turn: [httpError(429)], code: 'RATE_LIMITED', kind: 'transient' },
-    {
-      turn: [httpError(429, { retryAfter: '7' })],
-      code: 'RATE_LIMITED',
-      kind: 'transient',
-      resetInMs: 7_000,
-    },
     {
       turn: [httpError(429, { retryAfterMs: '2500' })],
       code: 'RATE_LIMITED',
@@ -325,12 +320,6 @@ test('HTTP failures are classified: 429 (with and without retry hints), 401, 402
       code: 'MODEL_ERROR',
       kind: 'permanent',
       message: /does not exist/,
-    },
-    {
-      turn: [httpError(500)],
-      code: 'MODEL_ERROR',
-      kind: 'transient',
-      message: /answered 500: Internal error/,
     },
   ];
   for (const expected of cases) {

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { AgentSpec } from '../../src/agents/agent-spec.js';
-import { ClaudeAgent } from '../../src/agents/claude/claude-agent.js';
 import { checkStage } from '../../src/engine/check-stage.js';
 import { systemClock } from '../../src/support/clock.js';
-import { silentLogger } from '../../src/support/logger.js';
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { workspaceStepHooks } from '../../src/workspace/workspace-step-hooks.js';
-import { agentCliBinaries, agentCliMissing, testApiKey } from '../support/agent-cli-env.js';
+import { agentCliMissing } from '../support/agent-cli-env.js';
 import { type ModelServer, startModelServer, text, toolCall } from '../support/model-server/index.js';
-import { tempDir } from '../support/temp-dir.js';
+import { claudeAgent, workingDirectory } from './claude-harness.js';
 import { agentStep, fileOnBranch, gitRepo, planOf, runPlan, workspaceEngine } from './workspace-support.js';
 
 // Steps that prove what they did, with the real Claude Code CLI against the scripted model server: a
@@ -29,9 +26,7 @@ before(async () => {
       if (request.pendingToolResults.length > 0) return text('Done. DONE');
       const prompt = request.lastUserText;
       prompts.push(prompt);
-      const cwd = /(?:Primary working directory|Working directory): (\S+)/.exec(
-        request.messages.map((message) => message.text).join('\n'),
-      )?.[1];
+      const cwd = workingDirectory(request);
       if (!cwd) return text('no working directory in the system prompt');
       // Writes only once told that the last attempt changed nothing.
       const lazy = /LAZY-WRITE (\S+)/.exec(prompt)?.[1];
@@ -56,44 +51,6 @@ after(async () => {
   await server?.close();
 });
 
-function claudeAgent(repo: string): ClaudeAgent {
-  const spec: AgentSpec = {
-    name: 'claude',
-    adapter: 'claude',
-    command: agentCliBinaries.claude,
-    args: [],
-    model: 'claude-sonnet-4-5',
-    env: {
-      ANTHROPIC_BASE_URL: server.url,
-      ANTHROPIC_API_KEY: testApiKey,
-      HOME: tempDir('ai-collab-claude-home-'),
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_MAX_RETRIES: '1',
-    },
-    passEnv: [],
-    pool: {
-      size: 1,
-      prewarm: 0,
-      maxUses: 5,
-      maxAgeMs: 600_000,
-      maxMemoryBytes: 2 * 1024 ** 3,
-      idleTimeoutMs: 60_000,
-    },
-    capabilities: ['execute'],
-  };
-  return new ClaudeAgent(spec, {
-    clock: systemClock,
-    logger: silentLogger,
-    environment: process.env,
-    maxLogBytes: 1_000_000,
-    killGraceMs: 1_000,
-    processes: { add() {}, remove() {}, list: () => [] },
-    workspace: repo,
-  });
-}
-
 function failuresOf(setup: ReturnType<typeof workspaceEngine>, runId: string, stepId: string) {
   return [...setup.store.readEvents(runId)]
     .filter((event) => event.type === 'step.attempt-failed')
@@ -109,7 +66,7 @@ test('a write step whose agent wrote nothing fails as NO_CHANGE, is told so, and
   timeout: 180_000,
 }, async () => {
   const repo = gitRepo({ 'README.md': 'project\n' });
-  const setup = workspaceEngine(repo, { agents: [claudeAgent(repo)] });
+  const setup = workspaceEngine(repo, { agents: [claudeAgent(server.url, repo)] });
   try {
     const { runId, state } = await runPlan(
       setup,
@@ -147,7 +104,7 @@ test("a failing check fails the attempt, and the check's output is in the next a
   const repo = gitRepo({ 'README.md': 'project\n' });
   const check = 'test -f wanted.txt || { echo "MISSING wanted.txt (the check looks for it)"; exit 3; }';
   const setup = workspaceEngine(repo, {
-    agents: [claudeAgent(repo)],
+    agents: [claudeAgent(server.url, repo)],
     wrap: (hooks) =>
       workspaceStepHooks(hooks, [
         checkStage({

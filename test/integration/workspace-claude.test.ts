@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ClaudeAgent } from '../../src/agents/claude/claude-agent.js';
-import type { ClaudeSpec } from '../../src/agents/claude/claude-spec.js';
-import { systemClock } from '../../src/support/clock.js';
-import { silentLogger } from '../../src/support/logger.js';
 import { runBranchName } from '../../src/workspace/ref-names.js';
-import { agentCliBinaries, agentCliMissing, claudeTestEnvironment } from '../support/agent-cli-env.js';
-import { type ModelServer, startModelServer, text, toolCall } from '../support/model-server/index.js';
-import { tempDir } from '../support/temp-dir.js';
+import { agentCliMissing } from '../support/agent-cli-env.js';
+import { type ModelServer, startModelServer } from '../support/model-server/index.js';
+import { claudeAgent, createFileScript } from './claude-harness.js';
 import {
   agentStep,
   checkoutSnapshot,
@@ -30,15 +25,7 @@ const directories = new Set<string>();
 before(async () => {
   if (skip) return;
   server = await startModelServer({
-    script: (request) => {
-      if (request.pendingToolResults.length > 0) return text('Created the file. DONE');
-      const name = /CREATE-FILE (\S+)/.exec(request.lastUserText)?.[1];
-      if (!name) return text('nothing to do');
-      const cwd = workingDirectory(request.messages.map((message) => message.text).join('\n'));
-      if (!cwd) return text('no working directory in the system prompt');
-      directories.add(cwd);
-      return toolCall('Write', { file_path: join(cwd, name), content: `created by ${name}\n` });
-    },
+    script: createFileScript((directory) => directories.add(directory)),
   });
 });
 
@@ -46,48 +33,14 @@ after(async () => {
   await server?.close();
 });
 
-/** Claude Code names its working directory in the system prompt ("Primary working directory: /path"). */
-function workingDirectory(prompt: string): string | undefined {
-  return /(?:Primary working directory|Working directory): (\S+)/.exec(prompt)?.[1];
-}
-
-function claudeSpec(home: string): ClaudeSpec {
-  return {
-    name: 'claude',
-    adapter: 'claude',
-    command: agentCliBinaries.claude,
-    args: [],
-    model: 'claude-sonnet-4-5',
-    env: claudeTestEnvironment(server.url, home),
-    passEnv: [],
-    // Each step works in its own worktree, so each gets its own process: nothing to pre-warm.
-    pool: {
-      size: 1,
-      prewarm: 0,
-      maxUses: 5,
-      maxAgeMs: 600_000,
-      maxMemoryBytes: 2 * 1024 ** 3,
-      idleTimeoutMs: 60_000,
-    },
-    capabilities: ['execute'],
-  };
-}
-
+// Each step works in its own worktree, so each gets its own process: nothing to pre-warm.
 test('three parallel claude steps each create a file in their own worktree; all three land on the run branch', {
   skip,
   timeout: 180_000,
 }, async () => {
   const repo = gitRepo({ 'README.md': 'project\n' });
   const before = checkoutSnapshot(repo);
-  const claude = new ClaudeAgent(claudeSpec(tempDir('ai-collab-claude-home-')), {
-    clock: systemClock,
-    logger: silentLogger,
-    environment: process.env,
-    maxLogBytes: 1_000_000,
-    killGraceMs: 1_000,
-    processes: { add() {}, remove() {}, list: () => [] },
-    workspace: repo,
-  });
+  const claude = claudeAgent(server.url, repo);
   const setup = workspaceEngine(repo, { agents: [claude] });
   const started = Date.now();
   const { runId, state, summary } = await runPlan(

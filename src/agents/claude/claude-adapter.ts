@@ -40,6 +40,10 @@ export const claudeAdapter: AdapterDescriptor<ClaudeSpec> = {
       'stream-parts-in-order': {
         notApplicable: 'oneshot reads the one JSON result claude prints at exit; it streams no parts',
       },
+      'rate-limit-with-reset': {
+        notApplicable:
+          'oneshot reads only the JSON result claude prints at exit, which does not carry the retry-after claude waited out',
+      },
       'pool-reuses-and-recycles': { notApplicable: 'oneshot starts one process per step; there is no pool' },
     },
   },

@@ -110,19 +110,27 @@ function systemParts(message: Record<string, unknown>): AgentStreamPart[] {
     ];
   }
   if (message.subtype === 'api_retry') {
-    // The delay honours the provider's retry-after (claude waits max(retry-after, its own backoff)).
     const delay = typeof message.retry_delay_ms === 'number' ? message.retry_delay_ms : undefined;
     const status = typeof message.error_status === 'number' ? message.error_status : undefined;
+    // A 429's wait is kept only when it is the provider's: claude waits max(retry-after, its own backoff),
+    // and a wait within its own backoff announces no reset (the engine's backoff then decides).
+    const attempt = typeof message.attempt === 'number' ? message.attempt : 1;
+    const announced = delay !== undefined && (status !== 429 || delay > ownBackoffCeilingMs(attempt));
     return [
       {
         type: 'retry-notice',
         message: `model API retry ${String(message.attempt ?? '?')}/${String(message.max_retries ?? '?')} after ${String(message.error_status ?? message.error ?? 'an error')}`,
-        ...(delay !== undefined && { delayMs: Math.ceil(delay) }),
+        ...(announced && { delayMs: Math.ceil(delay) }),
         ...(status !== undefined && { status }),
       },
     ];
   }
   return [];
+}
+
+/** The longest claude's own backoff before retry `attempt` can be: 0.5 s × 2ⁿ⁻¹, capped at 32 s, + 25 % jitter (PROTOCOL-NOTES). */
+function ownBackoffCeilingMs(attempt: number): number {
+  return Math.min(500 * 2 ** Math.max(0, attempt - 1), 32_000) * 1.25;
 }
 
 /**

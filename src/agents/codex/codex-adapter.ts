@@ -7,6 +7,12 @@ import { createCodexAgent } from './codex-agent.js';
 import { codexEnvironmentPolicy } from './codex-environment.js';
 import { type CodexSpec, codexModes, codexReadOnly, codexSettings } from './codex-spec.js';
 
+// Measured on codex 0.171.0 (PROTOCOL-NOTES): the step then waits the engine's backoff, after codex's own.
+const noResetFromCodex = {
+  notApplicable:
+    "codex waits out the provider's retry-after itself and then says only 'exceeded retry limit, last status: 429': the reset never reaches the adapter",
+};
+
 export const codexAdapter: AdapterDescriptor<CodexSpec> = {
   kind: 'codex',
   summary: 'OpenAI Codex CLI: `codex exec --json` per step (mode exec) or a pool of `codex app-server`s',
@@ -37,8 +43,9 @@ export const codexAdapter: AdapterDescriptor<CodexSpec> = {
   contract: {
     exec: {
       ...everyContractCase,
+      'rate-limit-with-reset': noResetFromCodex,
       'pool-reuses-and-recycles': { notApplicable: 'exec starts one process per step; there is no pool' },
     },
-    'app-server': everyContractCase,
+    'app-server': { ...everyContractCase, 'rate-limit-with-reset': noResetFromCodex },
   },
 };

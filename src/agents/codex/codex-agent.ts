@@ -157,6 +157,7 @@ export class CodexAgent implements Agent {
     }
     const worker = lease.worker;
     task.onProcessStarted({ ...worker.process.root, logFile: task.logFile });
+    let ranCommand = false;
     const outcome = await worker.runTurn({
       cwd: task.workspace,
       prompt: promptFor(task, resumeThreadId),
@@ -165,7 +166,10 @@ export class CodexAgent implements Agent {
       ...(resumeThreadId !== undefined && { resumeThreadId }),
       signal: task.signal,
       transcript,
-      onPart: (part) => task.onEvent?.(part),
+      onPart: (part) => {
+        if (part.type === 'tool-call' && part.name === 'command') ranCommand = true;
+        task.onEvent?.(part);
+      },
       interruptTimeoutMs,
     });
     // Read before release: releasing a broken worker records its own retirement reason.
@@ -174,7 +178,9 @@ export class CodexAgent implements Agent {
       outcome.kind === 'ended' ||
       (outcome.kind === 'aborted' && outcome.confirmed) ||
       (outcome.kind === 'refused' && outcome.rpcError);
-    if (reusable && (await worker.leftBehind(settleMs)) > 0) reusable = false;
+    // Only a command can leave one of the step's processes behind. codex's own shell snapshot (a `bash -lc`
+    // it runs as each thread starts) outlives the settle on a loaded machine, and is no reason to retire.
+    if (reusable && ranCommand && (await worker.leftBehind(settleMs)) > 0) reusable = false;
     if (reusable && outcome.state.threadId !== undefined) worker.forget(outcome.state.threadId);
     // A worker that is not reused is stopped before the step returns, so nothing of the step outlives it.
     if (!reusable) await worker.stop(this.#deps.killGraceMs);

@@ -23,6 +23,10 @@ export function usageLimitResetAt(text: string, now: number): number {
   return parseResetTime(text, now) ?? now + unknownResetMs;
 }
 
+/**
+ * codex shows the reset to the minute, rounded down from the exact time; the end of that minute is the
+ * earliest moment the limit is certainly reset, so that is what a time of day or date becomes.
+ */
 export function parseResetTime(text: string, now: number): number | undefined {
   const dated =
     /try again at ([A-Za-z]{3})[a-z]* (\d{1,2})(?:st|nd|rd|th)?,? (\d{4}),? (\d{1,2}):(\d{2})\s*([AP]M)?/i.exec(
@@ -36,15 +40,16 @@ export function parseResetTime(text: string, now: number): number | undefined {
       month,
       Number(dated[2]),
       hour24(dated[4], dated[6]),
-      Number(dated[5]),
+      Number(dated[5]) + 1,
     );
     return date.getTime();
   }
   const clock = /try again at (\d{1,2}):(\d{2})\s*([AP]M)?/i.exec(text);
   if (clock) {
     const date = new Date(now);
-    date.setHours(hour24(clock[1], clock[3]), Number(clock[2]), 0, 0);
-    // A time earlier than now is tomorrow's (a limit that resets past midnight).
+    date.setHours(hour24(clock[1], clock[3]), Number(clock[2]) + 1, 0, 0);
+    // A time earlier than now is tomorrow's (a limit that resets past midnight). The shown minute's
+    // end, not its start, is checked: a reset later in the current minute is today's.
     if (date.getTime() <= now) date.setDate(date.getDate() + 1);
     return date.getTime();
   }

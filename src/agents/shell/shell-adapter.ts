@@ -45,6 +45,10 @@ export const shellAdapter: AdapterDescriptor<ShellSpec> = {
       'server-error': noModel,
       'auth-failure': noModel,
       'usage-limit': noModel,
+      'aborted-mid-stream': {
+        notApplicable:
+          'a shell step has no turn to stop midway; stopping its command is cancel-leaves-no-process',
+      },
       'pool-reuses-and-recycles': { notApplicable: 'one `sh -c` per step; there is no pool' },
     },
   },

@@ -9,30 +9,24 @@ import type { AcpSpec } from '../../../src/agents/acp/acp-spec.js';
 import type { ContractSupport } from '../../../src/agents/adapter-descriptor.js';
 import { adapterDescriptors, adapterKinds, descriptorOf } from '../../../src/agents/adapters.js';
 import type { Agent } from '../../../src/agents/agent.js';
-import type { AgentDeps } from '../../../src/agents/agent-deps.js';
 import type { AdapterKind, AgentSpec } from '../../../src/agents/agent-spec.js';
-import type { ClaudeSpec } from '../../../src/agents/claude/claude-spec.js';
 import type { OpenAiSpec } from '../../../src/agents/openai/openai-spec.js';
-import { MemoryProcessRegistry } from '../../../src/agents/process/process-registry.js';
 import type { ShellSpec } from '../../../src/agents/shell/shell-spec.js';
-import { systemClock } from '../../../src/support/clock.js';
-import { silentLogger } from '../../../src/support/logger.js';
+import type { FailureKind } from '../../../src/support/errors.js';
+import { type AgentCliName, agentCliMissing, testApiKey } from '../../support/agent-cli-env.js';
+import { testAgentDeps, testPool } from '../../support/agent-deps.js';
 import {
-  type AgentCliName,
-  agentCliBinaries,
-  agentCliMissing,
-  claudeTestEnvironment,
-  testApiKey,
-} from '../../support/agent-cli-env.js';
-import {
+  httpError,
   type ModelServer,
   type Script,
   startModelServer,
   type Turn,
+  text,
   toolCall,
 } from '../../support/model-server/index.js';
 import { tempDir } from '../../support/temp-dir.js';
-import { codexSpec } from '../codex-harness.js';
+import { claudeSpec } from '../claude-harness.js';
+import { addFilePatch, codexSpec, keyVariable } from '../codex-harness.js';
 import { geminiSpec } from '../gemini-harness.js';
 
 export interface ContractSetup {
@@ -53,25 +47,16 @@ export interface ContractAdapter {
   writeTurn(workspace: string, file: string, content: string): Turn;
   /** The step prompt for a step that writes the file (shell: the command itself). */
   writePrompt(file: string, content: string): string;
+  /** How the provider says the account's usage limit is reached (resetting at `resetAt`), and what that is. */
+  usageLimit(resetAt: number): UsageLimit;
 }
 
-const keyVariable = 'SCRIPTED_MODEL_API_KEY';
-
-function depsFor(workspace: string, environment: Record<string, string> = {}): AgentDeps {
-  return {
-    clock: systemClock,
-    logger: silentLogger,
-    // Only what any machine has: the user's own keys must not reach the CLI under test.
-    environment: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      LANG: process.env.LANG ?? 'C.UTF-8',
-      ...environment,
-    },
-    maxLogBytes: 4 * 1024 * 1024,
-    killGraceMs: 1_000,
-    processes: new MemoryProcessRegistry(),
-    workspace,
-  };
+/** A provider's "usage limit reached" as this adapter's CLI meets it, and the failure it must become. */
+export interface UsageLimit {
+  turn: Turn;
+  kind: FailureKind;
+  /** The reset the failure carries (the engine parks the step until then): a time, a delay from the answer, or none. */
+  reset: { at: number } | { afterMs: number } | undefined;
 }
 
 function newWorkspace(): string {
@@ -80,14 +65,8 @@ function newWorkspace(): string {
   return workspace;
 }
 
-const smallPool = {
-  size: 1,
-  prewarm: 0,
-  maxUses: 2,
-  maxAgeMs: 600_000,
-  maxMemoryBytes: 4 * 1024 ** 3,
-  idleTimeoutMs: 600_000,
-};
+/** One process for at most two steps: what the pool case needs to see reuse and recycling. */
+const smallPool = testPool({ size: 1, maxUses: 2 });
 
 /** A scripted server and an agent built through its descriptor (as the registry builds it), closed after the test. */
 async function start(
@@ -101,7 +80,7 @@ async function start(
   const server = await startModelServer({ script });
   const workspace = newWorkspace();
   const spec = specOf(server, workspace);
-  const agent = descriptorOf(spec).create(spec, depsFor(workspace, environment));
+  const agent = descriptorOf(spec).create(spec, testAgentDeps(workspace, environment));
   close = async () => {
     await agent.close?.();
     await server.close();
@@ -109,24 +88,38 @@ async function start(
   return { agent, server, workspace };
 }
 
-function claudeSpec(server: ModelServer, mode: 'stream' | 'oneshot'): ClaudeSpec {
-  return {
-    name: 'claude',
-    adapter: 'claude',
-    command: agentCliBinaries.claude,
-    args: [],
-    model: 'claude-sonnet-4-5',
-    mode,
-    env: claudeTestEnvironment(server.url, tempDir('ai-collab-claude-home-')),
-    passEnv: [],
-    pool: smallPool,
-    capabilities: ['execute'],
-  };
-}
-
 const modelWrites = {
   writePrompt: (file: string) => `Create ${file}`,
 };
+
+/** OpenAI-style providers: a 429 whose error type says what ran out, as ChatGPT plans answer codex. */
+function codexUsageLimit(resetAt: number): UsageLimit {
+  const resetsAt = Math.floor(resetAt / 1_000);
+  return {
+    turn: httpError(429, {
+      message: 'The usage limit has been reached',
+      errorFields: { type: 'usage_limit_reached', resets_at: resetsAt, plan_type: 'plus' },
+    }),
+    kind: 'usage-limit',
+    reset: { at: resetsAt * 1_000 },
+  };
+}
+
+/**
+ * Gemini's exhausted quota (`limit: 0`): terminal for the CLI, which does not retry it, with the delay it
+ * names. ("You have exhausted your capacity … retry in 3h" is not: measured on the pinned CLI, a step
+ * given it had not ended four minutes later, in either mode.)
+ */
+function geminiUsageLimit(resetAt: number): UsageLimit {
+  const seconds = Math.ceil((resetAt - Date.now()) / 1_000);
+  return {
+    turn: httpError(429, {
+      message: `Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: gemini-2.5-flash. Please retry in ${seconds}s.`,
+    }),
+    kind: 'usage-limit',
+    reset: { afterMs: seconds * 1_000 },
+  };
+}
 
 function cli(name: AgentCliName) {
   return agentCliMissing(name);
@@ -159,6 +152,9 @@ const entries: Entries = {
       throw new Error('a shell step has no model turn');
     },
     writePrompt: (file, content) => `printf '%s' '${content}' > ${file}`,
+    usageLimit: () => {
+      throw new Error('a shell step has no provider');
+    },
   }),
   claude: (mode, cases) => ({
     name: `claude ${mode}`,
@@ -166,9 +162,20 @@ const entries: Entries = {
     cases,
     missing: cli('claude'),
     setUp: (t, script) =>
-      start(t, script, (server) => claudeSpec(server, mode === 'oneshot' ? 'oneshot' : 'stream')),
+      start(t, script, (server) =>
+        claudeSpec(server.url, { mode: mode === 'oneshot' ? 'oneshot' : 'stream', pool: smallPool }),
+      ),
     writeTurn: (workspace, file, content) => toolCall('Write', { file_path: join(workspace, file), content }),
     ...modelWrites,
+    // What claude prints as the turn's result when a plan's limit is hit (its reset in epoch seconds).
+    usageLimit: (resetAt) => {
+      const seconds = Math.floor(resetAt / 1_000);
+      return {
+        turn: text(`Claude AI usage limit reached|${seconds}`),
+        kind: 'usage-limit',
+        reset: { at: seconds * 1_000 },
+      };
+    },
   }),
   codex: (mode, cases) => ({
     name: `codex ${mode}`,
@@ -185,12 +192,9 @@ const entries: Entries = {
         }),
         { [keyVariable]: testApiKey },
       ),
-    writeTurn: (_workspace, file, content) =>
-      toolCall(
-        'apply_patch',
-        `*** Begin Patch\n*** Add File: ${file}\n+${content.trimEnd()}\n*** End Patch\n`,
-      ),
+    writeTurn: (_workspace, file, content) => toolCall('apply_patch', addFilePatch(file, content.trimEnd())),
     ...modelWrites,
+    usageLimit: codexUsageLimit,
   }),
   gemini: (mode, cases) => ({
     name: `gemini ${mode}`,
@@ -205,6 +209,7 @@ const entries: Entries = {
     writeTurn: (workspace, file, content) =>
       toolCall('write_file', { file_path: join(workspace, file), content }),
     ...modelWrites,
+    usageLimit: geminiUsageLimit,
   }),
   acp: (mode, cases) => ({
     name: `acp ${mode} (gemini --acp)`,
@@ -216,6 +221,7 @@ const entries: Entries = {
     writeTurn: (workspace, file, content) =>
       toolCall('write_file', { file_path: join(workspace, file), content }),
     ...modelWrites,
+    usageLimit: geminiUsageLimit,
   }),
   openai: (mode, cases) => ({
     name: `openai ${mode}`,
@@ -243,6 +249,15 @@ const entries: Entries = {
       ),
     writeTurn: (_workspace, file, content) => toolCall('write_file', { path: file, content }),
     ...modelWrites,
+    // A prepaid balance that ran out: waiting does not refill it, so it is permanent, with no reset.
+    usageLimit: () => ({
+      turn: httpError(429, {
+        message: 'You exceeded your current quota, please check your plan and billing details.',
+        errorFields: { type: 'insufficient_quota', code: 'insufficient_quota' },
+      }),
+      kind: 'permanent',
+      reset: undefined,
+    }),
   }),
 };
 

@@ -1,58 +1,28 @@
 // The contract every adapter keeps, as one list of cases (hono's common.case.test.ts): each case drives an
 // adapter from contract-adapters.ts through a real step and asserts what a user of any adapter relies on.
+// These are the cases about what the model answers; contract-process-cases.ts holds those about processes.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 import type { ContractCase } from '../../../src/agents/adapter-descriptor.js';
-import type { AgentResult } from '../../../src/agents/agent.js';
-import { waitFor } from '../../support/cli.js';
-import { httpError, repeat, text } from '../../support/model-server/index.js';
-import { liveTree, stepIn } from '../codex-harness.js';
-import type { ContractAdapter } from './contract-adapters.js';
+import { httpError, type ModelServer } from '../../support/model-server/index.js';
+import { type ProcessCase, processCases } from './contract-process-cases.js';
+import { type Case, failingStep, writeStep } from './contract-steps.js';
 
-type Case = (adapter: ContractAdapter, t: TestContext) => Promise<void>;
+/** The provider's wait, in seconds: in the `retry-after` header and in the words Google's APIs use. */
+const resetSeconds = 2;
+const rateLimitWithReset = httpError(429, {
+  retryAfter: String(resetSeconds),
+  message: `Rate limited (scripted). Please retry in ${resetSeconds}s.`,
+});
 
-function failureOf(result: AgentResult) {
-  if (result.ok) throw new Error(`expected a failure, got success: ${result.output}`);
-  return result.failure;
+/** When the server last answered a model call: the provider's clock for a reset it announced. */
+function lastAnswerAt(server: ModelServer): number {
+  const calls = server.requests.filter((request) => request.model && !request.model.auxiliary);
+  return calls.at(-1)?.receivedAt ?? assert.fail('no model call was made');
 }
 
-/** A step of this adapter: a prompt for a model, a command (`run`) for the shell. */
-function stepFor(adapter: ContractAdapter, workspace: string, instruction: string) {
-  const step = stepIn(workspace, instruction);
-  if (adapter.kind === 'shell') {
-    const { prompt: _prompt, ...definition } = step.task.step;
-    step.task.step = { ...definition, run: instruction };
-  }
-  return step;
-}
-
-/** A step that writes `contract.txt` (the model's tool call, or the shell command) and then answers. */
-async function writeStep(adapter: ContractAdapter, t: TestContext) {
-  const content = 'written by the contract\n';
-  let setupWorkspace = '';
-  const { agent, workspace } = await adapter.setUp(t, (request) =>
-    request.pendingToolResults.length > 0
-      ? text('Created contract.txt. CONTRACT-DONE')
-      : adapter.writeTurn(setupWorkspace, 'contract.txt', content),
-  );
-  setupWorkspace = workspace;
-  const step = stepFor(adapter, workspace, adapter.writePrompt('contract.txt', content));
-  const result = await agent.run(step.task);
-  return { result, step, workspace, content };
-}
-
-async function failingStep(adapter: ContractAdapter, t: TestContext, status: number, message?: string) {
-  const { agent, workspace } = await adapter.setUp(
-    t,
-    repeat(httpError(status, message ? { message } : {}), 20),
-  );
-  return failureOf(await agent.run(stepIn(workspace, 'Do something').task));
-}
-
-/** The cases written so far; `contractCases` in adapter-descriptor.ts lists every case of the contract. */
-export const cases: Partial<Record<ContractCase, Case>> = {
+const answerCases: Record<Exclude<ContractCase, ProcessCase>, Case> = {
   'writes-a-file': async (adapter, t) => {
     const { result, workspace, content } = await writeStep(adapter, t);
     assert.ok(result.ok, JSON.stringify(result));
@@ -79,37 +49,55 @@ export const cases: Partial<Record<ContractCase, Case>> = {
     assert.ok((result.usage?.inputTokens ?? 0) > 0, JSON.stringify(result.usage));
     assert.ok((result.usage?.outputTokens ?? 0) > 0, JSON.stringify(result.usage));
   },
+  'rate-limit-with-reset': async (adapter, t) => {
+    const { problem, server, finishedAt } = await failingStep(adapter, t, rateLimitWithReset);
+    assert.deepEqual([problem.code, problem.kind, problem.apiStatus], ['RATE_LIMITED', 'transient', 429]);
+    // The engine waits until then before the next attempt: no earlier than the provider said, counted
+    // from its last answer, and not an invented wait of its own.
+    const resetAt = problem.resetAt ?? assert.fail(`no reset in ${JSON.stringify(problem)}`);
+    assert.ok(resetAt >= lastAnswerAt(server) + resetSeconds * 1_000, `${resetAt} is before the reset`);
+    assert.ok(resetAt <= finishedAt + resetSeconds * 1_500, `${resetAt} is not the announced reset`);
+  },
+  'rate-limit-without-reset': async (adapter, t) => {
+    const { problem } = await failingStep(adapter, t, httpError(429));
+    assert.deepEqual([problem.code, problem.kind, problem.apiStatus], ['RATE_LIMITED', 'transient', 429]);
+    // No reset was announced, so the step's own backoff decides when it runs again.
+    assert.equal(problem.resetAt, undefined, problem.message);
+  },
   'server-error': async (adapter, t) => {
-    const problem = await failingStep(adapter, t, 500);
+    const { problem } = await failingStep(adapter, t, httpError(500));
     assert.equal(problem.code, 'MODEL_ERROR', problem.message);
     assert.equal(problem.kind, 'transient');
   },
   'auth-failure': async (adapter, t) => {
-    const problem = await failingStep(adapter, t, 401, 'invalid api key (scripted)');
+    const { problem } = await failingStep(
+      adapter,
+      t,
+      httpError(401, { message: 'invalid api key (scripted)' }),
+    );
     assert.equal(problem.code, 'AUTH_FAILED', problem.message);
     assert.equal(problem.kind, 'permanent');
+    assert.match(problem.message, /invalid api key/i, 'the failure says what the provider said');
   },
-  'cancel-leaves-no-process': async (adapter, t) => {
-    const { agent, server, workspace } = await adapter.setUp(t, [text('too late', { delayMs: 60_000 })]);
-    const prompt = adapter.kind === 'shell' ? 'sleep 60' : 'Think for a long time';
-    const step = stepFor(adapter, workspace, prompt);
-    const running = agent.run(step.task);
-    // A guard against a hang, not a bound: gemini takes over 20 s to reach the model on a loaded machine.
-    const started =
-      adapter.kind === 'shell' ? () => step.processes.length === 1 : () => server.modelRequests().length >= 1;
-    await waitFor(started, 'the step to start', 180_000);
-    step.controller.abort();
-    const result = await running;
-    assert.equal(failureOf(result).code, 'ABORTED');
-    // A pooled worker may stay warm for the next step (its idle tree only); once the agent closes, nothing
-    // the step ran on is left, pooled or not.
-    await agent.close?.();
-    for (const record of step.processes) {
-      await waitFor(
-        async () => (await liveTree(record)).length === 0,
-        'the step process tree to end',
-        60_000,
+  'usage-limit': async (adapter, t) => {
+    const limit = adapter.usageLimit(Date.now() + 3 * 3_600_000);
+    const { problem, server, finishedAt } = await failingStep(adapter, t, limit.turn);
+    assert.deepEqual([problem.code, problem.kind], ['USAGE_LIMIT', limit.kind], problem.message);
+    if (limit.reset === undefined) assert.equal(problem.resetAt, undefined, problem.message);
+    else if ('at' in limit.reset) {
+      // No earlier than the provider's reset; a CLI that shows it to the minute may round up to its end.
+      const resetAt = problem.resetAt ?? assert.fail(`no reset in ${JSON.stringify(problem)}`);
+      assert.ok(
+        resetAt >= limit.reset.at && resetAt <= limit.reset.at + 60_000,
+        `${resetAt}: ${problem.message}`,
       );
+    } else {
+      const resetAt = problem.resetAt ?? assert.fail(`no reset in ${JSON.stringify(problem)}`);
+      assert.ok(resetAt >= lastAnswerAt(server) + limit.reset.afterMs, `${resetAt} is before the reset`);
+      assert.ok(resetAt <= finishedAt + limit.reset.afterMs, `${resetAt} is after the reset`);
     }
   },
 };
+
+/** Every case of the contract, by the name `contractCases` in adapter-descriptor.ts gives it. */
+export const cases: Record<ContractCase, Case> = { ...answerCases, ...processCases };

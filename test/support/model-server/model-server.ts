@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { anthropicMessagesApi } from './anthropic-messages-api.js';
 import { type ModelRequest, summarise } from './conversation.js';
 import { geminiApi, geminiMethod } from './gemini-api.js';
-import { parseBody } from './json.js';
+import { isRecord, parseBody } from './json.js';
 import { openaiChatApi } from './openai-chat-api.js';
 import { openaiResponsesApi } from './openai-responses-api.js';
 import { type RateLimitOptions, RequestBucket } from './rate-limit.js';
@@ -99,7 +99,13 @@ function sendError(response: ServerResponse, api: WireApi, turn: ErrorTurn): voi
   if (turn.retryAfter !== undefined) headers['retry-after'] = turn.retryAfter;
   if (turn.retryAfterMs !== undefined) headers['retry-after-ms'] = turn.retryAfterMs;
   const message = turn.message ?? defaultErrorMessages[turn.status] ?? `Scripted error ${turn.status}`;
-  sendJson(response, turn.status, api.errorBody(turn.status, message), headers);
+  const body = api.errorBody(turn.status, message);
+  sendJson(response, turn.status, withErrorFields(body, turn.errorFields), headers);
+}
+
+function withErrorFields(body: unknown, fields: Record<string, unknown> | undefined): unknown {
+  if (fields === undefined || !isRecord(body) || !isRecord(body.error)) return body;
+  return { ...body, error: { ...body.error, ...fields } };
 }
 
 function sendReply(

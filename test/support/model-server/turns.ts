@@ -34,6 +34,11 @@ export interface ErrorTurn extends TurnTiming {
   retryAfter?: string;
   /** Sent as the `retry-after-ms` header (the OpenAI/Anthropic SDK extension). */
   retryAfterMs?: string;
+  /**
+   * Fields merged into the body's `error` object, for what a provider says there beyond a message: an
+   * OpenAI `code: 'insufficient_quota'`, a ChatGPT `type: 'usage_limit_reached'` with its `resets_at`.
+   */
+  errorFields?: Record<string, unknown>;
 }
 
 export type MalformedVariant =

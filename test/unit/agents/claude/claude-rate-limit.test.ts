@@ -38,6 +38,21 @@ test('claude: the wait after its last 429 (the provider’s retry-after) becomes
   );
 });
 
+test('claude: a 429 waited out within claude’s own backoff announces no reset (the engine’s backoff decides)', () => {
+  const now = 1_000_000;
+  const backoffOnly = partsOf([
+    '{"type":"system","subtype":"api_retry","attempt":1,"max_retries":1,"retry_delay_ms":612.3,"error_status":429,"error":"rate_limit"}',
+    '{"type":"system","subtype":"api_retry","attempt":6,"max_retries":10,"retry_delay_ms":19000,"error_status":429,"error":"rate_limit"}',
+  ]);
+  assert.equal(announcedReset(backoffOnly, now), undefined);
+  assert.equal(classifyClaudeResult(limited, now, announcedReset(backoffOnly, now))?.resetAt, undefined);
+  // Past the backoff of its attempt, the wait can only be the provider's retry-after.
+  const announced = partsOf([
+    '{"type":"system","subtype":"api_retry","attempt":1,"max_retries":1,"retry_delay_ms":2000,"error_status":429,"error":"rate_limit"}',
+  ]);
+  assert.equal(announcedReset(announced, now), now + 2_000);
+});
+
 test('claude: a rejected rate_limit_event names the reset; allowed ones are ignored', () => {
   const resetsAt = 1_900_000_000;
   const parts = partsOf([

@@ -138,7 +138,7 @@ describe('classifying a failed codex turn', () => {
     );
     assert.equal(failure.code, 'USAGE_LIMIT');
     assert.equal(failure.kind, 'usage-limit');
-    assert.equal(failure.resetAt, new Date(2026, 10, 27, 16, 5).getTime());
+    assert.equal(failure.resetAt, new Date(2026, 10, 27, 16, 6).getTime());
     const structured = classifyCodexFailure({ message: 'limit', errorInfo: 'usageLimitExceeded' }, now);
     assert.equal(structured.kind, 'usage-limit');
     assert.equal(structured.resetAt, now + 60 * 60_000);
@@ -146,18 +146,22 @@ describe('classifying a failed codex turn', () => {
 });
 
 describe('usage-limit reset times', () => {
-  test('a time of day later today, or tomorrow when it has passed', () => {
+  test('the end of the minute codex shows, later today, or tomorrow when it has passed', () => {
     assert.equal(
       parseResetTime('You’ve hit your usage limit. Try again at 4:05 PM.', now),
-      new Date(2026, 10, 27, 16, 5).getTime(),
+      new Date(2026, 10, 27, 16, 6).getTime(),
     );
-    assert.equal(parseResetTime('… or try again at 9:30 AM.', now), new Date(2026, 10, 28, 9, 30).getTime());
+    assert.equal(parseResetTime('… or try again at 9:30 AM.', now), new Date(2026, 10, 28, 9, 31).getTime());
+    // A reset later in the current minute is today's, not tomorrow's.
+    const shownNow = new Date(now);
+    const label = `${shownNow.getHours() % 12 || 12}:${String(shownNow.getMinutes()).padStart(2, '0')} ${shownNow.getHours() < 12 ? 'AM' : 'PM'}`;
+    assert.equal(parseResetTime(`Try again at ${label}.`, now), now - (now % 60_000) + 60_000);
   });
 
   test('a date and time', () => {
     assert.equal(
       parseResetTime("You've hit your usage limit. Try again at Dec 1st, 2026 3:05 PM.", now),
-      new Date(2026, 11, 1, 15, 5).getTime(),
+      new Date(2026, 11, 1, 15, 6).getTime(),
     );
   });
 
