@@ -534,8 +534,10 @@ test('per-step overhead on a warm agent (measured)', async (t) => {
 });
 
 test('steps of an API agent wait for the provider’s shared limiter: no 429s where the unthrottled agent gets them', async () => {
-  const rateLimit = { requestsPerMinute: 600, burst: 3 };
-  const steps = 10;
+  // One request a second beyond a burst of 3: slow enough that six steps started together hit the limit
+  // however loaded the machine is, fast enough that the throttled run takes a few seconds.
+  const rateLimit = { requestsPerMinute: 60, burst: 3 };
+  const steps = 6;
   async function runAll(limited: boolean): Promise<{ rateLimited: number; succeeded: number }> {
     const server = await startModelServer({ script: repeat(text('done'), steps), rateLimit });
     test.after(() => server.close());
