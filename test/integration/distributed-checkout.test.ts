@@ -1,34 +1,19 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { type GitEndpoint, startGitEndpoint } from '../../src/distributed/git-endpoint.js';
-import { openGitExchange } from '../../src/distributed/git-exchange.js';
+import { test } from 'node:test';
 import { AttemptCheckouts } from '../../src/distributed/worker/attempt-checkout.js';
 import { createGitRunner, type Git } from '../../src/workspace/git-runner.js';
 import { tempDir } from '../support/temp-dir.js';
-import { git, gitRepo } from './workspace-support.js';
+import { serveExchange } from './git-exchange-support.js';
+import { git } from './workspace-support.js';
 
 // A worker's checkouts with real git against the coordinator's real endpoint: worktrees are kept for later
 // attempts, and a kept one shows the next attempt exactly the start commit, nothing of the attempt before.
 
-const endpoints: GitEndpoint[] = [];
-after(async () => {
-  await Promise.all(endpoints.map((endpoint) => endpoint.close()));
-});
-
 async function setUp() {
-  const repo = gitRepo({ 'README.md': 'start\n', '.gitignore': 'build/\n' });
-  const head = git(repo, 'rev-parse', 'HEAD').trim();
+  const { head, endpoint } = await serveExchange({ 'README.md': 'start\n', '.gitignore': 'build/\n' });
   const runner = createGitRunner({ environment: process.env });
-  const exchange = await openGitExchange(runner, { workspace: repo, stateDir: tempDir('ai-collab-state-') });
-  const endpoint = await startGitEndpoint({
-    repository: exchange.repository,
-    host: '127.0.0.1',
-    port: 0,
-    environment: process.env,
-  });
-  endpoints.push(endpoint);
   const calls: string[][] = [];
   const counting: Git = (args, call) => {
     calls.push([...args]);
