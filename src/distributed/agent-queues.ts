@@ -43,6 +43,7 @@ export class AgentQueues {
   readonly #concurrencyOf: (agent: string) => number | undefined;
   readonly #queues = new Map<string, { queue: Queue; events: QueueEvents; ready: Promise<void> }>();
   readonly #watched = new Map<string, Watched>();
+  readonly #adds = new JobAdder();
   #poller: NodeJS.Timeout | undefined;
 
   constructor(options: {
@@ -60,12 +61,7 @@ export class AgentQueues {
   async submit(agent: string, job: AttemptJob, handlers: WatchHandlers): Promise<JobWatch> {
     const { queue } = await this.#queueOf(agent);
     const watch = this.#watch(agent, queue, job.attemptId, handlers);
-    await queue.add('attempt', job, {
-      jobId: job.attemptId,
-      attempts: 1,
-      removeOnComplete: keepFinished,
-      removeOnFail: keepFinished,
-    });
+    await this.#adds.add(queue, job);
     return watch;
   }
 
@@ -177,6 +173,53 @@ export class AgentQueues {
       [...this.#queues.values()].flatMap((entry) => [entry.events.close(), entry.queue.close()]),
     );
   }
+}
+
+/**
+ * Adds jobs to their queues: one `add` when the queue is idle; jobs submitted while an add is in flight
+ * (steps that became ready together) wait for it and go in one `addBulk`, one round trip for all of
+ * them, without holding any job back for a batch to fill.
+ */
+class JobAdder {
+  readonly #pending = new Map<Queue, Array<{ job: AttemptJob; done: (error?: unknown) => void }>>();
+  readonly #busy = new Set<Queue>();
+
+  add(queue: Queue, job: AttemptJob): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.#pending.get(queue) ?? [];
+      waiting.push({ job, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.#pending.set(queue, waiting);
+      if (!this.#busy.has(queue)) void this.#flush(queue);
+    });
+  }
+
+  async #flush(queue: Queue): Promise<void> {
+    this.#busy.add(queue);
+    for (let batch = this.#take(queue); batch.length > 0; batch = this.#take(queue)) {
+      const [only] = batch;
+      try {
+        if (only && batch.length === 1) await queue.add('attempt', only.job, jobOptions(only.job));
+        else
+          await queue.addBulk(
+            batch.map(({ job }) => ({ name: 'attempt', data: job, opts: jobOptions(job) })),
+          );
+        for (const entry of batch) entry.done();
+      } catch (error) {
+        for (const entry of batch) entry.done(error ?? new Error('could not add the job'));
+      }
+    }
+    this.#busy.delete(queue);
+  }
+
+  #take(queue: Queue) {
+    const batch = this.#pending.get(queue) ?? [];
+    this.#pending.delete(queue);
+    return batch;
+  }
+}
+
+function jobOptions(job: AttemptJob) {
+  return { jobId: job.attemptId, attempts: 1, removeOnComplete: keepFinished, removeOnFail: keepFinished };
 }
 
 function safeJson(text: string): unknown {

@@ -22,7 +22,7 @@ import { assertRedisReachable, openRedis, type RedisTarget, redisTarget } from '
 import { redisUrlOf } from './redis-url.js';
 import { RemoteAgent } from './remote-agent.js';
 import { openSharedLimits } from './shared-limits.js';
-import { isAlive, listWorkers } from './worker-registry.js';
+import { isAlive, listWorkers, type WorkerEntry } from './worker-registry.js';
 
 export const defaultPrefix = 'ai-collab';
 
@@ -103,11 +103,12 @@ export async function openDistributed(options: {
     redis,
     concurrencyOf: (agent) => concurrency.get(agent),
   });
+  // Read once a second at most: steps submitted together share one read of the registry.
+  let read: { at: number; workers: Promise<WorkerEntry[]> } | undefined;
   const workerOffers = async (agent: string) => {
     const now = options.clock.now();
-    return (await listWorkers(redis, prefix)).some(
-      (entry) => isAlive(entry, now) && entry.agents.includes(agent),
-    );
+    if (!read || now - read.at >= 1_000) read = { at: now, workers: listWorkers(redis, prefix) };
+    return (await read.workers).some((entry) => isAlive(entry, now) && entry.agents.includes(agent));
   };
   return {
     target,

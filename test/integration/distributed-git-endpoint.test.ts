@@ -1,37 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { after, test } from 'node:test';
-import { type GitEndpoint, startGitEndpoint } from '../../src/distributed/git-endpoint.js';
-import { openGitExchange } from '../../src/distributed/git-exchange.js';
-import { createGitRunner } from '../../src/workspace/git-runner.js';
+import { test } from 'node:test';
 import { tempDir } from '../support/temp-dir.js';
-import { git, gitRepo } from './workspace-support.js';
+import { serveExchange } from './git-exchange-support.js';
+import { git } from './workspace-support.js';
 
 // The coordinator's git endpoint, with real git clients: the run's token or nothing, smart HTTP's three
 // paths of the one exchange repository or nothing.
-
-const endpoints: GitEndpoint[] = [];
-after(async () => {
-  await Promise.all(endpoints.map((endpoint) => endpoint.close()));
-});
-
-async function serve() {
-  const repo = gitRepo({ 'README.md': 'served\n' });
-  const head = git(repo, 'rev-parse', 'HEAD').trim();
-  const exchange = await openGitExchange(createGitRunner({ environment: process.env }), {
-    workspace: repo,
-    stateDir: tempDir('ai-collab-state-'),
-  });
-  const endpoint = await startGitEndpoint({
-    repository: exchange.repository,
-    host: '127.0.0.1',
-    port: 0,
-    environment: process.env,
-  });
-  endpoints.push(endpoint);
-  return { repo, head, endpoint, exchange };
-}
 
 /**
  * A git client as a worker runs it: the token as an extra header from the environment, never argv.
@@ -64,7 +40,7 @@ function client(
 }
 
 test("a worker with the run's token fetches any commit of the workspace and pushes its result; the result comes back into a step's directory", async () => {
-  const { repo, head, endpoint, exchange } = await serve();
+  const { repo, head, endpoint, exchange } = await serveExchange();
   const { url, token } = endpoint.grant('run-1');
   const worker = tempDir('ai-collab-worker-');
   git(worker, 'init', '-q', '--bare', 'cache.git');
@@ -86,7 +62,7 @@ test("a worker with the run's token fetches any commit of the workspace and push
 });
 
 test("the endpoint refuses a request without the run's token, with another run's token, and any path but smart HTTP's", async () => {
-  const { head, endpoint } = await serve();
+  const { head, endpoint } = await serveExchange();
   const first = endpoint.grant('run-1');
   const second = endpoint.grant('run-2');
   const worker = tempDir('ai-collab-worker-');

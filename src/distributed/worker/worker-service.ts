@@ -182,10 +182,10 @@ export class WorkerService {
       url: data.git.url,
       ...(data.git.token !== undefined && { token: data.git.token }),
       startCommit: data.startCommit,
-      name: `${data.attemptId}-${execution.slice(0, 8)}`,
     });
     const watched: Array<{ pid: number; startTime: string }> = [];
     let result: AgentResult;
+    let finished = false;
     try {
       result = await agent.run({
         runId: data.runId,
@@ -206,18 +206,23 @@ export class WorkerService {
       });
       await progress.flush();
       if (signal.aborted) throw new Error(`stopped: ${String(signal.reason ?? 'aborted')}`);
-      if (!result.ok) return { ...identity, result };
+      if (!result.ok) {
+        finished = true;
+        return { ...identity, result };
+      }
       const ref = resultRefOf(data.runId, data.attemptId, execution);
       const { commit, pushed } = await checkout.commitAndPush(
         ref,
         `ai-collab: ${data.stepId} (attempt ${data.attempt}) on ${options.name}`,
         signal,
       );
+      finished = true;
       return { ...identity, result, resultCommit: commit, ...(pushed && { resultRef: ref }) };
     } finally {
       progress.stop();
       for (const root of watched) options.watchdog.remove(root);
-      await checkout.remove().catch((error) =>
+      // A stopped attempt's worktree may still be written by a process on its way out: never reused.
+      await checkout.release({ reuse: finished && !signal.aborted }).catch((error) =>
         options.logger.warn('could not remove an attempt worktree', {
           path: checkout.path,
           error: errorMessage(error),
@@ -229,6 +234,7 @@ export class WorkerService {
   async close(): Promise<void> {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     await Promise.all(this.#workers.map((worker) => worker.close()));
+    await this.#checkouts.close().catch(() => {});
     await removeWorker(this.#redis, this.#options.prefix, this.id).catch(() => {});
     this.#subscriber.disconnect();
     this.#redis.disconnect();
