@@ -17,7 +17,13 @@ import { AgentQueues } from './agent-queues.js';
 import { attemptRecords } from './attempt-records.js';
 import { type GitEndpoint, startGitEndpoint } from './git-endpoint.js';
 import { openGitExchange } from './git-exchange.js';
-import { assertRedisReachable, openRedis, type RedisTarget, redisTarget } from './redis-connection.js';
+import {
+  assertRedisReachable,
+  openRedis,
+  type RedisTarget,
+  redisTarget,
+  reportConnection,
+} from './redis-connection.js';
 import { RemoteAgent } from './remote-agent.js';
 import { openSharedLimits } from './shared-limits.js';
 import { isAlive, listWorkers } from './worker-registry.js';
@@ -75,6 +81,8 @@ export async function openDistributed(options: {
   clock: Clock;
   logger: Logger;
   environment: NodeJS.ProcessEnv;
+  /** Where the coordinator says Redis was lost and is back (a line each). */
+  report(line: string): void;
 }): Promise<Distributed> {
   const target = redisTarget(options.redis.url, options.redis.source);
   const inRepository = await options
@@ -105,6 +113,7 @@ export async function openDistributed(options: {
     stateFile: join(options.stateDir, 'distributed', 'endpoint.json'),
   });
   const redis = openRedis(target);
+  reportConnection(redis, target, options.report);
   const limits = await openSharedLimits(redis, prefix, { clock: options.clock, logger: options.logger });
   let concurrency = new Map<string, number>();
   const queues = new AgentQueues({

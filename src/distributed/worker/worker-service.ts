@@ -28,7 +28,7 @@ import {
   queueNameOf,
   resultRefOf,
 } from '../job-protocol.js';
-import { connectionOptions, openRedis, type RedisTarget } from '../redis-connection.js';
+import { connectionOptions, openRedis, type RedisTarget, reportConnection } from '../redis-connection.js';
 import { heartbeatEveryMs, removeWorker, type WorkerEntry, writeHeartbeat } from '../worker-registry.js';
 import { AttemptCheckouts } from './attempt-checkout.js';
 import type { Watchdog } from './watchdog-client.js';
@@ -49,6 +49,8 @@ export interface WorkerServiceOptions {
   watchdog: Watchdog;
   /** How long a job's lock lasts without renewal; a worker silent this long loses its attempts. */
   lockMs: number;
+  /** Where the worker says Redis was lost and is back (a line each). */
+  report(line: string): void;
 }
 
 /** Parts are sent in batches: one Redis write per burst of text, not per token. */
@@ -68,6 +70,7 @@ export class WorkerService {
   constructor(options: WorkerServiceOptions) {
     this.#options = options;
     this.#redis = openRedis(options.target);
+    reportConnection(this.#redis, options.target, options.report);
     this.#subscriber = openRedis(options.target);
     this.#checkouts = new AttemptCheckouts(options.git, options.directory);
     this.#startedAt = options.clock.now();
