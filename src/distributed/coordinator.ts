@@ -16,7 +16,7 @@ import type { Git } from '../workspace/git-runner.js';
 import { AgentQueues } from './agent-queues.js';
 import { attemptRecords } from './attempt-records.js';
 import { type GitEndpoint, startGitEndpoint } from './git-endpoint.js';
-import { openGitExchange } from './git-exchange.js';
+import { type GitExchange, openGitExchange, openRemoteExchange } from './git-exchange.js';
 import {
   assertRedisReachable,
   openRedis,
@@ -34,7 +34,8 @@ export const redisUrlVariable = 'AI_COLLAB_REDIS_URL';
 export interface Distributed {
   target: RedisTarget;
   prefix: string;
-  endpoint: GitEndpoint;
+  /** The coordinator's git endpoint; absent when `distributed.gitUrl` names a remote instead. */
+  endpoint?: GitEndpoint;
   /** Provider budgets shared with the workers and other coordinators on this Redis (for `openRuntime`). */
   sharedBudget: NonNullable<ProviderLimitersDeps['sharedBudget']>;
   /** Remote agents for every agent name the configuration knows (workers decide whether they can run it). */
@@ -100,18 +101,7 @@ export async function openDistributed(options: {
   await assertRedisReachable(target);
   const settings = options.config.distributed ?? {};
   const prefix = settings.prefix ?? defaultPrefix;
-  const exchange = await openGitExchange(options.git, {
-    workspace: options.workspace,
-    stateDir: options.stateDir,
-  });
-  const endpoint = await startGitEndpoint({
-    repository: exchange.repository,
-    host: settings.gitHost ?? '127.0.0.1',
-    port: settings.gitPort ?? 0,
-    ...(settings.gitAdvertiseHost && { advertisedHost: settings.gitAdvertiseHost }),
-    environment: options.environment,
-    stateFile: join(options.stateDir, 'distributed', 'endpoint.json'),
-  });
+  const { exchange, endpoint, grant } = await openWorkRemote(options, settings);
   const redis = openRedis(target);
   reportConnection(redis, target, options.report);
   const limits = await openSharedLimits(redis, prefix, { clock: options.clock, logger: options.logger });
@@ -145,7 +135,7 @@ export async function openDistributed(options: {
           new RemoteAgent(spec.name, {
             queues,
             exchange,
-            endpoint,
+            grant,
             workerOffers,
             attempts: attemptRecords(redis, prefix),
           }),
@@ -156,9 +146,37 @@ export async function openDistributed(options: {
     },
     async close() {
       await queues.close();
-      await endpoint.close();
+      await endpoint?.close();
       await limits.close();
       redis.disconnect();
     },
   };
+}
+
+/** Where git carries the work: the remote `distributed.gitUrl` names, else the coordinator's own endpoint. */
+async function openWorkRemote(
+  options: { workspace: string; stateDir: string; git: Git; environment: NodeJS.ProcessEnv },
+  settings: NonNullable<ResolvedConfig['distributed']>,
+): Promise<{
+  exchange: GitExchange;
+  endpoint?: GitEndpoint;
+  grant(runId: string): { url: string; token?: string };
+}> {
+  if (settings.gitUrl !== undefined) {
+    const url = settings.gitUrl;
+    return { exchange: openRemoteExchange(options.git, url), grant: () => ({ url }) };
+  }
+  const exchange = await openGitExchange(options.git, {
+    workspace: options.workspace,
+    stateDir: options.stateDir,
+  });
+  const endpoint = await startGitEndpoint({
+    repository: exchange.repository,
+    host: settings.gitHost ?? '127.0.0.1',
+    port: settings.gitPort ?? 0,
+    ...(settings.gitAdvertiseHost && { advertisedHost: settings.gitAdvertiseHost }),
+    environment: options.environment,
+    stateFile: join(options.stateDir, 'distributed', 'endpoint.json'),
+  });
+  return { exchange, endpoint, grant: (runId) => endpoint.grant(runId) };
 }

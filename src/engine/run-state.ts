@@ -66,6 +66,8 @@ export interface StepState {
   retryAt?: number;
   /** Why a step waits without spending a retry (a usage limit until its reset). */
   parkedReason?: string;
+  /** Why the running attempt has not started: "waiting for a worker that runs <agent>" (distributed mode). */
+  waitingReason?: string;
   process?: ProcessInfo;
   logFile?: string;
   /** The agent's final answer of the successful attempt (capped). */

@@ -7,6 +7,7 @@ import type { StepDefinition } from '../protocol/plan-types.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
 import type { StepCommits } from './events.js';
+import { recordRemoteFact } from './remote-facts.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { StepHookContext, StepHooks } from './step-hooks.js';
 import { prepareWorkspace, runStages } from './step-stages.js';
@@ -212,6 +213,7 @@ export class StepAttempt {
             data: { stepId, attempt: this.attempt, process, logFile },
           });
         },
+        onRemoteFact: (fact) => recordRemoteFact(recorder, { stepId, attempt: this.attempt }, fact),
       });
     } catch (error) {
       context.logger.error('agent threw instead of returning a result', {

@@ -23,8 +23,11 @@ const runJson = z.object({
 const stepCount = 1_000;
 /** Started attempts after which a worker is killed: four kills spread over the run. */
 const killAt = [120, 380, 600, 820];
-/** Short locks so a killed worker's attempts come back within seconds; long enough for a loaded machine. */
-const lockArgs = ['--lock-duration', '4000', '--concurrency', '3'];
+/**
+ * Locks shorter than the default 30 s so a killed worker's attempts come back sooner, yet long enough that a
+ * live worker on a machine at load 30 keeps renewing them (4 s was not: a live worker's attempt stalled).
+ */
+const lockArgs = ['--lock-duration', '15000', '--concurrency', '3'];
 
 /** A small deterministic generator: the same "random" kills every run, so a failure can be replayed. */
 function seeded(seed: number): () => number {

@@ -24,6 +24,7 @@ import {
   type AttemptJob,
   type AttemptResult,
   attemptJobSchema,
+  lockDigestOf,
   payloadProblem,
   queueNameOf,
   resultRefOf,
@@ -52,6 +53,9 @@ export interface WorkerServiceOptions {
   /** Where the worker says Redis was lost and is back (a line each). */
   report(line: string): void;
 }
+
+/** Who runs an execution, sent with each report (the lock only as a digest). */
+type ExecutionIdentity = { attemptId: string; execution: string; worker: string; lock?: string };
 
 /** Parts are sent in batches: one Redis write per burst of text, not per token. */
 const flushEveryMs = 100;
@@ -136,7 +140,7 @@ export class WorkerService {
   async #process(
     agentName: string,
     job: Job,
-    _token: string | undefined,
+    token: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<AttemptResult> {
     const parsed = attemptJobSchema.safeParse(job.data);
@@ -162,7 +166,13 @@ export class WorkerService {
     });
     void this.#beat().catch(() => {});
     try {
-      return await this.#execute(data, job, execution, agent, signal ?? new AbortController().signal);
+      const identity = {
+        attemptId: data.attemptId,
+        execution,
+        worker: this.#options.name,
+        ...(token !== undefined && { lock: lockDigestOf(token) }),
+      };
+      return await this.#execute(data, job, identity, agent, signal ?? new AbortController().signal);
     } finally {
       this.#running.delete(execution);
       void this.#beat().catch(() => {});
@@ -172,12 +182,12 @@ export class WorkerService {
   async #execute(
     data: AttemptJob,
     job: Job,
-    execution: string,
+    identity: ExecutionIdentity,
     agent: NonNullable<ReturnType<AgentRegistry['get']>>,
     signal: AbortSignal,
   ): Promise<AttemptResult> {
     const options = this.#options;
-    const identity = { attemptId: data.attemptId, execution, worker: options.name };
+    const { execution } = identity;
     const checkout = await this.#checkouts.open({
       url: data.git.url,
       ...(data.git.token !== undefined && { token: data.git.token }),
@@ -205,6 +215,9 @@ export class WorkerService {
         },
         onEvent: (part) => progress.add(part),
       });
+      // Said before the end: after a lost lock this report reaches the coordinator, which records it as stale.
+      if (signal.aborted)
+        progress.add({ type: 'warning', message: `stopped: ${String(signal.reason ?? 'aborted')}` });
       await progress.flush();
       if (signal.aborted) throw new Error(`stopped: ${String(signal.reason ?? 'aborted')}`);
       if (!result.ok) return { ...identity, result };
@@ -240,13 +253,13 @@ export class WorkerService {
 class ProgressSender {
   readonly processes: Array<{ pid: number; pgid: number }> = [];
   readonly #job: Job;
-  readonly #identity: { attemptId: string; execution: string; worker: string };
+  readonly #identity: ExecutionIdentity;
   #parts: AgentStreamPart[] = [];
   #timer: NodeJS.Timeout | undefined;
   #sending: Promise<void> = Promise.resolve();
   #sentProcesses = 0;
 
-  constructor(job: Job, identity: { attemptId: string; execution: string; worker: string }) {
+  constructor(job: Job, identity: ExecutionIdentity) {
     this.#job = job;
     this.#identity = identity;
   }
