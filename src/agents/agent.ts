@@ -38,7 +38,19 @@ export interface AgentTask {
   onPlaced?(placement: { worker: string; host: string }): void;
   /** Extra instructions appended to the prompt for this attempt (e.g. reviewers' reasons after a rejection). */
   feedback?: string;
+  /** Facts about an attempt run elsewhere (distributed mode) that belong in the run's log. */
+  onRemoteFact?(fact: RemoteAttemptFact): void;
 }
+
+/**
+ * What a remote attempt reports for the log: it waits because no live worker offers its agent (and stops
+ * waiting when one takes it), or a report came from an execution that is no longer the attempt's current
+ * one (a worker that lost its lock): recorded as stale and never used.
+ */
+export type RemoteAttemptFact =
+  | { type: 'waiting'; reason: string }
+  | { type: 'waiting-ended' }
+  | { type: 'stale-report'; attemptId: string; execution: string; worker: string; reason: string };
 
 /** Tokens and money one step used, as far as the agent reports them. */
 export interface AgentUsage {

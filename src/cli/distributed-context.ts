@@ -30,6 +30,7 @@ export async function withDistributed(
     clock: systemClock,
     logger: createJsonLogger({ level: parseLogLevel(context.environment.AI_COLLAB_LOG_LEVEL) ?? 'error' }),
     environment: context.environment,
+    report: (line) => context.streams.stderr.write(`${line}\n`),
   });
   return {
     ...context,

@@ -186,6 +186,19 @@ export const configSchema = z.strictObject({
       gitPort: z.number().int().min(0).max(65_535).optional(),
       /** The host name workers use to reach it, when not gitHost (e.g. this machine's name on the LAN). */
       gitAdvertiseHost: z.string().min(1).max(255).optional(),
+      /**
+       * An existing git remote (URL or path; http(s), ssh or file) that carries the work instead of the
+       * coordinator's endpoint: coordinator and workers use their own git credentials for it.
+       */
+      gitUrl: z
+        .string()
+        .min(1)
+        .max(4096)
+        .refine(
+          (url) => !/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url),
+          'a URL of http(s), ssh or file, not <transport>::',
+        )
+        .optional(),
     })
     .optional(),
   /** The budget of a run whose plan sets none (`--budget` overrides both). */

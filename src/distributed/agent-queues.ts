@@ -6,7 +6,13 @@
  */
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type AttemptJob, type AttemptProgress, attemptProgressSchema, queueNameOf } from './job-protocol.js';
+import {
+  type AttemptJob,
+  type AttemptProgress,
+  attemptProgressSchema,
+  lockDigestOf,
+  queueNameOf,
+} from './job-protocol.js';
 import { connectionOptions, type RedisTarget } from './redis-connection.js';
 
 export type JobEnd = { kind: 'completed'; value: unknown } | { kind: 'failed'; reason: string };
@@ -21,11 +27,17 @@ export interface JobWatch {
 interface WatchHandlers {
   onProgress(progress: AttemptProgress): void;
   onStalled(): void;
+  /** A worker took the job (called at least once when it does; possibly again). */
+  onActive(): void;
+  /** A report from an execution that no longer holds the job's lock: set aside, never used. */
+  onStale(progress: AttemptProgress, reason: string): void;
 }
 
 interface Watched extends WatchHandlers {
   agent: string;
   end(end: JobEnd): void;
+  /** After a stall two executions may report: each report's lock is then checked against the job's. */
+  stalled: boolean;
 }
 
 const pollEveryMs = 2_000;
@@ -45,6 +57,7 @@ export class AgentQueues {
   readonly #watched = new Map<string, Watched>();
   readonly #adds = new JobAdder();
   #poller: NodeJS.Timeout | undefined;
+  #delivering: Promise<void> = Promise.resolve();
 
   constructor(options: {
     target: RedisTarget;
@@ -83,7 +96,7 @@ export class AgentQueues {
     const finished = new Promise<JobEnd>((resolve) => {
       end = resolve;
     });
-    this.#watched.set(id, { ...handlers, agent, end });
+    this.#watched.set(id, { ...handlers, agent, end, stalled: false });
     this.#poll();
     return {
       finished,
@@ -111,9 +124,15 @@ export class AgentQueues {
       events.on('progress', ({ jobId, data }) => {
         const watched = this.#watched.get(jobId);
         const parsed = attemptProgressSchema.safeParse(typeof data === 'string' ? safeJson(data) : data);
-        if (watched && parsed.success) watched.onProgress(parsed.data);
+        if (watched && parsed.success) this.#deliver(queue, jobId, watched, parsed.data);
       });
-      events.on('stalled', ({ jobId }) => this.#watched.get(jobId)?.onStalled());
+      events.on('active', ({ jobId }) => this.#watched.get(jobId)?.onActive());
+      events.on('stalled', ({ jobId }) => {
+        const watched = this.#watched.get(jobId);
+        if (!watched) return;
+        watched.stalled = true;
+        watched.onStalled();
+      });
       events.on('completed', ({ jobId, returnvalue }) =>
         this.#watched.get(jobId)?.end({
           kind: 'completed',
@@ -147,6 +166,23 @@ export class AgentQueues {
     );
   }
 
+  /**
+   * Progress in order: before any stall only one execution exists, so nothing is checked; after one, a
+   * report whose lock digest is not the job's current lock is stale. Reports are chained so a check's
+   * round trip never reorders them.
+   */
+  #deliver(queue: Queue, jobId: string, watched: Watched, progress: AttemptProgress): void {
+    this.#delivering = this.#delivering
+      .then(async () => {
+        if (!watched.stalled || progress.lock === undefined) return watched.onProgress(progress);
+        const current = await this.#redis.get(queue.toKey(`${jobId}:lock`)).catch(() => null);
+        // No lock: the job finished or waits for its next pick-up; only a different holder proves staleness.
+        if (current === null || lockDigestOf(current) === progress.lock) return watched.onProgress(progress);
+        watched.onStale(progress, 'its worker no longer holds the job lock (the attempt runs elsewhere)');
+      })
+      .catch(() => {});
+  }
+
   /** The backup for missed events: finished jobs among the watched are ended from their stored state. */
   #poll(): void {
     if (this.#poller) return;
@@ -161,6 +197,7 @@ export class AgentQueues {
     for (const [id, watched] of [...this.#watched]) {
       const entry = this.#queues.get(watched.agent);
       const job: Job | undefined = await entry?.queue.getJob(id).catch(() => undefined);
+      if (job?.processedOn && !job.finishedOn) watched.onActive();
       if (!job?.finishedOn) continue;
       if (job.failedReason) watched.end({ kind: 'failed', reason: job.failedReason });
       else watched.end({ kind: 'completed', value: job.returnvalue });

@@ -17,8 +17,14 @@ import { AgentQueues } from './agent-queues.js';
 import { attemptRecords } from './attempt-records.js';
 import { type ClusterView, clusterView } from './cluster-view.js';
 import { type GitEndpoint, startGitEndpoint } from './git-endpoint.js';
-import { openGitExchange } from './git-exchange.js';
-import { assertRedisReachable, openRedis, type RedisTarget, redisTarget } from './redis-connection.js';
+import { type GitExchange, openGitExchange, openRemoteExchange } from './git-exchange.js';
+import {
+  assertRedisReachable,
+  openRedis,
+  type RedisTarget,
+  redisTarget,
+  reportConnection,
+} from './redis-connection.js';
 import { redisUrlOf } from './redis-url.js';
 import { RemoteAgent } from './remote-agent.js';
 import { openSharedLimits } from './shared-limits.js';
@@ -29,7 +35,8 @@ export const defaultPrefix = 'ai-collab';
 export interface Distributed {
   target: RedisTarget;
   prefix: string;
-  endpoint: GitEndpoint;
+  /** The coordinator's git endpoint; absent when `distributed.gitUrl` names a remote instead. */
+  endpoint?: GitEndpoint;
   /** Provider budgets shared with the workers and other coordinators on this Redis (for `openRuntime`). */
   sharedBudget: NonNullable<ProviderLimitersDeps['sharedBudget']>;
   /** The workers and queue depths, for the dashboard and `/metrics`. */
@@ -65,6 +72,8 @@ export async function openDistributed(options: {
   clock: Clock;
   logger: Logger;
   environment: NodeJS.ProcessEnv;
+  /** Where the coordinator says Redis was lost and is back (a line each). */
+  report(line: string): void;
 }): Promise<Distributed> {
   const target = redisTarget(options.redis.url, options.redis.source);
   const inRepository = await options
@@ -82,19 +91,9 @@ export async function openDistributed(options: {
   await assertRedisReachable(target);
   const settings = options.config.distributed ?? {};
   const prefix = settings.prefix ?? defaultPrefix;
-  const exchange = await openGitExchange(options.git, {
-    workspace: options.workspace,
-    stateDir: options.stateDir,
-  });
-  const endpoint = await startGitEndpoint({
-    repository: exchange.repository,
-    host: settings.gitHost ?? '127.0.0.1',
-    port: settings.gitPort ?? 0,
-    ...(settings.gitAdvertiseHost && { advertisedHost: settings.gitAdvertiseHost }),
-    environment: options.environment,
-    stateFile: join(options.stateDir, 'distributed', 'endpoint.json'),
-  });
+  const { exchange, endpoint, grant } = await openWorkRemote(options, settings);
   const redis = openRedis(target);
+  reportConnection(redis, target, options.report);
   const limits = await openSharedLimits(redis, prefix, { clock: options.clock, logger: options.logger });
   let concurrency = new Map<string, number>();
   const queues = new AgentQueues({
@@ -128,7 +127,7 @@ export async function openDistributed(options: {
           new RemoteAgent(spec.name, {
             queues,
             exchange,
-            endpoint,
+            grant,
             workerOffers,
             attempts: attemptRecords(redis, prefix),
           }),
@@ -139,9 +138,37 @@ export async function openDistributed(options: {
     },
     async close() {
       await queues.close();
-      await endpoint.close();
+      await endpoint?.close();
       await limits.close();
       redis.disconnect();
     },
   };
+}
+
+/** Where git carries the work: the remote `distributed.gitUrl` names, else the coordinator's own endpoint. */
+async function openWorkRemote(
+  options: { workspace: string; stateDir: string; git: Git; environment: NodeJS.ProcessEnv },
+  settings: NonNullable<ResolvedConfig['distributed']>,
+): Promise<{
+  exchange: GitExchange;
+  endpoint?: GitEndpoint;
+  grant(runId: string): { url: string; token?: string };
+}> {
+  if (settings.gitUrl !== undefined) {
+    const url = settings.gitUrl;
+    return { exchange: openRemoteExchange(options.git, url), grant: () => ({ url }) };
+  }
+  const exchange = await openGitExchange(options.git, {
+    workspace: options.workspace,
+    stateDir: options.stateDir,
+  });
+  const endpoint = await startGitEndpoint({
+    repository: exchange.repository,
+    host: settings.gitHost ?? '127.0.0.1',
+    port: settings.gitPort ?? 0,
+    ...(settings.gitAdvertiseHost && { advertisedHost: settings.gitAdvertiseHost }),
+    environment: options.environment,
+    stateFile: join(options.stateDir, 'distributed', 'endpoint.json'),
+  });
+  return { exchange, endpoint, grant: (runId) => endpoint.grant(runId) };
 }

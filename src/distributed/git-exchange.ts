@@ -11,11 +11,21 @@ import type { Git } from '../workspace/git-runner.js';
 /** Local fetches from the exchange: the git runner allows no transport unless told. */
 const fileTransport = ['-c', 'protocol.file.allow=always'];
 
+/**
+ * The transports a work remote may use (the endpoint's http, or a remote named by `distributed.gitUrl`):
+ * never `ext::` or any other that runs a command.
+ */
+export const workRemoteTransport = [
+  '-c',
+  'protocol.allow=never',
+  ...['file', 'http', 'https', 'ssh'].flatMap((name) => ['-c', `protocol.${name}.allow=always`]),
+];
+
 export interface GitExchange {
-  /** The bare repository workers talk to. */
-  readonly repository: string;
   /** The commit a step's directory shows: the attempt's start. */
   startOf(workspace: string): Promise<string>;
+  /** Makes the start commit fetchable by workers (pushed to a named remote; the exchange already has it). */
+  offerStart(workspace: string, commit: string, ref: string): Promise<void>;
   /**
    * Brings a worker's result into the step's directory: fetched into the workspace repository (kept under
    * `refs/ai-collab/<run>/attempts/…`) and applied as the change from start to result, so the workspace's
@@ -27,7 +37,7 @@ export interface GitExchange {
 export async function openGitExchange(
   git: Git,
   options: { workspace: string; stateDir: string },
-): Promise<GitExchange> {
+): Promise<GitExchange & { repository: string }> {
   const repository = join(options.stateDir, 'distributed', 'exchange.git');
   const commonDir = (await git(['rev-parse', '--git-common-dir'], { cwd: options.workspace })).stdout.trim();
   const objects = join(isAbsolute(commonDir) ? commonDir : resolve(options.workspace, commonDir), 'objects');
@@ -39,14 +49,38 @@ export async function openGitExchange(
   writeFileSync(join(repository, 'objects', 'info', 'alternates'), `${objects}\n`, { mode: 0o600 });
   return {
     repository,
+    ...changesFrom(git, repository, fileTransport),
+    offerStart: async () => {},
+  };
+}
+
+/**
+ * Work exchanged through an existing remote (`distributed.gitUrl`, e.g. the team's git server or a bare
+ * repository on a shared disk): each start commit is pushed under `refs/ai-collab/<run>/starts/…`, so
+ * workers can fetch it, and results are fetched back from there. Credentials are git's own on each side.
+ */
+export function openRemoteExchange(git: Git, url: string): GitExchange {
+  return {
+    ...changesFrom(git, url, workRemoteTransport),
+    async offerStart(workspace, commit, ref) {
+      await git([...workRemoteTransport, 'push', '--quiet', '--no-verify', url, `${commit}:${ref}`], {
+        cwd: workspace,
+      });
+    },
+  };
+}
+
+function changesFrom(
+  git: Git,
+  source: string,
+  transport: string[],
+): Pick<GitExchange, 'startOf' | 'applyResult'> {
+  return {
     startOf: async (workspace) => (await git(['rev-parse', 'HEAD'], { cwd: workspace })).stdout.trim(),
     async applyResult(workspace, change) {
-      await git(
-        [...fileTransport, 'fetch', '--quiet', '--no-tags', repository, `+${change.ref}:${change.ref}`],
-        {
-          cwd: workspace,
-        },
-      );
+      await git([...transport, 'fetch', '--quiet', '--no-tags', source, `+${change.ref}:${change.ref}`], {
+        cwd: workspace,
+      });
       const fetched = (await git(['rev-parse', `${change.ref}^{commit}`], { cwd: workspace })).stdout.trim();
       if (fetched !== change.result)
         throw new Error(`the worker reported ${change.result} but ${change.ref} holds ${fetched}`);

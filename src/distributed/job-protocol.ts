@@ -3,6 +3,7 @@
  * per step attempt, progress messages while it runs, and its result. Code never travels here (git carries
  * it) and neither do credentials: the git token is scoped to one run, API keys stay on each worker.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AgentResult, AgentStreamPart } from '../agents/agent.js';
 import { type StepDefinition, stepActions } from '../protocol/plan-types.js';
@@ -84,6 +85,11 @@ const executionSchema = z.object({
   worker: z.string(),
   /** Its machine's host name (absent from workers of an earlier build). */
   host: z.string().optional(),
+  /**
+   * A digest of the job lock the execution holds (never the lock itself, which completes the job): after a
+   * stall, the coordinator compares it with the job's current lock to set a stale execution's reports aside.
+   */
+  lock: z.string().max(64).optional(),
 });
 
 export const attemptProgressSchema = executionSchema.extend({
@@ -146,9 +152,19 @@ export function queueNameOf(agent: string): string {
   return `agent-${encodeURIComponent(agent)}`;
 }
 
+/** Where the coordinator offers an attempt's start commit on a named remote. */
+export function startRefOf(runId: string, attemptId: string): string {
+  return `refs/ai-collab/${runId}/starts/${attemptId}`;
+}
+
 /** Where an execution of an attempt pushes its result: its own ref, so a late duplicate cannot overwrite. */
 export function resultRefOf(runId: string, attemptId: string, execution: string): string {
   return `refs/ai-collab/${runId}/attempts/${attemptId}/${execution}`;
+}
+
+/** The digest of a job lock token that progress messages carry (see `lock` above). */
+export function lockDigestOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 32);
 }
 
 /** A short reason for a payload that does not parse, naming the fields. */

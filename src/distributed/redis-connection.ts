@@ -61,6 +61,25 @@ export function openRedis(target: RedisTarget): Redis {
   return client;
 }
 
+/**
+ * Says when the connection to Redis drops and when it is back: commands wait meanwhile (nothing is lost),
+ * so the one thing a user needs is to know why work paused. `report` gets whole lines, URL redacted.
+ */
+export function reportConnection(client: Redis, target: RedisTarget, report: (line: string) => void): void {
+  let lost = false;
+  // 'reconnecting', not 'close': a connection we close ourselves is not lost.
+  client.on('reconnecting', () => {
+    if (lost) return;
+    lost = true;
+    report(`lost Redis at ${target.shown}; waiting for it to come back (work pauses, nothing is lost)`);
+  });
+  client.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    report(`Redis at ${target.shown} is back; continuing`);
+  });
+}
+
 /** Connects once and pings; unreachable Redis is refused at start with the URL (redacted) and the fix. */
 export async function assertRedisReachable(target: RedisTarget, timeoutMs = 5_000): Promise<void> {
   const client = new Redis(target.url, {

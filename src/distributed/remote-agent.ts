@@ -9,7 +9,6 @@ import type { Agent, AgentResult, AgentTask, StepFailure } from '../agents/agent
 import { errorMessage } from '../support/errors.js';
 import type { AgentQueues, JobWatch } from './agent-queues.js';
 import { type AttemptRecords, feedbackKey } from './attempt-records.js';
-import type { GitEndpoint } from './git-endpoint.js';
 import type { GitExchange } from './git-exchange.js';
 import {
   type AttemptJob,
@@ -17,12 +16,14 @@ import {
   attemptJobSchema,
   attemptResultSchema,
   protocolVersion,
+  startRefOf,
 } from './job-protocol.js';
 
 export interface RemoteAgentDeps {
   queues: AgentQueues;
   exchange: GitExchange;
-  endpoint: GitEndpoint;
+  /** Where workers of a run fetch and push (the endpoint with the run's token, or a named remote). */
+  grant(runId: string): { url: string; token?: string };
   /** Which job serves each step, so a resumed coordinator takes over instead of running it again. */
   attempts: AttemptRecords;
   /** Whether a live worker offers the agent now (for the "waiting for a worker" notice). */
@@ -43,7 +44,7 @@ export class RemoteAgent implements Agent {
     let job: AttemptJob;
     try {
       const startCommit = await deps.exchange.startOf(task.workspace);
-      const grant = deps.endpoint.grant(task.runId);
+      const grant = deps.grant(task.runId);
       job = attemptJobSchema.parse({
         protocol: protocolVersion,
         runId: task.runId,
@@ -53,8 +54,9 @@ export class RemoteAgent implements Agent {
         step: task.step,
         ...(task.feedback !== undefined && { feedback: task.feedback }),
         startCommit,
-        git: { url: grant.url, token: grant.token },
+        git: { url: grant.url, ...(grant.token !== undefined && { token: grant.token }) },
       });
+      await deps.exchange.offerStart(task.workspace, startCommit, startRefOf(task.runId, job.attemptId));
     } catch (error) {
       return failed(
         'INTERNAL',
@@ -64,11 +66,15 @@ export class RemoteAgent implements Agent {
     }
     if (task.signal.aborted) return failed('ABORTED', 'permanent', 'stopped before a worker took it');
     const placements = new PlacementReporter(task);
+    const waiting = new WaitingNotice(task);
     const handlers = {
       onProgress: (progress: AttemptProgress) => {
+        waiting.end();
         placements.report(progress);
         for (const part of progress.parts) task.onEvent?.(part);
       },
+      onActive: () => waiting.end(),
+      onStale: (progress: AttemptProgress, reason: string) => reportStale(task, progress, reason),
       onStalled: () =>
         task.onEvent?.({
           type: 'warning',
@@ -86,12 +92,10 @@ export class RemoteAgent implements Agent {
         type: 'warning',
         message: 'taking over the attempt still on a worker (not run again)',
       });
-      return this.#await(
-        task,
-        { ...job, attemptId: earlier?.attemptId ?? job.attemptId },
-        adopted,
+      return this.#await(task, { ...job, attemptId: earlier?.attemptId ?? job.attemptId }, adopted, {
         placements,
-      );
+        waiting,
+      });
     }
     await deps.attempts.save(task.runId, task.stepId, {
       attemptId: job.attemptId,
@@ -100,15 +104,15 @@ export class RemoteAgent implements Agent {
     });
     const watch = await deps.queues.submit(this.name, job, handlers);
     if (!(await deps.workerOffers(this.name).catch(() => true)))
-      task.onEvent?.({ type: 'warning', message: `waiting for a worker that runs ${this.name}` });
-    return this.#await(task, job, watch, placements);
+      waiting.start(`waiting for a worker that runs ${this.name}`);
+    return this.#await(task, job, watch, { placements, waiting });
   }
 
   async #await(
     task: AgentTask,
     job: AttemptJob,
     watch: JobWatch,
-    placements: PlacementReporter,
+    notices: { placements: PlacementReporter; waiting: WaitingNotice },
   ): Promise<AgentResult> {
     const onAbort = () => void watch.cancel();
     task.signal.addEventListener('abort', onAbort, { once: true });
@@ -127,10 +131,12 @@ export class RemoteAgent implements Agent {
           `the worker could not run the attempt: ${finished.reason}`,
         );
       const parsed = attemptResultSchema.safeParse(finished.value);
+      if (parsed.success && parsed.data.attemptId !== job.attemptId)
+        reportStale(task, parsed.data, `a result for attempt ${parsed.data.attemptId}, not this one`);
       if (!parsed.success || parsed.data.attemptId !== job.attemptId)
         return failed('PROTOCOL_ERROR', 'transient', "a worker returned a result that is not this attempt's");
       // A result taken without any progress seen (the coordinator was away) still names its worker.
-      placements.report(parsed.data);
+      notices.placements.report(parsed.data);
       const { result, resultCommit, resultRef } = parsed.data;
       if (resultCommit !== undefined && resultRef !== undefined && resultCommit !== job.startCommit) {
         try {
@@ -149,6 +155,7 @@ export class RemoteAgent implements Agent {
       }
       return result;
     } finally {
+      notices.waiting.end();
       task.signal.removeEventListener('abort', onAbort);
       watch.dispose();
     }
@@ -171,6 +178,53 @@ class PlacementReporter {
     this.#task.onPlaced?.({ worker: from.worker, host: from.host ?? 'unknown host' });
   }
 }
+
+/**
+ * The attempt's "waiting for a worker" state in the run's log: started at most once, ended once when a
+ * worker takes the job (or the attempt ends); a worker that takes it first means it never starts.
+ */
+class WaitingNotice {
+  readonly #task: AgentTask;
+  #state: 'idle' | 'waiting' | 'over' = 'idle';
+
+  constructor(task: AgentTask) {
+    this.#task = task;
+  }
+
+  start(reason: string): void {
+    if (this.#state !== 'idle') return;
+    this.#state = 'waiting';
+    this.#task.onRemoteFact?.({ type: 'waiting', reason });
+    this.#task.onEvent?.({ type: 'warning', message: reason });
+  }
+
+  end(): void {
+    if (this.#state === 'waiting') this.#task.onRemoteFact?.({ type: 'waiting-ended' });
+    this.#state = 'over';
+  }
+}
+
+/** A stale execution's report, recorded once per execution and otherwise dropped. */
+function reportStale(
+  task: AgentTask,
+  from: { attemptId: string; execution: string; worker: string },
+  reason: string,
+): void {
+  const key = `${from.attemptId}/${from.execution}`;
+  const seen = staleSeen.get(task) ?? new Set<string>();
+  staleSeen.set(task, seen);
+  if (seen.has(key)) return;
+  seen.add(key);
+  task.onRemoteFact?.({
+    type: 'stale-report',
+    attemptId: from.attemptId,
+    execution: from.execution,
+    worker: from.worker,
+    reason,
+  });
+}
+
+const staleSeen = new WeakMap<AgentTask, Set<string>>();
 
 function failed(code: StepFailure['code'], kind: StepFailure['kind'], message: string): AgentResult {
   return { ok: false, failure: { code, kind, message } };

@@ -244,7 +244,23 @@ export type RunEventBody =
         ranking: CandidateRanking[];
       };
     }
-  | { type: 'step.cancelled'; data: { stepId: string; reason: string } };
+  | { type: 'step.cancelled'; data: { stepId: string; reason: string } }
+  /** The attempt cannot start yet: no live worker offers its agent (distributed mode). */
+  | { type: 'step.waiting'; data: { stepId: string; attempt: number; reason: string } }
+  /** A worker took the attempt (or the attempt ended) after `step.waiting`. */
+  | { type: 'step.waiting-ended'; data: { stepId: string; attempt: number } }
+  /** A report from an execution that no longer holds the attempt: recorded, never used. */
+  | {
+      type: 'step.stale-report';
+      data: {
+        stepId: string;
+        attempt: number;
+        attemptId: string;
+        execution: string;
+        worker: string;
+        reason: string;
+      };
+    };
 
 export type RunEventType = RunEventBody['type'];
 
@@ -288,6 +304,9 @@ const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'step.added',
   'step.resolved',
   'step.cancelled',
+  'step.waiting',
+  'step.waiting-ended',
+  'step.stale-report',
 ]);
 
 export function isRunEventType(type: string): type is RunEventType {

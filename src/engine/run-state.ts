@@ -73,6 +73,8 @@ export interface StepState {
   retryAt?: number;
   /** Why a step waits without spending a retry (a usage limit until its reset). */
   parkedReason?: string;
+  /** Why the running attempt has not started: "waiting for a worker that runs <agent>" (distributed mode). */
+  waitingReason?: string;
   process?: ProcessInfo;
   /** Distributed mode: the worker running (or that ran) the current attempt, once it took it. */
   worker?: WorkerPlacement;

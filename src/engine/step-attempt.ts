@@ -7,6 +7,7 @@ import type { StepDefinition } from '../protocol/plan-types.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
 import type { StepCommits } from './events.js';
+import { recordRemoteFact } from './remote-facts.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { StepHookContext, StepHooks } from './step-hooks.js';
 import { prepareWorkspace, runStages } from './step-stages.js';
@@ -173,7 +174,9 @@ export class StepAttempt {
   }
 
   /** What the agent reports that goes in the log: the processes serving the attempt, the worker running it. */
-  #recordedFacts(recorder: AttemptContext['recorder']): Pick<AgentTask, 'onProcessStarted' | 'onPlaced'> {
+  #recordedFacts(
+    recorder: AttemptContext['recorder'],
+  ): Pick<AgentTask, 'onProcessStarted' | 'onPlaced' | 'onRemoteFact'> {
     const stepId = this.step.id;
     return {
       onProcessStarted: (started) => {
@@ -188,6 +191,7 @@ export class StepAttempt {
           type: 'step.worker-assigned',
           data: { stepId, attempt: this.attempt, ...placement },
         }),
+      onRemoteFact: (fact) => recordRemoteFact(recorder, { stepId, attempt: this.attempt }, fact),
     };
   }
 

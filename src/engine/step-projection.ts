@@ -76,6 +76,11 @@ export function applyStepEvent(state: RunState, event: StepEvent): void {
     case 'step.cancelled':
       stepCancelled(state, event);
       return;
+    case 'step.waiting':
+    case 'step.waiting-ended':
+    case 'step.stale-report':
+      remoteFact(state, event);
+      return;
     default:
       assertNever(event, 'run event');
   }
@@ -107,6 +112,7 @@ function stepStarted(state: RunState, event: RunEventOf<'step.started'>): void {
     process: _process,
     worker: _worker,
     parkedReason: _parkedReason,
+    waitingReason: _waitingReason,
     votes: _votes,
     // Stage facts (review verdict, merge commit) belong to the attempt that passed the stage.
     stageDetail: _stageDetail,
@@ -114,6 +120,21 @@ function stepStarted(state: RunState, event: RunEventOf<'step.started'>): void {
     ...rest
   } = step(state, event.data.stepId);
   setStep(state, { ...rest, status: 'running', attempts: event.data.attempt, startedAt: event.at });
+}
+
+/** Distributed mode's facts about an attempt: only waiting changes what the step shows. */
+function remoteFact(
+  state: RunState,
+  event: RunEventOf<'step.waiting' | 'step.waiting-ended' | 'step.stale-report'>,
+): void {
+  const current = state.steps[event.data.stepId];
+  // A fact of an earlier attempt (or a step the plan no longer has) changes nothing.
+  if (!current || current.attempts !== event.data.attempt) return;
+  if (event.type === 'step.waiting') setStep(state, { ...current, waitingReason: event.data.reason });
+  else if (event.type === 'step.waiting-ended') {
+    const { waitingReason: _waiting, ...rest } = current;
+    setStep(state, rest);
+  }
 }
 
 function stepProcessStarted(state: RunState, event: RunEventOf<'step.process-started'>): void {

@@ -132,7 +132,12 @@ test('distributed mode: the live workers and queue depth; the worker that ran a 
     heartbeatAt: now - 60_000,
   });
   // One attempt waits on the timer queue (no worker serves this prefix).
-  const watch = await queues.submit('timer', waitingJob(), { onProgress: () => {}, onStalled: () => {} });
+  const watch = await queues.submit('timer', waitingJob(), {
+    onProgress: () => {},
+    onStalled: () => {},
+    onActive: () => {},
+    onStale: () => {},
+  });
   try {
     await page.goto(distributed.server.loginUrl());
     await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor();

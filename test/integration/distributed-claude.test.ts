@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
 import { z } from 'zod';
 import { runBranchName } from '../../src/workspace/ref-names.js';
@@ -9,8 +10,9 @@ import { claudeEnvironment, claudeModel, createFileScript } from './claude-harne
 import { openCluster, planFile, redisMissing, redisUrl } from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
 
-// The real Claude Code CLI on one worker of three, against the scripted model server; the coordinator has
-// no claude at all. Two workers have no claude CLI: they never take its jobs.
+// The real Claude Code CLI on one worker of three (on its PATH), against the scripted model server; the
+// coordinator has no claude at all. Two workers have no claude on their PATH: they never take its jobs,
+// even while they are idle and claude steps wait.
 const skip = agentCliMissing('claude') || (await redisMissing());
 
 let server: ModelServer;
@@ -33,16 +35,17 @@ const workersJson = z.object({
   workers: z.array(z.object({ name: z.string(), agents: z.array(z.string()) })),
 });
 
-test('a code-changing step runs on the real claude CLI on the one worker that has it, and merges on the coordinator', {
+test('code-changing steps run on the real claude CLI only on the one worker that has it on PATH, and merge on the coordinator', {
   skip,
   timeout: 300_000,
 }, async () => {
   const cluster = openCluster();
   const noClaude = { agents: { claude: { command: '/nonexistent/claude' } } };
+  // The CLI's folder first on PATH (claude's default command is `claude`); the machine's PATH has none.
+  const claudeOnPath = { PATH: `${dirname(agentCliBinaries.claude)}:${process.env.PATH ?? ''}` };
   const withClaude = {
     agents: {
       claude: {
-        command: agentCliBinaries.claude,
         model: claudeModel,
         env: claudeEnvironment(server.url),
         pool: { size: 1, prewarm: 0 },
@@ -50,9 +53,9 @@ test('a code-changing step runs on the real claude CLI on the one worker that ha
     },
   };
   const [first, second, third] = await Promise.all([
-    cluster.startWorker('plain-1', { config: noClaude }),
-    cluster.startWorker('plain-2', { config: noClaude }),
-    cluster.startWorker('claude-box', { config: withClaude }),
+    cluster.startWorker('plain-1', { config: withClaude }),
+    cluster.startWorker('plain-2', { config: withClaude }),
+    cluster.startWorker('claude-box', { config: withClaude, env: claudeOnPath }),
   ]);
   const listed = workersJson.parse(
     JSON.parse(
@@ -70,19 +73,25 @@ test('a code-changing step runs on the real claude CLI on the one worker that ha
   );
   const repo = gitRepo({ 'README.md': 'project\n' });
   const plan = planFile(`name: claude-on-a-worker
+concurrency: 3
 steps:
   - { id: notes, agent: claude, action: write, prompt: "CREATE-FILE notes.txt" }
-  - { id: check, agent: shell, needs: [notes], run: "grep -q 'created by notes.txt' notes.txt" }
+  - { id: todo, agent: claude, action: write, prompt: "CREATE-FILE todo.txt" }
+  - { id: ideas, agent: claude, action: write, prompt: "CREATE-FILE ideas.txt" }
+  - { id: check, agent: shell, needs: [notes, todo, ideas], run: "grep -q 'created by notes.txt' notes.txt && test -f todo.txt && test -f ideas.txt" }
 `);
   // The coordinator's own claude does not exist: everything claude does happens on the worker.
   const result = await cluster.coordinator(['run', plan, '--yes', '--no-review', '--json'], repo, noClaude);
   assert.equal(result.code, 0, result.stderr);
   const run = runJson.parse(JSON.parse(result.stdout));
-  assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'notes.txt'), 'created by notes.txt\n');
-  assert.equal(directories.length, 1, directories.join(', '));
-  assert.ok(
-    directories[0]?.startsWith(third.directory),
-    `claude worked in the claude worker's checkout: ${directories[0]}`,
-  );
-  for (const plain of [first, second]) assert.ok(!directories[0]?.startsWith(plain.directory));
+  for (const name of ['notes.txt', 'todo.txt', 'ideas.txt'])
+    assert.equal(fileOnBranch(repo, runBranchName(run.runId), name), `created by ${name}\n`);
+  assert.equal(directories.length, 3, directories.join(', '));
+  for (const directory of directories) {
+    assert.ok(
+      directory.startsWith(third.directory),
+      `claude worked in the claude worker's checkout: ${directory}`,
+    );
+    for (const plain of [first, second]) assert.ok(!directory.startsWith(plain.directory));
+  }
 });

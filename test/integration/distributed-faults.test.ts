@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Queue } from 'bullmq';
@@ -114,7 +115,7 @@ test('a malformed or foreign job payload fails with the reason and the worker ke
   assert.equal(result.code, 0, result.stderr);
 });
 
-test('a worker frozen (SIGSTOP) past its lock: the attempt runs elsewhere meanwhile; thawed, its agent is killed and its late work never lands', {
+test('a worker frozen (SIGSTOP) past its lock: the attempt runs elsewhere meanwhile; thawed, its agent is killed, its report is recorded as stale and its late work never lands', {
   skip,
   timeout: 300_000,
 }, async () => {
@@ -124,13 +125,16 @@ test('a worker frozen (SIGSTOP) past its lock: the attempt runs elsewhere meanwh
   );
   const markers = tempDir('ai-collab-markers-');
   const slowMarker = join(markers, 'slow');
+  const release = join(markers, 'release');
   const repo = gitRepo({ 'README.md': 'project\n' });
+  // The first execution writes late.txt and sleeps; the second waits for the test's release, so the
+  // thawed worker's report arrives while the attempt still runs elsewhere.
   const plan = planFile(`name: fence-a-frozen-worker
 steps:
   - id: slow
     agent: shell
     isolate: true
-    run: 'echo "$$ $(pwd)" >> ${slowMarker}; if [ "$(wc -l < ${slowMarker})" -lt 2 ]; then echo late > late.txt; sleep 300; fi; echo slow > slow.txt'
+    run: 'echo "$$ $(pwd)" >> ${slowMarker}; if [ "$(wc -l < ${slowMarker})" -lt 2 ]; then echo late > late.txt; sleep 300; fi; while [ ! -f ${release} ]; do sleep 0.1; done; echo slow > slow.txt'
 `);
   const coordinator = cluster.startCoordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
   await waitFor(() => markerLines(slowMarker).length === 1, 'the slow step to start on a worker', 120_000);
@@ -139,14 +143,23 @@ steps:
   assert.ok(stopped, `the slow step runs in a worker's checkout: ${where}`);
   stopped.process.child.kill('SIGSTOP');
   try {
-    const result = await coordinator.result;
-    assert.equal(result.code, 0, result.stderr);
-    const run = runJson.parse(JSON.parse(result.stdout));
-    assert.equal(markerLines(slowMarker).length, 2);
-    assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'late.txt'), undefined);
+    await waitFor(
+      () => markerLines(slowMarker).length === 2,
+      'the attempt to run on the other worker',
+      120_000,
+    );
   } finally {
     stopped.process.child.kill('SIGCONT');
   }
   await waitFor(() => !isAlive(Number(shellPid)), "the thawed worker's agent process to be killed", 60_000);
+  const stale = new RegExp(`set aside a stale report from worker ${stopped.name} \\(attempt [0-9a-f-]+\\)`);
+  await waitFor(() => stale.test(coordinator.stderrSoFar()), 'the stale report to be recorded', 60_000);
+  writeFileSync(release, '');
+  const result = await coordinator.result;
+  assert.equal(result.code, 0, result.stderr);
+  const run = runJson.parse(JSON.parse(result.stdout));
+  assert.equal(markerLines(slowMarker).length, 2);
+  assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'late.txt'), undefined);
+  assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'slow.txt'), 'slow\n');
   assert.ok(isAlive(stopped.process.child.pid ?? 0), 'the thawed worker keeps serving');
 });

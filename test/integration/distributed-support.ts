@@ -1,9 +1,11 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { Redis } from 'ioredis';
-import { type CliProcess, type CliResult, runCli, startCli } from '../support/cli.js';
+import { type CliProcess, type CliResult, runCli, startCli, waitFor } from '../support/cli.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
 import { deleteKeysUnder } from '../support/redis-keys.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -59,17 +61,27 @@ export interface StartedWorker {
   stop(): Promise<void>;
 }
 
-export function openCluster(): Cluster {
+/**
+ * A cluster on the shared Redis, or on a private one the test may stop and restart (stopped last, after the
+ * cluster's workers).
+ */
+export function openCluster(own?: PrivateRedis): Cluster {
+  const url = own?.url ?? redisUrl;
   const prefix = `t-${randomBytes(5).toString('hex')}`;
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => {});
   const workers: StartedWorker[] = [];
   const configJson = (extra: Record<string, unknown> = {}) =>
     JSON.stringify({ ...extra, distributed: { prefix, ...(extra.distributed as object | undefined) } });
   const env = (extra: Record<string, unknown> = {}) => ({ AI_COLLAB_CONFIG_JSON: configJson(extra) });
   after(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
-    await deleteKeysUnder(redis, prefix);
-    redis.disconnect();
+    try {
+      await deleteKeysUnder(redis, prefix);
+    } finally {
+      redis.disconnect();
+      await own?.stop();
+    }
   });
   return {
     prefix,
@@ -80,7 +92,7 @@ export function openCluster(): Cluster {
       const home = tempDir(`ai-collab-worker-home-${name}-`);
       const child = await startWorkerCli({
         name,
-        redisUrl,
+        redisUrl: url,
         directory,
         env: { HOME: home, ...env(options.config), ...options.env },
         ...(options.args && { args: options.args }),
@@ -101,9 +113,8 @@ export function openCluster(): Cluster {
       workers.push(worker);
       return worker;
     },
-    coordinator: (args, cwd, extra) => runCli([...args, '--redis', redisUrl], { cwd, env: env(extra) }),
-    startCoordinator: (args, cwd, extra) =>
-      startCli([...args, '--redis', redisUrl], { cwd, env: env(extra) }),
+    coordinator: (args, cwd, extra) => runCli([...args, '--redis', url], { cwd, env: env(extra) }),
+    startCoordinator: (args, cwd, extra) => startCli([...args, '--redis', url], { cwd, env: env(extra) }),
   };
 }
 
@@ -117,4 +128,66 @@ export function planFile(text: string): string {
   const path = join(tempDir('ai-collab-plan-'), 'plan.yaml');
   writeFileSync(path, text);
   return path;
+}
+
+export interface PrivateRedis {
+  url: string;
+  /** Stops it (SHUTDOWN: the append-only file is flushed, as on a clean restart). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and directory: it loads its append-only file. */
+  start(): Promise<void>;
+}
+
+/**
+ * A Redis of the test's own, with AOF on, on a free port: a test may stop and restart it without touching
+ * the machine's shared Redis on 6379.
+ */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const directory = tempDir('ai-collab-redis-');
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let server: ChildProcess | undefined;
+  const ping = async () => {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      client.disconnect();
+    }
+  };
+  const start = async () => {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--appendonly', 'yes'];
+    server = spawn('redis-server', [...args, '--save', '', '--maxmemory-policy', 'noeviction'], {
+      stdio: 'ignore',
+    });
+    await waitFor(ping, `the private Redis on port ${port} to answer`, 60_000);
+  };
+  const stop = async () => {
+    const running = server;
+    if (!running || running.exitCode !== null) return;
+    const ended = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGTERM');
+    await ended;
+  };
+  // The cluster stops it after its workers; this only keeps a failed test from leaving it running.
+  process.once('exit', () => server?.kill('SIGKILL'));
+  await start();
+  return { url, start, stop };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
 }

@@ -77,7 +77,12 @@ test('GET /api/workers and /metrics show the workers on Redis and the queue dept
     ...{ attemptId: `queued-${randomBytes(4).toString('hex')}`, startCommit: 'a'.repeat(40) },
     git: { url: 'http://127.0.0.1:1/none.git' },
   });
-  const watch = await queues.submit('timer', job, { onProgress: () => {}, onStalled: () => {} });
+  const watch = await queues.submit('timer', job, {
+    onProgress: () => {},
+    onStalled: () => {},
+    onActive: () => {},
+    onStale: () => {},
+  });
   after(() => watch.dispose());
 
   assert.deepEqual(workersAnswer.parse(await (await get(local, '/api/workers')).json()), {

@@ -109,6 +109,7 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
     logger,
     watchdog,
     lockMs: options.lockDuration ?? 30_000,
+    report: (line) => stderr.write(`${line}\n`),
   });
   await service.start();
   announce(stderr, {

@@ -6,6 +6,7 @@ import { terminalSafe } from '../../support/control-characters.js';
 import { formatDuration } from '../../support/format-duration.js';
 import { budgetReachedText, budgetText } from './budget-text.js';
 import { clockTime, failedOverText } from './choice-text.js';
+import { remoteFactText } from './remote-fact-text.js';
 import { labelOf } from './step-notes.js';
 
 export function describeEvent(event: RunEvent, state: RunState): string | undefined {
@@ -105,6 +106,10 @@ function stepEventText(event: StepEvent, state: RunState): string | undefined {
       return `step ${String(event.data.step.label)} added to resolve the conflict of ${labelOf(state, event.data.resolves)} (${event.data.step.agent})`;
     case 'step.resolved':
       return `step ${labelOf(state, event.data.stepId)}: conflict resolved by ${labelOf(state, event.data.by)}`;
+    case 'step.waiting':
+    case 'step.waiting-ended':
+    case 'step.stale-report':
+      return remoteFactText(state, event);
     case 'step.process-started':
     case 'step.workspace-prepared':
     case 'step.stage-passed':

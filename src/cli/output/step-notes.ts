@@ -26,6 +26,8 @@ export function stepNote(state: RunState, step: StepState, now: number): string 
     case 'cancelled':
       return 'cancelled';
     case 'running':
+      if (step.waitingReason) return step.waitingReason;
+      return step.setupMs !== undefined ? `setup took ${formatDuration(step.setupMs)}` : '';
     case 'succeeded':
       // The worktree's setup is not the agent's time: said apart.
       return step.setupMs !== undefined ? `setup took ${formatDuration(step.setupMs)}` : '';

@@ -16,10 +16,11 @@ import type { Git, GitCall } from '../../workspace/git-runner.js';
 import { KeyedLock } from '../../workspace/keyed-lock.js';
 import { commitWorktree } from '../../workspace/step-changes.js';
 import { findAdminDir, type WorktreeHandle, worktreeCall } from '../../workspace/worktrees.js';
+import { workRemoteTransport } from '../git-exchange.js';
 import { readWorktreeState } from './worktree-state.js';
 
-/** Transport for the coordinator's endpoint: http(s) only, the token as a header kept off argv. */
-const transport = ['-c', 'protocol.http.allow=always', '-c', 'protocol.https.allow=always'];
+/** The coordinator's endpoint (http, the token as a header kept off argv) or a named remote's transport. */
+const transport = workRemoteTransport;
 
 /** Idle worktrees kept beyond the running ones; more are removed (a burst does not leave a pile). */
 const maxIdle = 8;

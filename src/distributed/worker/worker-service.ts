@@ -24,11 +24,12 @@ import {
   type AttemptJob,
   type AttemptResult,
   attemptJobSchema,
+  lockDigestOf,
   payloadProblem,
   queueNameOf,
   resultRefOf,
 } from '../job-protocol.js';
-import { connectionOptions, openRedis, type RedisTarget } from '../redis-connection.js';
+import { connectionOptions, openRedis, type RedisTarget, reportConnection } from '../redis-connection.js';
 import { heartbeatEveryMs, removeWorker, type WorkerEntry, writeHeartbeat } from '../worker-registry.js';
 import { AttemptCheckouts } from './attempt-checkout.js';
 import type { Watchdog } from './watchdog-client.js';
@@ -49,7 +50,19 @@ export interface WorkerServiceOptions {
   watchdog: Watchdog;
   /** How long a job's lock lasts without renewal; a worker silent this long loses its attempts. */
   lockMs: number;
+  /** Where the worker says Redis was lost and is back (a line each). */
+  report(line: string): void;
 }
+
+/** Who runs an execution, sent with each report (the lock only as a digest). */
+type ExecutionIdentity = {
+  attemptId: string;
+  execution: string;
+  worker: string;
+  /** Its machine's host name, so views name where the attempt ran. */
+  host: string;
+  lock?: string;
+};
 
 /** Parts are sent in batches: one Redis write per burst of text, not per token. */
 const flushEveryMs = 100;
@@ -68,6 +81,7 @@ export class WorkerService {
   constructor(options: WorkerServiceOptions) {
     this.#options = options;
     this.#redis = openRedis(options.target);
+    reportConnection(this.#redis, options.target, options.report);
     this.#subscriber = openRedis(options.target);
     this.#checkouts = new AttemptCheckouts(options.git, options.directory);
     this.#startedAt = options.clock.now();
@@ -133,7 +147,7 @@ export class WorkerService {
   async #process(
     agentName: string,
     job: Job,
-    _token: string | undefined,
+    token: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<AttemptResult> {
     const parsed = attemptJobSchema.safeParse(job.data);
@@ -159,7 +173,14 @@ export class WorkerService {
     });
     void this.#beat().catch(() => {});
     try {
-      return await this.#execute(data, job, execution, agent, signal ?? new AbortController().signal);
+      const identity = {
+        attemptId: data.attemptId,
+        execution,
+        worker: this.#options.name,
+        host: hostname(),
+        ...(token !== undefined && { lock: lockDigestOf(token) }),
+      };
+      return await this.#execute(data, job, identity, agent, signal ?? new AbortController().signal);
     } finally {
       this.#running.delete(execution);
       void this.#beat().catch(() => {});
@@ -169,12 +190,12 @@ export class WorkerService {
   async #execute(
     data: AttemptJob,
     job: Job,
-    execution: string,
+    identity: ExecutionIdentity,
     agent: NonNullable<ReturnType<AgentRegistry['get']>>,
     signal: AbortSignal,
   ): Promise<AttemptResult> {
     const options = this.#options;
-    const identity = { attemptId: data.attemptId, execution, worker: options.name, host: hostname() };
+    const { execution } = identity;
     const progress = new ProgressSender(job, identity);
     // Said before the checkout and the agent: the coordinator records at once which worker took the attempt.
     void progress.announce();
@@ -204,6 +225,9 @@ export class WorkerService {
         },
         onEvent: (part) => progress.add(part),
       });
+      // Said before the end: after a lost lock this report reaches the coordinator, which records it as stale.
+      if (signal.aborted)
+        progress.add({ type: 'warning', message: `stopped: ${String(signal.reason ?? 'aborted')}` });
       await progress.flush();
       if (signal.aborted) throw new Error(`stopped: ${String(signal.reason ?? 'aborted')}`);
       if (!result.ok) {
@@ -241,19 +265,17 @@ export class WorkerService {
   }
 }
 
-type AttemptIdentity = Pick<AttemptResult, 'attemptId' | 'execution' | 'worker' | 'host'>;
-
 /** Batches stream parts into job progress messages. */
 class ProgressSender {
   readonly processes: Array<{ pid: number; pgid: number }> = [];
   readonly #job: Job;
-  readonly #identity: AttemptIdentity;
+  readonly #identity: ExecutionIdentity;
   #parts: AgentStreamPart[] = [];
   #timer: NodeJS.Timeout | undefined;
   #sending: Promise<void> = Promise.resolve();
   #sentProcesses = 0;
 
-  constructor(job: Job, identity: AttemptIdentity) {
+  constructor(job: Job, identity: ExecutionIdentity) {
     this.#job = job;
     this.#identity = identity;
   }

@@ -90,6 +90,12 @@ export function StepPanel(props: StepPanelProps) {
             <dd>{step.blockedBy}</dd>
           </>
         )}
+        {step.waitingReason && (
+          <>
+            <dt>waiting</dt>
+            <dd>{step.waitingReason}</dd>
+          </>
+        )}
         {step.parkedReason && (
           <>
             <dt>parked</dt>

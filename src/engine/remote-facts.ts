@@ -1,0 +1,26 @@
+/**
+ * Facts a remote attempt reports (distributed mode) turned into the run's events: the attempt waits for a
+ * worker that offers its agent, stops waiting, or a stale execution's report was set aside.
+ */
+import type { RemoteAttemptFact } from '../agents/agent.js';
+import type { RunRecorder } from './run-recorder.js';
+
+export function recordRemoteFact(
+  recorder: Pick<RunRecorder, 'record'>,
+  at: { stepId: string; attempt: number },
+  fact: RemoteAttemptFact,
+): void {
+  switch (fact.type) {
+    case 'waiting':
+      recorder.record({ type: 'step.waiting', data: { ...at, reason: fact.reason } });
+      return;
+    case 'waiting-ended':
+      recorder.record({ type: 'step.waiting-ended', data: at });
+      return;
+    case 'stale-report': {
+      const { type: _type, ...report } = fact;
+      recorder.record({ type: 'step.stale-report', data: { ...at, ...report } });
+      return;
+    }
+  }
+}
