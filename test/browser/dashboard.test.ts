@@ -46,6 +46,37 @@ const review: StepStage = {
   },
 };
 
+/** A best-of-N step's candidates: the check passes with its output kept, two reviewers vote on each. */
+const candidateCheck: StepStage = {
+  name: 'check',
+  appliesTo: (step) => step.candidateOf !== undefined && step.check !== undefined,
+  run: async (context) => ({
+    kind: 'passed',
+    detail: {
+      command: context.step.check ?? '',
+      exitCode: '0',
+      durationMs: '40',
+      output: `${context.step.id}: 14 passing\n`,
+    },
+  }),
+};
+const candidateReview: StepStage = {
+  name: 'review',
+  appliesTo: (step) => step.candidateOf !== undefined,
+  run: async (context) => {
+    const sure = context.step.id === 'pick#3' ? 0.9 : 0.6;
+    context.recordVote({ reviewer: 'gpt-reviewer', vote: 'approve', confidence: sure, reason: 'Correct.' });
+    context.recordVote({
+      reviewer: 'gemini-reviewer',
+      vote: context.step.id === 'pick#3' ? 'approve' : 'reject',
+      confidence: 0.7,
+      reason: `Reviewed ${context.step.id}.`,
+    });
+    const approvalShare = context.step.id === 'pick#3' ? '1' : '0.5';
+    return { kind: 'passed', detail: { verdict: 'approved', approvalShare } };
+  },
+};
+
 /** What the `talk` step's agent reports besides its text, as a real adapter would. */
 const talkParts: AgentStreamPart[] = [
   { type: 'session-start', sessionId: 'session-7f3a', model: 'claude-sonnet' },
@@ -108,7 +139,7 @@ before(async () => {
         return { durationMs: 150 + (Number(stepId.replace(/\D/g, '')) % 5) * 60 };
       }),
     ],
-    hooks: { stages: [review] },
+    hooks: { stages: [candidateCheck, review, candidateReview] },
   });
   ({ context, page } = await openBrowser(harness.server.loginUrl()));
 });
@@ -365,10 +396,10 @@ test('a step parked on a usage limit: why and until when in its panel, the wait 
   assert.equal(await row.locator('.seg-run').count(), 2);
 });
 
-test('a best-of-three step: its candidates side by side in its panel, the picked one marked', {
+test('a best-of-three step: its candidates side by side in its panel (votes, check output, diff), the picked one marked', {
   skip,
 }, async () => {
-  const plan = planOf([{ id: 'pick' }], { name: 'best-of-three' });
+  const plan = planOf([{ id: 'pick', check: 'npm test' }], { name: 'best-of-three' });
   const expanded = expandCandidates(plan.steps, new Map([['pick', { index: 0, count: 3 }]]));
   const created = harness.engine.createRun({
     plan: { ...plan, steps: expanded.steps },
@@ -380,14 +411,43 @@ test('a best-of-three step: its candidates side by side in its panel, the picked
   await page.locator('[data-step="pick"][data-status="succeeded"]').waitFor();
   await page.locator('[data-step="pick"]').click();
   const panel = page.getByTestId('step-panel');
-  const table = panel.getByRole('table', { name: 'candidates' });
-  await table.waitFor();
-  const rows = table.locator('tbody tr');
-  assert.equal(await rows.count(), 3);
-  assert.match((await rows.nth(0).textContent()) ?? '', /pick#1.*failed/);
-  assert.equal(await table.getByText('picked', { exact: true }).count(), 1);
+  const compared = panel.getByRole('region', { name: 'candidates' });
+  await compared.waitFor();
+  const columns = compared.locator('.candidate');
+  assert.equal(await columns.count(), 3);
+  assert.match((await columns.nth(0).textContent()) ?? '', /pick#1.*failed/);
+  assert.equal(await compared.getByText('picked', { exact: true }).count(), 1);
+  // The candidate both reviewers approved is the one picked.
+  assert.equal(await compared.locator('.candidate.picked').getAttribute('data-candidate'), 'pick#3');
+  // Each candidate that ran to the end: both reviewers' votes and its check's output, in its own column.
+  for (const id of ['pick#2', 'pick#3']) {
+    const column = compared.locator(`[data-candidate="${id}"]`);
+    await column.getByText(`${id}: 14 passing`).waitFor();
+    assert.equal(await column.locator('.vote').count(), 2);
+    await column.locator('.vote').filter({ hasText: 'gemini-reviewer' }).waitFor();
+  }
+  assert.match(
+    (await compared.locator('[data-candidate="pick#3"] .vote').first().textContent()) ?? '',
+    /gpt-reviewer approve \(90%\)/,
+  );
+  // The diff is collapsed until opened from the keyboard; then the step's diff route answers in place
+  // (this harness has no git workspace, so it says why there is no diff).
+  const diff = compared.locator('[data-candidate="pick#2"] details');
+  assert.equal(await diff.getAttribute('open'), null);
+  await diff.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  await diff.getByText(/no recorded change of its own/).waitFor();
   await assertAccessible(page, 'candidates');
   await screenshots(page, artifacts, 'candidates');
+  // Side by side at 1400 px; stacked one above the other at 400 px.
+  const lefts = async () =>
+    new Set(await columns.evaluateAll((all) => all.map((column) => column.getBoundingClientRect().left)));
+  assert.equal((await lefts()).size, 3);
+  await page.setViewportSize({ width: 400, height: 860 });
+  assert.equal((await lefts()).size, 1);
+  await compared.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifacts, 'candidates-stacked-narrow.png') });
+  await page.setViewportSize({ width: 1_400, height: 900 });
   await page.keyboard.press('Escape');
 });
 

@@ -7,7 +7,9 @@ import type { ApiClient } from '../model/api-client.js';
 import type { RunModel } from '../model/run-model.js';
 import { TranscriptView } from '../transcript/transcript-view.js';
 import { CandidatesPanel } from './candidates-panel.js';
+import { DiffView } from './diff-view.js';
 import { formatDuration, formatTime, StatusBadge } from './format.js';
+import { VoteList } from './vote-list.js';
 
 const retriable = new Set(['failed', 'blocked', 'cancelled', 'conflicted']);
 type Tab = 'transcript' | 'attempts' | 'votes' | 'diff';
@@ -53,7 +55,7 @@ export function StepPanel(props: StepPanelProps) {
   );
 
   return (
-    <aside class="step-panel" data-testid="step-panel">
+    <aside class={`step-panel${step.candidates?.length ? ' with-candidates' : ''}`} data-testid="step-panel">
       <header>
         <h2>{String(step.label)}</h2>
         <StatusBadge status={step.status} />
@@ -109,7 +111,7 @@ export function StepPanel(props: StepPanelProps) {
           </>
         )}
       </dl>
-      {model.state && <CandidatesPanel state={model.state} step={step} />}
+      {model.state && <CandidatesPanel api={api} state={model.state} step={step} />}
       {step.error && <p class="error">{`${step.error.code}: ${step.error.message}`}</p>}
       {definition?.prompt && <p class="prompt">{definition.prompt}</p>}
       {definition?.run && <pre class="command">{definition.run}</pre>}
@@ -143,7 +145,7 @@ export function StepPanel(props: StepPanelProps) {
         />
       )}
       {tab === 'attempts' && <AttemptList attempts={attempts} />}
-      {tab === 'votes' && <VoteList votes={votes} />}
+      {tab === 'votes' && <VoteList votes={votes} testId="votes" />}
       {tab === 'diff' && <DiffView api={api} base={base} />}
     </aside>
   );
@@ -185,62 +187,4 @@ function AttemptList({ attempts }: { attempts: AttemptRecord[] }) {
 
 function workerText(placement: WorkerPlacement): string {
   return `${placement.worker} on ${placement.host}`;
-}
-
-function VoteList({
-  votes,
-}: {
-  votes: Array<{ reviewer: string; vote: string; confidence: number; reason: string; attempt: number }>;
-}) {
-  if (votes.length === 0) return <p class="muted">No reviewer has voted on this step.</p>;
-  return (
-    <ul class="votes" data-testid="votes">
-      {votes.map((vote) => (
-        <li key={`${vote.attempt}-${vote.reviewer}`} class={`vote vote-${vote.vote}`}>
-          <strong>{vote.reviewer}</strong>
-          {` ${vote.vote} (${Math.round(vote.confidence * 100)}%) · attempt ${vote.attempt}`}
-          <p>{vote.reason}</p>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-function DiffView({ api, base }: { api: ApiClient; base: string }) {
-  const [diff, setDiff] = useState<{
-    available: boolean;
-    diff?: string;
-    files?: string[];
-    reason?: string;
-  }>();
-  useEffect(() => {
-    api
-      .get<typeof diff>(`${base}/diff`)
-      .then(setDiff)
-      .catch((error: unknown) => setDiff({ available: false, reason: String(error) }));
-  }, [base]);
-  if (!diff) return <p class="muted">Loading…</p>;
-  if (!diff.available) {
-    return (
-      <div>
-        <p class="muted">{diff.reason}</p>
-        {diff.files && (
-          <ul>
-            {diff.files.map((file) => (
-              <li key={file}>{file}</li>
-            ))}
-          </ul>
-        )}
-      </div>
-    );
-  }
-  return (
-    <pre class="diff">
-      {(diff.diff ?? '').split('\n').map((line, index) => (
-        <span key={index} class={line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : ''}>
-          {`${line}\n`}
-        </span>
-      ))}
-    </pre>
-  );
 }
