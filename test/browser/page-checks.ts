@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -43,11 +43,20 @@ export async function assertAccessible(page: Page, view: string): Promise<void> 
   );
 }
 
-/** Screenshots of the view at 1400×900 and at 400 px wide (`<name>.png`, `<name>-narrow.png`). */
-export async function screenshots(page: Page, artifacts: string, name: string): Promise<void> {
+/**
+ * Screenshots of the view at 1400×900 and at 400 px wide (`<name>.png`, `<name>-narrow.png`); at 400 px
+ * the page stacks, so `shown` (when given) is scrolled into view first for the narrow one to show it.
+ */
+export async function screenshots(
+  page: Page,
+  artifacts: string,
+  name: string,
+  shown?: Locator,
+): Promise<void> {
   await page.setViewportSize({ width: 1_400, height: 900 });
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
   await page.setViewportSize({ width: 400, height: 860 });
+  await shown?.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifacts, `${name}-narrow.png`) });
   await page.setViewportSize({ width: 1_400, height: 900 });
 }

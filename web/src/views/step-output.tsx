@@ -72,11 +72,17 @@ export function StepOutput(props: {
   const liveText = live && live.attempt === shown && step.status === 'running' ? live.text : '';
   const text = liveText !== '' ? liveText : (logged?.text ?? '');
   return (
-    <div class="output">
+    <section class="output" aria-label={`Raw output of ${step.id}`}>
       {problem && step.attempts > 0 && text === '' && <p class="muted">{problem}</p>}
-      <pre ref={pre} class="output-text" data-testid="step-output">
+      <pre
+        ref={pre}
+        class="output-text"
+        data-testid="step-output"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls (long logs, long stream-json lines); focus lets the keyboard scroll it (WCAG 2.1.1).
+        tabIndex={0}
+      >
         {text === '' ? (step.attempts === 0 ? 'The step has not started.' : 'No output yet.') : text}
       </pre>
-    </div>
+    </section>
   );
 }
