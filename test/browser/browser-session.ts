@@ -3,11 +3,11 @@
  * 1400×900, signed in to the test server through its one-time link. Skipped without a browser or a built
  * dashboard (a failure in CI, with AI_COLLAB_REQUIRE_BROWSER=1).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { findExecutable, skipWhenMissing } from '../support/prerequisites.js';
-import { tempDir } from '../support/temp-dir.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 /** Where screenshots go (CI keeps them as artifacts). */
@@ -31,7 +31,10 @@ export const browserMissing = skipWhenMissing(
 );
 
 export async function openBrowser(loginUrl: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await chromium.launchPersistentContext(tempDir('ai-collab-chromium-'), {
+  // The profile goes when the browser has closed, not at the end of whichever test happened to open it:
+  // removing it under a live browser races its writes (ENOTEMPTY).
+  const profile = mkdtempSync(join(tmpdir(), 'ai-collab-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
     ...(chromiumPath && { executablePath: chromiumPath }),
     headless: true,
     viewport: { width: 1_400, height: 900 },
@@ -45,6 +48,7 @@ export async function openBrowser(loginUrl: string): Promise<{ context: BrowserC
       '--disable-sync',
     ],
   });
+  context.once('close', () => rmSync(profile, { recursive: true, force: true, maxRetries: 5 }));
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (message) => {
     if (message.type() === 'error') process.stderr.write(`browser console: ${message.text()}\n`);

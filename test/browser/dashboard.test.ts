@@ -149,6 +149,24 @@ after(async () => {
   await harness?.close();
 });
 
+/** How many step nodes lie (partly) outside the graph's canvas. */
+async function stepsOutsideCanvas(page: Page): Promise<number> {
+  const canvas = await page.locator('.graph-canvas').boundingBox();
+  if (!canvas) return Number.POSITIVE_INFINITY;
+  let outside = 0;
+  for (const node of await page.locator('.graph-canvas [data-step]').all()) {
+    const box = await node.boundingBox();
+    const inside =
+      box !== null &&
+      box.x >= canvas.x - 1 &&
+      box.y >= canvas.y - 1 &&
+      box.x + box.width <= canvas.x + canvas.width + 1 &&
+      box.y + box.height <= canvas.y + canvas.height + 1;
+    if (!inside) outside++;
+  }
+  return outside;
+}
+
 function diamondPlan() {
   const steps = [{ id: 'setup' }, { id: 'talk', needs: ['setup'] }];
   for (let index = 0; index < 24; index++) steps.push({ id: `build-${index}`, needs: ['setup'] });
@@ -207,6 +225,8 @@ test("a step's transcript: text, tool calls summarised, results collapsed, error
   // The selected step's dependencies and dependents are marked in the graph.
   await page.locator('[data-step="setup"].upstream').waitFor();
   await page.locator('[data-step="package"].downstream').waitFor();
+  // The click opened the panel beside the graph and narrowed its canvas: the graph fits it again.
+  while ((await stepsOutsideCanvas(page)) > 0) await page.waitForTimeout(50);
   await handle.done;
   await transcript.getByText('$0.0123').waitFor();
   const tools = transcript.locator('.tool');

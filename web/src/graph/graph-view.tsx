@@ -27,7 +27,7 @@ export function GraphView({ state, selected, onSelect, collapsed, onToggle, onEx
   const { positions, refined } = useLayout(graph);
   const container = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 900, height: 560 });
-  const { transform, setTransform, handlers } = useViewport({ x: 20, y: 20, k: 1 });
+  const { transform, setTransform, dragging, handlers } = useViewport({ x: 20, y: 20, k: 1 });
   const content = useMemo(() => extent(positions), [positions]);
 
   // Measured before the first paint, and fitted then too: a large plan is drawn once, already fitted,
@@ -161,11 +161,13 @@ export function GraphView({ state, selected, onSelect, collapsed, onToggle, onEx
           height="100%"
           role="img"
           aria-label="plan graph"
-          onPointerDown={(event) => {
-            moved.current = true;
-            handlers.onPointerDown(event);
+          onPointerDown={handlers.onPointerDown}
+          onPointerMove={(event) => {
+            // Only a real drag places the view: a click on a node (which opens the panel) must let the
+            // narrowed canvas fit again.
+            if (dragging()) moved.current = true;
+            handlers.onPointerMove(event);
           }}
-          onPointerMove={handlers.onPointerMove}
           onPointerUp={handlers.onPointerUp}
           onWheel={(event) => {
             moved.current = true;

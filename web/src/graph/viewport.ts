@@ -61,5 +61,12 @@ export function useViewport(initial: Transform) {
       };
     });
   }, []);
-  return { transform, setTransform, handlers: { onPointerDown, onPointerMove, onPointerUp, onWheel } };
+  /** True while the person drags the canvas (a press on a node is a click, never a drag). */
+  const dragging = useCallback(() => drag.current !== undefined, []);
+  return {
+    transform,
+    setTransform,
+    dragging,
+    handlers: { onPointerDown, onPointerMove, onPointerUp, onWheel },
+  };
 }
