@@ -107,7 +107,7 @@ export function StepPanel(props: StepPanelProps) {
         {step.usage && (
           <>
             <dt>usage</dt>
-            <dd>{`${step.usage.inputTokens} in · ${step.usage.outputTokens} out${step.usage.costUsd ? ` · $${step.usage.costUsd.toFixed(3)}` : ''}`}</dd>
+            <dd>{`${step.usage.inputTokens} in · ${step.usage.outputTokens} out${step.usage.costUsd ? ` · $${step.usage.costUsd.toFixed(4)}` : ''}`}</dd>
           </>
         )}
       </dl>
