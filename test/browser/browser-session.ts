@@ -3,7 +3,8 @@
  * 1400×900, signed in to the test server through its one-time link. Skipped without a browser or a built
  * dashboard (a failure in CI, with AI_COLLAB_REQUIRE_BROWSER=1).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -48,7 +49,11 @@ export async function openBrowser(loginUrl: string): Promise<{ context: BrowserC
       '--disable-sync',
     ],
   });
-  context.once('close', () => rmSync(profile, { recursive: true, force: true, maxRetries: 5 }));
+  // Chromium's helper processes may still write caches for a moment after the context closes: retry, and
+  // leave the folder in the temp directory rather than fail a test that has passed.
+  context.once('close', () => {
+    rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(() => {});
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (message) => {
     if (message.type() === 'error') process.stderr.write(`browser console: ${message.text()}\n`);
