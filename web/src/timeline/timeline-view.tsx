@@ -3,9 +3,10 @@
  * retried, steps running and queued, time lost to rate and usage limits, spend against the budget). The run's events are read once
  * from the API, then kept current from the stream; a clock ticks the now-line while the run runs.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import type { ApiClient } from '../model/api-client.js';
 import type { RunModel } from '../model/run-model.js';
+import { useNow } from '../model/use-now.js';
 import { TimePlot } from '../plots/time-plot.js';
 import { GanttModel } from './gantt-model.js';
 import { GanttView } from './gantt-view.js';
@@ -80,15 +81,4 @@ export function TimelineView({ api, model, selected, onSelect }: TimelineViewPro
       </section>
     </div>
   );
-}
-
-/** The time now, with a re-render every `everyMs` while given (the now-line moves). */
-function useNow(everyMs: number | undefined): number {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    if (everyMs === undefined) return undefined;
-    const timer = setInterval(() => setTick((tick) => tick + 1), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return Date.now();
 }
