@@ -83,14 +83,8 @@ export class GanttModel {
   }
 
   #add(event: TimelineEvent): void {
+    this.#addSpend(event);
     const at = event.at;
-    if (
-      (event.type === 'step.succeeded' ||
-        event.type === 'step.attempt-failed' ||
-        event.type === 'step.failed') &&
-      event.data.usage?.costUsd !== undefined
-    )
-      this.#spentUsd += event.data.usage.costUsd;
     switch (event.type) {
       case 'run.created':
       case 'run.plan-replaced':
@@ -101,40 +95,17 @@ export class GanttModel {
         return;
       case 'run.started':
         for (const [id, unmet] of this.#unmet) if (unmet === 0 && !this.rows.has(id)) this.#queued.add(id);
-        this.#sample(at);
-        return;
+        break;
       case 'run.finished':
         this.end = at;
         this.#queued.clear();
-        this.#sample(at);
+        break;
+      case 'step.started':
+        this.#startAttempt(event.data.stepId, event.data.attempt, at);
+        break;
+      case 'step.stage-started':
+        this.#startStage(event.data, at);
         return;
-      case 'step.started': {
-        const { stepId, attempt } = event.data;
-        this.start ??= at;
-        let row = this.rows.get(stepId);
-        if (!row) {
-          row = { stepId, segments: [], outcomes: new Map(), firstStart: at };
-          this.rows.set(stepId, row);
-        }
-        closeOpen(row, at);
-        row.segments.push({ kind: 'run', attempt, start: at });
-        row.outcomes.set(attempt, 'running');
-        row.lastEnd = undefined;
-        this.#queued.delete(stepId);
-        this.#running++;
-        this.#sample(at);
-        return;
-      }
-      case 'step.stage-started': {
-        const row = this.rows.get(event.data.stepId);
-        if (!row) return;
-        closeOpen(row, at);
-        // verify and check are part of the attempt's running time; review and merge have their own bars.
-        const { stage } = event.data;
-        const kind = stage === 'review' || stage === 'merge' ? stage : 'run';
-        row.segments.push({ kind, attempt: event.data.attempt, start: at });
-        return;
-      }
       case 'step.worker-assigned':
         this.#assignWorker(event.data);
         return;
@@ -142,69 +113,108 @@ export class GanttModel {
         this.#failOver(event.data, at);
         return;
       case 'step.succeeded':
-        this.#finish(event.data.stepId, event.data.attempt, 'succeeded', at);
-        this.#finished++;
-        for (const dependent of this.#dependents.get(event.data.stepId) ?? []) {
-          const unmet = (this.#unmet.get(dependent) ?? 1) - 1;
-          this.#unmet.set(dependent, unmet);
-          if (unmet === 0 && this.start !== undefined) this.#queued.add(dependent);
-        }
-        this.#sample(at);
-        return;
-      case 'step.attempt-failed': {
-        const row = this.#finish(event.data.stepId, event.data.attempt, 'retried', at);
-        row?.segments.push({
-          kind: 'backoff',
-          attempt: event.data.attempt,
-          start: at,
-          until: event.data.retryAt,
-        });
-        this.#retries++;
-        if (event.data.error.code === 'RATE_LIMITED')
-          this.#limitWait += Math.max(0, event.data.retryAt - at) / 1_000;
-        this.#sample(at);
-        return;
-      }
-      case 'step.parked': {
-        const row = this.#finish(event.data.stepId, event.data.attempt, 'parked', at);
-        row?.segments.push({
-          kind: 'parked',
-          attempt: event.data.attempt,
-          start: at,
-          until: event.data.until,
-          reason: event.data.reason,
-        });
-        this.#limitWait += Math.max(0, event.data.until - at) / 1_000;
-        this.#sample(at);
-        return;
-      }
+        this.#succeed(event.data.stepId, event.data.attempt, at);
+        break;
+      case 'step.attempt-failed':
+        this.#waitToRetry(event.data, at);
+        break;
+      case 'step.parked':
+        this.#park(event.data, at);
+        break;
       case 'step.failed':
-        this.#finish(event.data.stepId, event.data.attempt, 'failed', at);
-        this.#sample(at);
-        return;
       case 'step.interrupted':
-        this.#finish(event.data.stepId, event.data.attempt, 'interrupted', at);
-        this.#sample(at);
-        return;
       case 'step.conflicted':
-        this.#finish(event.data.stepId, event.data.attempt, 'conflicted', at);
-        this.#sample(at);
-        return;
-      case 'step.cancelled': {
-        this.#queued.delete(event.data.stepId);
-        const row = this.rows.get(event.data.stepId);
-        const last = row?.segments[row.segments.length - 1];
-        if (row && last && last.end === undefined) {
-          const attempt = last.attempt;
-          if (last.kind === 'backoff' || last.kind === 'parked') closeOpen(row, at);
-          else this.#finish(event.data.stepId, attempt, 'cancelled', at);
-        }
-        this.#sample(at);
-        return;
-      }
+        this.#finish(event.data.stepId, event.data.attempt, endOutcome[event.type], at);
+        break;
+      case 'step.cancelled':
+        this.#cancel(event.data.stepId, at);
+        break;
       default:
         return;
     }
+    this.#sample(at);
+  }
+
+  /** What an attempt reported spending, when it ended (however it ended). */
+  #addSpend(event: TimelineEvent): void {
+    if (
+      (event.type === 'step.succeeded' ||
+        event.type === 'step.attempt-failed' ||
+        event.type === 'step.failed') &&
+      event.data.usage?.costUsd !== undefined
+    )
+      this.#spentUsd += event.data.usage.costUsd;
+  }
+
+  /** A new attempt's running bar; a wait before it (backoff, parking) ends here. */
+  #startAttempt(stepId: string, attempt: number, at: number): void {
+    this.start ??= at;
+    let row = this.rows.get(stepId);
+    if (!row) {
+      row = { stepId, segments: [], outcomes: new Map(), firstStart: at };
+      this.rows.set(stepId, row);
+    }
+    closeOpen(row, at);
+    row.segments.push({ kind: 'run', attempt, start: at });
+    row.outcomes.set(attempt, 'running');
+    row.lastEnd = undefined;
+    this.#queued.delete(stepId);
+    this.#running++;
+  }
+
+  #startStage(data: { stepId: string; attempt: number; stage: string }, at: number): void {
+    const row = this.rows.get(data.stepId);
+    if (!row) return;
+    closeOpen(row, at);
+    // verify and check are part of the attempt's running time; review and merge have their own bars.
+    const { stage } = data;
+    const kind = stage === 'review' || stage === 'merge' ? stage : 'run';
+    row.segments.push({ kind, attempt: data.attempt, start: at });
+  }
+
+  /** The step is done; each dependent with nothing left to wait for joins the queue. */
+  #succeed(stepId: string, attempt: number, at: number): void {
+    this.#finish(stepId, attempt, 'succeeded', at);
+    this.#finished++;
+    for (const dependent of this.#dependents.get(stepId) ?? []) {
+      const unmet = (this.#unmet.get(dependent) ?? 1) - 1;
+      this.#unmet.set(dependent, unmet);
+      if (unmet === 0 && this.start !== undefined) this.#queued.add(dependent);
+    }
+  }
+
+  /** A failed attempt that will be retried: a backoff bar until the retry, counted as limit wait if rate-limited. */
+  #waitToRetry(
+    data: { stepId: string; attempt: number; retryAt: number; error: { code: string } },
+    at: number,
+  ): void {
+    const row = this.#finish(data.stepId, data.attempt, 'retried', at);
+    row?.segments.push({ kind: 'backoff', attempt: data.attempt, start: at, until: data.retryAt });
+    this.#retries++;
+    if (data.error.code === 'RATE_LIMITED') this.#limitWait += Math.max(0, data.retryAt - at) / 1_000;
+  }
+
+  /** A usage limit parked the step: a parked bar until the limit resets. */
+  #park(data: { stepId: string; attempt: number; until: number; reason: string }, at: number): void {
+    const row = this.#finish(data.stepId, data.attempt, 'parked', at);
+    row?.segments.push({
+      kind: 'parked',
+      attempt: data.attempt,
+      start: at,
+      until: data.until,
+      reason: data.reason,
+    });
+    this.#limitWait += Math.max(0, data.until - at) / 1_000;
+  }
+
+  /** A cancelled step leaves the queue; a wait it was in ends, an attempt it was running ends cancelled. */
+  #cancel(stepId: string, at: number): void {
+    this.#queued.delete(stepId);
+    const row = this.rows.get(stepId);
+    const last = row?.segments[row.segments.length - 1];
+    if (!row || !last || last.end !== undefined) return;
+    if (last.kind === 'backoff' || last.kind === 'parked') closeOpen(row, at);
+    else this.#finish(stepId, last.attempt, 'cancelled', at);
   }
 
   /** Names the worker on the attempt's open bar, and on the bars it still opens (review, merge). */
@@ -308,6 +318,13 @@ export class GanttModel {
     return path.reverse();
   }
 }
+
+/** How an attempt ended, for the events that end a step for good. */
+const endOutcome = {
+  'step.failed': 'failed',
+  'step.interrupted': 'interrupted',
+  'step.conflicted': 'conflicted',
+} as const satisfies Record<string, AttemptOutcome>;
 
 /** Ends the row's last segment if it is still open (a wait ends when the next attempt starts). */
 function closeOpen(row: GanttRow, at: number): void {
