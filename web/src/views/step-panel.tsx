@@ -1,14 +1,15 @@
 /** Everything about one step: status and timings, its attempts, live output, reviewer votes, its diff, retry. */
 import { useEffect, useState } from 'preact/hooks';
-import type { WorkerPlacement } from '../../../src/engine/events.js';
 import type { StepState } from '../../../src/engine/run-state.js';
 import type { AttemptRecord } from '../../../src/server/stream/step-attempts.js';
 import type { ApiClient } from '../model/api-client.js';
 import type { RunModel } from '../model/run-model.js';
 import { TranscriptView } from '../transcript/transcript-view.js';
+import { AttemptList } from './attempt-list.js';
 import { CandidatesPanel } from './candidates-panel.js';
 import { DiffView } from './diff-view.js';
-import { formatDuration, formatTime, StatusBadge } from './format.js';
+import { StatusBadge } from './format.js';
+import { StepFacts } from './step-facts.js';
 import { VoteList } from './vote-list.js';
 
 const retriable = new Set(['failed', 'blocked', 'cancelled', 'conflicted']);
@@ -24,12 +25,36 @@ export interface StepPanelProps {
 }
 
 export function StepPanel(props: StepPanelProps) {
-  const { api, model, step, onClose } = props;
-  const [tab, setTab] = useState<Tab>('transcript');
-  const [attempts, setAttempts] = useState<AttemptRecord[]>([]);
-  const [notice, setNotice] = useState<string | undefined>();
+  const { api, model, step } = props;
   const base = `/api/runs/${encodeURIComponent(model.runId)}/steps/${encodeURIComponent(step.id)}`;
+  const attempts = useAttempts(api, base, step);
+  const definition = model.state?.plan.steps.find((candidate) => candidate.id === step.id);
+  return (
+    <aside class={`step-panel${step.candidates?.length ? ' with-candidates' : ''}`} data-testid="step-panel">
+      <header>
+        <h2>{String(step.label)}</h2>
+        <StatusBadge status={step.status} />
+        <button type="button" class="close" onClick={props.onClose} aria-label="close">
+          ×
+        </button>
+      </header>
+      <StepFacts step={step} target={definition?.target} />
+      {model.state && <CandidatesPanel api={api} state={model.state} step={step} />}
+      {step.error && <p class="error">{`${step.error.code}: ${step.error.message}`}</p>}
+      {definition?.prompt && <p class="prompt">{definition.prompt}</p>}
+      {definition?.run && <pre class="command">{definition.run}</pre>}
+      <StepActions {...props} base={base} />
+      <StepTabs api={api} model={model} step={step} base={base} attempts={attempts} />
+    </aside>
+  );
+}
 
+/**
+ * The step's attempts from the API, read again when its status, attempt count or votes change. A read
+ * that fails keeps the list it had.
+ */
+function useAttempts(api: ApiClient, base: string, step: StepState): AttemptRecord[] {
+  const [attempts, setAttempts] = useState<AttemptRecord[]>([]);
   useEffect(() => {
     let cancelled = false;
     api
@@ -40,7 +65,12 @@ export function StepPanel(props: StepPanelProps) {
       cancelled = true;
     };
   }, [base, step.status, step.attempts, step.votes?.length]);
+  return attempts;
+}
 
+/** Retry (when the step ended without success) and collapse or show the steps after it. */
+function StepActions({ api, step, base, collapsed, onToggleCollapse }: StepPanelProps & { base: string }) {
+  const [notice, setNotice] = useState<string | undefined>();
   const retry = async () => {
     try {
       await api.post(`${base}/retry`);
@@ -49,85 +79,39 @@ export function StepPanel(props: StepPanelProps) {
       setNotice(error instanceof Error ? error.message : String(error));
     }
   };
-  const definition = model.state?.plan.steps.find((candidate) => candidate.id === step.id);
+  return (
+    <div class="actions">
+      {retriable.has(step.status) && (
+        <button type="button" onClick={() => void retry()}>
+          Retry step
+        </button>
+      )}
+      {step.dependents.length > 0 && (
+        <button type="button" onClick={onToggleCollapse}>
+          {collapsed ? 'Show the steps after this one' : 'Collapse the steps after this one'}
+        </button>
+      )}
+      {notice && <span class="muted">{notice}</span>}
+    </div>
+  );
+}
+
+interface StepTabsProps {
+  api: ApiClient;
+  model: RunModel;
+  step: StepState;
+  base: string;
+  attempts: AttemptRecord[];
+}
+
+/** The step's transcript, attempts, reviewer votes and diff, one tab at a time. */
+function StepTabs({ api, model, step, base, attempts }: StepTabsProps) {
+  const [tab, setTab] = useState<Tab>('transcript');
   const votes = attempts.flatMap((attempt) =>
     attempt.votes.map((vote) => ({ ...vote, attempt: attempt.attempt })),
   );
-
   return (
-    <aside class={`step-panel${step.candidates?.length ? ' with-candidates' : ''}`} data-testid="step-panel">
-      <header>
-        <h2>{String(step.label)}</h2>
-        <StatusBadge status={step.status} />
-        <button type="button" class="close" onClick={onClose} aria-label="close">
-          ×
-        </button>
-      </header>
-      <dl class="facts">
-        <dt>agent</dt>
-        <dd>{`${step.agent}${step.action ? ` · ${step.action}` : ''}`}</dd>
-        {definition?.target && (
-          <>
-            <dt>target</dt>
-            <dd>{definition.target}</dd>
-          </>
-        )}
-        {step.worker && (
-          <>
-            <dt>worker</dt>
-            <dd data-testid="step-worker">{`${step.worker.worker} on ${step.worker.host}`}</dd>
-          </>
-        )}
-        <dt>attempts</dt>
-        <dd>{`${step.attempts} (${step.failures} failed)`}</dd>
-        <dt>started</dt>
-        <dd>{formatTime(step.startedAt)}</dd>
-        <dt>finished</dt>
-        <dd>{formatTime(step.finishedAt)}</dd>
-        <dt>duration</dt>
-        <dd>{formatDuration(step.durationMs)}</dd>
-        {step.blockedBy && (
-          <>
-            <dt>blocked by</dt>
-            <dd>{step.blockedBy}</dd>
-          </>
-        )}
-        {step.waitingReason && (
-          <>
-            <dt>waiting</dt>
-            <dd>{step.waitingReason}</dd>
-          </>
-        )}
-        {step.parkedReason && (
-          <>
-            <dt>parked</dt>
-            <dd>{`${step.parkedReason} until ${formatTime(step.retryAt)}`}</dd>
-          </>
-        )}
-        {step.usage && (
-          <>
-            <dt>usage</dt>
-            <dd>{`${step.usage.inputTokens} in · ${step.usage.outputTokens} out${step.usage.costUsd ? ` · $${step.usage.costUsd.toFixed(4)}` : ''}`}</dd>
-          </>
-        )}
-      </dl>
-      {model.state && <CandidatesPanel api={api} state={model.state} step={step} />}
-      {step.error && <p class="error">{`${step.error.code}: ${step.error.message}`}</p>}
-      {definition?.prompt && <p class="prompt">{definition.prompt}</p>}
-      {definition?.run && <pre class="command">{definition.run}</pre>}
-      <div class="actions">
-        {retriable.has(step.status) && (
-          <button type="button" onClick={() => void retry()}>
-            Retry step
-          </button>
-        )}
-        {step.dependents.length > 0 && (
-          <button type="button" onClick={props.onToggleCollapse}>
-            {props.collapsed ? 'Show the steps after this one' : 'Collapse the steps after this one'}
-          </button>
-        )}
-        {notice && <span class="muted">{notice}</span>}
-      </div>
+    <>
       <nav class="tabs">
         {(['transcript', 'attempts', 'votes', 'diff'] as const).map((name) => (
           <button type="button" key={name} class={tab === name ? 'active' : ''} onClick={() => setTab(name)}>
@@ -147,44 +131,6 @@ export function StepPanel(props: StepPanelProps) {
       {tab === 'attempts' && <AttemptList attempts={attempts} />}
       {tab === 'votes' && <VoteList votes={votes} testId="votes" />}
       {tab === 'diff' && <DiffView api={api} base={base} />}
-    </aside>
+    </>
   );
-}
-
-function AttemptList({ attempts }: { attempts: AttemptRecord[] }) {
-  if (attempts.length === 0) return <p class="muted">No attempts yet.</p>;
-  return (
-    <table class="attempts">
-      <thead>
-        <tr>
-          <th>#</th>
-          <th>outcome</th>
-          <th>started</th>
-          <th>took</th>
-          <th>worker</th>
-          <th>detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        {attempts.map((attempt) => (
-          <tr key={attempt.attempt}>
-            <td>{attempt.attempt}</td>
-            <td>
-              <StatusBadge status={attempt.outcome} />
-            </td>
-            <td>{formatTime(attempt.startedAt)}</td>
-            <td>{formatDuration(attempt.durationMs)}</td>
-            <td>{attempt.workers.map(workerText).join(', then ') || 'here'}</td>
-            <td>
-              {attempt.error ? `${attempt.error.code}: ${attempt.error.message}` : (attempt.output ?? '')}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function workerText(placement: WorkerPlacement): string {
-  return `${placement.worker} on ${placement.host}`;
 }
