@@ -27,11 +27,11 @@ export function GanttView({ state, gantt, selected, onSelect, now }: GanttViewPr
   const end = Math.max(start + 1_000, gantt.end ?? (live ? now : latestEnd(gantt, start)));
   const rows = useMemo(() => orderRows(state, gantt), [state.order.length, gantt.rows.size, state.lastSeq]);
   const critical = useMemo(() => new Set(gantt.criticalPath(now)), [state.lastSeq, gantt.rows.size]);
-  const shown = useRowWindow(rows.length);
-  const trackWidth = Math.max(100, shown.size.width - labelWidth - 12);
+  const rowWindow = useRowWindow(rows.length);
+  const trackWidth = Math.max(100, rowWindow.size.width - labelWidth - 12);
   const time = useTimeWindow(start, end, trackWidth);
-  const { first, last, active } = shown;
-  const onKeyDown = keyHandler(shown, time, rows, onSelect);
+  const { first, last, active } = rowWindow;
+  const onKeyDown = keyHandler(rowWindow, time, rows, onSelect);
   return (
     <div class="gantt-wrap">
       <GanttToolbar summary={summarize(gantt, rows.length, critical, now, end - start)} time={time} />
@@ -39,14 +39,14 @@ export function GanttView({ state, gantt, selected, onSelect, now }: GanttViewPr
       <GanttAxis start={start} time={time} trackWidth={trackWidth} />
       <div
         class="gantt"
-        ref={shown.body}
+        ref={rowWindow.body}
         style={{ height: `min(56vh, ${Math.max(4, rows.length) * rowHeight + 2}px)` }}
         tabIndex={0}
         role="listbox"
         aria-label="Steps over time. Up and down choose a step, Enter opens it, plus and minus zoom, left and right pan, 0 fits."
         aria-activedescendant={active >= first && active < last ? rowDomId(active) : undefined}
         onKeyDown={onKeyDown}
-        onScroll={shown.onScroll}
+        onScroll={rowWindow.onScroll}
         {...time.handlers}
       >
         <div class="gantt-rows" style={{ height: `${rows.length * rowHeight}px` }}>
@@ -68,7 +68,7 @@ export function GanttView({ state, gantt, selected, onSelect, now }: GanttViewPr
                 x={time.x}
                 now={now}
                 onClick={() => {
-                  shown.setActive(index);
+                  rowWindow.setActive(index);
                   onSelect(id);
                 }}
               />
@@ -89,17 +89,17 @@ export function GanttView({ state, gantt, selected, onSelect, now }: GanttViewPr
 
 /** The chart's keys: ↑/↓, PageUp/PageDown, Home/End and Enter for the rows; +/−/0 zoom, ←/→ pan. */
 function keyHandler(
-  shown: RowWindow,
+  rowWindow: RowWindow,
   time: TimeWindow,
   rows: readonly string[],
   onSelect: (id: string) => void,
 ) {
-  const { active, moveTo } = shown;
+  const { active, moveTo } = rowWindow;
   const keys: Record<string, () => void> = {
     ArrowDown: () => moveTo(active + 1),
     ArrowUp: () => moveTo(active - 1),
-    PageDown: () => moveTo(active + shown.page),
-    PageUp: () => moveTo(active - shown.page),
+    PageDown: () => moveTo(active + rowWindow.page),
+    PageUp: () => moveTo(active - rowWindow.page),
     Home: () => moveTo(0),
     End: () => moveTo(rows.length - 1),
     Enter: () => rows[active] && onSelect(rows[active]),
