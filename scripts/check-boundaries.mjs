@@ -48,6 +48,9 @@ const browserSafe = new Set([
   'engine/step-usage.ts',
   // What a run spent against its budget: the projection keeps it, so the dashboard does too.
   'engine/budget/spend.ts',
+  // A forecast in words (and the dollars it is written in): the terminal and VS Code say it alike.
+  'engine/budget/forecast-text.ts',
+  'engine/budget/format-usd.ts',
   // Best-of-N candidates, failovers and parked steps as data: status --json, MCP and VS Code list them alike.
   'engine/choice/choice-report.ts',
   'protocol/plan-types.ts',

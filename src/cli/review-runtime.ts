@@ -12,16 +12,16 @@ import type { StageContext, StepStage } from '../engine/step-hooks.js';
 import type { ProviderLimiters } from '../limits/provider-limiter.js';
 import { buildReviewers, defaultReviewerNames } from '../review/build-reviewers.js';
 import type { StepChanges } from '../review/gather-evidence.js';
+import { OutcomeLearner } from '../review/outcome-learner.js';
 import { type CachedReview, parseCachedReview } from '../review/review-cache.js';
 import { createReviewCode, type ReviewCode } from '../review/review-code.js';
-import { type ReviewOutcome, reviewOutcomes } from '../review/review-outcomes.js';
 import type { ReviewSettings } from '../review/review-settings.js';
 import { createReviewStage } from '../review/review-stage.js';
 import { ReviewSwarm } from '../review/review-swarm.js';
 import { reliabilityFrom } from '../review/reviewer-reliability.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Clock } from '../support/clock.js';
-import { silentLogger } from '../support/logger.js';
+import { type Logger, silentLogger } from '../support/logger.js';
 
 /** How many of the workspace's latest runs the reviewers' record learns later outcomes from. */
 const outcomeRuns = 50;
@@ -38,6 +38,8 @@ export interface ReviewRuntime {
   stage: StepStage;
   /** Absent when no reviewer is usable. */
   reviewCode: ReviewCode | undefined;
+  /** An engine observer: a run that ends teaches the reviewers what became of the work they approved. */
+  onEvent: OutcomeLearner['onEvent'];
 }
 
 export interface ReviewRuntimeParts {
@@ -50,6 +52,7 @@ export interface ReviewRuntimeParts {
   store: SqliteStore;
   workspace: string;
   stateDir: string;
+  logger: Logger;
   changesOf(context: StageContext): Promise<StepChanges | undefined>;
 }
 
@@ -70,9 +73,17 @@ export function openReviewRuntime(parts: ReviewRuntimeParts): ReviewRuntime {
   );
   const cache = parts.store.reviewCache<CachedReview>({ parse: parseCachedReview });
   // The reviewers' records are the reviews stored so far (each vote against the verdict it met) and what
-  // became of the work they approved in the workspace's latest runs (its check, its step's fate).
-  const reliability = reliabilityFrom(cache.all(), recentOutcomes(parts.store, parts.workspace));
-  const swarm = new ReviewSwarm(built.reviewers, settings, { clock: parts.clock, cache, reliability });
+  // became of the work they approved in the workspace's latest runs (its check, its step's fate), kept up
+  // to date as runs end.
+  const reliability = reliabilityFrom(cache.all());
+  const learner = new OutcomeLearner(reliability, outcomeLog(parts.store, parts.workspace), parts.logger);
+  learner.catchUp();
+  const swarm = new ReviewSwarm(built.reviewers, settings, {
+    clock: parts.clock,
+    cache,
+    reliability,
+    catchUp: () => learner.refresh(),
+  });
   return {
     swarm,
     names,
@@ -80,15 +91,16 @@ export function openReviewRuntime(parts: ReviewRuntimeParts): ReviewRuntime {
     problems: built.problems,
     stage: createReviewStage({ swarm, changesOf: parts.changesOf }),
     reviewCode: swarm.usable ? createReviewCode(swarm, parts.workspace) : undefined,
+    onEvent: learner.onEvent,
   };
 }
 
-/** Outcomes of approved reviews in the workspace's latest runs, oldest run first. */
-function recentOutcomes(store: SqliteStore, workspace: string): ReviewOutcome[] {
+/** The workspace's latest runs and their logs, as the reviewers' record reads them. */
+function outcomeLog(store: SqliteStore, workspace: string) {
   // Other readers of these logs warn about unknown event types; here they are only skipped.
   const decoder = new EventDecoder(silentLogger);
-  return store
-    .listRuns({ workspace, limit: outcomeRuns })
-    .reverse()
-    .flatMap((run) => reviewOutcomes(decoder.decode(store.readEvents(run.runId), run.runId)));
+  return {
+    recentRuns: () => store.listRuns({ workspace, limit: outcomeRuns }),
+    events: (runId: string) => decoder.decode(store.readEvents(runId), runId),
+  };
 }

@@ -124,6 +124,7 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     store,
     workspace: options.workspace,
     stateDir: paths.stateDir,
+    logger,
     changesOf: (context) => workspaces.changesOf(context),
   });
   const preflight = createPreflight({ agents, review, reviewOff: options.review === 'off' });
@@ -145,7 +146,8 @@ export function openRuntime(options: RuntimeOptions): Runtime {
       checkStage(commands),
       ...(options.review === 'off' ? [] : [review.stage]),
     ]),
-    ...(notifier && { observers: [notifier.onEvent] }),
+    // The reviewers learn from each run that ends; the notifier tells people.
+    observers: [review.onEvent, ...(notifier ? [notifier.onEvent] : [])],
     preflight: (plan, steps) => {
       for (const warning of preflight(plan, steps)) logger.warn(warning);
     },

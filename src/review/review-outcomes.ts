@@ -8,6 +8,9 @@ import type { LoggedEvent } from '../engine/decode-events.js';
 import type { RecordedVote } from './reviewer-reliability.js';
 
 export interface ReviewOutcome {
+  /** The reviewed attempt: an outcome is learned once, however often its run's log is read. */
+  stepId: string;
+  attempt: number;
   votes: RecordedVote[];
   /** The approved work held (merged, run succeeded) or not (its check failed, its step failed). */
   held: boolean;
@@ -60,10 +63,11 @@ export function reviewOutcomes(events: Iterable<LoggedEvent>): ReviewOutcome[] {
     }
   }
   const outcomes: ReviewOutcome[] = [];
-  for (const list of approvals.values()) {
+  for (const [stepId, list] of approvals) {
     for (const approval of list) {
       const held = approval.held ?? (runSucceeded ? true : undefined);
-      if (held !== undefined && approval.votes.length > 0) outcomes.push({ votes: approval.votes, held });
+      if (held !== undefined && approval.votes.length > 0)
+        outcomes.push({ stepId, attempt: approval.attempt, votes: approval.votes, held });
     }
   }
   return outcomes;

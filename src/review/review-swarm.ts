@@ -73,17 +73,25 @@ export class ReviewSwarm {
   readonly #clock: Clock;
   /** Each swarm member's accuracy, learned from the reviews recorded so far and from each new one. */
   readonly reliability: ReviewerReliability;
+  /** Brings `reliability` up to date with outcomes recorded since (runs that ended meanwhile). */
+  readonly #catchUp: () => void;
 
   constructor(
     reviewers: readonly Reviewer[],
     settings: ReviewSettings,
-    deps: { clock: Clock; cache?: ReviewCache; reliability?: ReviewerReliability },
+    deps: {
+      clock: Clock;
+      cache?: ReviewCache;
+      reliability?: ReviewerReliability;
+      catchUp?: () => void;
+    },
   ) {
     this.reviewers = reviewers;
     this.settings = settings;
     this.#cache = settings.cache ? deps.cache : undefined;
     this.#clock = deps.clock;
     this.reliability = deps.reliability ?? new ReviewerReliability();
+    this.#catchUp = deps.catchUp ?? (() => {});
   }
 
   /** Whether any reviewer can vote: a plan that needs review is refused without one. */
@@ -114,6 +122,7 @@ export class ReviewSwarm {
       const nothing = { launched: 0, calls: 0, requests: 0, rateLimited: 0 };
       return { ...hit, ...nothing, rule, stoppedEarly: false, cached: true };
     }
+    this.#catchUp();
     const asking: Asking = {
       request,
       shown: shown.text,

@@ -103,7 +103,7 @@ export class CodexAgent implements Agent {
       // A step with its own `env` runs on a pooled server started with that environment.
       const run = (resume: string | undefined): Promise<AgentResult> =>
         mode === 'app-server'
-          ? this.#runOnPool(this.#pools.for(stepEnv), task, transcript, resume)
+          ? this.#pools.run(stepEnv, (pool) => this.#runOnPool(pool, task, transcript, resume))
           : this.#runExec(spec, task, transcript, env, resume);
       let result = await run(resumeThreadId);
       if (resumeThreadId !== undefined && !result.ok && isMissingThread(result.failure)) {

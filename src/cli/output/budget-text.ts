@@ -1,5 +1,6 @@
 /** Budgets, spend and forecasts in the words terminals show. */
 import type { PlanForecast } from '../../engine/budget/forecast.js';
+import { forecastAgentSteps, planForecastText, stepForecastText } from '../../engine/budget/forecast-text.js';
 import { formatBudgetUsd } from '../../engine/budget/format-usd.js';
 import type { Spend } from '../../engine/budget/spend.js';
 import type { RunState } from '../../engine/run-state.js';
@@ -39,29 +40,17 @@ export function budgetReachedText(state: RunState): string | undefined {
   return `budget reached: spent ${spendText(reached.spent)} of ${budgetText(reached.budget)}; ${reached.waiting} step(s) wait. Raise it to continue: ai-collab resume ${state.runId} --budget <more>`;
 }
 
-/** `$0.02–0.05` (or one figure when the spread is nil). */
-export function rangeText(range: { low: number; high: number }): string {
-  return range.low === range.high
-    ? formatUsd(range.low)
-    : `${formatUsd(range.low)}–${formatUsd(range.high).slice(1)}`;
-}
-
 /**
  * The forecast as shown for approval: the plan's range and each agent step's (or "no history yet"),
  * and the budget it is held to.
  */
 export function forecastLines(forecast: PlanForecast, budget: Budget | undefined): string[] {
-  const agentSteps = forecast.steps.filter((step) => step.agent !== 'shell');
+  const agentSteps = forecastAgentSteps(forecast);
   if (agentSteps.length === 0) return budget ? [`Budget ${budgetText(budget)}.`] : [];
-  const withHistory = agentSteps.length - forecast.withoutHistory;
-  const total =
-    withHistory === 0
-      ? 'no history yet for any step'
-      : `${rangeText(forecast.usd)} (median ${formatUsd(forecast.usd.median)})${forecast.withoutHistory > 0 ? ` + ${forecast.withoutHistory} step(s) with no history yet` : ''}`;
-  const lines = [`Forecast: ${total}${budget ? `; budget ${budgetText(budget)}` : ''}.`];
+  const lines = [`Forecast: ${planForecastText(forecast)}${budget ? `; budget ${budgetText(budget)}` : ''}.`];
   for (const step of agentSteps.slice(0, maxForecastLines)) {
     lines.push(
-      `  ${terminalSafe(step.stepId)} (${terminalSafe(step.agent)} ${step.action}): ${step.usd ? `${rangeText(step.usd)} from ${step.usd.samples} past step(s)` : 'no history yet'}`,
+      `  ${terminalSafe(step.stepId)} (${terminalSafe(step.agent)} ${step.action}): ${stepForecastText(step)}`,
     );
   }
   if (agentSteps.length > maxForecastLines)

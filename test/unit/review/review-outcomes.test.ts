@@ -49,6 +49,8 @@ test('approved work whose check failed, or whose step failed later, did not hold
   ]);
   assert.deepEqual(reviewOutcomes(checked), [
     {
+      stepId: 'parser',
+      attempt: 1,
       votes: [
         { reviewer: 'alpha', vote: 'approve' },
         { reviewer: 'beta', vote: 'approve' },

@@ -2,11 +2,13 @@
  * The server's JSON answers the extension reads. Wire types of the stream come from the server's own
  * protocol module (type-only imports, nothing is bundled); answers are checked at the boundary.
  */
+import type { CostRange, PlanForecast } from '../../../src/engine/budget/forecast.js';
 import type { RunState } from '../../../src/engine/run-state.js';
+import type { Budget } from '../../../src/protocol/plan-types.js';
 import type { RunSummary, ServerMessage, WireEvent } from '../../../src/server/stream/stream-protocol.js';
 
 export type { StepState, StepStatus } from '../../../src/engine/run-state.js';
-export type { RunState, RunSummary, ServerMessage, WireEvent };
+export type { Budget, CostRange, PlanForecast, RunState, RunSummary, ServerMessage, WireEvent };
 
 export interface Health {
   ok: boolean;
@@ -45,6 +47,9 @@ export interface ReviewResult {
 export interface PlanText {
   status: string;
   yaml: string;
+  /** What the steps still to run will likely cost, from past steps (the server's one forecast). */
+  forecast?: PlanForecast;
+  budget?: Budget;
 }
 
 export interface LoginLink {

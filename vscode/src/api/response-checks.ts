@@ -1,8 +1,11 @@
 /** Shape checks at the boundary: an answer that is not what the contract says is a BAD_RESPONSE, not a crash later. */
 import { ExtensionError } from '../support/errors.js';
 import type {
+  Budget,
+  CostRange,
   Health,
   LoginLink,
+  PlanForecast,
   PlannedRun,
   PlanText,
   ReviewResult,
@@ -67,7 +70,61 @@ export function expectReview(value: unknown): ReviewResult {
 export function expectPlanText(value: unknown): PlanText {
   const body = object(value, 'plan');
   if (typeof body.yaml !== 'string') throw bad('plan');
-  return { status: String(body.status ?? ''), yaml: body.yaml };
+  const budget = body.budget === null || body.budget === undefined ? undefined : expectBudget(body.budget);
+  return {
+    status: String(body.status ?? ''),
+    yaml: body.yaml,
+    ...(body.forecast !== undefined && { forecast: expectForecast(body.forecast) }),
+    ...(budget && { budget }),
+  };
+}
+
+function amount(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw bad(what);
+  return value;
+}
+
+function optionalAmount(body: Json, key: string, what: string): number | undefined {
+  return body[key] === undefined ? undefined : amount(body[key], what);
+}
+
+function expectBudget(value: unknown): Budget {
+  const body = object(value, 'budget');
+  const usd = optionalAmount(body, 'usd', 'budget');
+  const tokens = optionalAmount(body, 'tokens', 'budget');
+  return { ...(usd !== undefined && { usd }), ...(tokens !== undefined && { tokens }) };
+}
+
+function expectSpread(value: unknown): PlanForecast['usd'] {
+  const range = object(value, 'forecast range');
+  return {
+    low: amount(range.low, 'forecast range'),
+    median: amount(range.median, 'forecast range'),
+    high: amount(range.high, 'forecast range'),
+  };
+}
+
+function expectRange(value: unknown): CostRange {
+  const samples = object(value, 'forecast range').samples;
+  return { ...expectSpread(value), samples: amount(samples, 'forecast range') };
+}
+
+/** The plan's forecast as the server computes it (src/engine/budget/forecast.ts); nothing is recomputed here. */
+export function expectForecast(value: unknown): PlanForecast {
+  const body = object(value, 'forecast');
+  if (!Array.isArray(body.steps)) throw bad('forecast');
+  const steps = body.steps.map((entry) => {
+    const step = object(entry, 'step forecast');
+    if (typeof step.stepId !== 'string' || typeof step.agent !== 'string') throw bad('step forecast');
+    return {
+      stepId: step.stepId,
+      agent: step.agent,
+      action: String(step.action ?? 'execute'),
+      ...(step.usd !== undefined && { usd: expectRange(step.usd) }),
+      ...(step.tokens !== undefined && { tokens: expectRange(step.tokens) }),
+    };
+  });
+  return { steps, usd: expectSpread(body.usd), withoutHistory: amount(body.withoutHistory, 'forecast') };
 }
 
 export function expectLoginLink(value: unknown): LoginLink {

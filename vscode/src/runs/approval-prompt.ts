@@ -1,7 +1,11 @@
-/** The notification shown when a run waits for approval: Approve / Reject / Open, once per run. */
+/**
+ * The notification shown when a run waits for approval: what it will likely cost (the forecast's headline;
+ * each step's forecast is in the Runs view), and Approve / Reject / Open, once per run.
+ */
 import * as vscode from 'vscode';
 import { errorMessage } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
+import { approvalMessage } from './approval-forecast.js';
 
 export interface ApprovalActions {
   approve(runId: string): Promise<void>;
@@ -20,12 +24,11 @@ export class ApprovalPrompt {
   }
 
   /** Shows the prompt unless this run was already prompted for; resolves when the user has chosen. */
-  async prompt(runId: string, name: string, reason: string | undefined): Promise<void> {
+  async prompt(runId: string, name: string, reason: string | undefined, forecast?: string): Promise<void> {
     if (this.#prompted.has(runId)) return;
     this.#prompted.add(runId);
-    const why = reason ? ` (${reason})` : '';
     const choice = await vscode.window.showInformationMessage(
-      `AI Collab: run "${name}" is waiting for approval${why}.`,
+      approvalMessage(name, reason, forecast),
       'Approve',
       'Reject',
       'Open',

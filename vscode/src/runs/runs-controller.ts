@@ -3,10 +3,13 @@
  * the status bar and any open dashboard panel, and raises the approval prompt when a run starts waiting.
  */
 import * as vscode from 'vscode';
+import { ApiClient } from '../api/api-client.js';
 import { StreamConnection } from '../api/stream-connection.js';
 import type { ServerInfo } from '../supervisor/server-info.js';
 import type { SupervisorState } from '../supervisor/server-supervisor.js';
+import { errorMessage } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
+import { type ApprovalForecast, approvalForecast } from './approval-forecast.js';
 import type { ApprovalPrompt } from './approval-prompt.js';
 import { runsToFollow } from './follow-policy.js';
 import { summarizeRuns } from './run-status.js';
@@ -24,6 +27,10 @@ export class RunsController implements vscode.Disposable {
   readonly #stream: StreamConnection;
   readonly #statusBar: vscode.StatusBarItem;
   readonly #approvals: ApprovalPrompt;
+  readonly #server: () => Promise<ServerInfo>;
+  readonly #logger: Logger;
+  /** What each run waiting for approval will likely cost, fetched when it starts waiting. */
+  readonly #forecasts = new Map<string, ApprovalForecast>();
   readonly #onDidChange = new vscode.EventEmitter<void>();
   readonly onDidChange = this.#onDidChange.event;
   #serverState: SupervisorState = { kind: 'idle' };
@@ -32,7 +39,13 @@ export class RunsController implements vscode.Disposable {
 
   constructor(server: () => Promise<ServerInfo>, approvals: ApprovalPrompt, logger: Logger) {
     this.#approvals = approvals;
-    this.#tree = new RunsTreeProvider(this.model, (runId) => this.#follow(runId));
+    this.#server = server;
+    this.#logger = logger;
+    this.#tree = new RunsTreeProvider(
+      this.model,
+      (runId) => this.#follow(runId),
+      (runId) => this.#forecasts.get(runId),
+    );
     this.#view = vscode.window.createTreeView('aiCollab.runs', {
       treeDataProvider: this.#tree,
       showCollapseAll: true,
@@ -109,9 +122,32 @@ export class RunsController implements vscode.Disposable {
       const pending = this.#pendingReveal;
       if (pending && this.model.get(pending)) void this.reveal(pending);
     }
-    for (const runId of change.awaitingApproval) {
-      const entry = this.model.get(runId);
-      void this.#approvals.prompt(runId, entry?.summary.name ?? runId, entry?.state?.approvalReason);
+    for (const runId of change.awaitingApproval) void this.#askApproval(runId);
+  }
+
+  /** Fetches the run's forecast (shown on its steps in the Runs view), then raises the approval prompt. */
+  async #askApproval(runId: string): Promise<void> {
+    const forecast = await this.#forecastOf(runId);
+    if (forecast) {
+      this.#forecasts.set(runId, forecast);
+      this.#tree.refresh();
+    }
+    const entry = this.model.get(runId);
+    await this.#approvals.prompt(
+      runId,
+      entry?.summary.name ?? runId,
+      entry?.state?.approvalReason,
+      forecast?.headline,
+    );
+  }
+
+  async #forecastOf(runId: string): Promise<ApprovalForecast | undefined> {
+    try {
+      return approvalForecast(await new ApiClient(await this.#server()).planOf(runId));
+    } catch (error) {
+      // The prompt still comes: a run can be approved without its forecast.
+      this.#logger.warn('no forecast for the approval', { runId, reason: errorMessage(error) });
+      return undefined;
     }
   }
 

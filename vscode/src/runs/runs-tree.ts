@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { choiceReport } from '../../../src/engine/choice/choice-report.js';
 import type { StepState } from '../api/api-types.js';
+import { type ApprovalForecast, withForecast } from './approval-forecast.js';
 import { statusIcon } from './run-status.js';
 import { effectiveStatus, type RunEntry, type RunsModel } from './runs-model.js';
 import { type StepChoice, stepChoice } from './step-choice.js';
@@ -12,13 +13,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   readonly #model: RunsModel;
   /** Asked when a run is expanded whose steps the model does not hold yet. */
   readonly #needSteps: (runId: string) => void;
+  /** The forecast of a run waiting for approval, once fetched. */
+  readonly #forecastOf: (runId: string) => ApprovalForecast | undefined;
   readonly #onDidChangeTreeData = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.#onDidChangeTreeData.event;
   readonly #runNodes = new Map<string, RunsNode>();
 
-  constructor(model: RunsModel, needSteps: (runId: string) => void) {
+  constructor(
+    model: RunsModel,
+    needSteps: (runId: string) => void,
+    forecastOf: (runId: string) => ApprovalForecast | undefined,
+  ) {
     this.#model = model;
     this.#needSteps = needSteps;
+    this.#forecastOf = forecastOf;
   }
 
   refresh(): void {
@@ -52,11 +60,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   getTreeItem(node: RunsNode): vscode.TreeItem {
     const entry = this.#model.get(node.runId);
     if (!entry) return new vscode.TreeItem(node.runId);
-    if (node.kind === 'run') return runItem(entry);
+    // The forecast is what approval decides on: shown while the run waits for it.
+    const forecast =
+      effectiveStatus(entry) === 'awaiting_approval' ? this.#forecastOf(node.runId) : undefined;
+    if (node.kind === 'run') return runItem(entry, forecast?.headline);
     const state = entry.state;
     const step = state?.steps[node.stepId];
     if (!state || !step) return new vscode.TreeItem(node.stepId);
-    return stepItem(node.runId, step, stepChoice(choiceReport(state), String(step.label)));
+    const choice = stepChoice(choiceReport(state), String(step.label));
+    return stepItem(node.runId, step, withForecast(choice, forecast?.steps.get(step.id)));
   }
 
   dispose(): void {
@@ -69,7 +81,7 @@ function icon(status: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
 }
 
-function runItem(entry: RunEntry): vscode.TreeItem {
+function runItem(entry: RunEntry, forecast: string | undefined): vscode.TreeItem {
   const status = effectiveStatus(entry);
   const { summary, state } = entry;
   const item = new vscode.TreeItem(summary.name || summary.runId, vscode.TreeItemCollapsibleState.Collapsed);
@@ -81,6 +93,7 @@ function runItem(entry: RunEntry): vscode.TreeItem {
   const tooltip = new vscode.MarkdownString(undefined, false);
   tooltip.appendText(`${summary.name} (${summary.runId})\nstatus: ${status}`);
   if (state?.approvalReason) tooltip.appendText(`\nwaiting because: ${state.approvalReason}`);
+  if (forecast) tooltip.appendText(`\n${forecast}`);
   item.tooltip = tooltip;
   return item;
 }

@@ -55,7 +55,11 @@ test('plan run end to end through the real server: POST /api/runs, live stream i
     ['succeeded', 'succeeded'],
   );
   assert.ok((await api.listRuns()).some((run) => run.runId === started.runId));
-  assert.match((await api.planOf(started.runId)).yaml, /echo hello/);
+  const planned = await api.planOf(started.runId);
+  assert.match(planned.yaml, /echo hello/);
+  // The server's forecast of the steps still to run comes with the plan (the approval view shows it): a
+  // finished run has none left.
+  assert.deepEqual(planned.forecast, { steps: [], usd: { low: 0, median: 0, high: 0 }, withoutHistory: 0 });
 
   const invalid = await api
     .runPlan('steps:\n  - { id: a, agent: shell, run: "true", needs: [missing] }\n', 'bad.yaml')

@@ -1,0 +1,70 @@
+/**
+ * Keeps the reviewers' record up to date with what became of the work they approved, read from the event
+ * log (the one source): when the process starts, the workspace's latest ended runs; afterwards every run
+ * that ends — this process's own as soon as its `run.finished` is committed (`onEvent`), another process's
+ * before the next review (`catchUp`). A long-lived `serve` thus learns from runs that end while it runs.
+ * Each reviewed attempt is learned once, however often its run's log is read (a resumed run ends again).
+ */
+import type { LoggedEvent } from '../engine/decode-events.js';
+import type { RunEvent } from '../engine/events.js';
+import { errorMessage } from '../support/errors.js';
+import type { Logger } from '../support/logger.js';
+import { reviewOutcomes } from './review-outcomes.js';
+import type { ReviewerReliability } from './reviewer-reliability.js';
+
+export interface OutcomeLog {
+  /** The workspace's latest runs, newest first, as the store indexes them. */
+  recentRuns(): ReadonlyArray<{ runId: string; status: string; lastSeq: number }>;
+  events(runId: string): Iterable<LoggedEvent>;
+}
+
+/** Only an ended run has decided whether its approved work held. */
+const endedStatuses = new Set(['succeeded', 'failed', 'cancelled']);
+
+export class OutcomeLearner {
+  readonly #reliability: ReviewerReliability;
+  readonly #log: OutcomeLog;
+  readonly #logger: Logger;
+  /** Reviewed attempts learned from, by run, step and attempt. */
+  readonly #learned = new Set<string>();
+  /** Each ended run's last sequence number read: it is read again only when its log has grown. */
+  readonly #read = new Map<string, number>();
+
+  constructor(reliability: ReviewerReliability, log: OutcomeLog, logger: Logger) {
+    this.#reliability = reliability;
+    this.#log = log;
+    this.#logger = logger;
+  }
+
+  /** Learns from every ended run not read at its current length yet, oldest first; returns how many outcomes. */
+  catchUp(): number {
+    let learned = 0;
+    for (const run of [...this.#log.recentRuns()].reverse()) {
+      if (!endedStatuses.has(run.status) || this.#read.get(run.runId) === run.lastSeq) continue;
+      this.#read.set(run.runId, run.lastSeq);
+      for (const outcome of reviewOutcomes(this.#log.events(run.runId))) {
+        const key = `${run.runId}\u0000${outcome.stepId}\u0000${outcome.attempt}`;
+        if (this.#learned.has(key)) continue;
+        this.#learned.add(key);
+        this.#reliability.learnOutcome(outcome.votes, outcome.held);
+        learned++;
+      }
+    }
+    return learned;
+  }
+
+  /** An engine observer: a run this process executes has ended, so what its reviewers approved is decided. */
+  readonly onEvent = (event: RunEvent): void => {
+    if (event.type === 'run.finished') this.refresh();
+  };
+
+  /** `catchUp` that never throws: neither a run's end nor a review fails because the log could not be read. */
+  refresh(): void {
+    try {
+      this.catchUp();
+    } catch (error) {
+      // The next run's end or review tries again.
+      this.#logger.warn('the reviewers could not learn from ended runs', { error: errorMessage(error) });
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { EventDecoder } from '../../../src/engine/decode-events.js';
+import type { RunEvent } from '../../../src/engine/events.js';
+import { OutcomeLearner } from '../../../src/review/outcome-learner.js';
+import { ReviewerReliability } from '../../../src/review/reviewer-reliability.js';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { silentLogger } from '../../../src/support/logger.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { tempDir } from '../../support/temp-dir.js';
+
+// A long-lived process (`serve`) learns from runs that end while it runs, read from the event log in the
+// real SQLite store: its own runs when their `run.finished` is committed, other processes' before the next
+// review; each reviewed attempt once, however often its run's log is read.
+
+type Body = Pick<RunEvent, 'type' | 'data'>;
+const workspace = '/w';
+
+function openLog() {
+  const store = new SqliteStore({ path: join(tempDir(), 'state.db'), clock: new FakeClock() });
+  const decoder = new EventDecoder(silentLogger);
+  const seqs = new Map<string, number>();
+  return {
+    store,
+    log: {
+      recentRuns: () => store.listRuns({ workspace, limit: 50 }),
+      events: (runId: string) => decoder.decode(store.readEvents(runId), runId),
+    },
+    create(runId: string): void {
+      store.createRun(
+        {
+          runId,
+          name: runId,
+          workspace,
+          planFile: null,
+          status: 'running',
+          stepCount: 1,
+          createdAt: seqs.size + 1,
+          finishedAt: null,
+          owner: null,
+        },
+        { runId, seq: 1, type: 'run.created', at: 1, data: {} },
+      );
+      seqs.set(runId, 1);
+    },
+    /** Appends the events; the last may end the run. Returns the last, as an engine observer is told it. */
+    async append(runId: string, bodies: Body[]): Promise<RunEvent> {
+      let last: RunEvent | undefined;
+      for (const body of bodies) {
+        const seq = (seqs.get(runId) ?? 0) + 1;
+        seqs.set(runId, seq);
+        last = { ...body, runId, seq, at: seq } as RunEvent;
+        const ended = last.type === 'run.finished' ? last.data.status : undefined;
+        store.enqueue({ event: last, ...(ended && { run: { status: ended, finishedAt: seq } }) });
+      }
+      await store.flush();
+      assert.ok(last);
+      return last;
+    },
+  };
+}
+
+/** alpha approves and gamma rejects `stepId`'s attempt 1; the review approves it. */
+function approvedReview(stepId: string): Body[] {
+  return [
+    ...(['alpha', 'gamma'] as const).map(
+      (reviewer): Body => ({
+        type: 'step.review-vote',
+        data: {
+          stepId,
+          attempt: 1,
+          reviewer,
+          vote: reviewer === 'alpha' ? 'approve' : 'reject',
+          confidence: 0.9,
+          reason: 'seeded',
+        },
+      }),
+    ),
+    {
+      type: 'step.stage-passed',
+      data: { stepId, attempt: 1, stage: 'review', detail: { verdict: 'approved', approvalShare: '0.5' } },
+    },
+  ];
+}
+
+const checkFailed = (stepId: string): Body => ({
+  type: 'step.attempt-failed',
+  data: {
+    stepId,
+    attempt: 1,
+    error: { code: 'CHECK_FAILED', kind: 'transient', message: 'check `npm test` exited 1' },
+    retryAt: 5_000,
+  },
+});
+
+const finished = (status: 'succeeded' | 'failed'): Body => ({ type: 'run.finished', data: { status } });
+
+test('a run that ends while the process runs teaches the reviewers what became of the work they approved, once', async (t) => {
+  const { store, log, create, append } = openLog();
+  t.after(() => store.close());
+  // Before the process starts: one run whose approved work merged and held.
+  create('r1');
+  await append('r1', [
+    ...approvedReview('docs'),
+    { type: 'step.succeeded', data: { stepId: 'docs', attempt: 1, durationMs: 5 } },
+    finished('succeeded'),
+  ]);
+  const reliability = new ReviewerReliability();
+  const learner = new OutcomeLearner(reliability, log, silentLogger);
+  assert.equal(learner.catchUp(), 1, 'the ended run is read when the process starts');
+  assert.deepEqual(reliability.recordOf('alpha'), { agreed: 1, disagreed: 0 });
+
+  // While it runs, a run's approved work fails its check; until that run ends, nothing is decided.
+  create('r2');
+  await append('r2', [...approvedReview('parser'), checkFailed('parser')]);
+  assert.equal(learner.catchUp(), 0);
+  const ended = await append('r2', [
+    { type: 'step.failed', data: { stepId: 'parser', attempt: 2, error: { code: 'X', message: 'no' } } },
+    finished('failed'),
+  ]);
+  learner.onEvent(ended);
+  assert.deepEqual(reliability.recordOf('alpha'), { agreed: 1, disagreed: 1 }, 'alpha approved bad work');
+  assert.deepEqual(reliability.recordOf('gamma'), { agreed: 1, disagreed: 1 }, 'gamma rejected it, rightly');
+  assert.ok(reliability.accuracyOf('gamma') === reliability.accuracyOf('alpha'));
+
+  // Read again (the next review, or the run resumed and ended again): nothing is counted twice.
+  assert.equal(learner.catchUp(), 0);
+  learner.onEvent(await append('r2', [{ type: 'run.resumed', data: {} }, finished('failed')]));
+  assert.deepEqual(reliability.recordOf('alpha'), { agreed: 1, disagreed: 1 });
+
+  // A run another process ran and ended is learned before the next review.
+  create('r3');
+  await append('r3', [...approvedReview('api'), checkFailed('api'), finished('failed')]);
+  learner.refresh();
+  assert.deepEqual(reliability.recordOf('alpha'), { agreed: 1, disagreed: 2 });
+  assert.deepEqual(reliability.recordOf('gamma'), { agreed: 2, disagreed: 1 });
+  assert.ok(reliability.accuracyOf('gamma') > reliability.accuracyOf('alpha'));
+});
+
+test('a store that cannot be read does not fail the run that ended or the review', () => {
+  const warnings: string[] = [];
+  const learner = new OutcomeLearner(
+    new ReviewerReliability(),
+    {
+      recentRuns: () => {
+        throw new Error('database is locked');
+      },
+      events: () => [],
+    },
+    { ...silentLogger, warn: (message) => warnings.push(message) },
+  );
+  learner.onEvent({ type: 'run.finished', data: { status: 'succeeded' }, runId: 'r', seq: 9, at: 9 });
+  learner.refresh();
+  assert.equal(warnings.length, 2);
+});
