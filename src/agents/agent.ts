@@ -23,6 +23,11 @@ export interface AgentTask {
   step: StepDefinition;
   /** Directory the step works in. */
   workspace: string;
+  /**
+   * The commit that directory was checked out at, when the engine's workspace made it (a worktree): an
+   * agent that ships the work elsewhere starts from it without asking git.
+   */
+  startCommit?: string;
   /** Where the step's transcript goes (size-capped by the agent). */
   logFile: string;
   /** Aborted on timeout, cancel or interrupt; the agent must stop its work and return. */
@@ -31,11 +36,6 @@ export interface AgentTask {
   onProcessStarted(record: ProcessStartRecord): void;
   /** Live progress of the step, for views; agents may call it as often as they like. */
   onEvent?(part: AgentStreamPart): void;
-  /**
-   * The attempt runs on another machine, and which one (distributed mode): called when a worker takes it,
-   * again when another worker re-runs it after a stall. Recorded, so views name the worker.
-   */
-  onPlaced?(placement: { worker: string; host: string }): void;
   /** Extra instructions appended to the prompt for this attempt (e.g. reviewers' reasons after a rejection). */
   feedback?: string;
   /** Facts about an attempt run elsewhere (distributed mode) that belong in the run's log. */
@@ -43,11 +43,13 @@ export interface AgentTask {
 }
 
 /**
- * What a remote attempt reports for the log: it waits because no live worker offers its agent (and stops
- * waiting when one takes it), or a report came from an execution that is no longer the attempt's current
- * one (a worker that lost its lock): recorded as stale and never used.
+ * What a remote attempt reports for the log: which worker took it (again when another re-runs it after a
+ * stall, so views name the worker), it waits because no live worker offers its agent (and stops waiting
+ * when one takes it), or a report came from an execution that is no longer the attempt's current one (a
+ * worker that lost its lock): recorded as stale and never used.
  */
 export type RemoteAttemptFact =
+  | { type: 'placed'; worker: string; host: string }
   | { type: 'waiting'; reason: string }
   | { type: 'waiting-ended' }
   | { type: 'stale-report'; attemptId: string; execution: string; worker: string; reason: string };

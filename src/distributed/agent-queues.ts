@@ -27,7 +27,10 @@ export interface JobWatch {
 interface WatchHandlers {
   onProgress(progress: AttemptProgress): void;
   onStalled(): void;
-  /** A worker took the job (called at least once when it does; possibly again). */
+  /**
+   * A worker took the job (QueueEvents `active`, once per take; one missed across a reconnect is made up
+   * for by the registry's presence, which the waiting state also watches).
+   */
   onActive(): void;
   /** A report from an execution that no longer holds the job's lock: set aside, never used. */
   onStale(progress: AttemptProgress, reason: string): void;
@@ -197,7 +200,6 @@ export class AgentQueues {
     for (const [id, watched] of [...this.#watched]) {
       const entry = this.#queues.get(watched.agent);
       const job: Job | undefined = await entry?.queue.getJob(id).catch(() => undefined);
-      if (job?.processedOn && !job.finishedOn) watched.onActive();
       if (!job?.finishedOn) continue;
       if (job.failedReason) watched.end({ kind: 'failed', reason: job.failedReason });
       else watched.end({ kind: 'completed', value: job.returnvalue });

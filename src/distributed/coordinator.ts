@@ -17,7 +17,7 @@ import { AgentQueues } from './agent-queues.js';
 import { attemptRecords } from './attempt-records.js';
 import { type ClusterView, clusterView } from './cluster-view.js';
 import { type GitEndpoint, startGitEndpoint } from './git-endpoint.js';
-import { type GitExchange, openGitExchange, openRemoteExchange } from './git-exchange.js';
+import { checkoutStarts, type GitExchange, openGitExchange, openRemoteExchange } from './git-exchange.js';
 import {
   assertRedisReachable,
   openRedis,
@@ -28,7 +28,8 @@ import {
 import { redisUrlOf } from './redis-url.js';
 import { RemoteAgent } from './remote-agent.js';
 import { openSharedLimits } from './shared-limits.js';
-import { isAlive, listWorkers, type WorkerEntry } from './worker-registry.js';
+import { WorkerPresence } from './worker-presence.js';
+import { listWorkers } from './worker-registry.js';
 
 export const defaultPrefix = 'ai-collab';
 
@@ -102,13 +103,8 @@ export async function openDistributed(options: {
     redis,
     concurrencyOf: (agent) => concurrency.get(agent),
   });
-  // Read once a second at most: steps submitted together share one read of the registry.
-  let read: { at: number; workers: Promise<WorkerEntry[]> } | undefined;
-  const workerOffers = async (agent: string) => {
-    const now = options.clock.now();
-    if (!read || now - read.at >= 1_000) read = { at: now, workers: listWorkers(redis, prefix) };
-    return (await read.workers).some((entry) => isAlive(entry, now) && entry.agents.includes(agent));
-  };
+  const presence = new WorkerPresence({ clock: options.clock, list: () => listWorkers(redis, prefix) });
+  const checkoutStart = checkoutStarts(exchange);
   return {
     target,
     prefix,
@@ -128,7 +124,8 @@ export async function openDistributed(options: {
             queues,
             exchange,
             grant,
-            workerOffers,
+            checkoutStart,
+            presence,
             attempts: attemptRecords(redis, prefix),
           }),
           spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs },

@@ -22,7 +22,7 @@ export const workRemoteTransport = [
 ];
 
 export interface GitExchange {
-  /** The commit a step's directory shows: the attempt's start. */
+  /** The commit a step's directory shows: the attempt's start (`HEAD`, one git process). */
   startOf(workspace: string): Promise<string>;
   /** Makes the start commit fetchable by workers (pushed to a named remote; the exchange already has it). */
   offerStart(workspace: string, commit: string, ref: string): Promise<void>;
@@ -67,6 +67,37 @@ export function openRemoteExchange(git: Git, url: string): GitExchange {
         cwd: workspace,
       });
     },
+  };
+}
+
+/** Runs whose checkout start is remembered (a coordinator serving many runs forgets the oldest). */
+const rememberedRuns = 64;
+
+/**
+ * The start of a step without a worktree of its own (in place, or isolation off): it works in the user's
+ * checkout, to which a distributed run never commits (a worker's result is applied there, not committed),
+ * so its HEAD is read once per run and directory instead of once per step. Steps in the engine's worktrees
+ * need none of this: the engine hands their start over (`AgentTask.startCommit`).
+ */
+export function checkoutStarts(
+  exchange: Pick<GitExchange, 'startOf'>,
+): (runId: string, workspace: string) => Promise<string> {
+  const starts = new Map<string, Promise<string>>();
+  return (runId, workspace) => {
+    const key = `${runId}\0${workspace}`;
+    const known = starts.get(key);
+    if (known !== undefined) return known;
+    const start = exchange.startOf(workspace);
+    starts.set(key, start);
+    // A failed read is not remembered: the next step asks again.
+    start.catch(() => {
+      starts.delete(key);
+    });
+    for (const oldest of starts.keys()) {
+      if (starts.size <= rememberedRuns) break;
+      starts.delete(oldest);
+    }
+    return start;
   };
 }
 

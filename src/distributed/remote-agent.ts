@@ -18,6 +18,8 @@ import {
   protocolVersion,
   startRefOf,
 } from './job-protocol.js';
+import type { WorkerPresence } from './worker-presence.js';
+import { WorkerWait } from './worker-wait.js';
 
 export interface RemoteAgentDeps {
   queues: AgentQueues;
@@ -26,8 +28,10 @@ export interface RemoteAgentDeps {
   grant(runId: string): { url: string; token?: string };
   /** Which job serves each step, so a resumed coordinator takes over instead of running it again. */
   attempts: AttemptRecords;
-  /** Whether a live worker offers the agent now (for the "waiting for a worker" notice). */
-  workerOffers(agent: string): Promise<boolean>;
+  /** The start of a step the engine gave none (it works in the user's checkout): see `checkoutStarts`. */
+  checkoutStart(runId: string, workspace: string): Promise<string>;
+  /** Whether live workers offer each agent (for the "waiting for a worker" state). */
+  presence: WorkerPresence;
 }
 
 export class RemoteAgent implements Agent {
@@ -43,7 +47,7 @@ export class RemoteAgent implements Agent {
     const deps = this.#deps;
     let job: AttemptJob;
     try {
-      const startCommit = await deps.exchange.startOf(task.workspace);
+      const startCommit = task.startCommit ?? (await deps.checkoutStart(task.runId, task.workspace));
       const grant = deps.grant(task.runId);
       job = attemptJobSchema.parse({
         protocol: protocolVersion,
@@ -66,14 +70,17 @@ export class RemoteAgent implements Agent {
     }
     if (task.signal.aborted) return failed('ABORTED', 'permanent', 'stopped before a worker took it');
     const placements = new PlacementReporter(task);
-    const waiting = new WaitingNotice(task);
+    const waiting = new WorkerWait(deps.presence, this.name, {
+      fact: (fact) => task.onRemoteFact?.(fact),
+      warn: (message) => task.onEvent?.({ type: 'warning', message }),
+    });
     const handlers = {
       onProgress: (progress: AttemptProgress) => {
-        waiting.end();
+        waiting.taken();
         placements.report(progress);
         for (const part of progress.parts) task.onEvent?.(part);
       },
-      onActive: () => waiting.end(),
+      onActive: () => waiting.taken(),
       onStale: (progress: AttemptProgress, reason: string) => reportStale(task, progress, reason),
       onStalled: () =>
         task.onEvent?.({
@@ -92,6 +99,7 @@ export class RemoteAgent implements Agent {
         type: 'warning',
         message: 'taking over the attempt still on a worker (not run again)',
       });
+      waiting.start();
       return this.#await(task, { ...job, attemptId: earlier?.attemptId ?? job.attemptId }, adopted, {
         placements,
         waiting,
@@ -103,8 +111,7 @@ export class RemoteAgent implements Agent {
       feedback,
     });
     const watch = await deps.queues.submit(this.name, job, handlers);
-    if (!(await deps.workerOffers(this.name).catch(() => true)))
-      waiting.start(`waiting for a worker that runs ${this.name}`);
+    waiting.start();
     return this.#await(task, job, watch, { placements, waiting });
   }
 
@@ -112,7 +119,7 @@ export class RemoteAgent implements Agent {
     task: AgentTask,
     job: AttemptJob,
     watch: JobWatch,
-    notices: { placements: PlacementReporter; waiting: WaitingNotice },
+    notices: { placements: PlacementReporter; waiting: WorkerWait },
   ): Promise<AgentResult> {
     const onAbort = () => void watch.cancel();
     task.signal.addEventListener('abort', onAbort, { once: true });
@@ -175,32 +182,7 @@ class PlacementReporter {
   report(from: Pick<AttemptProgress, 'execution' | 'worker' | 'host'>): void {
     if (this.#seen.has(from.execution)) return;
     this.#seen.add(from.execution);
-    this.#task.onPlaced?.({ worker: from.worker, host: from.host ?? 'unknown host' });
-  }
-}
-
-/**
- * The attempt's "waiting for a worker" state in the run's log: started at most once, ended once when a
- * worker takes the job (or the attempt ends); a worker that takes it first means it never starts.
- */
-class WaitingNotice {
-  readonly #task: AgentTask;
-  #state: 'idle' | 'waiting' | 'over' = 'idle';
-
-  constructor(task: AgentTask) {
-    this.#task = task;
-  }
-
-  start(reason: string): void {
-    if (this.#state !== 'idle') return;
-    this.#state = 'waiting';
-    this.#task.onRemoteFact?.({ type: 'waiting', reason });
-    this.#task.onEvent?.({ type: 'warning', message: reason });
-  }
-
-  end(): void {
-    if (this.#state === 'waiting') this.#task.onRemoteFact?.({ type: 'waiting-ended' });
-    this.#state = 'over';
+    this.#task.onRemoteFact?.({ type: 'placed', worker: from.worker, host: from.host ?? 'unknown host' });
   }
 }
 

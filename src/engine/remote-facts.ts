@@ -1,6 +1,7 @@
 /**
- * Facts a remote attempt reports (distributed mode) turned into the run's events: the attempt waits for a
- * worker that offers its agent, stops waiting, or a stale execution's report was set aside.
+ * Facts a remote attempt reports (distributed mode) turned into the run's events: a worker took the
+ * attempt, it waits for a worker that offers its agent, stops waiting, or a stale execution's report was
+ * set aside.
  */
 import type { RemoteAttemptFact } from '../agents/agent.js';
 import type { RunRecorder } from './run-recorder.js';
@@ -11,6 +12,12 @@ export function recordRemoteFact(
   fact: RemoteAttemptFact,
 ): void {
   switch (fact.type) {
+    case 'placed':
+      recorder.record({
+        type: 'step.worker-assigned',
+        data: { ...at, worker: fact.worker, host: fact.host },
+      });
+      return;
     case 'waiting':
       recorder.record({ type: 'step.waiting', data: { ...at, reason: fact.reason } });
       return;

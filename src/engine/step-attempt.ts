@@ -30,6 +30,13 @@ export type AttemptOutcome =
     } & AgentOutcomeDetails)
   | { kind: 'stopped'; reason: Exclude<AbortReason, 'timeout' | 'budget'> };
 
+/** Where the agent works: its directory, the attempt's variables, and the commit it was checked out at. */
+interface PreparedPlace {
+  cwd: string;
+  env?: Record<string, string>;
+  startCommit?: string;
+}
+
 export interface AttemptContext {
   recorder: RunRecorder;
   clock: Clock;
@@ -110,7 +117,7 @@ export class StepAttempt {
     if (!prepared.ok)
       return { kind: 'failed', failure: prepared.failure, durationMs: context.clock.now() - startedAt };
     try {
-      return await this.#runPrepared(agent, context, hookContext, prepared.cwd, startedAt, prepared.env);
+      return await this.#runPrepared(agent, context, hookContext, prepared, startedAt);
     } finally {
       prepared.release?.();
     }
@@ -121,12 +128,12 @@ export class StepAttempt {
     agent: Agent,
     context: AttemptContext,
     hookContext: StepHookContext,
-    cwd: string,
+    place: PreparedPlace,
     startedAt: number,
-    env: Record<string, string> | undefined,
   ): Promise<AttemptOutcome> {
     const { recorder } = context;
-    const outcome = await this.#runAgent(agent, context, cwd, env);
+    const { cwd, env } = place;
+    const outcome = await this.#runAgent(agent, context, place);
     if (outcome.kind !== 'succeeded') return outcome;
     const staged = await runStages(context.hooks?.stages ?? [], {
       ...hookContext,
@@ -174,9 +181,7 @@ export class StepAttempt {
   }
 
   /** What the agent reports that goes in the log: the processes serving the attempt, the worker running it. */
-  #recordedFacts(
-    recorder: AttemptContext['recorder'],
-  ): Pick<AgentTask, 'onProcessStarted' | 'onPlaced' | 'onRemoteFact'> {
+  #recordedFacts(recorder: AttemptContext['recorder']): Pick<AgentTask, 'onProcessStarted' | 'onRemoteFact'> {
     const stepId = this.step.id;
     return {
       onProcessStarted: (started) => {
@@ -186,21 +191,12 @@ export class StepAttempt {
           data: { stepId, attempt: this.attempt, process, logFile },
         });
       },
-      onPlaced: (placement) =>
-        recorder.record({
-          type: 'step.worker-assigned',
-          data: { stepId, attempt: this.attempt, ...placement },
-        }),
       onRemoteFact: (fact) => recordRemoteFact(recorder, { stepId, attempt: this.attempt }, fact),
     };
   }
 
-  async #runAgent(
-    agent: Agent,
-    context: AttemptContext,
-    cwd: string,
-    env: Record<string, string> | undefined,
-  ): Promise<AttemptOutcome> {
+  async #runAgent(agent: Agent, context: AttemptContext, place: PreparedPlace): Promise<AttemptOutcome> {
+    const { cwd, env, startCommit } = place;
     const timeoutMs = this.step.timeoutMs ?? context.agentTimeoutMs;
     const { recorder, clock } = context;
     const stepId = this.step.id;
@@ -219,6 +215,7 @@ export class StepAttempt {
         // The attempt's own variables (its port block) reach the agent as the step's `env` does.
         step: env ? { ...this.step, env: { ...this.step.env, ...env } } : this.step,
         workspace: cwd,
+        ...(startCommit !== undefined && { startCommit }),
         ...(context.feedback !== undefined && { feedback: context.feedback }),
         logFile,
         get signal() {

@@ -26,6 +26,8 @@ export interface PreparedWorkspace {
   cwd: string;
   /** Facts worth recording (branch, base commit…), kept in `step.workspace-prepared`. */
   detail?: Record<string, string>;
+  /** The commit the directory was checked out at, when it is a git checkout the workspace made. */
+  startCommit?: string;
   /** Called once when the attempt ends, however it ends (after its stages): e.g. leaves a shared worktree. */
   release?: () => void;
   /** Variables every process of the attempt gets (agent, setup, check): e.g. its `AI_COLLAB_PORT_BASE`. */

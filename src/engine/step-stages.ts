@@ -11,7 +11,7 @@ export async function prepareWorkspace(
   context: StepHookContext,
   recorder: RunRecorder,
 ): Promise<
-  | { ok: true; cwd: string; release?: () => void; env?: Record<string, string> }
+  | { ok: true; cwd: string; release?: () => void; env?: Record<string, string>; startCommit?: string }
   | { ok: false; failure: StepFailure }
 > {
   if (!hooks?.prepare) return { ok: true, cwd: context.workspace };
@@ -50,6 +50,7 @@ export async function prepareWorkspace(
       cwd: prepared.cwd,
       ...(prepared.release && { release: prepared.release }),
       ...(prepared.env && { env: prepared.env }),
+      ...(prepared.startCommit !== undefined && { startCommit: prepared.startCommit }),
     };
   } catch (error) {
     return {

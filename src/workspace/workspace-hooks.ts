@@ -152,7 +152,8 @@ export class WorkspaceHooks {
     const ports = this.#ports.lease(`${context.runId}/${context.step.id}`);
     try {
       const prepared = await this.#prepareDirectory(context, ports.env);
-      const isolation = readPrepared(prepared.detail)?.isolation;
+      const recorded = readPrepared(prepared.detail);
+      const isolation = recorded?.isolation;
       if (isolation !== 'worktree' && isolation !== 'integration') {
         // In place there is no worktree of its own (and pooled agents stay warm without per-step variables).
         ports.release();
@@ -164,6 +165,7 @@ export class WorkspaceHooks {
         (isolation === 'worktree' ? await this.#runSetup(context, prepared.cwd, ports.env) : undefined);
       return {
         ...prepared,
+        ...(recorded?.startCommit !== undefined && { startCommit: recorded.startCommit }),
         env: ports.env,
         release: () => {
           release?.();

@@ -42,13 +42,14 @@ steps:
 
 const stepIds = ['first', 'hold', 'beside', 'after-a', 'after-b', 'last'];
 
-test('Redis (AOF on) restarted mid-run: the coordinator and workers say so, wait, reconnect, and every step runs once', {
-  skip,
-  timeout: 480_000,
-}, async () => {
+/**
+ * A cluster on a private Redis with the given workers, and a coordinator running the held plan in a fresh
+ * repository, returned once its `hold` step runs on a worker (so Redis goes away with work in flight).
+ */
+async function startHeldRun(workerNames: string[]) {
   const redis = await startPrivateRedis();
   const cluster = openCluster(redis);
-  const workers = await Promise.all(['one', 'two'].map((name) => cluster.startWorker(name)));
+  const workers = await Promise.all(workerNames.map((name) => cluster.startWorker(name)));
   const markers = tempDir('ai-collab-markers-');
   const release = join(markers, 'release');
   const repo = gitRepo({ 'README.md': 'project\n' });
@@ -57,6 +58,14 @@ test('Redis (AOF on) restarted mid-run: the coordinator and workers say so, wait
     repo,
   );
   await waitFor(() => markerLines(join(markers, 'hold')).length === 1, 'the held step to run', 120_000);
+  return { redis, cluster, workers, markers, release, repo, coordinator };
+}
+
+test('Redis (AOF on) restarted mid-run: the coordinator and workers say so, wait, reconnect, and every step runs once', {
+  skip,
+  timeout: 480_000,
+}, async () => {
+  const { redis, workers, markers, release, repo, coordinator } = await startHeldRun(['one', 'two']);
   await redis.stop();
   const lost = `lost Redis at ${redis.url}`;
   await waitFor(
@@ -87,17 +96,7 @@ test('Redis lost mid-run and the coordinator killed while it waits: once Redis i
   skip,
   timeout: 480_000,
 }, async () => {
-  const redis = await startPrivateRedis();
-  const cluster = openCluster(redis);
-  await cluster.startWorker('steady');
-  const markers = tempDir('ai-collab-markers-');
-  const release = join(markers, 'release');
-  const repo = gitRepo({ 'README.md': 'project\n' });
-  const coordinator = cluster.startCoordinator(
-    ['run', heldPlan(markers, release), '--yes', '--no-review', '--json'],
-    repo,
-  );
-  await waitFor(() => markerLines(join(markers, 'hold')).length === 1, 'the held step to run', 120_000);
+  const { redis, cluster, markers, release, repo, coordinator } = await startHeldRun(['steady']);
   await redis.stop();
   await waitFor(
     () => coordinator.stderrSoFar().includes(`lost Redis at ${redis.url}; waiting`),

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { z } from 'zod';
+import { queueNameOf } from '../../src/distributed/job-protocol.js';
 import { runCli, waitFor } from '../support/cli.js';
-import { openCluster, planFile, redisMissing } from './distributed-support.js';
+import { tempDir } from '../support/temp-dir.js';
+import { markerLines, openCluster, planFile, redisMissing } from './distributed-support.js';
 import { gitRepo } from './workspace-support.js';
 
 const skip = await redisMissing();
@@ -28,7 +32,50 @@ test('while no live worker offers its agent a step shows "waiting for a worker t
   const result = await coordinator.result;
   assert.equal(result.code, 0, result.stderr);
   assert.equal(runJson.parse(JSON.parse(result.stdout)).status, 'succeeded');
-  assert.match(result.stderr, /step lonely: a worker took it/);
+  assert.match(result.stderr, /step lonely no longer waits: a worker that runs it is live/);
   const after = await runCli(['status', runId], { cwd: repo });
   assert.doesNotMatch(after.stdout, /waiting for a worker/);
+});
+
+test('the only worker SIGKILLed with one step running and one queued: both steps wait for a worker again, and the run finishes on the next worker', {
+  skip,
+  timeout: 1_800_000,
+}, async () => {
+  const cluster = openCluster();
+  const only = await cluster.startWorker('only', { args: ['--lock-duration', '3000'] });
+  const markers = tempDir('ai-collab-markers-');
+  const release = join(markers, 'release');
+  const mark = (id: string) => `echo ran >> ${join(markers, id)}`;
+  const plan = planFile(`name: worker-dies
+concurrency: 2
+steps:
+  - { id: held, agent: shell, run: '${mark('held')}; while [ ! -f ${release} ]; do sleep 0.1; done' }
+  - { id: queued, agent: shell, run: '${mark('queued')}' }
+`);
+  const repo = gitRepo({ 'README.md': 'project\n' });
+  const coordinator = cluster.startCoordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
+  await waitFor(() => markerLines(join(markers, 'held')).length === 1, 'the held step to run', 240_000);
+  // The worker runs one attempt at a time: `queued` sits in the queue behind `held`.
+  const queue = `${cluster.prefix}:${queueNameOf('shell')}:wait`;
+  await waitFor(async () => (await cluster.redis.llen(queue)) === 1, 'the second step to be queued', 120_000);
+  assert.doesNotMatch(coordinator.stderrSoFar(), /is waiting for a worker/, 'a live worker offered shell');
+  only.process.child.kill('SIGKILL');
+  await only.process.result;
+  for (const id of ['queued', 'held'])
+    await waitFor(
+      () => new RegExp(`step ${id} is waiting for a worker that runs shell`).test(coordinator.stderrSoFar()),
+      `step ${id} to wait for a worker again`,
+      120_000,
+    );
+  assert.deepEqual(markerLines(join(markers, 'queued')), [], 'nothing ran the queued step');
+  writeFileSync(release, '');
+  await cluster.startWorker('next', { args: ['--lock-duration', '3000'] });
+  const result = await coordinator.result;
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(runJson.parse(JSON.parse(result.stdout)).status, 'succeeded');
+  for (const id of ['queued', 'held'])
+    assert.match(result.stderr, new RegExp(`step ${id} no longer waits: a worker that runs it is live`));
+  assert.equal(markerLines(join(markers, 'queued')).length, 1);
+  // Only the attempt in flight at the kill runs again.
+  assert.equal(markerLines(join(markers, 'held')).length, 2);
 });

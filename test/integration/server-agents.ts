@@ -33,7 +33,7 @@ export class TalkingAgent implements Agent {
 
   async run(task: AgentTask): Promise<AgentResult> {
     const plan = this.#script(task.stepId, task.attempt);
-    if (plan.worker) task.onPlaced?.(plan.worker);
+    if (plan.worker) task.onRemoteFact?.({ type: 'placed', ...plan.worker });
     mkdirSync(dirname(task.logFile), { recursive: true });
     appendFileSync(task.logFile, '');
     task.onProcessStarted({

@@ -14,7 +14,7 @@ export function remoteFactText(state: RunState, event: RemoteFactEvent): string 
     case 'step.waiting':
       return `${step} is ${event.data.reason}`;
     case 'step.waiting-ended':
-      return `${step}: a worker took it`;
+      return `${step} no longer waits: a worker that runs it is live`;
     case 'step.stale-report': {
       const { attemptId, worker, reason } = event.data;
       return `${step}: set aside a stale report from worker ${worker} (attempt ${attemptId}): ${reason}`;

@@ -90,6 +90,8 @@ export class WorkerService {
   async start(): Promise<void> {
     const options = this.#options;
     mkdirSync(join(options.directory, 'logs'), { recursive: true, mode: 0o700 });
+    // Registered before it can take a job: a coordinator that sees a job taken sees its worker alive too.
+    await this.#beat();
     for (const agent of options.offered) {
       const worker = new Worker(
         queueNameOf(agent),
@@ -124,7 +126,6 @@ export class WorkerService {
       for (const worker of this.#workers) worker.cancelJob(attemptId, 'cancelled by the coordinator');
     });
     await Promise.all(this.#workers.map((worker) => worker.waitUntilReady()));
-    await this.#beat();
     this.#heartbeat = setInterval(() => void this.#beat().catch(() => {}), heartbeatEveryMs);
   }
 

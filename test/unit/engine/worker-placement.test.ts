@@ -18,12 +18,12 @@ class PlacedAgent implements Agent {
 
   async run(task: AgentTask): Promise<AgentResult> {
     if (task.stepId === 'steady') {
-      task.onPlaced?.({ worker: 'w3', host: 'host-c' });
+      task.onRemoteFact?.({ type: 'placed', worker: 'w3', host: 'host-c' });
       return { ok: true, output: 'done' };
     }
     if (task.attempt > 1) return { ok: true, output: 'done here' };
-    task.onPlaced?.({ worker: 'w1', host: 'host-a' });
-    task.onPlaced?.({ worker: 'w2', host: 'host-b' });
+    task.onRemoteFact?.({ type: 'placed', worker: 'w1', host: 'host-a' });
+    task.onRemoteFact?.({ type: 'placed', worker: 'w2', host: 'host-b' });
     return { ok: false, failure: { code: 'EXIT_CODE', kind: 'transient', message: 'failed on w2' } };
   }
 }
