@@ -31,13 +31,14 @@ function createRun(store: SqliteStore, runId = 'r1') {
   );
 }
 
-test('every connection runs WAL with synchronous=FULL, foreign keys and a busy timeout', () => {
+test('every connection runs WAL with synchronous=FULL, foreign keys, a busy timeout and a 2 MB page cache', () => {
   const store = openStore(join(tempDir(), 'state.db'));
   assert.deepEqual(store.pragmas(), {
     journal_mode: 'wal',
     synchronous: 2,
     foreign_keys: 1,
     busy_timeout: 5_000,
+    cache_size: -2_000,
   });
   store.close();
 });
