@@ -102,7 +102,16 @@ export interface EventStore {
    */
   claimRun(runId: string, expected: OwnerIdentity | null, owner: OwnerIdentity): boolean;
   getRun(runId: string): RunRecord | undefined;
-  listRuns(options?: { workspace?: string; limit?: number }): RunRecord[];
+  /**
+   * Newest first. With `changedAfter` (a `runsRevision()` seen earlier), only the runs whose row changed
+   * since: a poller reads what changed, not the whole list.
+   */
+  listRuns(options?: { workspace?: string; limit?: number; changedAfter?: number }): RunRecord[];
+  /**
+   * A number that grows with every change to any run's row (new run, status, last seq, owner), by any
+   * process on this store: unchanged means no run changed. Cheap enough to ask every second.
+   */
+  runsRevision(): number;
   readEvents(runId: string, afterSeq?: number): Iterable<StoredEvent>;
   /** Most recent durations of successful steps for an agent and action, newest first. */
   recentDurations(agent: string, action: string, limit: number): number[];

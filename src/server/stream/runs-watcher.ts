@@ -1,6 +1,8 @@
 /**
- * The runs list as the dashboard sees it: read from the store's run index every `pollMs`, with a message
- * for each run that appeared or changed. Runs that are not finished get a feed, so metrics see their events.
+ * The runs list as the dashboard sees it: kept from the store's run index, polled every `runsPollMs`, with a
+ * message for each run that appeared or changed. A poll asks the index's revision first and reads only the
+ * rows written since (none while nothing changed), so an idle list of 500 runs costs one index lookup.
+ * Runs that are not finished get a feed, so metrics see their events.
  */
 import { isSameProcessAlive } from '../../agents/process/proc-table.js';
 import type { RunState } from '../../engine/run-state.js';
@@ -10,6 +12,7 @@ import type { FeedRegistry } from './feed-registry.js';
 import type { RunSummary } from './stream-protocol.js';
 
 const unfinished: ReadonlySet<string> = new Set(['pending', 'running', 'paused', 'awaiting_approval']);
+const noRuns: ReadonlySet<string> = new Set();
 
 /** A run whose owner died still reads `running` in the store until resumed; show it as interrupted. */
 export function summarize(record: RunRecord, state?: Readonly<RunState>, activeHere = false): RunSummary {
@@ -40,6 +43,9 @@ export class RunsWatcher {
   readonly #onChange: (summary: RunSummary) => void;
   readonly #limit: number;
   #known = new Map<string, string>();
+  /** The runs list as of the last poll, newest first, and the index revision it was read at. */
+  #listed = new Map<string, RunRecord>();
+  #revision: number | undefined;
   #pendingNotes = new Map<string, Readonly<RunState>>();
   #closed = false;
   readonly #needsFeed: (record: RunRecord) => boolean;
@@ -71,18 +77,20 @@ export class RunsWatcher {
   }
 
   /**
-   * Reads the run index and reports what changed since the last poll; answers the runs in the list. Only
-   * those are remembered: a run that fell off the list is never reported again, so it costs nothing.
+   * Reads what changed in the run index and reports it; answers the runs in the list, by id. Only those are
+   * remembered: a run that fell off the list is never reported again, so it costs nothing.
    */
-  poll(): ReadonlySet<string> {
-    const listed = new Set<string>();
-    for (const record of this.#store.listRuns({ limit: this.#limit })) {
-      listed.add(record.runId);
-      if (unfinished.has(record.status) || this.#needsFeed(record)) this.#feeds.get(record.runId);
-      this.#report(this.#summary(record));
+  poll(): ReadonlyMap<string, RunRecord> {
+    const changed = this.#readChanges();
+    for (const record of this.#listed.values()) {
+      const going = unfinished.has(record.status);
+      if (going || this.#needsFeed(record)) this.#feeds.get(record.runId);
+      // A finished run's summary changes only with its row; one still going may have lost its owner
+      // process, which no row says.
+      if (going || changed.has(record.runId)) this.#report(this.#summary(record));
     }
-    for (const runId of this.#known.keys()) if (!listed.has(runId)) this.#known.delete(runId);
-    return listed;
+    for (const runId of this.#known.keys()) if (!this.#listed.has(runId)) this.#known.delete(runId);
+    return this.#listed;
   }
 
   /**
@@ -106,6 +114,28 @@ export class RunsWatcher {
     this.#pendingNotes.set(state.runId, state);
   }
 
+  /** Takes the rows written since the last poll into the list; answers their ids. */
+  #readChanges(): ReadonlySet<string> {
+    // The revision is read first: a row written in between is read now and again next time, never missed.
+    const revision = this.#store.runsRevision();
+    if (revision === this.#revision) return noRuns;
+    const rows = this.#store.listRuns({
+      limit: this.#limit,
+      ...(this.#revision !== undefined && { changedAfter: this.#revision }),
+    });
+    this.#revision = revision;
+    let appeared = false;
+    for (const record of rows) {
+      appeared ||= !this.#listed.has(record.runId);
+      this.#listed.set(record.runId, record);
+    }
+    if (appeared) {
+      const newest = [...this.#listed.values()].sort(newestFirst).slice(0, this.#limit);
+      this.#listed = new Map(newest.map((record) => [record.runId, record]));
+    }
+    return new Set(rows.map((record) => record.runId));
+  }
+
   #summary(record: RunRecord): RunSummary {
     const state = this.#feeds.peek(record.runId)?.state;
     return summarize(record, state, this.#engine.activeRun(record.runId) !== undefined);
@@ -117,4 +147,10 @@ export class RunsWatcher {
     this.#known.set(summary.runId, key);
     this.#onChange(summary);
   }
+}
+
+/** The run index's order, `created_at DESC, run_id DESC` (SQLite compares text as UTF-8 bytes). */
+function newestFirst(left: RunRecord, right: RunRecord): number {
+  if (left.createdAt !== right.createdAt) return right.createdAt - left.createdAt;
+  return Buffer.compare(Buffer.from(right.runId), Buffer.from(left.runId));
 }

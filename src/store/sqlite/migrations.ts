@@ -105,4 +105,12 @@ export const migrations: readonly string[] = [
   ALTER TABLE step_durations ADD COLUMN cost_usd REAL;
   ALTER TABLE step_durations ADD COLUMN tokens INTEGER;
   `,
+  `
+  -- The run index's revision (sqlite-run-index.ts): each write to a run's row stamps it with one more than
+  -- the highest, so a reader that polls the runs list asks for the highest first and reads only the rows
+  -- stamped after its last look.
+  ALTER TABLE runs ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  UPDATE runs SET revision = rowid;
+  CREATE INDEX runs_by_revision ON runs (revision);
+  `,
 ];

@@ -37,6 +37,13 @@ const runRowSchema = z.object({
 });
 
 const statusRowSchema = runRowSchema.pick({ status: true, last_seq: true });
+const revisionRowSchema = z.object({ revision: z.number() });
+
+/**
+ * Every write to a run's row stamps it with the next revision (writes are serialized by SQLite's write lock,
+ * so two processes never stamp the same one): `revision()` is then a cheap change marker for the whole index.
+ */
+const nextRevision = '(SELECT IFNULL(MAX(revision), 0) + 1 FROM runs)';
 
 export class SqliteRunIndex {
   readonly #statements: PreparedStatements;
@@ -51,8 +58,8 @@ export class SqliteRunIndex {
     this.#statements
       .get(
         `INSERT INTO runs (run_id, name, workspace, plan_file, status, step_count, created_at, updated_at,
-             finished_at, owner, last_seq)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             finished_at, owner, last_seq, revision)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${nextRevision})`,
       )
       .run(
         record.runId,
@@ -71,7 +78,9 @@ export class SqliteRunIndex {
 
   claim(runId: string, expected: OwnerIdentity | null, owner: OwnerIdentity): boolean {
     const result = this.#statements
-      .get('UPDATE runs SET owner = ?, updated_at = ? WHERE run_id = ? AND owner IS ?')
+      .get(
+        `UPDATE runs SET owner = ?, updated_at = ?, revision = ${nextRevision} WHERE run_id = ? AND owner IS ?`,
+      )
       .run(JSON.stringify(owner), this.#clock.now(), runId, ownerText(expected));
     return result.changes === 1;
   }
@@ -81,16 +90,33 @@ export class SqliteRunIndex {
     return row === undefined ? undefined : toRunRecord(runRowSchema.parse(row));
   }
 
-  list(options: { workspace?: string; limit?: number }): RunRecord[] {
-    const limit = options.limit ?? 1_000;
-    const order = 'ORDER BY created_at DESC, run_id DESC LIMIT ?';
-    const rows =
-      options.workspace === undefined
-        ? this.#statements.get(`SELECT ${runColumns} FROM runs ${order}`).all(limit)
-        : this.#statements
-            .get(`SELECT ${runColumns} FROM runs WHERE workspace = ? ${order}`)
-            .all(options.workspace, limit);
+  /**
+   * Newest first. With `changedAfter`, only the rows written after that revision: of the newest `limit`
+   * runs, exactly those that changed (a changed run among the newest `limit` is among the newest `limit`
+   * changed ones).
+   */
+  list(options: { workspace?: string; limit?: number; changedAfter?: number }): RunRecord[] {
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    if (options.workspace !== undefined) {
+      conditions.push('workspace = ?');
+      values.push(options.workspace);
+    }
+    if (options.changedAfter !== undefined) {
+      conditions.push('revision > ?');
+      values.push(options.changedAfter);
+    }
+    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+    const rows = this.#statements
+      .get(`SELECT ${runColumns} FROM runs ${where} ORDER BY created_at DESC, run_id DESC LIMIT ?`)
+      .all(...values, options.limit ?? 1_000);
     return rows.map((row) => toRunRecord(runRowSchema.parse(row)));
+  }
+
+  /** The highest revision stamped on any row (0 for an empty index): one index lookup. */
+  revision(): number {
+    const row = this.#statements.get('SELECT IFNULL(MAX(revision), 0) AS revision FROM runs').get();
+    return revisionRowSchema.parse(row).revision;
   }
 
   /** The indexed status and last seq, for a compare-and-swap append. */
@@ -103,7 +129,7 @@ export class SqliteRunIndex {
 
   /** Moves the row to `lastSeq` (never back) with the changes its events imply. */
   applyPatch(runId: string, patch: RunRecordPatch, lastSeq: number, at: number): void {
-    const sets = ['last_seq = MAX(last_seq, ?)', 'updated_at = ?'];
+    const sets = ['last_seq = MAX(last_seq, ?)', 'updated_at = ?', `revision = ${nextRevision}`];
     const values: unknown[] = [lastSeq, at];
     if (patch.status !== undefined) {
       sets.push('status = ?');

@@ -116,8 +116,12 @@ export class SqliteStore implements EventStore {
     return this.#runs.get(runId);
   }
 
-  listRuns(options: { workspace?: string; limit?: number } = {}): RunRecord[] {
+  listRuns(options: { workspace?: string; limit?: number; changedAfter?: number } = {}): RunRecord[] {
     return this.#runs.list(options);
+  }
+
+  runsRevision(): number {
+    return this.#runs.revision();
   }
 
   readEvents(runId: string, afterSeq = 0): Iterable<StoredEvent> {

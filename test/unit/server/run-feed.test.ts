@@ -56,6 +56,9 @@ class FakeStore implements ServerStore {
   listRuns() {
     return [];
   }
+  runsRevision() {
+    return 0;
+  }
   commit(events: RunEvent[]): void {
     this.committed.push(...events);
   }

@@ -31,13 +31,14 @@ function createRun(store: SqliteStore, runId = 'r1') {
   );
 }
 
-test('every connection runs WAL with synchronous=FULL, foreign keys and a busy timeout', () => {
+test('every connection runs WAL with synchronous=FULL, foreign keys, a busy timeout and a 2 MB page cache', () => {
   const store = openStore(join(tempDir(), 'state.db'));
   assert.deepEqual(store.pragmas(), {
     journal_mode: 'wal',
     synchronous: 2,
     foreign_keys: 1,
     busy_timeout: 5_000,
+    cache_size: -2_000,
   });
   store.close();
 });
@@ -180,4 +181,56 @@ test('a store with the old approvals table: each decision not yet carried out be
   const check = new Database(path);
   assert.equal(check.prepare("SELECT name FROM sqlite_master WHERE name = 'approvals'").get(), undefined);
   check.close();
+});
+
+test("the runs revision moves with every change to a run's row, seen from another connection, which then reads only the changed rows", async () => {
+  const path = join(tempDir(), 'state.db');
+  const writer = openStore(path);
+  const reader = openStore(path);
+  const changedIds = (after: number) => reader.listRuns({ changedAfter: after }).map((run) => run.runId);
+  createRun(writer, 'r1');
+  createRun(writer, 'r2');
+  const created = reader.runsRevision();
+  assert.deepEqual(changedIds(0), ['r2', 'r1']);
+  assert.deepEqual(changedIds(created), [], 'nothing changed since');
+
+  writer.enqueue({ event: { runId: 'r1', seq: 2, type: 'step.started', at: 2, data: {} } });
+  await writer.flush();
+  const stepped = reader.runsRevision();
+  assert.ok(stepped > created, 'a new event moves the row (its last seq)');
+  assert.deepEqual(changedIds(created), ['r1']);
+
+  assert.ok(writer.claimRun('r2', null, owner));
+  assert.ok(reader.runsRevision() > stepped, 'so does a new owner');
+  assert.deepEqual(changedIds(stepped), ['r2']);
+  writer.close();
+  reader.close();
+});
+
+test('runs of a store from before the runs revision are all read once as changed', () => {
+  const path = join(tempDir(), 'state.db');
+  const raw = new Database(path);
+  for (const migration of migrations.slice(0, 7)) raw.exec(migration);
+  raw.pragma('user_version = 7');
+  for (const runId of ['old1', 'old2']) {
+    raw
+      .prepare(
+        `INSERT INTO runs (run_id, name, workspace, plan_file, status, step_count, created_at, updated_at, finished_at, owner, last_seq)
+         VALUES (?, 'n', '/w', NULL, 'succeeded', 1, 1, 1, 1, NULL, 1)`,
+      )
+      .run(runId);
+  }
+  raw.close();
+  const store = openStore(path);
+  const migrated = store.runsRevision();
+  assert.deepEqual(
+    store.listRuns({ changedAfter: 0 }).map((run) => run.runId),
+    ['old2', 'old1'],
+  );
+  createRun(store, 'new');
+  assert.deepEqual(
+    store.listRuns({ changedAfter: migrated }).map((run) => run.runId),
+    ['new'],
+  );
+  store.close();
 });
