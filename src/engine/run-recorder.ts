@@ -39,8 +39,11 @@ export class RunRecorder {
   }
 
   record(body: RunEventBody, duration?: DurationSample): RunEvent {
+    // Named fields, not `{ ...body, runId, … }`: on Node 20's V8 a spread that adds keys gives every event a
+    // hidden class of its own, garbage the collector must trace twice per step.
     const event = {
-      ...body,
+      type: body.type,
+      data: body.data,
       runId: this.state.runId,
       seq: this.state.lastSeq + 1,
       at: this.#clock.now(),

@@ -119,7 +119,7 @@ function stepStarted(state: RunState, event: RunEventOf<'step.started'>): void {
     feedback: _feedback,
     ...rest
   } = step(state, event.data.stepId);
-  setStep(state, { ...rest, status: 'running', attempts: event.data.attempt, startedAt: event.at });
+  setStep(state, rest, { status: 'running', attempts: event.data.attempt, startedAt: event.at });
 }
 
 /** Distributed mode's facts about an attempt: only waiting changes what the step shows. */
@@ -130,7 +130,7 @@ function remoteFact(
   const current = state.steps[event.data.stepId];
   // A fact of an earlier attempt (or a step the plan no longer has) changes nothing.
   if (!current || current.attempts !== event.data.attempt) return;
-  if (event.type === 'step.waiting') setStep(state, { ...current, waitingReason: event.data.reason });
+  if (event.type === 'step.waiting') setStep(state, current, { waitingReason: event.data.reason });
   else if (event.type === 'step.waiting-ended') {
     const { waitingReason: _waiting, ...rest } = current;
     setStep(state, rest);
@@ -138,8 +138,7 @@ function remoteFact(
 }
 
 function stepProcessStarted(state: RunState, event: RunEventOf<'step.process-started'>): void {
-  setStep(state, {
-    ...step(state, event.data.stepId),
+  setStep(state, step(state, event.data.stepId), {
     process: event.data.process,
     logFile: event.data.logFile,
   });
@@ -149,15 +148,14 @@ function stepProcessStarted(state: RunState, event: RunEventOf<'step.process-sta
 function stepWorkerAssigned(state: RunState, event: RunEventOf<'step.worker-assigned'>): void {
   const current = step(state, event.data.stepId);
   if (current.attempts !== event.data.attempt) return;
-  setStep(state, { ...current, worker: { worker: event.data.worker, host: event.data.host } });
+  setStep(state, current, { worker: { worker: event.data.worker, host: event.data.host } });
 }
 
 function stepSucceeded(state: RunState, event: RunEventOf<'step.succeeded'>): void {
   if (event.data.usage) state.spent = addSpend(state.spent, event.data.usage);
   const { startCommit: _start, resultCommit: _result, ...current } = step(state, event.data.stepId);
   const { startCommit, resultCommit } = event.data;
-  setStep(state, {
-    ...current,
+  setStep(state, current, {
     ...(startCommit !== undefined && resultCommit !== undefined && { startCommit, resultCommit }),
     status: 'succeeded',
     finishedAt: event.at,
@@ -171,19 +169,18 @@ function stepSucceeded(state: RunState, event: RunEventOf<'step.succeeded'>): vo
     const dependent = step(state, dependentId);
     // `pick: first` goes as soon as one candidate passed; a later one no longer counts.
     if (dependent.pick === 'first' && current.candidateOf === dependentId) {
-      if (dependent.status === 'pending') setStep(state, { ...dependent, waitingOn: 0, status: 'ready' });
+      if (dependent.status === 'pending') setStep(state, dependent, { waitingOn: 0, status: 'ready' });
       continue;
     }
     const waitingOn = dependent.waitingOn - 1;
     const status = waitingOn === 0 && dependent.status === 'pending' ? 'ready' : dependent.status;
-    setStep(state, { ...dependent, waitingOn, status });
+    setStep(state, dependent, { waitingOn, status });
   }
 }
 
 function stepAttemptFailed(state: RunState, event: RunEventOf<'step.attempt-failed'>): void {
   if (event.data.usage) state.spent = addSpend(state.spent, event.data.usage);
-  setStep(state, {
-    ...step(state, event.data.stepId),
+  setStep(state, step(state, event.data.stepId), {
     ...(event.data.feedback !== undefined && { feedback: event.data.feedback }),
     ...(event.data.usage && { usage: addUsage(step(state, event.data.stepId).usage, event.data.usage) }),
     status: 'retrying',
@@ -198,8 +195,7 @@ function stepFailed(state: RunState, event: RunEventOf<'step.failed'>): void {
   const current = step(state, event.data.stepId);
   const { retryAt: _retryAt, ...rest } = current;
   if (event.data.usage) state.spent = addSpend(state.spent, event.data.usage);
-  setStep(state, {
-    ...rest,
+  setStep(state, rest, {
     ...(event.data.usage && { usage: addUsage(current.usage, event.data.usage) }),
     status: 'failed',
     failures: current.failures + 1,
@@ -215,8 +211,7 @@ function stepFailed(state: RunState, event: RunEventOf<'step.failed'>): void {
 
 function stepParked(state: RunState, event: RunEventOf<'step.parked'>): void {
   const { agent, window, until, reason } = event.data;
-  setStep(state, {
-    ...step(state, event.data.stepId),
+  setStep(state, step(state, event.data.stepId), {
     status: 'retrying',
     retryAt: until,
     parkedReason: reason,
@@ -232,8 +227,7 @@ function stepParked(state: RunState, event: RunEventOf<'step.parked'>): void {
 function stepFailedOver(state: RunState, event: RunEventOf<'step.failed-over'>): void {
   const { from, to, cause, reason, until, window } = event.data;
   const current = step(state, event.data.stepId);
-  setStep(state, {
-    ...current,
+  setStep(state, current, {
     agent: to,
     failedOver: [
       ...(current.failedOver ?? []),
@@ -256,8 +250,7 @@ function stepFailedOver(state: RunState, event: RunEventOf<'step.failed-over'>):
 }
 
 function stepCandidatePicked(state: RunState, event: RunEventOf<'step.candidate-picked'>): void {
-  setStep(state, {
-    ...step(state, event.data.stepId),
+  setStep(state, step(state, event.data.stepId), {
     picked: event.data.candidate,
     ranking: event.data.ranking,
   });
@@ -265,8 +258,7 @@ function stepCandidatePicked(state: RunState, event: RunEventOf<'step.candidate-
 
 function stepWorkspacePrepared(state: RunState, event: RunEventOf<'step.workspace-prepared'>): void {
   const { detail } = event.data;
-  setStep(state, {
-    ...step(state, event.data.stepId),
+  setStep(state, step(state, event.data.stepId), {
     cwd: event.data.cwd,
     ...(detail !== undefined && { workspaceDetail: detail }),
   });
@@ -276,27 +268,26 @@ function stepWorkspacePrepared(state: RunState, event: RunEventOf<'step.workspac
 const stageStatus = { verify: 'running', check: 'running', review: 'reviewing', merge: 'merging' } as const;
 
 function stepStageStarted(state: RunState, event: RunEventOf<'step.stage-started'>): void {
-  setStep(state, { ...step(state, event.data.stepId), status: stageStatus[event.data.stage] });
+  setStep(state, step(state, event.data.stepId), { status: stageStatus[event.data.stage] });
 }
 
 function stepStagePassed(state: RunState, event: RunEventOf<'step.stage-passed'>): void {
   const current = step(state, event.data.stepId);
   const { detail } = event.data;
   if (detail !== undefined) {
-    setStep(state, { ...current, stageDetail: { ...current.stageDetail, [event.data.stage]: detail } });
+    setStep(state, current, { stageDetail: { ...current.stageDetail, [event.data.stage]: detail } });
   }
 }
 
 function stepReviewVote(state: RunState, event: RunEventOf<'step.review-vote'>): void {
   const current = step(state, event.data.stepId);
   const { stepId: _stepId, attempt: _attempt, ...vote } = event.data;
-  setStep(state, { ...current, votes: [...(current.votes ?? []), vote] });
+  setStep(state, current, { votes: [...(current.votes ?? []), vote] });
 }
 
 function stepConflicted(state: RunState, event: RunEventOf<'step.conflicted'>): void {
   const { resolvedBy } = event.data;
-  setStep(state, {
-    ...step(state, event.data.stepId),
+  setStep(state, step(state, event.data.stepId), {
     status: 'conflicted',
     conflictFiles: event.data.files,
     error: { code: 'MERGE_CONFLICT', kind: 'permanent', message: event.data.message },
@@ -319,12 +310,11 @@ function stepAdded(state: RunState, event: RunEventOf<'step.added'>): void {
 function stepResolved(state: RunState, event: RunEventOf<'step.resolved'>): void {
   const resolved = step(state, event.data.stepId);
   const { error: _error, conflictFiles: _conflictFiles, ...rest } = resolved;
-  setStep(state, { ...rest, status: 'succeeded', resolvedBy: event.data.by, finishedAt: event.at });
+  setStep(state, rest, { status: 'succeeded', resolvedBy: event.data.by, finishedAt: event.at });
   for (const dependentId of resolved.dependents) {
     const dependent = step(state, dependentId);
     const waitingOn = dependent.waitingOn - 1;
-    setStep(state, {
-      ...dependent,
+    setStep(state, dependent, {
       waitingOn,
       status: waitingOn === 0 && dependent.status === 'pending' ? 'ready' : dependent.status,
     });
@@ -340,8 +330,7 @@ function stepRetryRequested(state: RunState, event: RunEventOf<'step.retry-reque
     finishedAt: _finishedAt,
     ...rest
   } = current;
-  setStep(state, {
-    ...rest,
+  setStep(state, rest, {
     failuresBeforeRetry: current.failures,
     status: current.waitingOn === 0 ? 'ready' : 'pending',
   });
@@ -350,12 +339,11 @@ function stepRetryRequested(state: RunState, event: RunEventOf<'step.retry-reque
 
 function stepInterrupted(state: RunState, event: RunEventOf<'step.interrupted'>): void {
   const { process: _process, ...rest } = step(state, event.data.stepId);
-  setStep(state, { ...rest, status: 'interrupted', finishedAt: event.at });
+  setStep(state, rest, { status: 'interrupted', finishedAt: event.at });
 }
 
 function stepSetupFinished(state: RunState, event: RunEventOf<'step.setup-finished'>): void {
-  setStep(state, {
-    ...step(state, event.data.stepId),
+  setStep(state, step(state, event.data.stepId), {
     setupMs: event.data.durationMs,
     ...(event.data.portBase !== undefined && { portBase: event.data.portBase }),
   });
@@ -363,7 +351,7 @@ function stepSetupFinished(state: RunState, event: RunEventOf<'step.setup-finish
 
 function stepCancelled(state: RunState, event: RunEventOf<'step.cancelled'>): void {
   const { retryAt: _retryAt, ...rest } = step(state, event.data.stepId);
-  setStep(state, { ...rest, status: 'cancelled', finishedAt: event.at });
+  setStep(state, rest, { status: 'cancelled', finishedAt: event.at });
   if (rest.candidateOf !== undefined) candidateSettled(state, rest.candidateOf);
 }
 
@@ -373,7 +361,13 @@ export function step(state: RunState, id: string): StepState {
   return found;
 }
 
-function setStep(state: RunState, next: StepState): void {
+/**
+ * Replaces a step with `base` plus `changes`, as a new object (views detect a change by identity). Made by
+ * Object.assign, not by a spread: on Node 20's V8 a spread that adds a key gives every object it makes a
+ * hidden class of its own (about 380 bytes), and a 100,000-step run kept 100,000 of them alive (37 MB).
+ */
+function setStep(state: RunState, base: StepState, changes?: Partial<StepState>): void {
+  const next: StepState = changes ? Object.assign({}, base, changes) : base;
   const previous = state.steps[next.id];
   if (previous && previous.status !== next.status) {
     state.counts[previous.status]--;
@@ -387,7 +381,7 @@ function candidateSettled(state: RunState, pickId: string): void {
   const pick = step(state, pickId);
   if (pick.status !== 'pending') return;
   const waitingOn = Math.max(0, pick.waitingOn - 1);
-  setStep(state, { ...pick, waitingOn, status: waitingOn === 0 ? 'ready' : 'pending' });
+  setStep(state, pick, { waitingOn, status: waitingOn === 0 ? 'ready' : 'pending' });
 }
 
 /** Every step downstream of a failure is blocked, naming the failed step; nothing is silently skipped. */
@@ -397,7 +391,7 @@ function blockDependents(state: RunState, failedId: string): void {
   for (const dependentId of queue) {
     const dependent = step(state, dependentId);
     if (settledStepStatuses.has(dependent.status) || dependent.status === 'running') continue;
-    setStep(state, { ...dependent, status: 'blocked', blockedBy: failedId });
+    setStep(state, dependent, { status: 'blocked', blockedBy: failedId });
     queue.push(...dependent.dependents);
   }
 }
@@ -408,6 +402,6 @@ function unblockDependents(state: RunState, retriedId: string): void {
     const dependent = step(state, id);
     if (dependent.status !== 'blocked' || dependent.blockedBy !== retriedId) continue;
     const { blockedBy: _blockedBy, ...rest } = dependent;
-    setStep(state, { ...rest, status: 'pending' });
+    setStep(state, rest, { status: 'pending' });
   }
 }
