@@ -39,7 +39,7 @@ export async function statusCommand(
       return exitCodes.success;
     }
     const out = context.streams.stdout;
-    const colors = pc.createColors(Boolean((out as NodeJS.WriteStream).isTTY) && !process.env.NO_COLOR);
+    const colors = pc.createColors('isTTY' in out && out.isTTY === true && !process.env.NO_COLOR);
     out.write(
       `${renderSummary(state, { colors, now: systemClock.now(), cwd: context.cwd, logsDir: join(reader.paths.stateDir, 'runs', runId, 'logs') })}\n`,
     );
