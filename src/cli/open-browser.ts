@@ -2,14 +2,14 @@
 import { spawn } from 'node:child_process';
 
 export function openInBrowser(url: string, environment: NodeJS.ProcessEnv): Promise<void> {
-  const [command, ...args] =
+  const [command, args]: [string, string[]] =
     process.platform === 'darwin'
-      ? ['open', url]
+      ? ['open', [url]]
       : process.platform === 'win32'
-        ? ['cmd', '/c', 'start', '""', url]
-        : [environment.BROWSER ?? 'xdg-open', url];
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : [environment.BROWSER ?? 'xdg-open', [url]];
   return new Promise((resolve, reject) => {
-    const child = spawn(command as string, args, { stdio: 'ignore', detached: true, env: environment });
+    const child = spawn(command, args, { stdio: 'ignore', detached: true, env: environment });
     child.once('error', (error) =>
       reject(new Error(`could not open a browser with ${command}: ${error.message}; open the link yourself`)),
     );

@@ -4,6 +4,7 @@
  */
 import type { PoolStats } from '../agents/pool/process-pool.js';
 import type { RuntimeStats } from '../server/engine-port.js';
+import { isRecord } from '../support/json-record.js';
 import type { Runtime } from './runtime.js';
 
 const poolFields = [
@@ -53,10 +54,10 @@ function poolStatsOf(agent: object | undefined): PoolStats | undefined {
   };
   let found = false;
   for (const entry of list) {
-    if (typeof entry !== 'object' || entry === null) continue;
+    if (!isRecord(entry)) continue;
     found = true;
     for (const field of poolFields) {
-      const value: unknown = (entry as Record<string, unknown>)[field];
+      const value = entry[field];
       if (typeof value === 'number') total[field] += value;
     }
   }

@@ -28,7 +28,7 @@ import { failedAndBlocked, recordRetry, selectStepsToRetry } from './retry-selec
 import { RunExecutor, type StopMode } from './run-executor.js';
 import { type LeaseSettings, RunLeaseKeeper } from './run-lease-keeper.js';
 import { type LivePartListener, type RunEventListener, RunRecorder } from './run-recorder.js';
-import { type RunState, stepsStillToRun, terminalRunStatuses } from './run-state.js';
+import { hasEnded, type RunState, stepsStillToRun, terminalRunStatuses } from './run-state.js';
 import { finishRunWorkspace, prepareRunWorkspace } from './run-workspace-stage.js';
 import { durationHistory, type EstimateSource } from './scheduler/critical-path.js';
 import type { StepHooks } from './step-hooks.js';
@@ -194,7 +194,7 @@ export class Engine {
   async resumeRun(runId: string): Promise<RunHandle> {
     const record = this.#deps.store.getRun(runId);
     if (!record) throw new InputError('RUN_NOT_FOUND', `no run ${runId}; see ai-collab runs`);
-    if (terminalRunStatuses.has(record.status as RunState['status'])) {
+    if (hasEnded(record.status)) {
       throw new InputError(
         'RUN_NOT_RESUMABLE',
         `run ${runId} already ended (${record.status}); nothing to resume`,

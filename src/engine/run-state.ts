@@ -28,18 +28,32 @@ export const stepStatuses = [
 ] as const;
 export type StepStatus = (typeof stepStatuses)[number];
 
-export type RunStatus =
-  | 'planning'
-  | 'awaiting_approval'
-  | 'pending'
-  | 'running'
-  | 'paused'
-  | 'interrupted'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled';
+export const runStatuses = [
+  'planning',
+  'awaiting_approval',
+  'pending',
+  'running',
+  'paused',
+  'interrupted',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
+export type RunStatus = (typeof runStatuses)[number];
 
 export const terminalRunStatuses: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+const knownRunStatuses: ReadonlySet<string> = new Set(runStatuses);
+
+/** A status read back as text (the run index keeps it so) that is one this version knows. */
+export function isRunStatus(status: string): status is RunStatus {
+  return knownRunStatuses.has(status);
+}
+
+/** Whether a status read back as text says the run ended; one this version does not know never does. */
+export function hasEnded(status: string): boolean {
+  return isRunStatus(status) && terminalRunStatuses.has(status);
+}
 export const settledStepStatuses: ReadonlySet<StepStatus> = new Set([
   'succeeded',
   'failed',

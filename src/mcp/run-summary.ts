@@ -7,6 +7,7 @@ import {
   type ParkedReport,
 } from '../engine/choice/choice-report.js';
 import type { RunState } from '../engine/run-state.js';
+import { planAssessment } from '../plan/plan-assessment.js';
 
 /** What `get_run` answers; the choice fields are typed for clients of the library and for tests. */
 export type RunSummaryOverMcp = Record<string, unknown> &
@@ -85,11 +86,7 @@ export function summarizeForecast(forecast: PlanForecast): Record<string, unknow
 }
 
 export function summarizePlan(state: RunState, forecast?: PlanForecast): Record<string, unknown> {
-  const meta = (state.plan.meta ?? {}) as {
-    confidence?: unknown;
-    risks?: Array<{ severity?: unknown; description?: unknown }>;
-    rationale?: unknown;
-  };
+  const meta = planAssessment(state.plan);
   return {
     runId: state.runId,
     name: state.name,

@@ -3,14 +3,9 @@
  * only when the planner was unsure or named a high or critical risk (the seed's rule); `never` runs at once.
  */
 import type { PlanDefinition } from '../protocol/plan-types.js';
+import { planAssessment } from './plan-assessment.js';
 
 export type ApprovalPolicy = 'always' | 'auto' | 'never';
-
-interface PlanAssessment {
-  confidence?: { overall?: unknown };
-  risks?: unknown;
-  requiresApproval?: unknown;
-}
 
 export function approvalReason(
   plan: PlanDefinition,
@@ -19,17 +14,15 @@ export function approvalReason(
 ): string | undefined {
   if (policy === 'never') return undefined;
   if (policy === 'always') return 'every plan is approved by a person (approval policy: always)';
-  const meta = (plan.meta ?? {}) as PlanAssessment;
-  const overall = typeof meta.confidence?.overall === 'number' ? meta.confidence.overall : undefined;
+  const assessment = planAssessment(plan);
+  const overall = assessment.confidence?.overall;
   if (overall !== undefined && overall < threshold) {
     return `the planner's confidence ${overall.toFixed(2)} is below ${threshold}`;
   }
-  const risks = Array.isArray(meta.risks)
-    ? (meta.risks as Array<{ severity?: unknown; description?: unknown }>)
-    : [];
+  const risks = assessment.risks ?? [];
   const serious = risks.filter((risk) => risk.severity === 'high' || risk.severity === 'critical');
   if (serious.length > 0) return `the plan has ${serious.length} high or critical risk(s)`;
-  if (meta.requiresApproval === true) return 'the planner asked for approval';
+  if (assessment.requiresApproval === true) return 'the planner asked for approval';
   return undefined;
 }
 

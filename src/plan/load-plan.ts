@@ -7,7 +7,9 @@ import { basename, extname } from 'node:path';
 import type { z } from 'zod';
 import type { PlanDefinition } from '../protocol/plan-types.js';
 import { describeDocumentProblem, parseJsonDocument, parseYamlDocument } from '../support/document-text.js';
+import { errorCode } from '../support/error-code.js';
 import { InputError } from '../support/errors.js';
+import { isRecord } from '../support/json-record.js';
 import type { AgentCatalog } from './agent-catalog.js';
 import { type NormalizedPlan, normalizeNativePlan, normalizeSeedPlan } from './normalize-plan.js';
 import { defaultPlanLimits, type PlanLimits } from './plan-limits.js';
@@ -33,9 +35,7 @@ export async function loadPlanFile(file: string, options: LoadPlanOptions): Prom
     size = info.size;
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw planError(file, [
-      `${file}: cannot read the plan file (${(error as NodeJS.ErrnoException).code ?? error})`,
-    ]);
+    throw planError(file, [`${file}: cannot read the plan file (${errorCode(error) ?? error})`]);
   }
   if (size > limits.maxFileBytes) {
     throw planError(file, [
@@ -49,11 +49,10 @@ export async function loadPlanFile(file: string, options: LoadPlanOptions): Prom
 export function parsePlanText(text: string, file: string, options: LoadPlanOptions): PlanDefinition {
   const limits = options.limits ?? defaultPlanLimits;
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const document = parseDocumentText(source, file, limits);
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+  const root = parseDocumentText(source, file, limits);
+  if (!isRecord(root)) {
     throw planError(file, [`${file}: a plan is a mapping with a steps: list at the top level`]);
   }
-  const root = document as Record<string, unknown>;
   if (Array.isArray(root.steps) && root.steps.length > limits.maxSteps) {
     throw planError(file, [
       `${file} steps: ${root.steps.length} steps is over the limit of ${limits.maxSteps}; split the plan`,
@@ -61,25 +60,31 @@ export function parsePlanText(text: string, file: string, options: LoadPlanOptio
   }
   const seed = looksLikeSeedPlan(root);
   const schemas = planSchemas(limits);
-  const schema: z.ZodType = seed ? schemas.seedPlan : schemas.nativePlan;
   const fallbackName = basename(file, extname(file));
-  const parsed = schema.safeParse(root);
-  let normalized: NormalizedPlan | undefined;
-  const problems: PlanProblem[] = [];
-  if (!parsed.success) {
-    problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, schema)));
-  } else {
-    normalized = seed
-      ? normalizeSeedPlan(parsed.data as z.output<typeof schemas.seedPlan>, fallbackName)
-      : normalizeNativePlan(parsed.data as z.output<typeof schemas.nativePlan>, fallbackName);
-    problems.push(...normalized.problems);
-  }
+  const outcome = seed
+    ? parseWith(schemas.seedPlan, root, (input) => normalizeSeedPlan(input, fallbackName))
+    : parseWith(schemas.nativePlan, root, (input) => normalizeNativePlan(input, fallbackName));
+  const { normalized } = outcome;
+  const problems: PlanProblem[] = [...outcome.problems];
   const raw = readRawSteps(root, seed);
   problems.push(...validateGraph(raw.nodes), ...checkAgents(raw.agents, options.agents));
   problems.sort(byPath);
   if (problems.length > 0 || !normalized)
     throw planError(file, formatProblems(problems, source, file, limits));
   return normalized.plan;
+}
+
+/** The document parsed with its shape's schema and normalized; or the schema's problems. */
+function parseWith<Schema extends z.ZodType>(
+  schema: Schema,
+  root: Record<string, unknown>,
+  normalize: (input: z.output<Schema>) => NormalizedPlan,
+): { normalized?: NormalizedPlan; problems: PlanProblem[] } {
+  const parsed = schema.safeParse(root);
+  if (!parsed.success)
+    return { problems: parsed.error.issues.flatMap((issue) => describeIssue(issue, schema)) };
+  const normalized = normalize(parsed.data);
+  return { normalized, problems: normalized.problems };
 }
 
 function parseDocumentText(text: string, file: string, limits: PlanLimits): unknown {

@@ -20,9 +20,8 @@ export function readRawSteps(root: Record<string, unknown>, seed: boolean): RawS
     if (!isRecord(step)) return;
     if (isId(step.id)) {
       const needsKey = !seed && Array.isArray(step.needs) ? 'needs' : 'inputs';
-      const needs = Array.isArray(step[needsKey])
-        ? (step[needsKey] as unknown[]).filter(isId).map(String)
-        : [];
+      const written: unknown = step[needsKey];
+      const needs = Array.isArray(written) ? written.filter(isId).map(String) : [];
       facts.nodes.push({ id: String(step.id), index, needs, needsKey });
     }
     const agentKey = seed ? 'assignedAgent' : 'agent';

@@ -7,6 +7,7 @@ import { open, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { StageContext } from '../engine/step-hooks.js';
 import type { StepDefinition } from '../protocol/plan-types.js';
+import { errorCode } from '../support/error-code.js';
 import { capText, type EvidenceSection, evidenceLimits, type ReviewEvidence } from './evidence.js';
 
 /** What a step changed, as the workspace describes it (`WorkspaceHooks.changesOf` fits). */
@@ -153,7 +154,7 @@ async function fileText(path: string): Promise<string> {
       await handle.close();
     }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     return code === 'ENOENT' ? '(the file does not exist: deleted)' : `(unreadable: ${code ?? 'error'})`;
   }
 }

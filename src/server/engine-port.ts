@@ -23,7 +23,8 @@ export type ServerEngine = Pick<
   | 'startRun'
   | 'setBudget'
   | 'forecast'
->;
+> &
+  RunStartNotifier;
 
 /**
  * Optional (proposed engine API): tells the server the moment a run starts executing in this process, so

@@ -8,7 +8,6 @@ import { EventDecoder } from '../engine/decode-events.js';
 import type { RunEvent } from '../engine/events.js';
 import type { RunState } from '../engine/run-state.js';
 import { createGitRunner } from '../workspace/git-runner.js';
-import type { RunStartNotifier } from './engine-port.js';
 import { actionRoutes } from './http/action-routes.js';
 import { HttpError } from './http/http-io.js';
 import { mcpRoutes } from './http/mcp-routes.js';
@@ -252,9 +251,7 @@ function followRuns(
   metrics: ServerMetrics,
 ): () => void {
   feeds.start();
-  const stopNotices = (options.engine as RunStartNotifier).onRunStarted?.((runId) =>
-    feeds.peek(runId)?.tick(),
-  );
+  const stopNotices = options.engine.onRunStarted?.((runId) => feeds.peek(runId)?.tick());
   const pollRuns = (): void => {
     const listed = watcher.poll();
     metrics.retainOnly((runId) => listed.has(runId) || feeds.peek(runId) !== undefined);

@@ -167,7 +167,7 @@ function checkJsonStructure(text: string, maxDepth: number): DocumentParse | und
       const end = stringEnd(text, index);
       if (frame?.kind === 'object' && frame.expectKey) {
         const raw = text.slice(index, end + 1);
-        const key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        const key = raw.includes('\\') ? String(JSON.parse(raw)) : raw.slice(1, -1);
         if (frame.keys?.has(key)) {
           return {
             ok: false,

@@ -43,7 +43,7 @@ function flattenMeta(meta: Record<string, unknown> | undefined): Record<string, 
   const flat: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(meta)) {
     if (value instanceof Error) {
-      const code = (value as { code?: unknown }).code;
+      const code = 'code' in value ? value.code : undefined;
       flat[key] = code === undefined ? value.message : { message: value.message, code };
     } else {
       flat[key] = value;

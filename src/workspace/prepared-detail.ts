@@ -24,7 +24,18 @@ export interface PreparedDetail {
   mergeHead?: string;
 }
 
-const modes: ReadonlySet<string> = new Set(['worktree', 'integration', 'view', 'in-place', 'off']);
+const modes: ReadonlySet<string> = new Set<PreparedDetail['isolation']>([
+  'worktree',
+  'integration',
+  'view',
+  'in-place',
+  'off',
+]);
+
+/** Recorded detail is read back as text: a mode this version knows, or not ours. */
+function isMode(value: string): value is PreparedDetail['isolation'] {
+  return modes.has(value);
+}
 
 export function encodePrepared(detail: PreparedDetail): Record<string, string> {
   const { broughtIn, ...rest } = detail;
@@ -38,13 +49,13 @@ export function readPrepared(
   detail: Readonly<Record<string, string>> | undefined,
 ): PreparedDetail | undefined {
   const isolation = detail?.isolation;
-  if (detail === undefined || isolation === undefined || !modes.has(isolation)) return undefined;
+  if (detail === undefined || isolation === undefined || !isMode(isolation)) return undefined;
   const text = (key: string): Record<string, string> => {
     const value = detail[key];
     return value === undefined ? {} : { [key]: value };
   };
   return {
-    isolation: isolation as PreparedDetail['isolation'],
+    isolation,
     ...text('reason'),
     ...text('worktree'),
     ...text('gitDir'),

@@ -3,6 +3,7 @@
  * process): the step merges on the run branch's first-parent line, the step branches still kept, and the
  * total change since the base.
  */
+import { z } from 'zod';
 import { readConflict } from './conflict-records.js';
 import { mainCheckout } from './git-repository.js';
 import type { Git } from './git-runner.js';
@@ -32,6 +33,43 @@ export interface RunWorkspaceSummary {
   steps: StepWorkSummary[];
   /** Nothing landed and nothing was kept: the run branch and its directory were removed. */
   removed: boolean;
+}
+
+const fileChangeSchema = z.object({
+  path: z.string(),
+  status: z.enum(['added', 'modified', 'deleted', 'type-changed', 'other']),
+  insertions: z.number(),
+  deletions: z.number(),
+  binary: z.boolean(),
+});
+
+// Read back from the run's log (the run's end event keeps it): parsed, never cast, so a summary of another
+// shape reads as none instead of breaking the run's report. The annotation keeps it in step with the types.
+const runWorkspaceSummarySchema: z.ZodType<RunWorkspaceSummary> = z.object({
+  runBranch: z.string(),
+  baseCommit: z.string(),
+  headCommit: z.string(),
+  files: z.array(fileChangeSchema),
+  insertions: z.number(),
+  deletions: z.number(),
+  steps: z.array(
+    z.object({
+      stepId: z.string(),
+      outcome: z.enum(['merged', 'conflicted', 'kept']),
+      commit: z.string(),
+      branch: z.string().optional(),
+      files: z.array(fileChangeSchema),
+      insertions: z.number(),
+      deletions: z.number(),
+    }),
+  ),
+  removed: z.boolean(),
+});
+
+/** The summary a run's state keeps, or undefined when it has none (or one this version cannot read). */
+export function summaryFromState(summary: unknown): RunWorkspaceSummary | undefined {
+  const parsed = runWorkspaceSummarySchema.safeParse(summary);
+  return parsed.success ? parsed.data : undefined;
 }
 
 export async function summarizeRunBranch(git: Git, run: RunWorkspace): Promise<RunWorkspaceSummary> {

@@ -5,6 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
+import { z } from 'zod';
 import type { Clock } from '../support/clock.js';
 import { readExecutableConfig } from './config-trust.js';
 import { inspectRepository, mainCheckout, type RepositoryInfo } from './git-repository.js';
@@ -13,18 +14,22 @@ import { readJsonFile, writeJsonAtomically } from './json-file.js';
 import { runBranchName, runDirectory } from './ref-names.js';
 import { WorkspaceError } from './workspace-error.js';
 
-export interface RunRecord {
-  version: 1;
-  runId: string;
-  runBranch: string;
+// Read back when the run resumes or is applied: parsed, never cast, so a damaged record is refused by name
+// instead of steering git with whatever it holds.
+const runRecordSchema = z.object({
+  version: z.literal(1),
+  runId: z.string(),
+  runBranch: z.string(),
   /** The user's HEAD when the run started: the run branch's first commit. */
-  baseCommit: string;
+  baseCommit: z.string(),
   /** The branch the user was on (`refs/heads/…`), if any. */
-  baseRef?: string;
-  createdAt: number;
+  baseRef: z.string().optional(),
+  createdAt: z.number(),
   /** Executable git settings as they were at the start (see config-trust.ts). */
-  trustedConfig: string[];
-}
+  trustedConfig: z.array(z.string()),
+});
+
+export type RunRecord = z.infer<typeof runRecordSchema>;
 
 export interface RunWorkspace {
   runId: string;
@@ -78,9 +83,10 @@ export function readRunRecord(worktreesDir: string, runId: string): RunRecord | 
   const path = join(runDirectory(worktreesDir, runId), recordFile);
   const value = readJsonFile(path);
   if (value === undefined) return undefined;
-  if (!isRunRecord(value))
+  const parsed = runRecordSchema.safeParse(value);
+  if (!parsed.success)
     throw new WorkspaceError('GIT_FAILED', `${path} is not a run record this version understands`);
-  return value;
+  return parsed.data;
 }
 
 /** The run branch's current commit. */
@@ -119,16 +125,4 @@ function excludeLocally(repo: RepositoryInfo, worktreesDir: string): void {
   } catch {
     // An unwritable exclude file only makes `git status` noisier; it is no reason to refuse to run.
   }
-}
-
-function isRunRecord(value: unknown): value is RunRecord {
-  if (typeof value !== 'object' || value === null) return false;
-  const record = value as Partial<RunRecord>;
-  return (
-    record.version === 1 &&
-    typeof record.runId === 'string' &&
-    typeof record.runBranch === 'string' &&
-    typeof record.baseCommit === 'string' &&
-    Array.isArray(record.trustedConfig)
-  );
 }

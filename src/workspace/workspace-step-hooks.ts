@@ -4,7 +4,6 @@
  * Reports become flat records here because the engine keeps them in its log.
  */
 import type { StepHooks, StepStage } from '../engine/step-hooks.js';
-import type { RunWorkspaceSummary } from './run-summary.js';
 import type { IsolationReport, WorkspaceHooks } from './workspace-hooks.js';
 
 export function workspaceStepHooks(
@@ -67,10 +66,4 @@ export function isolationFromDetail(
   if (detail.isolation === 'off') return { kind: 'off', reason: detail.reason ?? '' };
   if (detail.isolation === 'not-needed') return { kind: 'not-needed' };
   return undefined;
-}
-
-export function summaryFromState(
-  summary: Readonly<Record<string, unknown>> | undefined,
-): RunWorkspaceSummary | undefined {
-  return summary as RunWorkspaceSummary | undefined;
 }

@@ -11,22 +11,20 @@ import { createShellAgent } from '../../src/agents/shell/shell-agent.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { RunState } from '../../src/engine/run-state.js';
 import type { PreparedWorkspace, StepHookContext, StepHooks } from '../../src/engine/step-hooks.js';
+import { newStepState } from '../../src/engine/step-projection.js';
 import { SlotPool } from '../../src/limits/slot-pool.js';
 import type { PlanDefinition, StepDefinition } from '../../src/protocol/plan-types.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { systemClock } from '../../src/support/clock.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { createGitRunner } from '../../src/workspace/git-runner.js';
+import { summaryFromState } from '../../src/workspace/run-summary.js';
 import {
   createWorkspaceHooks,
   type WorkspaceHooks,
   type WorkspaceHooksOptions,
 } from '../../src/workspace/workspace-hooks.js';
-import {
-  isolationFromDetail,
-  summaryFromState,
-  workspaceStepHooks,
-} from '../../src/workspace/workspace-step-hooks.js';
+import { isolationFromDetail, workspaceStepHooks } from '../../src/workspace/workspace-step-hooks.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /** Plain git for the test's own setup and assertions (the user's side, not the orchestrator's). */
@@ -254,17 +252,9 @@ export async function runStepLikeTheEngine(
 ) {
   const known = state.steps[step.id];
   const plan = known ? state.plan : { ...state.plan, steps: [...state.plan.steps, step] };
+  // A running step waits on nothing: its needs are done.
   const stepState = {
-    ...(known ?? {
-      id: step.id,
-      label: step.label,
-      agent: step.agent,
-      ...(step.action !== undefined && { action: step.action }),
-      needs: step.needs,
-      dependents: [],
-      waitingOn: 0,
-      failures: 0,
-    }),
+    ...(known ?? { ...newStepState(step), waitingOn: 0 }),
     status: 'running' as const,
     attempts: attempt,
   };

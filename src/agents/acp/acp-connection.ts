@@ -261,25 +261,24 @@ export class AcpConnection {
   }
 
   #outgoing(message: AnyMessage, line: string): void {
-    const record = message as Record<string, unknown>;
-    const id = 'id' in record && record.id !== null ? String(record.id) : undefined;
-    if (!('method' in record)) {
+    const id = 'id' in message && message.id !== null ? String(message.id) : undefined;
+    if (!('method' in message)) {
       // Our response to one of the agent's requests.
       const owner = id === undefined ? undefined : this.#byRequestId.get(`in:${id}`);
       if (id !== undefined) this.#byRequestId.delete(`in:${id}`);
       owner?.transcript('>>', line);
       return;
     }
-    const params = isRecord(record.params) ? record.params : undefined;
+    const params = isRecord(message.params) ? message.params : undefined;
     const sessionId = typeof params?.sessionId === 'string' ? params.sessionId : undefined;
     const owner =
-      record.method === methods.agent.session.new
+      message.method === methods.agent.session.new
         ? this.#creating
         : sessionId === undefined
           ? undefined
           : this.#sessions.get(sessionId);
     if (id !== undefined && owner) this.#byRequestId.set(id, owner);
-    if (id !== undefined && record.method === methods.agent.session.prompt && sessionId !== undefined) {
+    if (id !== undefined && message.method === methods.agent.session.prompt && sessionId !== undefined) {
       this.#promptIds.set(id, sessionId);
     }
     owner?.transcript('>>', line);

@@ -56,7 +56,9 @@ export function createLineStream(transport: LineTransport, taps: LineStreamTaps)
       if (ended) return;
       const message = parseObject(line);
       taps.incoming(line, message);
-      // Only JSON objects go on: the SDK would answer anything else with an error of its own.
+      // Only JSON objects go on: the SDK would answer anything else with an error of its own. The SDK checks
+      // each object's shape itself and answers or rejects a malformed one (its own ndJsonStream hands on
+      // every object the same way), so narrowing here would leave such a request unanswered.
       if (message) holder.controller?.enqueue(message as AnyMessage);
     },
     end() {

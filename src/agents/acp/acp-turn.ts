@@ -119,8 +119,7 @@ class Turn {
         for (const part of this.#collector.apply(update)) this.#emit(part);
       },
       permission: (request) => {
-        for (const part of this.#collector.noteTool(request.toolCall as Record<string, unknown>))
-          this.#emit(part);
+        for (const part of this.#collector.noteTool(request.toolCall)) this.#emit(part);
         const decision = decidePermission(request, settings.permissions, task.workspace);
         if (!decision.allowed)
           this.#emit({ type: 'warning', message: `permission refused: ${decision.reason}` });

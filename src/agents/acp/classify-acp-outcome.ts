@@ -19,13 +19,13 @@ export interface RpcErrorShape {
 
 /** A JSON-RPC error as the SDK rejects with it, or undefined for anything else (a crash, a bug). */
 export function rpcErrorOf(error: unknown): RpcErrorShape | undefined {
-  if (!isRecord(error) && !(error instanceof Error)) return undefined;
-  const record = error as unknown as Record<string, unknown>;
-  if (typeof record.code !== 'number' || typeof record.message !== 'string') return undefined;
+  // An Error the SDK made from the wire is a record too: its `code` and `data` are own properties.
+  if (!isRecord(error)) return undefined;
+  if (typeof error.code !== 'number' || typeof error.message !== 'string') return undefined;
   return {
-    code: record.code,
-    message: record.message,
-    ...(record.data !== undefined && { data: record.data }),
+    code: error.code,
+    message: error.message,
+    ...(error.data !== undefined && { data: error.data }),
   };
 }
 

@@ -19,7 +19,10 @@ export function classifyClaudeResult(
   }
   if (!result.is_error && result.subtype === 'success') return undefined;
   const status = result.api_error_status ?? undefined;
-  const message = text === '' ? `claude ended the turn with ${result.subtype}` : text.slice(0, 500);
+  const message =
+    text === ''
+      ? `claude ended the turn with ${result.subtype ?? 'a result line this version cannot read'}`
+      : text.slice(0, 500);
   const base = { message, ...(status !== undefined && { apiStatus: status }) };
   if (
     status === 401 ||

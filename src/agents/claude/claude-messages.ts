@@ -3,27 +3,39 @@
  * result. Unknown line types are kept as `unknown-line` parts, never an error: the CLI adds types often.
  */
 
+import { z } from 'zod';
 import { isRecord } from '../../support/json-record.js';
+import { lenient } from '../../support/lenient-field.js';
 import type { AgentStreamPart, AgentUsage } from '../agent.js';
 
-export interface ClaudeResultLine {
-  type: 'result';
-  subtype: string;
-  is_error: boolean;
-  result?: string;
-  session_id?: string;
-  total_cost_usd?: number;
-  api_error_status?: number | null;
-  errors?: string[];
+const tokens = lenient(z.number());
+
+/**
+ * The line that ends a turn. Any `result` line ends it, whatever else it holds: a field of another shape
+ * reads as absent (a turn without `subtype: success` and `is_error: false` is classified as failed).
+ */
+export const claudeResultLineSchema = z.object({
+  type: z.literal('result'),
+  subtype: lenient(z.string()),
+  is_error: lenient(z.boolean()),
+  result: lenient(z.string()),
+  session_id: lenient(z.string()),
+  total_cost_usd: lenient(z.number()),
+  api_error_status: lenient(z.number().nullable()),
+  errors: lenient(z.array(z.string())),
   /** Per model: tokens and cost (cumulative over a long-lived process's turns, like `total_cost_usd`). */
-  modelUsage?: Record<string, unknown>;
-  usage?: {
-    input_tokens?: number;
-    output_tokens?: number;
-    cache_read_input_tokens?: number;
-    cache_creation_input_tokens?: number;
-  };
-}
+  modelUsage: lenient(z.record(z.string(), z.unknown())),
+  usage: lenient(
+    z.object({
+      input_tokens: tokens,
+      output_tokens: tokens,
+      cache_read_input_tokens: tokens,
+      cache_creation_input_tokens: tokens,
+    }),
+  ),
+});
+
+export type ClaudeResultLine = z.infer<typeof claudeResultLineSchema>;
 
 export type ParsedClaudeLine =
   | { kind: 'parts'; parts: AgentStreamPart[] }
@@ -51,7 +63,7 @@ export function parseClaudeLine(line: string): ParsedClaudeLine {
     case 'user':
       return { kind: 'parts', parts: toolResultParts(message) };
     case 'result': {
-      const result = message as unknown as ClaudeResultLine;
+      const result = claudeResultLineSchema.parse(message);
       return { kind: 'result', result, parts: resultParts(result) };
     }
     case 'control_request':
@@ -77,7 +89,7 @@ export function usageOf(result: ClaudeResultLine): AgentUsage | undefined {
   const usage = result.usage;
   if (!usage) return undefined;
   const cached = (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
-  const models = isRecord(result.modelUsage) ? Object.keys(result.modelUsage) : [];
+  const models = Object.keys(result.modelUsage ?? {});
   return {
     inputTokens: (usage.input_tokens ?? 0) + cached,
     outputTokens: usage.output_tokens ?? 0,

@@ -13,7 +13,7 @@ import { runOneShotProcess } from '../process/one-shot-process.js';
 import { classifyClaudeResult } from './classify-claude-result.js';
 import { oneShotArgs } from './claude-args.js';
 import { claudeEnvironment } from './claude-environment.js';
-import { type ClaudeResultLine, usageOf } from './claude-messages.js';
+import { type ClaudeResultLine, claudeResultLineSchema, usageOf } from './claude-messages.js';
 import type { ClaudeSpec } from './claude-spec.js';
 
 export async function runClaudeOneShot(options: {
@@ -36,8 +36,8 @@ export async function runClaudeOneShot(options: {
     transcript,
     input: promptOf(task),
     onLine: (line) => {
-      const parsed = parseObject(line);
-      if (parsed?.type === 'result') result = parsed as unknown as ClaudeResultLine;
+      const parsed = claudeResultLineSchema.safeParse(parseObject(line));
+      if (parsed.success) result = parsed.data;
     },
   });
   if (run.kind === 'spawn-failed') return failure(run.failure);

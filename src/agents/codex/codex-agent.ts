@@ -27,9 +27,6 @@ const interruptTimeoutMs = 2_000;
 /** How long a finished step's commands get to exit before the worker counts them as left behind. */
 const settleMs = 300;
 
-/** A task that may name the thread of an earlier attempt (proposed `AgentTask.resumeSessionId`). */
-type ResumableTask = AgentTask & { resumeSessionId?: string };
-
 export function createCodexAgent(spec: CodexSpec, deps: AgentDeps): Agent {
   return new CodexAgent(spec, deps);
 }
@@ -98,7 +95,7 @@ export class CodexAgent implements Agent {
     if (task.signal.aborted) return aborted();
     const transcript = new CappedLog(task.logFile, this.#deps.maxLogBytes);
     const key = `${task.runId}\u0000${task.stepId}`;
-    const resumeThreadId = (task as ResumableTask).resumeSessionId ?? this.#threads.get(key);
+    const resumeThreadId = namedThread(task) ?? this.#threads.get(key);
     try {
       // A step with its own `env` runs on a pooled server started with that environment.
       const run = (resume: string | undefined): Promise<AgentResult> =>
@@ -238,4 +235,11 @@ function isMissingThread(problem: StepFailure): boolean {
 
 function noEnd(): StepFailure {
   return { code: 'PROTOCOL_ERROR', kind: 'transient', message: 'codex ended the turn without a status' };
+}
+
+/** The thread of an earlier attempt a task may name (proposed `AgentTask.resumeSessionId`; not typed yet). */
+function namedThread(task: AgentTask): string | undefined {
+  return 'resumeSessionId' in task && typeof task.resumeSessionId === 'string'
+    ? task.resumeSessionId
+    : undefined;
 }

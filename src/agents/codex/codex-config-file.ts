@@ -26,8 +26,8 @@ export function readCodexConfig(codexHome: string | undefined): CodexConfigTable
 }
 
 export function parseCodexConfig(text: string): CodexConfigTables {
-  const tables: CodexConfigTables = new Map([['', new Map()]]);
-  let current = tables.get('') as Map<string, string>;
+  let current = new Map<string, string>();
+  const tables: CodexConfigTables = new Map([['', current]]);
   for (const rawLine of text.split('\n')) {
     const line = rawLine.trim();
     if (line === '' || line.startsWith('#')) continue;

@@ -119,11 +119,11 @@ export class CodexRpc {
       return;
     }
     const pending = typeof id === 'number' ? this.#pending.get(id) : undefined;
-    if (!pending) {
+    if (typeof id !== 'number' || !pending) {
       this.#listener?.onUnknown?.(line);
       return;
     }
-    this.#pending.delete(id as number);
+    this.#pending.delete(id);
     pending.cancelTimer();
     if (isRecord(message.error)) {
       const code = typeof message.error.code === 'number' ? message.error.code : -1;

@@ -18,9 +18,10 @@ export function geminiRetryLogAddOn(
   clock: Clock,
   environment: Readonly<Record<string, string>>,
 ): AcpProcessAddOn {
-  const own = environment.GEMINI_DEBUG_LOG_FILE === undefined;
-  const directory = own ? mkdtempSync(join(tmpdir(), 'ai-collab-gemini-')) : undefined;
-  const file = directory ? join(directory, 'debug.log') : (environment.GEMINI_DEBUG_LOG_FILE as string);
+  const usersFile = environment.GEMINI_DEBUG_LOG_FILE;
+  const { file, directory } =
+    usersFile === undefined ? privateLogFile() : { file: usersFile, directory: undefined };
+  const own = directory !== undefined;
   // The user's own log may hold earlier runs: only what is written from now on counts.
   let offset = own ? 0 : sizeOf(file);
   let fd: number | undefined;
@@ -65,4 +66,10 @@ function sizeOf(file: string): number {
   } catch {
     return 0;
   }
+}
+
+/** A log of our own, in a fresh private directory (removed when the process stops). */
+function privateLogFile(): { file: string; directory: string } {
+  const directory = mkdtempSync(join(tmpdir(), 'ai-collab-gemini-'));
+  return { file: join(directory, 'debug.log'), directory };
 }

@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isRecord } from '../../support/json-record.js';
 import type { AcpSideNotice } from '../acp/acp-worker.js';
 import { readableMessage } from '../acp/classify-acp-outcome.js';
 
@@ -91,9 +92,7 @@ function settingsChooseMaxAttempts(file: string): boolean {
   if (!existsSync(file)) return false;
   try {
     const parsed: unknown = JSON.parse(stripJsonComments(readFileSync(file, 'utf8')));
-    const general =
-      typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).general : undefined;
-    return typeof general === 'object' && general !== null && 'maxAttempts' in general;
+    return isRecord(parsed) && isRecord(parsed.general) && 'maxAttempts' in parsed.general;
   } catch {
     return false;
   }

@@ -4,14 +4,31 @@
  * Lines that are not JSON or of an unknown type become `unknown-line` parts, never an error.
  */
 import { isAbsolute, relative } from 'node:path';
+import { z } from 'zod';
 import { isRecord } from '../../support/json-record.js';
+import { lenient } from '../../support/lenient-field.js';
 import type { AgentStreamPart, AgentUsage } from '../agent.js';
 
-export interface GeminiResultLine {
-  status: 'success' | 'error' | string;
-  error?: { type?: string; message?: string; code?: number | string };
-  stats?: { input_tokens?: number; output_tokens?: number; cached?: number };
-}
+// The closing line: a field of another shape reads as absent (a status that is not `success` fails the step).
+const geminiResultLineSchema = z.object({
+  status: lenient(z.string()).transform((status) => status ?? ''),
+  error: lenient(
+    z.object({
+      type: lenient(z.string()),
+      message: lenient(z.string()),
+      code: lenient(z.union([z.number(), z.string()])),
+    }),
+  ),
+  stats: lenient(
+    z.object({
+      input_tokens: lenient(z.number()),
+      output_tokens: lenient(z.number()),
+      cached: lenient(z.number()),
+    }),
+  ),
+});
+
+export type GeminiResultLine = z.infer<typeof geminiResultLineSchema>;
 
 /** Gemini CLI's tools whose `file_path` argument names the file they write. */
 const fileWritingTools = new Set(['write_file', 'replace']);
@@ -66,13 +83,11 @@ export class GeminiStreamReader {
 
   usage(): AgentUsage | undefined {
     const stats = this.#result?.stats;
-    if (!stats || typeof stats.input_tokens !== 'number' || typeof stats.output_tokens !== 'number') {
-      return undefined;
-    }
+    if (stats?.input_tokens === undefined || stats.output_tokens === undefined) return undefined;
     return {
       inputTokens: stats.input_tokens,
       outputTokens: stats.output_tokens,
-      ...(typeof stats.cached === 'number' && stats.cached > 0 && { cachedInputTokens: stats.cached }),
+      ...(stats.cached !== undefined && stats.cached > 0 && { cachedInputTokens: stats.cached }),
     };
   }
 
@@ -126,11 +141,7 @@ export class GeminiStreamReader {
   }
 
   #resultLine(event: Record<string, unknown>): AgentStreamPart[] {
-    this.#result = {
-      status: String(event.status ?? ''),
-      ...(isRecord(event.error) && { error: event.error as GeminiResultLine['error'] }),
-      ...(isRecord(event.stats) && { stats: event.stats as GeminiResultLine['stats'] }),
-    };
+    this.#result = geminiResultLineSchema.parse(event);
     const usage = this.usage();
     return usage ? [{ type: 'usage-report', usage }] : [];
   }

@@ -5,6 +5,8 @@
  */
 
 import { type HeaderSource, parseRetryAfter } from '../../limits/retry-after.js';
+import { errorCode } from '../../support/error-code.js';
+import { isRecord } from '../../support/json-record.js';
 import type { StepFailure } from '../agent.js';
 
 export interface FailureContext {
@@ -26,10 +28,10 @@ export function providerMessage(body: string): string {
   } catch {
     return body.trim().slice(0, maxMessageChars);
   }
-  const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  const record = isRecord(parsed) ? parsed : {};
   const error = record.error;
   const candidates: unknown[] = [
-    typeof error === 'object' && error !== null ? (error as Record<string, unknown>).message : error,
+    isRecord(error) ? error.message : error,
     record.message,
     typeof record.detail === 'string' ? record.detail : JSON.stringify(record.detail),
   ];
@@ -38,7 +40,7 @@ export function providerMessage(body: string): string {
 }
 
 /** The error code in an OpenAI-style body (`insufficient_quota`, `model_not_found`, …), if any. */
-function errorCode(body: string): string | undefined {
+function bodyErrorCode(body: string): string | undefined {
   const match = /"(?:code|type)"\s*:\s*"([a-z_]+)"/.exec(body);
   return match?.[1];
 }
@@ -51,7 +53,7 @@ export function classifyHttpFailure(
 ): StepFailure {
   const said = providerMessage(body) || `HTTP ${status}`;
   const resetAt = parseRetryAfter(headers, context.now);
-  return classifyStatus(status, said, errorCode(body), resetAt, context);
+  return classifyStatus(status, said, bodyErrorCode(body), resetAt, context);
 }
 
 /** An `error` object inside a 200 stream (OpenRouter, vLLM): its code decides when it is HTTP-like. */
@@ -114,7 +116,7 @@ export function classifyNetworkError(
   phase: 'request' | 'stream' = 'request',
 ): StepFailure {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-  const code = errnoOf(cause) ?? errnoOf(error);
+  const code = errorCode(cause) ?? errorCode(error);
   const detail = [error instanceof Error ? error.message : String(error), cause?.message, code]
     .filter((part): part is string => Boolean(part))
     .filter((part, index, all) => all.indexOf(part) === index)
@@ -132,10 +134,4 @@ export function classifyNetworkError(
   const what =
     phase === 'stream' ? `the stream from ${context.host} broke off` : `connection to ${context.host} failed`;
   return { code: 'MODEL_ERROR', kind: 'transient', message: `${what}: ${detail}` };
-}
-
-function errnoOf(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const code = (value as { code?: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
 }

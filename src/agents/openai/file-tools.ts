@@ -6,6 +6,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { errorCode } from '../../support/error-code.js';
 
 export interface ToolLimits {
   /** Largest file read_file and edit_file will open. @default 8 MiB */
@@ -165,7 +166,7 @@ async function openNoFollow(path: string, flags: number): Promise<FileHandle> {
   try {
     return await open(path, flags | constants.O_NOFOLLOW, 0o644);
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ELOOP') throw new ToolRefusal('the path is a symlink');
+    if (errorCode(error) === 'ELOOP') throw new ToolRefusal('the path is a symlink');
     throw error;
   }
 }

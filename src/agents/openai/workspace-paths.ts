@@ -5,6 +5,7 @@
  */
 import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { errorCode } from '../../support/error-code.js';
 
 export type ResolvedPath = { ok: true; absolute: string; relative: string } | { ok: false; reason: string };
 
@@ -79,6 +80,6 @@ async function realPathOf(path: string): Promise<string | undefined> {
 }
 
 function isMissing(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   return code === 'ENOENT' || code === 'ENOTDIR';
 }

@@ -3,6 +3,9 @@
  * step's workspace, bounded in size, and with no shell. Read-only steps get only the first two. Every
  * problem comes back as an error result the model can read and correct, never as a thrown error.
  */
+
+import { errorCode } from '../../support/error-code.js';
+import { isRecord } from '../../support/json-record.js';
 import type { ChatToolDefinition } from './chat-types.js';
 import {
   defaultToolLimits,
@@ -201,10 +204,8 @@ function parseArguments(text: string): Record<string, unknown> {
   } catch {
     throw new ToolRefusal(`the arguments are not valid JSON: ${text.slice(0, 200)}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ToolRefusal('the arguments must be a JSON object');
-  }
-  return parsed as Record<string, unknown>;
+  if (!isRecord(parsed)) throw new ToolRefusal('the arguments must be a JSON object');
+  return parsed;
 }
 
 function requiredString(args: Record<string, unknown>, name: string): string {
@@ -232,7 +233,7 @@ function optionalInteger(args: Record<string, unknown>, name: string): number | 
 }
 
 function describeError(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'ENOTDIR') return 'a component of the path is not a directory';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';

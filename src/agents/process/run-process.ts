@@ -124,7 +124,7 @@ async function drainOutput(
 ): Promise<void> {
   const ended = (stream: NodeJS.ReadableStream | null): Promise<void> =>
     new Promise((resolve) => {
-      if (!stream || (stream as { readableEnded?: boolean }).readableEnded) resolve();
+      if (!stream || ('readableEnded' in stream && stream.readableEnded === true)) resolve();
       else {
         stream.once('end', () => resolve());
         stream.once('close', () => resolve());

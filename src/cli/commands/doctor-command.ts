@@ -56,7 +56,7 @@ export async function doctorCommand(options: { json?: boolean }, context: Comman
     return exitCodes.success;
   }
   const out = context.streams.stdout;
-  const colors = pc.createColors(Boolean((out as NodeJS.WriteStream).isTTY) && !environment.NO_COLOR);
+  const colors = pc.createColors('isTTY' in out && out.isTTY === true && !environment.NO_COLOR);
   out.write(`${colors.bold('Agent CLIs')}\n`);
   for (const cli of clis) {
     const state = cli.path ? colors.green('found  ') : colors.red('missing');

@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { looksLikeDiff } from '../../review/evidence.js';
 import { reviewCodeWith } from '../../review/review-code.js';
 import { terminalSafe } from '../../support/control-characters.js';
+import { errorCode } from '../../support/error-code.js';
 import { InputError } from '../../support/errors.js';
 import { exitCodes } from '../exit-codes.js';
 import { reviewText } from '../output/review-text.js';
@@ -91,7 +92,7 @@ async function readInputFile(file: string): Promise<string> {
     size = info.size;
   } catch (error) {
     if (error instanceof InputError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     throw new InputError('USAGE', `cannot read ${file} (${code ?? 'error'}); give a file or - for stdin`);
   }
   if (size > maxInputBytes) throw tooLarge(file, size);

@@ -26,7 +26,7 @@ export async function runsCommand(
       out.write('No runs yet. Start one with: ai-collab run <plan.yaml>\n');
       return exitCodes.success;
     }
-    const colors = pc.createColors(Boolean((out as NodeJS.WriteStream).isTTY) && !process.env.NO_COLOR);
+    const colors = pc.createColors('isTTY' in out && out.isTTY === true && !process.env.NO_COLOR);
     out.write(
       `${colors.gray(`${'run'.padEnd(24)}${'status'.padEnd(13)}${'steps'.padEnd(7)}${'created'.padEnd(21)}name`)}\n`,
     );

@@ -4,6 +4,7 @@
  * period to finish and otherwise stay resumable (`ai-collab resume`).
  */
 import { readServerFile } from '../../server/index.js';
+import { errorCode } from '../../support/error-code.js';
 import { InputError } from '../../support/errors.js';
 import { dashboardNotice, type ServeFlags, startDashboardServer } from '../dashboard-server.js';
 import { exitCodes } from '../exit-codes.js';
@@ -68,7 +69,7 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return errorCode(error) === 'EPERM';
   }
 }
 

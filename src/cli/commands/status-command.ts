@@ -1,7 +1,7 @@
 /** `ai-collab status RUN_ID`: one run's steps, from the store (the same projection the live view uses). */
 import { join } from 'node:path';
 import pc from 'picocolors';
-import { stepsStillToRun, terminalRunStatuses } from '../../engine/run-state.js';
+import { isRunStatus, stepsStillToRun, terminalRunStatuses } from '../../engine/run-state.js';
 import { systemClock } from '../../support/clock.js';
 import { InputError } from '../../support/errors.js';
 import { exitCodes } from '../exit-codes.js';
@@ -26,7 +26,9 @@ export async function statusCommand(
     const state = record ? reader.runState(runId) : undefined;
     if (!record || !state)
       throw new InputError('RUN_NOT_FOUND', `no run ${runId}; list runs with: ai-collab runs`);
-    state.status = displayStatus(record) as typeof state.status;
+    // The index knows what the log cannot: that the run's owner died (shown as interrupted).
+    const shown = displayStatus(record);
+    if (isRunStatus(shown)) state.status = shown;
     // What the steps still to run will likely cost: shown for approval, and while a run is under way.
     const forecast = terminalRunStatuses.has(state.status)
       ? undefined
@@ -37,7 +39,7 @@ export async function statusCommand(
       return exitCodes.success;
     }
     const out = context.streams.stdout;
-    const colors = pc.createColors(Boolean((out as NodeJS.WriteStream).isTTY) && !process.env.NO_COLOR);
+    const colors = pc.createColors('isTTY' in out && out.isTTY === true && !process.env.NO_COLOR);
     out.write(
       `${renderSummary(state, { colors, now: systemClock.now(), cwd: context.cwd, logsDir: join(reader.paths.stateDir, 'runs', runId, 'logs') })}\n`,
     );

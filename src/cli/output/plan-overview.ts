@@ -3,26 +3,14 @@
  * depth with each step's agent, action and target.
  */
 import type { Colors } from 'picocolors/types.js';
+import { planAssessment } from '../../plan/plan-assessment.js';
 import type { PlanDefinition, StepDefinition } from '../../protocol/plan-types.js';
 import { terminalSafe } from '../../support/control-characters.js';
-
-interface Assessment {
-  confidence?: Record<string, unknown>;
-  analysis?: { rationale?: unknown; chosenApproach?: unknown };
-  rationale?: unknown;
-  risks?: Array<{
-    severity?: unknown;
-    category?: unknown;
-    description?: unknown;
-    mitigation?: unknown;
-    affectedSteps?: unknown;
-  }>;
-}
 
 const maxListedSteps = 60;
 
 export function renderPlanOverview(plan: PlanDefinition, colors: Colors, reason?: string): string {
-  const meta = (plan.meta ?? {}) as Assessment;
+  const meta = planAssessment(plan);
   const agents = new Set(plan.steps.map((step) => terminalSafe(step.agent)));
   const lines = [
     colors.bold(
@@ -31,28 +19,28 @@ export function renderPlanOverview(plan: PlanDefinition, colors: Colors, reason?
   ];
   if (reason) lines.push(colors.gray(`Waiting for approval because ${terminalSafe(reason)}.`));
   const confidence = meta.confidence;
-  if (confidence && typeof confidence.overall === 'number') {
-    const part = (key: string, label: string): string =>
-      typeof confidence[key] === 'number' ? `${label} ${(confidence[key] as number).toFixed(2)}` : '';
+  if (confidence?.overall !== undefined) {
+    const part = (value: number | undefined, label: string): string =>
+      value === undefined ? '' : `${label} ${value.toFixed(2)}`;
     const parts = [
-      part('taskClarity', 'clarity'),
-      part('contextSufficiency', 'context'),
-      part('approachConfidence', 'approach'),
-      part('executionFeasibility', 'feasibility'),
+      part(confidence.taskClarity, 'clarity'),
+      part(confidence.contextSufficiency, 'context'),
+      part(confidence.approachConfidence, 'approach'),
+      part(confidence.executionFeasibility, 'feasibility'),
     ].filter(Boolean);
     lines.push(
       `Confidence ${colorConfidence(confidence.overall, colors)}${parts.length > 0 ? colors.gray(` (${parts.join(', ')})`) : ''}`,
     );
   }
   const rationale = meta.analysis?.rationale ?? meta.rationale;
-  if (typeof rationale === 'string' && rationale.trim() !== '')
+  if (rationale !== undefined && rationale.trim() !== '')
     lines.push(`Rationale: ${terminalSafe(rationale.trim())}`);
   for (const risk of meta.risks ?? []) {
-    const severity = terminalSafe(String(risk.severity ?? 'unknown'));
+    const severity = terminalSafe(risk.severity ?? 'unknown');
     const painted =
       severity === 'high' || severity === 'critical' ? colors.red(severity) : colors.yellow(severity);
     lines.push(
-      `  ! ${painted} ${terminalSafe(String(risk.category ?? ''))}: ${terminalSafe(String(risk.description ?? ''))}${risk.mitigation ? colors.gray(` — mitigation: ${terminalSafe(String(risk.mitigation))}`) : ''}`,
+      `  ! ${painted} ${terminalSafe(risk.category ?? '')}: ${terminalSafe(risk.description ?? '')}${risk.mitigation ? colors.gray(` — mitigation: ${terminalSafe(risk.mitigation)}`) : ''}`,
     );
   }
   lines.push('Steps:');

@@ -2,7 +2,7 @@
 import type { Colors } from 'picocolors/types.js';
 import type { RunState } from '../../engine/run-state.js';
 import { terminalSafe } from '../../support/control-characters.js';
-import { summaryFromState } from '../../workspace/workspace-step-hooks.js';
+import { summaryFromState } from '../../workspace/run-summary.js';
 
 export function renderWorkspaceSummary(state: RunState, colors: Colors): string | undefined {
   const summary = summaryFromState(state.workspaceSummary);

@@ -5,7 +5,7 @@ import type { Budget } from '../../protocol/plan-types.js';
 import type { EventStore, OwnerIdentity, RunRecord } from '../../store/event-store.js';
 import type { Clock } from '../../support/clock.js';
 import { InputError } from '../../support/errors.js';
-import { type RunState, terminalRunStatuses } from '../run-state.js';
+import { hasEnded, type RunState } from '../run-state.js';
 import type { SpendHistory } from './forecast.js';
 import { mergeBudget } from './spend.js';
 
@@ -24,7 +24,7 @@ export function appendBudgetSet(
 ): void {
   const record = deps.store.getRun(runId);
   if (!record) throw new InputError('RUN_NOT_FOUND', `no run ${runId}; see ai-collab runs`);
-  if (terminalRunStatuses.has(record.status as RunState['status'])) {
+  if (hasEnded(record.status)) {
     throw new InputError('RUN_NOT_RESUMABLE', `run ${runId} already ended (${record.status})`);
   }
   if (record.status === 'awaiting_approval') {

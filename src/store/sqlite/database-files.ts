@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { errorCode } from '../../support/error-code.js';
 import { OrchestratorError } from '../../support/errors.js';
 
 const companions = ['-wal', '-shm'] as const;
@@ -26,13 +27,14 @@ function existingFiles(path: string): string[] {
   return [path, ...companions.map((suffix) => `${path}${suffix}`)].filter((file) => existsSync(file));
 }
 
-function writable(path: string): NodeJS.ErrnoException | undefined {
+/** Why `path` cannot be written (its error code), or undefined when it can. */
+function unwritable(path: string): string | undefined {
   try {
     // access() honours read-only mounts (EROFS) and immutable files (EPERM), even for root.
     accessSync(path, constants.W_OK);
     return undefined;
   } catch (error) {
-    return error as NodeJS.ErrnoException;
+    return errorCode(error) ?? 'EACCES';
   }
 }
 
@@ -43,8 +45,8 @@ function writable(path: string): NodeJS.ErrnoException | undefined {
  */
 function firstUnwritable(path: string): { file: string; code: string } | undefined {
   for (const file of [dirname(path), ...existingFiles(path)]) {
-    const error = writable(file);
-    if (error) return { file, code: error.code ?? 'EACCES' };
+    const code = unwritable(file);
+    if (code) return { file, code };
   }
   return undefined;
 }
@@ -70,7 +72,7 @@ export function cannotWrite(file: string, databaseFile: string, code: string, ca
 export function cannotCreate(directory: string, databaseFile: string, error: unknown): OrchestratorError {
   let refusing = directory;
   while (!existsSync(refusing) && dirname(refusing) !== refusing) refusing = dirname(refusing);
-  const code = (error as NodeJS.ErrnoException).code ?? 'EACCES';
+  const code = errorCode(error) ?? 'EACCES';
   return new OrchestratorError(
     'STORE_FAILED',
     `cannot create the state database ${databaseFile}: ${refusing} is ${describeCode(code)}; make it writable, or choose another place with --db PATH (or AI_COLLAB_HOME)`,
@@ -80,7 +82,7 @@ export function cannotCreate(directory: string, databaseFile: string, error: unk
 
 /** The store's own error for a failed write, from SQLite's or the system's error code. */
 export function writeFailure(databaseFile: string, error: unknown): OrchestratorError {
-  const code = errorCode(error);
+  const code = errorCode(error) ?? '';
   if (
     code === 'SQLITE_FULL' ||
     code === 'ENOSPC' ||
@@ -97,13 +99,6 @@ export function writeFailure(databaseFile: string, error: unknown): Orchestrator
     `could not write to the state database ${databaseFile} (${reason}); nothing after its last commit was shown or kept: fix the cause, then continue with: ai-collab resume`,
     { cause: error },
   );
-}
-
-function errorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    return error.code;
-  }
-  return '';
 }
 
 function describeCode(code: string): string {

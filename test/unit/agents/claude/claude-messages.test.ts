@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { classifyClaudeResult } from '../../../../src/agents/claude/classify-claude-result.js';
 import {
   announcedWindow,
   parseClaudeLine,
@@ -118,6 +119,27 @@ test('a result ends the turn and reports its usage, cache reads and writes count
     },
   ]);
   assert.equal(usageOf({ type: 'result', subtype: 'success', is_error: false }), undefined);
+});
+
+test('a result line with fields of other shapes still ends the turn, as a failure, its odd fields unread', () => {
+  const parsed = parseClaudeLine(
+    line({
+      type: 'result',
+      subtype: 7,
+      is_error: 'no',
+      result: { text: 'done' },
+      total_cost_usd: '0.5',
+      usage: { input_tokens: 'ten', output_tokens: 20 },
+      modelUsage: ['claude-sonnet-4-5'],
+    }),
+  );
+  assert.ok(parsed.kind === 'result', 'the turn ends');
+  assert.deepEqual(parsed.parts, [{ type: 'usage-report', usage: { inputTokens: 0, outputTokens: 20 } }]);
+  assert.deepEqual(classifyClaudeResult(parsed.result, 0), {
+    code: 'AGENT_ERROR',
+    kind: 'transient',
+    message: 'claude ended the turn with a result line this version cannot read',
+  });
 });
 
 test('control messages go to the control channel; rate-limit and stream events are dropped', () => {

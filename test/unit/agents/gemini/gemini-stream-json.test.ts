@@ -57,3 +57,18 @@ test('a captured error result; failed tools change nothing; odd lines are kept, 
     [{ type: 'warning', message: 'Loop detected, stopping execution' }],
   );
 });
+
+test('a result line with fields of other shapes still closes the turn, its odd fields unread', () => {
+  const reader = new GeminiStreamReader();
+  reader.read(
+    '{"type":"result","status":1,"error":{"message":{"text":"x"},"code":[429]},"stats":{"input_tokens":"20","output_tokens":5}}',
+  );
+  assert.deepEqual(reader.result, {
+    status: '',
+    error: { message: undefined, code: undefined },
+    stats: { input_tokens: undefined, output_tokens: 5 },
+  });
+  assert.equal(reader.usage(), undefined, 'no usage without both token counts');
+  reader.read('{"type":"result","status":"success","error":"none","stats":[]}');
+  assert.deepEqual(reader.result, { status: 'success', error: undefined, stats: undefined });
+});
