@@ -112,13 +112,15 @@ export interface EventStore {
    * Appends `event` as the next in the run's log, with its index change, in one transaction — only while the
    * run's indexed status is `status` (compare and swap). Any process may call it for a run another owns,
    * so it is meant for a run whose owner writes nothing meanwhile (one waiting for approval). Returns the
-   * stored event, or undefined when the status had changed.
+   * stored event, or undefined when the status had changed. With `lastSeq`, also only while nothing was
+   * appended after that seq (the caller decided from the log as it was then).
    */
   appendWhile(
     runId: string,
     status: string,
     event: Pick<StoredEvent, 'type' | 'at' | 'data'>,
     patch: RunRecordPatch,
+    lastSeq?: number,
   ): StoredEvent | undefined;
   /** Who executes each run, until when (run ownership as a lease). */
   readonly leases: RunLeases;

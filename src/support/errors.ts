@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'RUN_NOT_FOUND'
   | 'RUN_OWNED'
   | 'RUN_NOT_RESUMABLE'
+  /** The run's work was already applied or discarded (`ai-collab apply`/`discard` refuse a second time). */
+  | 'RUN_ALREADY_LANDED'
   | 'STORE_FAILED'
   | 'STORE_CONFLICT'
   | 'AGENT_UNKNOWN'
@@ -53,7 +55,14 @@ export class InputError extends OrchestratorError {
   readonly problems: readonly string[];
 
   constructor(
-    code: 'PLAN_INVALID' | 'CONFIG_INVALID' | 'USAGE' | 'RUN_NOT_FOUND' | 'RUN_OWNED' | 'RUN_NOT_RESUMABLE',
+    code:
+      | 'PLAN_INVALID'
+      | 'CONFIG_INVALID'
+      | 'USAGE'
+      | 'RUN_NOT_FOUND'
+      | 'RUN_OWNED'
+      | 'RUN_NOT_RESUMABLE'
+      | 'RUN_ALREADY_LANDED',
     message: string,
     problems: readonly string[] = [],
   ) {
