@@ -74,7 +74,10 @@ test('a discarded run says so in status, once; another run applied says where it
   assert.match(text.stdout, /Work: discarded by cli \(never applied: its changes are gone\)/);
   assert.doesNotMatch(text.stdout, /Land them on your branch/);
 
-  for (const again of [['discard', dropped], ['apply', dropped]]) {
+  for (const again of [
+    ['discard', dropped],
+    ['apply', dropped],
+  ]) {
     const refused = await runCli(again, { cwd: repo });
     assert.equal(refused.code, 2, `${again[0]} after discard is refused`);
     assert.match(refused.stderr, new RegExp(`run ${dropped} was already discarded`));
@@ -93,7 +96,10 @@ test('a discarded run says so in status, once; another run applied says where it
   assert.equal(afterApply.applied?.files, 1);
   const again = await runCli(['apply', kept], { cwd: repo });
   assert.equal(again.code, 2);
-  assert.match(again.stderr, new RegExp(`run ${kept} was already applied to main at ${afterApply.applied?.commit.slice(0, 10)}`));
+  assert.match(
+    again.stderr,
+    new RegExp(`run ${kept} was already applied to main at ${afterApply.applied?.commit.slice(0, 10)}`),
+  );
   assert.deepEqual(landingEvents(repo, kept), ['run.applied'], 'no second event');
 
   // Dropping an applied run's branches afterwards is a clean-up, recorded as such; the run still shows applied.

@@ -20,22 +20,23 @@ type Body = Pick<RunEvent, 'type' | 'data'>;
 const created: Body = {
   type: 'run.created',
   data: {
-    plan: { name: 'p', steps: [] },
+    plan: { name: 'p', format: 'native', steps: [] },
     workspace: '/w',
     planFile: null,
     concurrency: 1,
     failFast: false,
   },
-} as Body;
+};
 const finished: Body = { type: 'run.finished', data: { status: 'succeeded' } };
 const applied = (commit: string): Body => ({
   type: 'run.applied',
   data: { branch: 'main', how: 'fast-forward', from: 'a'.repeat(40), commit, files: 2, by: 'cli' },
 });
-const discarded: Body = {
+const discardedAfter = (wasApplied: boolean): Body => ({
   type: 'run.discarded',
-  data: { wasApplied: true, removedBranches: 1, removedWorktrees: 0, by: 'cli' },
-};
+  data: { wasApplied, removedBranches: 1, removedWorktrees: 0, by: 'cli' },
+});
+const discarded = discardedAfter(true);
 
 function stateOf(bodies: Body[]): RunState {
   const events = bodies.map((body, index) => ({ ...body, runId: 'r1', seq: index + 1, at: 100 + index }));
@@ -58,7 +59,7 @@ test('the first apply in the log is what the run shows; a later discard is a cle
 });
 
 test('a discarded run refuses apply and discard; an applied one refuses apply but may be discarded', () => {
-  const dropped = stateOf([created, finished, { ...discarded, data: { ...discarded.data, wasApplied: false } }]);
+  const dropped = stateOf([created, finished, discardedAfter(false)]);
   assert.equal(landingReport(dropped).landing, 'discarded');
   assert.match(landingText(dropped) ?? '', /never applied: its changes are gone/);
   for (const type of ['run.applied', 'run.discarded'] as const) {

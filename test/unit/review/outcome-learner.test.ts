@@ -167,7 +167,11 @@ test('a succeeded run discarded later turns its approvers’ outcome around, cou
   const reliability = new ReviewerReliability();
   const learner = new OutcomeLearner(reliability, log, silentLogger);
   learner.catchUp();
-  assert.deepEqual(reliability.recordOf('alpha'), { agreed: 1, disagreed: 0 }, 'merged in a run that succeeded');
+  assert.deepEqual(
+    reliability.recordOf('alpha'),
+    { agreed: 1, disagreed: 0 },
+    'merged in a run that succeeded',
+  );
   // Another process (`ai-collab discard`) drops the run's work without applying it.
   await append('r1', [
     {
@@ -176,7 +180,11 @@ test('a succeeded run discarded later turns its approvers’ outcome around, cou
     },
   ]);
   assert.equal(learner.catchUp(), 1);
-  assert.deepEqual(reliability.recordOf('alpha'), { agreed: 0, disagreed: 1 }, 'alpha approved rejected work');
+  assert.deepEqual(
+    reliability.recordOf('alpha'),
+    { agreed: 0, disagreed: 1 },
+    'alpha approved rejected work',
+  );
   assert.deepEqual(reliability.recordOf('gamma'), { agreed: 1, disagreed: 0 }, 'gamma rejected it, rightly');
   assert.equal(learner.catchUp(), 0, 'read again: nothing counted twice');
   assert.deepEqual(reliability.recordOf('alpha'), { agreed: 0, disagreed: 1 });

@@ -155,7 +155,14 @@ test('a person discarding a run without applying it counts against the approvers
   );
   const applied: Body = {
     type: 'run.applied',
-    data: { branch: 'main', how: 'fast-forward', from: 'a'.repeat(40), commit: 'b'.repeat(40), files: 1, by: 'cli' },
+    data: {
+      branch: 'main',
+      how: 'fast-forward',
+      from: 'a'.repeat(40),
+      commit: 'b'.repeat(40),
+      files: 1,
+      by: 'cli',
+    },
   };
   assert.deepEqual(
     reviewOutcomes(logOf('r8', [...failedRun, applied])).map((outcome) => outcome.held),
