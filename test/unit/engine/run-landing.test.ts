@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { describeEvent } from '../../../src/cli/output/plain-progress.js';
+import { buildRunReport } from '../../../src/cli/run-report.js';
 import { EventDecoder, replayLog } from '../../../src/engine/decode-events.js';
 import type { RunEvent } from '../../../src/engine/events.js';
 import { recordLanding, refuseRepeatedLanding } from '../../../src/engine/landing-log.js';
 import { landingReport, landingText } from '../../../src/engine/run-landing.js';
 import type { RunState } from '../../../src/engine/run-state.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { summarizeRun } from '../../../src/mcp/run-summary.js';
 import { InputError } from '../../../src/support/errors.js';
 import { silentLogger } from '../../../src/support/logger.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -56,6 +59,11 @@ test('the first apply in the log is what the run shows; a later discard is a cle
   );
   assert.equal(landingReport(state).landing, 'applied');
   assert.deepEqual(landingReport(stateOf([created, finished])), {}, 'an old log shows neither');
+  // The same words and fields in every front end: MCP get_run, status --json, the progress lines.
+  assert.equal(summarizeRun(state, false).landed, landingText(state));
+  assert.equal(buildRunReport(state).applied?.branch, 'main');
+  const event = { ...applied('c'.repeat(40)), runId: 'r1', seq: 3, at: 102 } as RunEvent;
+  assert.match(describeEvent(event, state) ?? '', /applied to main at cccccccccc/);
 });
 
 test('a discarded run refuses apply and discard; an applied one refuses apply but may be discarded', () => {
