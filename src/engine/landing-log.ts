@@ -8,6 +8,7 @@ import type { Clock } from '../support/clock.js';
 import { InputError } from '../support/errors.js';
 import type { RunAppliedData, RunDiscardedData } from './events.js';
 import { landingText } from './run-landing.js';
+import { runPatchFor } from './run-recorder.js';
 import type { RunState } from './run-state.js';
 
 export type Landing =
@@ -38,13 +39,10 @@ export function recordLanding(
   before: { status: string; lastSeq: number },
   landing: Landing,
 ): void {
-  const stored = deps.store.appendWhile(
-    runId,
-    before.status,
-    { ...landing, at: deps.clock.now() },
-    {},
-    before.lastSeq,
-  );
+  const at = deps.clock.now();
+  // The runs list shows the landing from the run's index row, changed in the same transaction.
+  const patch = runPatchFor({ ...landing, runId, seq: before.lastSeq + 1, at }) ?? {};
+  const stored = deps.store.appendWhile(runId, before.status, { ...landing, at }, patch, before.lastSeq);
   if (!stored) {
     throw new InputError(
       'RUN_ALREADY_LANDED',

@@ -109,4 +109,15 @@ test('a discarded run says so in status, once; another run applied says where it
   assert.equal(afterCleanUp.landing, 'applied');
   assert.equal(afterCleanUp.discarded?.wasApplied, true);
   assert.deepEqual(landingEvents(repo, kept), ['run.applied', 'run.discarded']);
+
+  // The runs list says it too, from the run index changed with each event.
+  const listed = await runCli(['runs', '--json'], { cwd: repo });
+  assert.equal(listed.code, 0, listed.stderr);
+  const landings = Object.fromEntries(
+    (JSON.parse(listed.stdout) as Array<{ runId: string; landing: string | null }>).map((run) => [
+      run.runId,
+      run.landing,
+    ]),
+  );
+  assert.deepEqual(landings, { [dropped]: 'discarded', [kept]: 'applied' });
 });

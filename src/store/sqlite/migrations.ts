@@ -105,4 +105,8 @@ export const migrations: readonly string[] = [
   ALTER TABLE step_durations ADD COLUMN cost_usd REAL;
   ALTER TABLE step_durations ADD COLUMN tokens INTEGER;
   `,
+  `
+  -- What became of an ended run's work (run.applied / run.discarded), for the runs list.
+  ALTER TABLE runs ADD COLUMN landing TEXT;
+  `,
 ];

@@ -84,7 +84,7 @@ export class SqliteStore implements EventStore {
   }
 
   createRun(
-    record: Omit<RunRecord, 'lastSeq' | 'updatedAt' | 'startedAt'>,
+    record: Omit<RunRecord, 'lastSeq' | 'updatedAt' | 'startedAt' | 'landing'>,
     firstEvents: StoredEvent | readonly StoredEvent[],
   ): void {
     const events: readonly StoredEvent[] = 'seq' in firstEvents ? [firstEvents] : firstEvents;
