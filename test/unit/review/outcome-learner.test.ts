@@ -96,16 +96,19 @@ const checkFailed = (stepId: string): Body => ({
 
 const finished = (status: 'succeeded' | 'failed'): Body => ({ type: 'run.finished', data: { status } });
 
+/** `stepId`'s approved attempt merged and its run succeeded: its approvers were right, so far. */
+const mergedInSucceededRun = (stepId: string): Body[] => [
+  ...approvedReview(stepId),
+  { type: 'step.succeeded', data: { stepId, attempt: 1, durationMs: 5 } },
+  finished('succeeded'),
+];
+
 test('a run that ends while the process runs teaches the reviewers what became of the work they approved, once', async (t) => {
   const { store, log, create, append } = openLog();
   t.after(() => store.close());
   // Before the process starts: one run whose approved work merged and held.
   create('r1');
-  await append('r1', [
-    ...approvedReview('docs'),
-    { type: 'step.succeeded', data: { stepId: 'docs', attempt: 1, durationMs: 5 } },
-    finished('succeeded'),
-  ]);
+  await append('r1', mergedInSucceededRun('docs'));
   const reliability = new ReviewerReliability();
   const learner = new OutcomeLearner(reliability, log, silentLogger);
   assert.equal(learner.catchUp(), 1, 'the ended run is read when the process starts');
@@ -159,11 +162,7 @@ test('a succeeded run discarded later turns its approvers’ outcome around, cou
   const { store, log, create, append } = openLog();
   t.after(() => store.close());
   create('r1');
-  await append('r1', [
-    ...approvedReview('docs'),
-    { type: 'step.succeeded', data: { stepId: 'docs', attempt: 1, durationMs: 5 } },
-    finished('succeeded'),
-  ]);
+  await append('r1', mergedInSucceededRun('docs'));
   const reliability = new ReviewerReliability();
   const learner = new OutcomeLearner(reliability, log, silentLogger);
   learner.catchUp();
