@@ -53,6 +53,8 @@ const browserSafe = new Set([
   'engine/budget/format-usd.ts',
   // Best-of-N candidates, failovers and parked steps as data: status --json, MCP and VS Code list them alike.
   'engine/choice/choice-report.ts',
+  // What became of a run's work (applied, discarded) in words: status, MCP and the dashboard say it alike.
+  'engine/run-landing.ts',
   'protocol/plan-types.ts',
   'support/errors.ts',
   // The stream's wire contract (message shapes, subprotocol names): the dashboard speaks it too.

@@ -2,6 +2,7 @@
 import type { Spend } from '../engine/budget/spend.js';
 import { choiceReport, type FailoverReport, type ParkedReport } from '../engine/choice/choice-report.js';
 import type { CandidateRanking, StepUsage, WorkerPlacement } from '../engine/events.js';
+import { landingReport } from '../engine/run-landing.js';
 import type { AgentLimit, RunState, StepState } from '../engine/run-state.js';
 import { runUsage } from '../engine/step-usage.js';
 import type { Budget } from '../protocol/plan-types.js';
@@ -53,6 +54,10 @@ export interface RunReport {
   failovers?: FailoverReport[];
   /** Steps waiting for their agent's usage limit to reset, no attempt spent. */
   parked?: ParkedReport[];
+  /** After the run ended: its work was applied (wins) or discarded; with what and when in `applied`/`discarded`. */
+  landing?: 'applied' | 'discarded';
+  applied?: RunState['applied'];
+  discarded?: RunState['discarded'];
 }
 
 export function buildRunReport(state: RunState): RunReport {
@@ -72,6 +77,7 @@ export function buildRunReport(state: RunState): RunReport {
     ...(state.agentLimits && { agentLimits: state.agentLimits }),
     ...(choice.failovers.length > 0 && { failovers: choice.failovers }),
     ...(choice.parked.length > 0 && { parked: choice.parked }),
+    ...landingReport(state),
   };
 }
 

@@ -102,6 +102,26 @@ export interface SetupFinishedData {
   error?: StepErrorInfo;
 }
 
+/** `ai-collab apply`: the run's branch landed on the user's branch (`branch`), which is now at `commit`. */
+export interface RunAppliedData {
+  branch: string;
+  how: 'fast-forward' | 'merged' | 'up-to-date';
+  /** The user's branch before (`from`) and after (`commit`). */
+  from: string;
+  commit: string;
+  files: number;
+  by: string;
+}
+
+/** `ai-collab discard`: the run's branches and worktrees were removed. */
+export interface RunDiscardedData {
+  /** The run's work was already on the user's branch, so nothing of it was lost (a clean-up, not a rejection). */
+  wasApplied: boolean;
+  removedBranches: number;
+  removedWorktrees: number;
+  by: string;
+}
+
 export type RunEventBody =
   | {
       type: 'run.created';
@@ -140,6 +160,12 @@ export type RunEventBody =
   | { type: 'run.resumed'; data: Record<string, never> }
   | { type: 'run.interrupted'; data: { reason: string } }
   | { type: 'run.finished'; data: { status: 'succeeded' | 'failed' | 'cancelled' } }
+  /**
+   * After the run ended, a person landed its work or dropped it. Appended by the process that did it; the
+   * first of each type in the log counts (the commands refuse a second one).
+   */
+  | { type: 'run.applied'; data: RunAppliedData }
+  | { type: 'run.discarded'; data: RunDiscardedData }
   | { type: 'step.started'; data: { stepId: string; attempt: number; agent: string } }
   /**
    * Distributed mode: a worker took the attempt (again, after a stall, when another worker re-runs it).
@@ -284,6 +310,8 @@ const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
   'run.resumed',
   'run.interrupted',
   'run.finished',
+  'run.applied',
+  'run.discarded',
   'step.started',
   'step.process-started',
   'step.worker-assigned',

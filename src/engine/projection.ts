@@ -110,6 +110,12 @@ export function applyEvent(state: RunState, event: RunEvent): void {
       state.finishedAt = event.at;
       delete state.owner;
       return;
+    case 'run.applied':
+      state.applied ??= { ...event.data, at: event.at };
+      return;
+    case 'run.discarded':
+      state.discarded ??= { ...event.data, at: event.at };
+      return;
     default:
       // Every other event is a step's: its own exhaustive switch.
       applyStepEvent(state, event);

@@ -141,6 +141,10 @@ export function runPatchFor(event: RunEvent): RunRecordPatch | undefined {
       return { status: 'interrupted', owner: null };
     case 'run.finished':
       return { status: event.data.status, finishedAt: event.at, owner: null };
+    case 'run.applied':
+      return { landing: 'applied' };
+    case 'run.discarded':
+      return { landing: 'discarded' };
     default:
       return undefined;
   }

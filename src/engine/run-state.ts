@@ -7,6 +7,8 @@ import type {
   CandidateRanking,
   ProcessInfo,
   ReviewVoteData,
+  RunAppliedData,
+  RunDiscardedData,
   StepErrorInfo,
   StepUsage,
   WorkerPlacement,
@@ -187,6 +189,10 @@ export interface RunState {
   lastSeq: number;
   /** Usage limits the run's agents met, by agent (absent when none did). */
   agentLimits?: Record<string, AgentLimit>;
+  /** Its work was landed on the user's branch (`ai-collab apply`), when. */
+  applied?: RunAppliedData & { at: number };
+  /** Its branches and worktrees were removed (`ai-collab discard`), when. */
+  discarded?: RunDiscardedData & { at: number };
 }
 
 /** The plan's steps a start would still run: every one that has not succeeded. */

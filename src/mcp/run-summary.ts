@@ -6,6 +6,7 @@ import {
   type FailoverReport,
   type ParkedReport,
 } from '../engine/choice/choice-report.js';
+import { landingText } from '../engine/run-landing.js';
 import type { RunState } from '../engine/run-state.js';
 import { planAssessment } from '../plan/plan-assessment.js';
 
@@ -33,6 +34,7 @@ export function summarizeRun(state: RunState, details: boolean): RunSummaryOverM
     }));
   // Best-of-N candidates (outcome, score, cost, kept ref), moves to fallbacks and parked steps, with why.
   const choice = choiceReport(state);
+  const landed = landingText(state);
   return {
     runId: state.runId,
     name: state.name,
@@ -41,6 +43,7 @@ export function summarizeRun(state: RunState, details: boolean): RunSummaryOverM
     ...(state.approvalReason && { awaitingApproval: state.approvalReason }),
     ...(problems.length > 0 && { problems }),
     ...(state.workspaceDetail?.runBranch && { branch: state.workspaceDetail.runBranch }),
+    ...(landed && { landed }),
     ...(state.budget && { budget: state.budget }),
     ...(state.spent && { spent: state.spent }),
     ...(state.budgetReached && {

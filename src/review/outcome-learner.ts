@@ -3,7 +3,8 @@
  * log (the one source): when the process starts, the workspace's latest ended runs; afterwards every run
  * that ends — this process's own as soon as its `run.finished` is committed (`onEvent`), another process's
  * before the next review (`catchUp`). A long-lived `serve` thus learns from runs that end while it runs.
- * Each reviewed attempt is learned once, however often its run's log is read (a resumed run ends again).
+ * Each reviewed attempt counts once, however often its run's log is read (a resumed run ends again); when a
+ * later event changes what became of it (the person discards a run that succeeded), the count is revised.
  */
 import type { LoggedEvent } from '../engine/decode-events.js';
 import type { RunEvent } from '../engine/events.js';
@@ -25,8 +26,8 @@ export class OutcomeLearner {
   readonly #reliability: ReviewerReliability;
   readonly #log: OutcomeLog;
   readonly #logger: Logger;
-  /** Reviewed attempts learned from, by run, step and attempt. */
-  readonly #learned = new Set<string>();
+  /** Reviewed attempts learned from, by run, step and attempt: whether their work held, as last learned. */
+  readonly #learned = new Map<string, boolean>();
   /** Each ended run's last sequence number read: it is read again only when its log has grown. */
   readonly #read = new Map<string, number>();
 
@@ -44,8 +45,10 @@ export class OutcomeLearner {
       this.#read.set(run.runId, run.lastSeq);
       for (const outcome of reviewOutcomes(this.#log.events(run.runId))) {
         const key = `${run.runId}\u0000${outcome.stepId}\u0000${outcome.attempt}`;
-        if (this.#learned.has(key)) continue;
-        this.#learned.add(key);
+        const before = this.#learned.get(key);
+        if (before === outcome.held) continue;
+        if (before !== undefined) this.#reliability.forgetOutcome(outcome.votes, before);
+        this.#learned.set(key, outcome.held);
         this.#reliability.learnOutcome(outcome.votes, outcome.held);
         learned++;
       }

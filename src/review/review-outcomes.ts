@@ -2,7 +2,11 @@
  * What became of work the reviewers approved, read from a run's event log: the reviewers' record learns from
  * it as well as from the verdicts (reviewer-reliability). Approved work whose `check:` then failed, or whose
  * step failed in the end, did not hold: its approvers were wrong and its dissenters right. Approved work that
- * merged in a run that succeeded held. Rejected work never lands, so it has no later outcome to learn from.
+ * merged in a run that succeeded held. Then the person decides: approved work that merged and was applied
+ * (`run.applied`) held; approved work that merged in a run discarded without ever being applied
+ * (`run.discarded`) did not: the person rejected what its approvers passed. A run's outcome is decided again
+ * when its log grows (a succeeded run discarded later turns held into not held; the learner revises it).
+ * Rejected work never lands, so it has no later outcome to learn from.
  */
 import type { LoggedEvent } from '../engine/decode-events.js';
 import type { RecordedVote } from './reviewer-reliability.js';
@@ -19,6 +23,8 @@ export interface ReviewOutcome {
 interface Approval {
   attempt: number;
   votes: RecordedVote[];
+  /** Its attempt's work merged into the run branch (the step succeeded with it). */
+  merged?: boolean;
   /** Known once something later decided it; undefined while the run may still show either. */
   held?: boolean;
 }
@@ -27,7 +33,7 @@ interface Approval {
 export function reviewOutcomes(events: Iterable<LoggedEvent>): ReviewOutcome[] {
   const votes = new Map<string, RecordedVote[]>();
   const approvals = new Map<string, Approval[]>();
-  let runSucceeded = false;
+  const run = { succeeded: false, applied: false, discarded: false };
   const key = (stepId: string, attempt: number): string => `${stepId}\u0000${attempt}`;
   for (const event of events) {
     switch (event.type) {
@@ -44,19 +50,24 @@ export function reviewOutcomes(events: Iterable<LoggedEvent>): ReviewOutcome[] {
         approvals.set(stepId, [...(approvals.get(stepId) ?? []), approved]);
         break;
       }
-      case 'step.attempt-failed':
-      case 'step.failed': {
-        const { stepId, attempt, error } = event.data;
-        for (const approval of approvals.get(stepId) ?? []) {
-          if (approval.held !== undefined) continue;
-          // Its own check failing proves the approved work wrong; the step failing in the end does too.
-          if ((approval.attempt === attempt && error.code === 'CHECK_FAILED') || event.type === 'step.failed')
-            approval.held = false;
+      case 'step.succeeded':
+        for (const approval of approvals.get(event.data.stepId) ?? []) {
+          if (approval.attempt === event.data.attempt) approval.merged = true;
         }
         break;
-      }
+      case 'step.attempt-failed':
+      case 'step.failed':
+        failApprovals(approvals.get(event.data.stepId) ?? [], event);
+        break;
       case 'run.finished':
-        runSucceeded = event.data.status === 'succeeded';
+        run.succeeded = event.data.status === 'succeeded';
+        break;
+      case 'run.applied':
+        run.applied = true;
+        break;
+      case 'run.discarded':
+        // Branches dropped after the work landed reject nothing.
+        if (!run.applied && !event.data.wasApplied) run.discarded = true;
         break;
       default:
         break;
@@ -65,10 +76,33 @@ export function reviewOutcomes(events: Iterable<LoggedEvent>): ReviewOutcome[] {
   const outcomes: ReviewOutcome[] = [];
   for (const [stepId, list] of approvals) {
     for (const approval of list) {
-      const held = approval.held ?? (runSucceeded ? true : undefined);
+      const held = approval.held ?? personsDecision(approval, run);
       if (held !== undefined && approval.votes.length > 0)
         outcomes.push({ stepId, attempt: approval.attempt, votes: approval.votes, held });
     }
   }
   return outcomes;
+}
+
+function failApprovals(
+  approvals: Approval[],
+  event: Extract<LoggedEvent, { type: 'step.attempt-failed' | 'step.failed' }>,
+): void {
+  const { attempt, error } = event.data;
+  for (const approval of approvals) {
+    if (approval.held !== undefined) continue;
+    // Its own check failing proves the approved work wrong; the step failing in the end does too.
+    if ((approval.attempt === attempt && error.code === 'CHECK_FAILED') || event.type === 'step.failed')
+      approval.held = false;
+  }
+}
+
+/** What became of approved work nothing failed: applied or discarded by a person, else the run's success. */
+function personsDecision(
+  approval: Approval,
+  run: { succeeded: boolean; applied: boolean; discarded: boolean },
+): boolean | undefined {
+  if (approval.merged && run.applied) return true;
+  if (approval.merged && run.discarded) return false;
+  return run.succeeded ? true : undefined;
 }

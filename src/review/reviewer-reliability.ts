@@ -25,14 +25,7 @@ export class ReviewerReliability {
 
   /** Folds in one review: each usable vote agreed with its verdict or not. A failed review teaches nothing. */
   learn(votes: readonly RecordedVote[], verdict: Verdict): void {
-    if (verdict === 'failed') return;
-    for (const { reviewer, vote } of votes) {
-      if (vote === 'abstain') continue;
-      const record = this.#records.get(reviewer) ?? { agreed: 0, disagreed: 0 };
-      if ((vote === 'approve') === (verdict === 'approved')) record.agreed++;
-      else record.disagreed++;
-      this.#records.set(reviewer, record);
-    }
+    this.#count(votes, verdict, 1);
   }
 
   /**
@@ -40,7 +33,23 @@ export class ReviewerReliability {
    * rejecting wrong; when its check or its step failed later, the other way round.
    */
   learnOutcome(votes: readonly RecordedVote[], held: boolean): void {
-    this.learn(votes, held ? 'approved' : 'rejected');
+    this.#count(votes, held ? 'approved' : 'rejected', 1);
+  }
+
+  /** Takes back an outcome learned before, when a later decision revised it (a succeeded run discarded). */
+  forgetOutcome(votes: readonly RecordedVote[], held: boolean): void {
+    this.#count(votes, held ? 'approved' : 'rejected', -1);
+  }
+
+  #count(votes: readonly RecordedVote[], verdict: Verdict, by: 1 | -1): void {
+    if (verdict === 'failed') return;
+    for (const { reviewer, vote } of votes) {
+      if (vote === 'abstain') continue;
+      const record = this.#records.get(reviewer) ?? { agreed: 0, disagreed: 0 };
+      if ((vote === 'approve') === (verdict === 'approved')) record.agreed += by;
+      else record.disagreed += by;
+      this.#records.set(reviewer, record);
+    }
   }
 
   /** The posterior mean chance that this reviewer's vote agrees with the verdict; 0.5 with no record. */

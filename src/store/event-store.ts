@@ -36,6 +36,8 @@ export interface RunRecord {
   finishedAt: number | null;
   owner: OwnerIdentity | null;
   lastSeq: number;
+  /** Its work was applied or discarded after it ended (applied wins), from its log; null while neither. */
+  landing: 'applied' | 'discarded' | null;
 }
 
 /** Changes to a run's index row that travel with an event. */
@@ -43,6 +45,8 @@ export interface RunRecordPatch {
   status?: string;
   finishedAt?: number | null;
   owner?: OwnerIdentity | null;
+  /** `discarded` does not replace `applied`: the runs list shows that the work landed. */
+  landing?: 'applied' | 'discarded';
 }
 
 export interface DurationSample {
@@ -83,7 +87,7 @@ export interface ProcessRow {
 export interface EventStore {
   /** Creates the run's index row and its first events, durably, before anything runs. */
   createRun(
-    record: Omit<RunRecord, 'lastSeq' | 'updatedAt' | 'startedAt'>,
+    record: Omit<RunRecord, 'lastSeq' | 'updatedAt' | 'startedAt' | 'landing'>,
     firstEvents: StoredEvent | readonly StoredEvent[],
   ): void;
   /** Buffers a write; it becomes durable with the next group commit. */
@@ -121,13 +125,15 @@ export interface EventStore {
    * Appends `event` as the next in the run's log, with its index change, in one transaction — only while the
    * run's indexed status is `status` (compare and swap). Any process may call it for a run another owns,
    * so it is meant for a run whose owner writes nothing meanwhile (one waiting for approval). Returns the
-   * stored event, or undefined when the status had changed.
+   * stored event, or undefined when the status had changed. With `lastSeq`, also only while nothing was
+   * appended after that seq (the caller decided from the log as it was then).
    */
   appendWhile(
     runId: string,
     status: string,
     event: Pick<StoredEvent, 'type' | 'at' | 'data'>,
     patch: RunRecordPatch,
+    lastSeq?: number,
   ): StoredEvent | undefined;
   /** Who executes each run, until when (run ownership as a lease). */
   readonly leases: RunLeases;

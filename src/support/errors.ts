@@ -13,17 +13,18 @@
  */
 export type FailureKind = 'transient' | 'permanent' | 'usage-limit';
 
-export type ErrorCode =
+/** What the user asked for cannot be done as asked (exit 2). */
+export type InputErrorCode =
   | 'PLAN_INVALID'
   | 'CONFIG_INVALID'
   | 'USAGE'
   | 'RUN_NOT_FOUND'
   | 'RUN_OWNED'
   | 'RUN_NOT_RESUMABLE'
-  | 'STORE_FAILED'
-  | 'STORE_CONFLICT'
-  | 'AGENT_UNKNOWN'
-  | 'INTERNAL';
+  /** The run's work was already applied or discarded (`ai-collab apply`/`discard` refuse a second time). */
+  | 'RUN_ALREADY_LANDED';
+
+export type ErrorCode = InputErrorCode | 'STORE_FAILED' | 'STORE_CONFLICT' | 'AGENT_UNKNOWN' | 'INTERNAL';
 
 export interface OrchestratorErrorOptions {
   /** @default 'permanent' */
@@ -52,11 +53,7 @@ export class InputError extends OrchestratorError {
   /** One line per problem, each naming the file, the field and the fix. */
   readonly problems: readonly string[];
 
-  constructor(
-    code: 'PLAN_INVALID' | 'CONFIG_INVALID' | 'USAGE' | 'RUN_NOT_FOUND' | 'RUN_OWNED' | 'RUN_NOT_RESUMABLE',
-    message: string,
-    problems: readonly string[] = [],
-  ) {
+  constructor(code: InputErrorCode, message: string, problems: readonly string[] = []) {
     super(code, message);
     this.problems = problems;
   }

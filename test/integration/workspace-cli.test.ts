@@ -4,6 +4,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunReport } from '../../src/cli/run-report.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { systemClock } from '../../src/support/clock.js';
 import { fixturesDir, runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -83,4 +85,91 @@ test('with --no-isolation, agent steps change the workspace directly', async () 
   assert.match(result.stderr, /isolation is off/);
   assert.equal(readFileSync(join(repo, 'seen.txt'), 'utf8'), 'firstsecond');
   assert.equal(git(repo, 'branch', '--list', 'ai-collab/*').trim(), '');
+});
+
+// `apply` and `discard` are recorded in the run's log, once: `status` and `runs` say what became of the run's
+// work, and a second apply or discard of the same run is refused with why, recording nothing.
+
+async function runPlan(repo: string): Promise<string> {
+  const result = await runCli(['run', 'plan.yaml', '--yes', '--json', '--no-review'], { cwd: repo });
+  assert.equal(result.code, 0, result.stderr);
+  return (JSON.parse(result.stdout) as RunReport).runId;
+}
+
+async function statusOf(repo: string, runId: string): Promise<RunReport> {
+  const result = await runCli(['status', runId, '--json'], { cwd: repo });
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout) as RunReport;
+}
+
+function landingEvents(repo: string, runId: string): string[] {
+  const store = new SqliteStore({ path: join(repo, '.ai-collab', 'state.db'), clock: systemClock });
+  try {
+    return [...store.readEvents(runId)]
+      .map((event) => event.type)
+      .filter((type) => type === 'run.applied' || type === 'run.discarded');
+  } finally {
+    store.close();
+  }
+}
+
+test('a discarded run says so in status, once; another run applied says where it landed, once', async () => {
+  const repo = repoWithPlan();
+  const dropped = await runPlan(repo);
+  const discarded = await runCli(['discard', dropped], { cwd: repo });
+  assert.equal(discarded.code, 0, discarded.stderr);
+  const afterDiscard = await statusOf(repo, dropped);
+  assert.equal(afterDiscard.status, 'succeeded', 'how the run ended is unchanged');
+  assert.equal(afterDiscard.landing, 'discarded');
+  assert.equal(afterDiscard.discarded?.wasApplied, false);
+  const text = await runCli(['status', dropped], { cwd: repo });
+  assert.match(text.stdout, /Work: discarded by cli \(never applied: its changes are gone\)/);
+  assert.doesNotMatch(text.stdout, /Land them on your branch/);
+
+  for (const again of [
+    ['discard', dropped],
+    ['apply', dropped],
+  ]) {
+    const refused = await runCli(again, { cwd: repo });
+    assert.equal(refused.code, 2, `${again[0]} after discard is refused`);
+    assert.match(refused.stderr, new RegExp(`run ${dropped} was already discarded`));
+  }
+  assert.deepEqual(landingEvents(repo, dropped), ['run.discarded'], 'no second event');
+  assert.equal(existsSync(join(repo, 'one.txt')), false);
+
+  const kept = await runPlan(repo);
+  const applied = await runCli(['apply', kept], { cwd: repo });
+  assert.equal(applied.code, 0, applied.stderr);
+  assert.equal(readFileSync(join(repo, 'one.txt'), 'utf8'), 'first');
+  const afterApply = await statusOf(repo, kept);
+  assert.equal(afterApply.landing, 'applied');
+  assert.equal(afterApply.applied?.branch, 'main');
+  assert.equal(afterApply.applied?.commit, git(repo, 'rev-parse', 'main').trim());
+  assert.equal(afterApply.applied?.files, 3);
+  const again = await runCli(['apply', kept], { cwd: repo });
+  assert.equal(again.code, 2);
+  assert.match(
+    again.stderr,
+    new RegExp(`run ${kept} was already applied to main at ${afterApply.applied?.commit.slice(0, 10)}`),
+  );
+  assert.deepEqual(landingEvents(repo, kept), ['run.applied'], 'no second event');
+
+  // Dropping an applied run's branches afterwards is a clean-up, recorded as such; the run still shows applied.
+  const cleaned = await runCli(['discard', kept], { cwd: repo });
+  assert.equal(cleaned.code, 0, cleaned.stderr);
+  const afterCleanUp = await statusOf(repo, kept);
+  assert.equal(afterCleanUp.landing, 'applied');
+  assert.equal(afterCleanUp.discarded?.wasApplied, true);
+  assert.deepEqual(landingEvents(repo, kept), ['run.applied', 'run.discarded']);
+
+  // The runs list says it too, from the run index changed with each event.
+  const listed = await runCli(['runs', '--json'], { cwd: repo });
+  assert.equal(listed.code, 0, listed.stderr);
+  const landings = Object.fromEntries(
+    (JSON.parse(listed.stdout) as Array<{ runId: string; landing: string | null }>).map((run) => [
+      run.runId,
+      run.landing,
+    ]),
+  );
+  assert.deepEqual(landings, { [dropped]: 'discarded', [kept]: 'applied' });
 });

@@ -1,6 +1,12 @@
-/** `ai-collab apply RUN_ID` and `ai-collab discard RUN_ID`: land a run's branch on your branch, or drop it. */
+/**
+ * `ai-collab apply RUN_ID` and `ai-collab discard RUN_ID`: land a run's branch on your branch, or drop it.
+ * Either is recorded in the run's log (`run.applied`, `run.discarded`), once: a repeat is refused before git.
+ */
 import { join } from 'node:path';
+import { EventDecoder } from '../../engine/decode-events.js';
 import { isResumable } from '../../engine/engine.js';
+import { type Landing, recordLanding, refuseRepeatedLanding } from '../../engine/landing-log.js';
+import { loadRunState } from '../../engine/load-run-state.js';
 import { InputError } from '../../support/errors.js';
 import { applyRun } from '../../workspace/apply-run.js';
 import { discardRun } from '../../workspace/discard-run.js';
@@ -8,12 +14,15 @@ import { exitCodes } from '../exit-codes.js';
 import type { Runtime } from '../runtime.js';
 import type { CommandContext } from './command-context.js';
 
+/** Who landed or dropped the work, as the log names it. */
+const by = 'cli';
+
 export async function applyCommand(
   runId: string,
   options: { db?: string },
   context: CommandContext,
 ): Promise<number> {
-  return withFinishedRun(runId, options, context, async (runtime, workspace) => {
+  return withFinishedRun(runId, 'run.applied', options, context, async (runtime, workspace) => {
     const result = await applyRun(runtime.git, {
       workspace,
       runId,
@@ -27,7 +36,17 @@ export async function applyCommand(
     context.streams.stderr.write(
       `${result.branch} ${how} the run branch (${result.files.length} files changed, ${result.from.slice(0, 10)} → ${result.to.slice(0, 10)}).\n`,
     );
-    return exitCodes.success;
+    return {
+      type: 'run.applied',
+      data: {
+        branch: result.branch,
+        how: result.kind,
+        from: result.from,
+        commit: result.to,
+        files: result.files.length,
+        by,
+      },
+    };
   });
 }
 
@@ -36,7 +55,7 @@ export async function discardCommand(
   options: { db?: string },
   context: CommandContext,
 ): Promise<number> {
-  return withFinishedRun(runId, options, context, async (runtime, workspace) => {
+  return withFinishedRun(runId, 'run.discarded', options, context, async (runtime, workspace) => {
     const result = await discardRun(runtime.git, {
       workspace,
       runId,
@@ -45,15 +64,24 @@ export async function discardCommand(
     context.streams.stderr.write(
       `Removed ${result.removedBranches.length} branch(es) and ${result.removedWorktrees} worktree(s)${result.wasApplied ? '' : '; the run’s changes had not been applied and are gone'}.\n`,
     );
-    return exitCodes.success;
+    return {
+      type: 'run.discarded',
+      data: {
+        wasApplied: result.wasApplied,
+        removedBranches: result.removedBranches.length,
+        removedWorktrees: result.removedWorktrees,
+        by,
+      },
+    };
   });
 }
 
 async function withFinishedRun(
   runId: string,
+  type: Landing['type'],
   options: { db?: string },
   context: CommandContext,
-  act: (runtime: Runtime, workspace: string) => Promise<number>,
+  act: (runtime: Runtime, workspace: string) => Promise<Landing>,
 ): Promise<number> {
   const runtime = context.openRuntime(context.loadConfig(), options.db);
   try {
@@ -66,7 +94,11 @@ async function withFinishedRun(
         `run ${runId} is still running; wait for it to end (or stop it) first`,
       );
     }
-    return await act(runtime, run.workspace);
+    const state = loadRunState(runtime.store, runId, new EventDecoder(runtime.logger));
+    refuseRepeatedLanding(state, type);
+    const landing = await act(runtime, run.workspace);
+    recordLanding(runtime, runId, { status: run.status, lastSeq: state.lastSeq }, landing);
+    return exitCodes.success;
   } finally {
     await runtime.close();
   }

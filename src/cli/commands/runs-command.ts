@@ -28,12 +28,12 @@ export async function runsCommand(
     }
     const colors = pc.createColors('isTTY' in out && out.isTTY === true && !process.env.NO_COLOR);
     out.write(
-      `${colors.gray(`${'run'.padEnd(24)}${'status'.padEnd(13)}${'steps'.padEnd(7)}${'created'.padEnd(21)}name`)}\n`,
+      `${colors.gray(`${'run'.padEnd(24)}${'status'.padEnd(13)}${'work'.padEnd(10)}${'steps'.padEnd(7)}${'created'.padEnd(21)}name`)}\n`,
     );
     for (const run of runs) {
       const status = displayStatus(run);
       out.write(
-        `${run.runId.padEnd(24)}${colorStatus(status, colors)}${' '.repeat(Math.max(1, 13 - status.length))}${String(run.stepCount).padEnd(7)}${new Date(run.createdAt).toISOString().slice(0, 19).replace('T', ' ').padEnd(21)}${terminalSafe(run.name)}\n`,
+        `${run.runId.padEnd(24)}${colorStatus(status, colors)}${' '.repeat(Math.max(1, 13 - status.length))}${(run.landing ?? '').padEnd(10)}${String(run.stepCount).padEnd(7)}${new Date(run.createdAt).toISOString().slice(0, 19).replace('T', ' ').padEnd(21)}${terminalSafe(run.name)}\n`,
       );
     }
     return exitCodes.success;
@@ -59,5 +59,6 @@ function toJson(run: RunRecord) {
     planFile: run.planFile,
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
+    landing: run.landing,
   };
 }

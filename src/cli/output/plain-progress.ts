@@ -1,5 +1,6 @@
 /** Progress for logs and CI: one timestamped line per step event, no cursor movement, no animation. */
 import type { EventData, RunEvent } from '../../engine/events.js';
+import { landingText } from '../../engine/run-landing.js';
 import type { RunState } from '../../engine/run-state.js';
 import type { StepEvent } from '../../engine/step-projection.js';
 import { terminalSafe } from '../../support/control-characters.js';
@@ -48,6 +49,9 @@ function runEventText(event: Exclude<RunEvent, StepEvent>, state: RunState): str
       return `run interrupted (${event.data.reason}); continue with: ai-collab resume ${state.runId}`;
     case 'run.finished':
       return `run ${event.data.status}`;
+    case 'run.applied':
+    case 'run.discarded':
+      return landingText(state);
     case 'run.workspace-prepared':
       return `workspace: ${workspaceText(event.data.detail)}`;
     case 'run.workspace-finished':

@@ -1,6 +1,7 @@
 /** The table printed when a run ends: each step's outcome, and a one-line verdict with what to do next. */
 import { relative } from 'node:path';
 import type { Colors } from 'picocolors/types.js';
+import { landingText } from '../../engine/run-landing.js';
 import type { RunState, StepState } from '../../engine/run-state.js';
 import { runUsage } from '../../engine/step-usage.js';
 import { terminalSafe } from '../../support/control-characters.js';
@@ -83,6 +84,8 @@ export function renderSummary(
   }
   lines.push(...choiceLines(state, now).map((line) => colors.gray(terminalSafe(line))));
   lines.push(verdict(state, options));
+  const landed = landingText(state);
+  if (landed) lines.push(`Work: ${terminalSafe(landed)}.`);
   return lines.join('\n');
 }
 

@@ -27,8 +27,11 @@ export function renderWorkspaceSummary(state: RunState, colors: Colors): string 
       }`,
     );
   }
-  lines.push(
-    `Land them on your branch with: ai-collab apply ${state.runId}   (or drop them: ai-collab discard ${state.runId})`,
-  );
+  // Once applied or discarded (the log says), the way to land them is no longer news.
+  if (!state.applied && !state.discarded) {
+    lines.push(
+      `Land them on your branch with: ai-collab apply ${state.runId}   (or drop them: ai-collab discard ${state.runId})`,
+    );
+  }
   return lines.join('\n');
 }

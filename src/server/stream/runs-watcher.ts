@@ -5,6 +5,7 @@
  * Runs that are not finished get a feed, so metrics see their events.
  */
 import { isSameProcessAlive } from '../../agents/process/proc-table.js';
+import { landingState } from '../../engine/run-landing.js';
 import type { RunState } from '../../engine/run-state.js';
 import type { RunRecord } from '../../store/event-store.js';
 import type { ServerEngine, ServerStore } from '../engine-port.js';
@@ -20,7 +21,9 @@ export function summarize(record: RunRecord, state?: Readonly<RunState>, activeH
     !activeHere &&
     (record.status === 'running' || record.status === 'paused') &&
     (record.owner === null || !isSameProcessAlive(record.owner));
-  const status = state && state.lastSeq >= record.lastSeq ? state.status : record.status;
+  const current = state && state.lastSeq >= record.lastSeq ? state : undefined;
+  const status = current ? current.status : record.status;
+  const landing = current ? landingState(current) : (record.landing ?? undefined);
   return {
     runId: record.runId,
     name: record.name,
@@ -32,6 +35,7 @@ export function summarize(record: RunRecord, state?: Readonly<RunState>, activeH
     startedAt: state?.startedAt ?? record.startedAt,
     finishedAt: record.finishedAt,
     lastSeq: Math.max(record.lastSeq, state?.lastSeq ?? 0),
+    ...(landing && { landing }),
     ...(state && { counts: { ...state.counts } }),
   };
 }

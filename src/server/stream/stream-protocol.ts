@@ -27,6 +27,8 @@ export interface RunSummary {
   startedAt: number | null;
   finishedAt: number | null;
   lastSeq: number;
+  /** Its work was applied or discarded after it ended (applied wins); absent while neither. */
+  landing?: 'applied' | 'discarded';
   /** Step counts by status, when the server follows the run. */
   counts?: Partial<Record<StepStatus, number>>;
 }

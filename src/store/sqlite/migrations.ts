@@ -113,4 +113,8 @@ export const migrations: readonly string[] = [
   UPDATE runs SET revision = rowid;
   CREATE INDEX runs_by_revision ON runs (revision);
   `,
+  `
+  -- What became of an ended run's work (run.applied / run.discarded), for the runs list.
+  ALTER TABLE runs ADD COLUMN landing TEXT;
+  `,
 ];

@@ -34,6 +34,7 @@ const runRowSchema = z.object({
   started_at: z.number().nullable(),
   owner: z.string().nullable(),
   last_seq: z.number(),
+  landing: z.enum(['applied', 'discarded']).nullable(),
 });
 
 const statusRowSchema = runRowSchema.pick({ status: true, last_seq: true });
@@ -54,7 +55,7 @@ export class SqliteRunIndex {
     this.#clock = clock;
   }
 
-  insert(record: Omit<RunRecord, 'lastSeq' | 'updatedAt' | 'startedAt'>, lastSeq: number): void {
+  insert(record: Omit<RunRecord, 'lastSeq' | 'updatedAt' | 'startedAt' | 'landing'>, lastSeq: number): void {
     this.#statements
       .get(
         `INSERT INTO runs (run_id, name, workspace, plan_file, status, step_count, created_at, updated_at,
@@ -143,6 +144,10 @@ export class SqliteRunIndex {
       sets.push('owner = ?');
       values.push(ownerText(patch.owner));
     }
+    if (patch.landing !== undefined) {
+      sets.push("landing = CASE landing WHEN 'applied' THEN landing ELSE ? END");
+      values.push(patch.landing);
+    }
     this.#statements.get(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`).run(...values, runId);
   }
 }
@@ -165,5 +170,6 @@ function toRunRecord(row: z.output<typeof runRowSchema>): RunRecord {
     finishedAt: row.finished_at,
     owner: row.owner ? ownerSchema.parse(JSON.parse(row.owner)) : null,
     lastSeq: row.last_seq,
+    landing: row.landing,
   };
 }

@@ -84,7 +84,7 @@ export class SqliteStore implements EventStore {
   }
 
   createRun(
-    record: Omit<RunRecord, 'lastSeq' | 'updatedAt' | 'startedAt'>,
+    record: Omit<RunRecord, 'lastSeq' | 'updatedAt' | 'startedAt' | 'landing'>,
     firstEvents: StoredEvent | readonly StoredEvent[],
   ): void {
     const events: readonly StoredEvent[] = 'seq' in firstEvents ? [firstEvents] : firstEvents;
@@ -141,6 +141,7 @@ export class SqliteStore implements EventStore {
     status: string,
     event: Pick<StoredEvent, 'type' | 'at' | 'data'>,
     patch: RunRecordPatch,
+    lastSeq?: number,
   ): StoredEvent | undefined {
     // This connection's own queued events come first (and are told to who waits for them), so the index's
     // last seq is current.
@@ -149,6 +150,7 @@ export class SqliteStore implements EventStore {
     const append = this.#db.transaction((): StoredEvent | undefined => {
       const row = this.#runs.statusOf(runId);
       if (!row || row.status !== status) return undefined;
+      if (lastSeq !== undefined && row.lastSeq !== lastSeq) return undefined;
       const stored = { runId, seq: row.lastSeq + 1, ...event };
       this.#log.insert(stored);
       this.#runs.applyPatch(runId, patch, stored.seq, stored.at);

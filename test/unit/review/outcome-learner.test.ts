@@ -96,16 +96,19 @@ const checkFailed = (stepId: string): Body => ({
 
 const finished = (status: 'succeeded' | 'failed'): Body => ({ type: 'run.finished', data: { status } });
 
+/** `stepId`'s approved attempt merged and its run succeeded: its approvers were right, so far. */
+const mergedInSucceededRun = (stepId: string): Body[] => [
+  ...approvedReview(stepId),
+  { type: 'step.succeeded', data: { stepId, attempt: 1, durationMs: 5 } },
+  finished('succeeded'),
+];
+
 test('a run that ends while the process runs teaches the reviewers what became of the work they approved, once', async (t) => {
   const { store, log, create, append } = openLog();
   t.after(() => store.close());
   // Before the process starts: one run whose approved work merged and held.
   create('r1');
-  await append('r1', [
-    ...approvedReview('docs'),
-    { type: 'step.succeeded', data: { stepId: 'docs', attempt: 1, durationMs: 5 } },
-    finished('succeeded'),
-  ]);
+  await append('r1', mergedInSucceededRun('docs'));
   const reliability = new ReviewerReliability();
   const learner = new OutcomeLearner(reliability, log, silentLogger);
   assert.equal(learner.catchUp(), 1, 'the ended run is read when the process starts');
@@ -153,4 +156,35 @@ test('a store that cannot be read does not fail the run that ended or the review
   learner.onEvent({ type: 'run.finished', data: { status: 'succeeded' }, runId: 'r', seq: 9, at: 9 });
   learner.refresh();
   assert.equal(warnings.length, 2);
+});
+
+test('a succeeded run discarded later turns its approvers’ outcome around, counted once', async (t) => {
+  const { store, log, create, append } = openLog();
+  t.after(() => store.close());
+  create('r1');
+  await append('r1', mergedInSucceededRun('docs'));
+  const reliability = new ReviewerReliability();
+  const learner = new OutcomeLearner(reliability, log, silentLogger);
+  learner.catchUp();
+  assert.deepEqual(
+    reliability.recordOf('alpha'),
+    { agreed: 1, disagreed: 0 },
+    'merged in a run that succeeded',
+  );
+  // Another process (`ai-collab discard`) drops the run's work without applying it.
+  await append('r1', [
+    {
+      type: 'run.discarded',
+      data: { wasApplied: false, removedBranches: 1, removedWorktrees: 0, by: 'cli' },
+    },
+  ]);
+  assert.equal(learner.catchUp(), 1);
+  assert.deepEqual(
+    reliability.recordOf('alpha'),
+    { agreed: 0, disagreed: 1 },
+    'alpha approved rejected work',
+  );
+  assert.deepEqual(reliability.recordOf('gamma'), { agreed: 1, disagreed: 0 }, 'gamma rejected it, rightly');
+  assert.equal(learner.catchUp(), 0, 'read again: nothing counted twice');
+  assert.deepEqual(reliability.recordOf('alpha'), { agreed: 0, disagreed: 1 });
 });

@@ -115,3 +115,74 @@ test('a reviewer that approved work whose check then failed loses reliability; t
   assert.ok(learned.accuracyOf('gamma') > learned.accuracyOf('alpha'));
   assert.deepEqual(learned.recordOf('gamma'), { agreed: 6, disagreed: 0 });
 });
+
+test('a person discarding a run without applying it counts against the approvers of its merged steps; applying it counts for them', () => {
+  const merged = (stepId: string): Body => ({
+    type: 'step.succeeded',
+    data: { stepId, attempt: 1, durationMs: 10 },
+  });
+  const discarded = (wasApplied: boolean): Body => ({
+    type: 'run.discarded',
+    data: { wasApplied, removedBranches: 1, removedWorktrees: 0, by: 'cli' },
+  });
+  const run = [
+    ...approvedReview('docs', 1, { alpha: 'approve', gamma: 'reject' }),
+    merged('docs'),
+    { type: 'run.finished', data: { status: 'succeeded' } },
+  ] satisfies Body[];
+  // Before the person decides, a succeeded run's merged work held, as before.
+  assert.deepEqual(
+    reviewOutcomes(logOf('r6', run)).map((outcome) => outcome.held),
+    [true],
+  );
+  assert.deepEqual(
+    reviewOutcomes(logOf('r6', [...run, discarded(false)])).map((outcome) => outcome.held),
+    [false],
+    'discarded, never applied: the approvers were wrong',
+  );
+  // A failed run's merged work was undecided; discarding it decides it, and once only per attempt.
+  const failedRun = [
+    ...approvedReview('docs', 1, { alpha: 'approve' }),
+    merged('docs'),
+    { type: 'run.finished', data: { status: 'failed' } },
+  ] satisfies Body[];
+  assert.deepEqual(reviewOutcomes(logOf('r7', failedRun)), []);
+  assert.deepEqual(
+    reviewOutcomes(logOf('r7', [...failedRun, discarded(false), discarded(false)])).map(
+      (outcome) => outcome.held,
+    ),
+    [false],
+  );
+  const applied: Body = {
+    type: 'run.applied',
+    data: {
+      branch: 'main',
+      how: 'fast-forward',
+      from: 'a'.repeat(40),
+      commit: 'b'.repeat(40),
+      files: 1,
+      by: 'cli',
+    },
+  };
+  assert.deepEqual(
+    reviewOutcomes(logOf('r8', [...failedRun, applied])).map((outcome) => outcome.held),
+    [true],
+    'applied: the approvers were right',
+  );
+  // Branches dropped after the work was applied reject nothing.
+  assert.deepEqual(
+    reviewOutcomes(logOf('r9', [...run, applied, discarded(true)])).map((outcome) => outcome.held),
+    [true],
+  );
+  // Approved work that did not merge (its step failed) stays against its approvers, discarded or not.
+  const notMerged = logOf('r10', [
+    ...approvedReview('api', 1, { alpha: 'approve' }),
+    checkFailed('api', 1),
+    { type: 'run.finished', data: { status: 'failed' } },
+    discarded(false),
+  ]);
+  assert.deepEqual(
+    reviewOutcomes(notMerged).map((outcome) => outcome.held),
+    [false],
+  );
+});

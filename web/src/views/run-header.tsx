@@ -1,5 +1,6 @@
 /** A run's header: its name, status and progress, and the controls its status allows (pause, resume, cancel). */
 import { useState } from 'preact/hooks';
+import { landingState, landingText } from '../../../src/engine/run-landing.js';
 import type { RunState } from '../../../src/engine/run-state.js';
 import type { ApiClient } from '../model/api-client.js';
 import { StatusBadge } from './format.js';
@@ -21,6 +22,7 @@ export function RunHeader({ api, runId, state }: { api: ApiClient; runId: string
       <header class="run-header">
         <h1>{state.name}</h1>
         <StatusBadge status={state.status} />
+        <Landing state={state} />
         <Progress state={state} />
         <span class="run-actions">
           {state.status === 'running' && (
@@ -42,6 +44,17 @@ export function RunHeader({ api, runId, state }: { api: ApiClient; runId: string
       </header>
       {notice && <p class="error">{notice}</p>}
     </>
+  );
+}
+
+/** Whether the ended run's work was applied or discarded (`ai-collab apply`/`discard`), with what and by whom. */
+function Landing({ state }: { state: RunState }) {
+  const landing = landingState(state);
+  if (!landing) return null;
+  return (
+    <span class={`badge landing-${landing}`} data-testid="landing" title={landingText(state)}>
+      {landing}
+    </span>
   );
 }
 

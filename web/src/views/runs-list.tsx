@@ -26,7 +26,8 @@ export function RunsList({ runs }: { runs: RunSummary[] }) {
                 <div class="muted small">{run.runId}</div>
               </td>
               <td>
-                <StatusBadge status={run.status} />
+                <StatusBadge status={run.status} />{' '}
+                {run.landing && <span class={`badge landing-${run.landing}`}>{run.landing}</span>}
               </td>
               <td>{done === undefined ? `${run.stepCount} steps` : `${done} / ${run.stepCount}`}</td>
               <td>{formatTime(run.createdAt)}</td>
