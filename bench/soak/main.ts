@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { probeSummary } from './probe-summary.js';
 import { RssSamples, rssMb } from './rss-samples.js';
 import { SoakClient } from './soak-clients.js';
 
@@ -153,6 +154,10 @@ async function main(): Promise<void> {
     );
     if (!(growth <= goalMb))
       failures.push(`RSS grew ${growth.toFixed(1)} MB after the 2-minute mark (goal ≤ ${goalMb} MB)`);
+    if (values.probe && existsSync(values.probe)) {
+      console.log(`  where the server's memory lives, by minute of its life (from ${values.probe}):`);
+      for (const line of probeSummary(values.probe)) console.log(line);
+    }
     for (const failure of failures) console.log(`  FAIL ${failure}`);
     const events = reports.reduce((sum, report) => sum + report.events, 0);
     console.log(
