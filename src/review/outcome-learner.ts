@@ -4,6 +4,8 @@
  * that ends — this process's own as soon as its `run.finished` is committed (`onEvent`), another process's
  * before the next review (`catchUp`). A long-lived `serve` thus learns from runs that end while it runs.
  * Each reviewed attempt is learned once, however often its run's log is read (a resumed run ends again).
+ * Only the runs of the latest list are remembered: one that left it (newer runs pushed it off) is never
+ * listed again, so a server that runs for weeks keeps as much as the list holds, not a key per run ever.
  */
 import type { LoggedEvent } from '../engine/decode-events.js';
 import type { RunEvent } from '../engine/events.js';
@@ -25,10 +27,11 @@ export class OutcomeLearner {
   readonly #reliability: ReviewerReliability;
   readonly #log: OutcomeLog;
   readonly #logger: Logger;
-  /** Reviewed attempts learned from, by run, step and attempt. */
-  readonly #learned = new Set<string>();
-  /** Each ended run's last sequence number read: it is read again only when its log has grown. */
-  readonly #read = new Map<string, number>();
+  /**
+   * Per ended run of the latest list: the last sequence number read (it is read again only when its log
+   * has grown) and the reviewed attempts learned from, by step and attempt.
+   */
+  readonly #runs = new Map<string, { lastSeq: number; learned: Set<string> }>();
 
   constructor(reliability: ReviewerReliability, log: OutcomeLog, logger: Logger) {
     this.#reliability = reliability;
@@ -39,17 +42,23 @@ export class OutcomeLearner {
   /** Learns from every ended run not read at its current length yet, oldest first; returns how many outcomes. */
   catchUp(): number {
     let learned = 0;
-    for (const run of [...this.#log.recentRuns()].reverse()) {
-      if (!endedStatuses.has(run.status) || this.#read.get(run.runId) === run.lastSeq) continue;
-      this.#read.set(run.runId, run.lastSeq);
+    const recent = [...this.#log.recentRuns()].reverse();
+    for (const run of recent) {
+      let known = this.#runs.get(run.runId);
+      if (!endedStatuses.has(run.status) || known?.lastSeq === run.lastSeq) continue;
+      known ??= { lastSeq: run.lastSeq, learned: new Set() };
+      known.lastSeq = run.lastSeq;
+      this.#runs.set(run.runId, known);
       for (const outcome of reviewOutcomes(this.#log.events(run.runId))) {
-        const key = `${run.runId}\u0000${outcome.stepId}\u0000${outcome.attempt}`;
-        if (this.#learned.has(key)) continue;
-        this.#learned.add(key);
+        const key = `${outcome.stepId}\u0000${outcome.attempt}`;
+        if (known.learned.has(key)) continue;
+        known.learned.add(key);
         this.#reliability.learnOutcome(outcome.votes, outcome.held);
         learned++;
       }
     }
+    const listed = new Set(recent.map((run) => run.runId));
+    for (const runId of this.#runs.keys()) if (!listed.has(runId)) this.#runs.delete(runId);
     return learned;
   }
 
