@@ -31,6 +31,9 @@ const { values } = parseArgs({
     'warmup-seconds': { type: 'string', default: '120' },
     probe: { type: 'string' },
     'malloc-arena-max': { type: 'string' },
+    // Node/V8 flags for the server alone (space-separated), e.g. `--node-flags=--no-memory-reducer`: which GC policy
+    // a change in RSS follows.
+    'node-flags': { type: 'string' },
   },
 });
 const warmupMs = Number(values['warmup-seconds']) * 1_000;
@@ -74,9 +77,10 @@ function startServer(workspace: string): ChildProcess {
   const tsx = import.meta.resolve('tsx');
   const probe = values.probe ? ['--import', join(root, 'bench', 'soak', 'memory-probe.ts')] : [];
   const arenas = values['malloc-arena-max'];
+  const nodeFlags = (values['node-flags'] ?? '').split(' ').filter((flag) => flag !== '');
   const child = spawn(
     process.execPath,
-    ['--import', tsx, ...probe, join(root, 'src', 'cli', 'bin.ts'), 'serve', '--port', '0'],
+    [...nodeFlags, '--import', tsx, ...probe, join(root, 'src', 'cli', 'bin.ts'), 'serve', '--port', '0'],
     {
       cwd: workspace,
       env: {
