@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { probeSummary } from './probe-summary.js';
 import { RssSamples, rssMb } from './rss-samples.js';
 import { SoakClient } from './soak-clients.js';
 
@@ -30,6 +31,9 @@ const { values } = parseArgs({
     'warmup-seconds': { type: 'string', default: '120' },
     probe: { type: 'string' },
     'malloc-arena-max': { type: 'string' },
+    // Node/V8 flags for the server alone (space-separated), e.g. `--node-flags=--no-memory-reducer`: which GC policy
+    // a change in RSS follows.
+    'node-flags': { type: 'string' },
   },
 });
 const warmupMs = Number(values['warmup-seconds']) * 1_000;
@@ -73,9 +77,10 @@ function startServer(workspace: string): ChildProcess {
   const tsx = import.meta.resolve('tsx');
   const probe = values.probe ? ['--import', join(root, 'bench', 'soak', 'memory-probe.ts')] : [];
   const arenas = values['malloc-arena-max'];
+  const nodeFlags = (values['node-flags'] ?? '').split(' ').filter((flag) => flag !== '');
   const child = spawn(
     process.execPath,
-    ['--import', tsx, ...probe, join(root, 'src', 'cli', 'bin.ts'), 'serve', '--port', '0'],
+    [...nodeFlags, '--import', tsx, ...probe, join(root, 'src', 'cli', 'bin.ts'), 'serve', '--port', '0'],
     {
       cwd: workspace,
       env: {
@@ -153,6 +158,10 @@ async function main(): Promise<void> {
     );
     if (!(growth <= goalMb))
       failures.push(`RSS grew ${growth.toFixed(1)} MB after the 2-minute mark (goal ≤ ${goalMb} MB)`);
+    if (values.probe && existsSync(values.probe)) {
+      console.log(`  where the server's memory lives, by minute of its life (from ${values.probe}):`);
+      for (const line of probeSummary(values.probe)) console.log(line);
+    }
     for (const failure of failures) console.log(`  FAIL ${failure}`);
     const events = reports.reduce((sum, report) => sum + report.events, 0);
     console.log(

@@ -5,6 +5,8 @@
  * before the next review (`catchUp`). A long-lived `serve` thus learns from runs that end while it runs.
  * Each reviewed attempt counts once, however often its run's log is read (a resumed run ends again); when a
  * later event changes what became of it (the person discards a run that succeeded), the count is revised.
+ * Only the runs of the latest list are remembered: one that left it (newer runs pushed it off) is never
+ * listed again, so a server that runs for weeks keeps as much as the list holds, not a key per run ever.
  */
 import type { LoggedEvent } from '../engine/decode-events.js';
 import type { RunEvent } from '../engine/events.js';
@@ -26,10 +28,12 @@ export class OutcomeLearner {
   readonly #reliability: ReviewerReliability;
   readonly #log: OutcomeLog;
   readonly #logger: Logger;
-  /** Reviewed attempts learned from, by run, step and attempt: whether their work held, as last learned. */
-  readonly #learned = new Map<string, boolean>();
-  /** Each ended run's last sequence number read: it is read again only when its log has grown. */
-  readonly #read = new Map<string, number>();
+  /**
+   * Per ended run of the latest list: the last sequence number read (it is read again only when its log
+   * has grown) and the reviewed attempts learned from, by step and attempt: whether their work held, as
+   * last learned.
+   */
+  readonly #runs = new Map<string, { lastSeq: number; learned: Map<string, boolean> }>();
 
   constructor(reliability: ReviewerReliability, log: OutcomeLog, logger: Logger) {
     this.#reliability = reliability;
@@ -40,19 +44,25 @@ export class OutcomeLearner {
   /** Learns from every ended run not read at its current length yet, oldest first; returns how many outcomes. */
   catchUp(): number {
     let learned = 0;
-    for (const run of [...this.#log.recentRuns()].reverse()) {
-      if (!endedStatuses.has(run.status) || this.#read.get(run.runId) === run.lastSeq) continue;
-      this.#read.set(run.runId, run.lastSeq);
+    const recent = [...this.#log.recentRuns()].reverse();
+    for (const run of recent) {
+      let known = this.#runs.get(run.runId);
+      if (!endedStatuses.has(run.status) || known?.lastSeq === run.lastSeq) continue;
+      known ??= { lastSeq: run.lastSeq, learned: new Map() };
+      known.lastSeq = run.lastSeq;
+      this.#runs.set(run.runId, known);
       for (const outcome of reviewOutcomes(this.#log.events(run.runId))) {
-        const key = `${run.runId}\u0000${outcome.stepId}\u0000${outcome.attempt}`;
-        const before = this.#learned.get(key);
+        const key = `${outcome.stepId}\u0000${outcome.attempt}`;
+        const before = known.learned.get(key);
         if (before === outcome.held) continue;
         if (before !== undefined) this.#reliability.forgetOutcome(outcome.votes, before);
-        this.#learned.set(key, outcome.held);
+        known.learned.set(key, outcome.held);
         this.#reliability.learnOutcome(outcome.votes, outcome.held);
         learned++;
       }
     }
+    const listed = new Set(recent.map((run) => run.runId));
+    for (const runId of this.#runs.keys()) if (!listed.has(runId)) this.#runs.delete(runId);
     return learned;
   }
 

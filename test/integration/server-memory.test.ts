@@ -1,27 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { writeHeapSnapshot } from 'node:v8';
 import { systemClock } from '../../src/support/clock.js';
+import { stillInHeap } from '../support/heap-strings.js';
 import { ScriptedAgent } from '../support/scripted-agent.js';
-import { tempDir } from '../support/temp-dir.js';
 import { planOf } from '../support/test-engine.js';
 import { StreamTestClient, startTestServer } from './server-harness.js';
-
-/**
- * Which of the given strings are still held anywhere in this process's heap (a snapshot forces a full GC),
- * as their indexes: holding the strings themselves between two snapshots would keep them alive.
- */
-function stillInHeap(needles: readonly Buffer[]): number[] {
-  const file = writeHeapSnapshot(`${tempDir()}/server.heapsnapshot`);
-  try {
-    const { strings } = JSON.parse(readFileSync(file, 'utf8')) as { strings: string[] };
-    const held = new Set(strings);
-    return needles.flatMap((needle, index) => (held.has(needle.toString()) ? [index] : []));
-  } finally {
-    rmSync(file, { force: true });
-  }
-}
 
 test('the server holds nothing of a run once it has ended, nobody follows it and it left the runs list', async () => {
   const agent = new ScriptedAgent('timer', systemClock, () => ({ durationMs: 1 }));

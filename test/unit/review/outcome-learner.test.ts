@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { EventDecoder } from '../../../src/engine/decode-events.js';
 import type { RunEvent } from '../../../src/engine/events.js';
-import { OutcomeLearner } from '../../../src/review/outcome-learner.js';
+import { OutcomeLearner, type OutcomeLog } from '../../../src/review/outcome-learner.js';
 import { ReviewerReliability } from '../../../src/review/reviewer-reliability.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { silentLogger } from '../../../src/support/logger.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { stillInHeap } from '../../support/heap-strings.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 // A long-lived process (`serve`) learns from runs that end while it runs, read from the event log in the
@@ -187,4 +189,34 @@ test('a succeeded run discarded later turns its approvers’ outcome around, cou
   assert.deepEqual(reliability.recordOf('gamma'), { agreed: 1, disagreed: 0 }, 'gamma rejected it, rightly');
   assert.equal(learner.catchUp(), 0, 'read again: nothing counted twice');
   assert.deepEqual(reliability.recordOf('alpha'), { agreed: 0, disagreed: 1 });
+});
+
+test('a long-lived process remembers only the runs of the latest list, however many ended before', () => {
+  const listed = 5;
+  // Run ids are kept off the heap (as bytes), so only the learner could be holding them.
+  const runIds: Buffer[] = [];
+  const succeededWithApprovedWork = (runId: string): RunEvent[] =>
+    [
+      ...approvedReview('s1'),
+      { type: 'step.succeeded', data: { stepId: 's1', attempt: 1, durationMs: 5 } } as Body,
+      finished('succeeded'),
+    ].map((body, index) => ({ ...body, runId, seq: index + 1, at: index + 1 }) as RunEvent);
+  const log: OutcomeLog = {
+    recentRuns: () =>
+      runIds
+        .slice(-listed)
+        .reverse()
+        .map((id) => ({ runId: id.toString(), status: 'succeeded', lastSeq: 5 })),
+    events: succeededWithApprovedWork,
+  };
+  const reliability = new ReviewerReliability();
+  const learner = new OutcomeLearner(reliability, log, silentLogger);
+  for (let index = 0; index < 20; index++) {
+    runIds.push(Buffer.from(`run-${randomUUID()}`));
+    learner.onEvent({ type: 'run.finished', data: { status: 'succeeded' }, runId: 'latest', seq: 5, at: 5 });
+  }
+  learner.refresh();
+  assert.deepEqual(reliability.recordOf('alpha'), { agreed: 20, disagreed: 0 }, 'each run learned from once');
+  assert.equal(stillInHeap(runIds.slice(-listed)).length, listed, 'the listed runs are remembered');
+  assert.deepEqual(stillInHeap(runIds.slice(0, -listed)), [], 'runs that left the list are forgotten');
 });
