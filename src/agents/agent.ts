@@ -40,6 +40,11 @@ export interface AgentTask {
   feedback?: string;
   /** Facts about an attempt run elsewhere (distributed mode) that belong in the run's log. */
   onRemoteFact?(fact: RemoteAttemptFact): void;
+  /**
+   * `workspace.setup` to run in the agent's own fresh checkout before it starts: set only for an agent that
+   * runs the attempt elsewhere (distributed mode), which reports what they did as a `setup-finished` fact.
+   */
+  setup?: string[];
 }
 
 /**
@@ -52,7 +57,15 @@ export type RemoteAttemptFact =
   | { type: 'placed'; worker: string; host: string }
   | { type: 'waiting'; reason: string }
   | { type: 'waiting-ended' }
-  | { type: 'stale-report'; attemptId: string; execution: string; worker: string; reason: string };
+  | { type: 'stale-report'; attemptId: string; execution: string; worker: string; reason: string }
+  /** `workspace.setup` ran in the worker's checkout (a failure fails the attempt with it). */
+  | {
+      type: 'setup-finished';
+      commands: string[];
+      durationMs: number;
+      portBase?: number;
+      failure?: StepFailure;
+    };
 
 /** Tokens and money one step used, as far as the agent reports them. */
 export interface AgentUsage {

@@ -112,6 +112,8 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     ...(options.config.workspace.bringIn && { bringIn: options.config.workspace.bringIn }),
     setup: { settings: commands, commands: options.config.workspace.setup ?? [] },
     ...(options.config.workspace.ports && { ports: options.config.workspace.ports }),
+    // With `--redis` the agents work in the workers' checkouts: setup runs there, not here.
+    ...(options.distributed && { setupOnAgent: true }),
   });
   const slots = slotPoolFor(options.config, specs);
   const review = openReviewRuntime({

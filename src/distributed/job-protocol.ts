@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AgentResult, AgentStreamPart } from '../agents/agent.js';
+import type { SetupReport } from '../engine/step-hooks.js';
 import { type StepDefinition, stepActions } from '../protocol/plan-types.js';
 
 /** Bumped when a field changes meaning; a worker fails jobs of another version with the reason. */
@@ -49,6 +50,8 @@ export const attemptJobSchema = z.strictObject({
     /** Bearer token of the coordinator's git endpoint, scoped to this run; absent for a named remote. */
     token: z.string().min(16).max(200).optional(),
   }),
+  /** `workspace.setup` (the plan's or the coordinator's config): run in the worker's checkout before the agent. */
+  setup: z.array(z.string().min(1).max(10_000)).max(100).optional(),
 });
 export type AttemptJob = z.infer<typeof attemptJobSchema>;
 
@@ -116,6 +119,7 @@ const failureSchema = z.object({
     'AUTH_FAILED',
     'MODEL_ERROR',
     'REVIEW_REJECTED',
+    'SETUP_FAILED',
     'INTERNAL',
   ]),
   kind: z.enum(['transient', 'permanent', 'usage-limit']),
@@ -138,12 +142,20 @@ const agentResultSchema: z.ZodType<AgentResult> = z.union([
   z.object({ ok: z.literal(false), failure: failureSchema, ...outcomeDetails }),
 ]);
 
+const setupReportSchema: z.ZodType<Omit<SetupReport, 'portBase'>> = z.object({
+  commands: z.array(z.string()),
+  durationMs: z.number(),
+  failure: failureSchema.optional(),
+});
+
 export const attemptResultSchema = executionSchema.extend({
   result: agentResultSchema,
   /** The worker's commit of everything the agent changed (its first parent is the start commit). */
   resultCommit: gitObjectId.optional(),
   /** Where the worker pushed it. */
   resultRef: z.string().optional(),
+  /** What the job's `setup` did in the worker's checkout (a failure is also the result's). */
+  setup: setupReportSchema.optional(),
 });
 export type AttemptResult = z.infer<typeof attemptResultSchema>;
 

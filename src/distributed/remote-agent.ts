@@ -13,6 +13,7 @@ import type { GitExchange } from './git-exchange.js';
 import {
   type AttemptJob,
   type AttemptProgress,
+  type AttemptResult,
   attemptJobSchema,
   attemptResultSchema,
   protocolVersion,
@@ -59,6 +60,7 @@ export class RemoteAgent implements Agent {
         ...(task.feedback !== undefined && { feedback: task.feedback }),
         startCommit,
         git: { url: grant.url, ...(grant.token !== undefined && { token: grant.token }) },
+        ...(task.setup && task.setup.length > 0 && { setup: task.setup }),
       });
       await deps.exchange.offerStart(task.workspace, startCommit, startRefOf(task.runId, job.attemptId));
     } catch (error) {
@@ -144,7 +146,8 @@ export class RemoteAgent implements Agent {
         return failed('PROTOCOL_ERROR', 'transient', "a worker returned a result that is not this attempt's");
       // A result taken without any progress seen (the coordinator was away) still names its worker.
       notices.placements.report(parsed.data);
-      const { result, resultCommit, resultRef } = parsed.data;
+      const { result, resultCommit, resultRef, setup } = parsed.data;
+      if (setup) reportSetup(task, setup);
       if (resultCommit !== undefined && resultRef !== undefined && resultCommit !== job.startCommit) {
         try {
           await this.#deps.exchange.applyResult(task.workspace, {
@@ -207,6 +210,18 @@ function reportStale(
 }
 
 const staleSeen = new WeakMap<AgentTask, Set<string>>();
+
+/** What `workspace.setup` did on the worker, for the log as local mode records it. */
+function reportSetup(task: AgentTask, setup: NonNullable<AttemptResult['setup']>): void {
+  const portBase = Number(task.step.env?.AI_COLLAB_PORT_BASE);
+  task.onRemoteFact?.({
+    type: 'setup-finished',
+    commands: setup.commands,
+    durationMs: setup.durationMs,
+    ...(Number.isInteger(portBase) && { portBase }),
+    ...(setup.failure && { failure: setup.failure }),
+  });
+}
 
 function failed(code: StepFailure['code'], kind: StepFailure['kind'], message: string): AgentResult {
   return { ok: false, failure: { code, kind, message } };

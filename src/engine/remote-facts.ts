@@ -1,9 +1,10 @@
 /**
  * Facts a remote attempt reports (distributed mode) turned into the run's events: a worker took the
- * attempt, it waits for a worker that offers its agent, stops waiting, or a stale execution's report was
- * set aside.
+ * attempt, it waits for a worker that offers its agent, stops waiting, a stale execution's report was
+ * set aside, or `workspace.setup` ran in the worker's checkout.
  */
 import type { RemoteAttemptFact } from '../agents/agent.js';
+import { toErrorInfo } from './error-info.js';
 import type { RunRecorder } from './run-recorder.js';
 
 export function recordRemoteFact(
@@ -27,6 +28,21 @@ export function recordRemoteFact(
     case 'stale-report': {
       const { type: _type, ...report } = fact;
       recorder.record({ type: 'step.stale-report', data: { ...at, ...report } });
+      return;
+    }
+    case 'setup-finished': {
+      const { commands, durationMs, portBase, failure } = fact;
+      recorder.record({
+        type: 'step.setup-finished',
+        data: {
+          ...at,
+          commands,
+          durationMs,
+          ok: failure === undefined,
+          ...(portBase !== undefined && { portBase }),
+          ...(failure && { error: toErrorInfo(failure) }),
+        },
+      });
       return;
     }
   }

@@ -35,6 +35,8 @@ interface PreparedPlace {
   cwd: string;
   env?: Record<string, string>;
   startCommit?: string;
+  /** `workspace.setup` for the agent to run in its own checkout (distributed mode). */
+  setupOnAgent?: string[];
 }
 
 export interface AttemptContext {
@@ -196,7 +198,7 @@ export class StepAttempt {
   }
 
   async #runAgent(agent: Agent, context: AttemptContext, place: PreparedPlace): Promise<AttemptOutcome> {
-    const { cwd, env, startCommit } = place;
+    const { cwd, env, startCommit, setupOnAgent } = place;
     const timeoutMs = this.step.timeoutMs ?? context.agentTimeoutMs;
     const { recorder, clock } = context;
     const stepId = this.step.id;
@@ -216,6 +218,7 @@ export class StepAttempt {
         step: env ? { ...this.step, env: { ...this.step.env, ...env } } : this.step,
         workspace: cwd,
         ...(startCommit !== undefined && { startCommit }),
+        ...(setupOnAgent && { setup: setupOnAgent }),
         ...(context.feedback !== undefined && { feedback: context.feedback }),
         logFile,
         get signal() {

@@ -34,6 +34,11 @@ export interface PreparedWorkspace {
   env?: Record<string, string>;
   /** What `workspace.setup` did in this fresh worktree; a failure fails the attempt. */
   setup?: SetupReport;
+  /**
+   * `workspace.setup` left to the agent: it runs the attempt in a fresh checkout of its own elsewhere (a
+   * worker, in distributed mode), runs these there first and reports what they did.
+   */
+  setupOnAgent?: string[];
 }
 
 export interface SetupReport {

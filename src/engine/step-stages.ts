@@ -11,7 +11,14 @@ export async function prepareWorkspace(
   context: StepHookContext,
   recorder: RunRecorder,
 ): Promise<
-  | { ok: true; cwd: string; release?: () => void; env?: Record<string, string>; startCommit?: string }
+  | {
+      ok: true;
+      cwd: string;
+      release?: () => void;
+      env?: Record<string, string>;
+      startCommit?: string;
+      setupOnAgent?: string[];
+    }
   | { ok: false; failure: StepFailure }
 > {
   if (!hooks?.prepare) return { ok: true, cwd: context.workspace };
@@ -51,6 +58,7 @@ export async function prepareWorkspace(
       ...(prepared.release && { release: prepared.release }),
       ...(prepared.env && { env: prepared.env }),
       ...(prepared.startCommit !== undefined && { startCommit: prepared.startCommit }),
+      ...(prepared.setupOnAgent && { setupOnAgent: prepared.setupOnAgent }),
     };
   } catch (error) {
     return {

@@ -58,6 +58,11 @@ export interface WorkspaceHooksOptions {
   setup?: WorktreeSetup;
   /** The port blocks attempts get (`AI_COLLAB_PORT_BASE`). */
   ports?: PortBlockSettings;
+  /**
+   * Distributed mode: attempts run in a worker's own checkout, so setup is handed to the agent (the
+   * worker runs it there) instead of running in this machine's worktree, which no agent works in.
+   */
+  setupOnAgent?: boolean;
 }
 
 /** What the user is told when a run starts. */
@@ -88,6 +93,7 @@ export class WorkspaceHooks {
   readonly #modes = new WeakMap<PlanDefinition, { size: number; modes: Map<string, IsolationMode> }>();
   readonly #ports: PortBlocks;
   readonly #setup: WorktreeSetup | undefined;
+  readonly #setupOnAgent: boolean;
   /** Runs whose integration worktree was set up by this process (it keeps ignored files, so once is enough). */
   readonly #integrationSetUp = new Set<string>();
 
@@ -105,6 +111,7 @@ export class WorkspaceHooks {
     this.#isolation = options.isolation ?? 'auto';
     this.#ports = new PortBlocks(options.ports);
     this.#setup = options.setup;
+    this.#setupOnAgent = options.setupOnAgent ?? false;
     this.mergeStage = {
       name: 'merge',
       appliesTo: (step, state) => {
@@ -163,8 +170,11 @@ export class WorkspaceHooks {
       const setup =
         prepared.setup ??
         (isolation === 'worktree' ? await this.#runSetup(context, prepared.cwd, ports.env) : undefined);
+      // A worker's checkout is fresh at every attempt: it is set up there, whatever the isolation here.
+      const onAgent = this.#setupOnAgent ? setupCommandsFor(this.#setup, context) : [];
       return {
         ...prepared,
+        ...(onAgent.length > 0 && { setupOnAgent: onAgent }),
         ...(recorded?.startCommit !== undefined && { startCommit: recorded.startCommit }),
         env: ports.env,
         release: () => {
@@ -181,6 +191,7 @@ export class WorkspaceHooks {
 
   /** A step's worktree is fresh at every attempt (reset to its start, ignored files too): set it up. */
   async #runSetup(context: StepHookContext, cwd: string, env: Record<string, string>) {
+    if (this.#setupOnAgent) return undefined;
     const commands = setupCommandsFor(this.#setup, context);
     if (commands.length === 0 || !this.#setup) return undefined;
     return runWorktreeSetup(this.#setup, commands, context, cwd, env);

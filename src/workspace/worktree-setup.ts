@@ -24,10 +24,13 @@ export function setupCommandsFor(setup: WorktreeSetup | undefined, context: Step
   return [...(context.state.plan.workspace?.setup ?? setup?.commands ?? [])];
 }
 
+/** What running setup needs to know of the attempt (a worker has no run state: just these). */
+export type SetupAttempt = Pick<StepHookContext, 'runId' | 'step' | 'attempt' | 'signal' | 'logsDir'>;
+
 export async function runWorktreeSetup(
-  setup: WorktreeSetup,
+  setup: Pick<WorktreeSetup, 'settings'>,
   commands: readonly string[],
-  context: StepHookContext,
+  context: SetupAttempt,
   cwd: string,
   env: Readonly<Record<string, string>>,
 ): Promise<Omit<SetupReport, 'portBase'>> {
@@ -71,7 +74,7 @@ function describe(outcome: Awaited<ReturnType<typeof runStepCommand>>): string {
   }
 }
 
-function logFileOf(context: StepHookContext, index: number): string {
+function logFileOf(context: SetupAttempt, index: number): string {
   if (context.logsDir === undefined) return devNull;
   const suffix = index === 0 ? 'setup' : `setup-${index + 1}`;
   return join(context.logsDir, `${fileSafe(context.step.id)}.${context.attempt}.${suffix}.log`);

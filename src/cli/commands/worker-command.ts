@@ -110,6 +110,12 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
     watchdog,
     lockMs: options.lockDuration ?? 30_000,
     report: (line) => stderr.write(`${line}\n`),
+    commands: {
+      clock: systemClock,
+      sourceEnvironment: environment,
+      maxLogBytes: config.maxLogBytes,
+      killGraceMs: config.killGraceMs,
+    },
   });
   await service.start();
   announce(stderr, {

@@ -14,11 +14,13 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AgentResult, AgentStreamPart } from '../../agents/agent.js';
 import type { AgentRegistry } from '../../agents/registry.js';
+import type { StepCommandSettings } from '../../agents/shell/step-command.js';
 import { fileSafe } from '../../engine/step-attempt.js';
 import type { Clock } from '../../support/clock.js';
 import { errorMessage } from '../../support/errors.js';
 import type { Logger } from '../../support/logger.js';
 import type { Git } from '../../workspace/git-runner.js';
+import { runWorktreeSetup } from '../../workspace/worktree-setup.js';
 import { cancelChannel } from '../agent-queues.js';
 import {
   type AttemptJob,
@@ -52,6 +54,8 @@ export interface WorkerServiceOptions {
   lockMs: number;
   /** Where the worker says Redis was lost and is back (a line each). */
   report(line: string): void;
+  /** How `workspace.setup` commands run here: as a shell step would (allow-list, log cap, kill grace). */
+  commands: StepCommandSettings;
 }
 
 /** Who runs an execution, sent with each report (the lock only as a digest). */
@@ -209,6 +213,11 @@ export class WorkerService {
     let result: AgentResult;
     let finished = false;
     try {
+      const setup = await this.#setUp(data, checkout.path, signal);
+      if (setup?.failure) {
+        finished = !signal.aborted;
+        return { ...identity, result: { ok: false, failure: setup.failure }, setup };
+      }
       result = await agent.run({
         runId: data.runId,
         stepId: data.stepId,
@@ -233,7 +242,7 @@ export class WorkerService {
       if (signal.aborted) throw new Error(`stopped: ${String(signal.reason ?? 'aborted')}`);
       if (!result.ok) {
         finished = true;
-        return { ...identity, result };
+        return { ...identity, result, ...(setup && { setup }) };
       }
       const ref = resultRefOf(data.runId, data.attemptId, execution);
       const { commit, pushed } = await checkout.commitAndPush(
@@ -242,7 +251,13 @@ export class WorkerService {
         signal,
       );
       finished = true;
-      return { ...identity, result, resultCommit: commit, ...(pushed && { resultRef: ref }) };
+      return {
+        ...identity,
+        result,
+        resultCommit: commit,
+        ...(pushed && { resultRef: ref }),
+        ...(setup && { setup }),
+      };
     } finally {
       progress.stop();
       for (const root of watched) options.watchdog.remove(root);
@@ -254,6 +269,15 @@ export class WorkerService {
         }),
       );
     }
+  }
+
+  /** The job's `workspace.setup` in the attempt's fresh checkout, logged under the attempt's id. */
+  async #setUp(data: AttemptJob, cwd: string, signal: AbortSignal) {
+    if (!data.setup || data.setup.length === 0) return undefined;
+    const logsDir = join(this.#options.directory, 'logs', fileSafe(data.attemptId));
+    mkdirSync(logsDir, { recursive: true, mode: 0o700 });
+    const context = { runId: data.runId, step: data.step, attempt: data.attempt, signal, logsDir };
+    return runWorktreeSetup({ settings: this.#options.commands }, data.setup, context, cwd, {});
   }
 
   async close(): Promise<void> {
