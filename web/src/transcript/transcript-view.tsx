@@ -184,6 +184,9 @@ function useTranscript(
   const [, setVersion] = useState(0);
   const [problem, setProblem] = useState<string>();
   const base = `/api/runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(stepId)}/transcript`;
+  // The read asked for while another was under way must be this render's: a read of an attempt the person
+  // has left would otherwise run again for that old attempt and the chosen one would never be read.
+  const latestRead = useRef<() => Promise<void>>(async () => undefined);
   const read = async (): Promise<void> => {
     const current = reader.current;
     if (current.key !== key) Object.assign(current, { key, parts: [], offset: 0, again: false });
@@ -210,10 +213,11 @@ function useTranscript(
       current.busy = false;
       if (current.again) {
         current.again = false;
-        void read();
+        void latestRead.current();
       }
     }
   };
+  latestRead.current = read;
   useEffect(() => {
     if (attempt >= 1) void read();
   }, [key, liveLength, running]);
