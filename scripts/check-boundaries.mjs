@@ -66,12 +66,12 @@ const sharedWithExtension = new Set([...browserSafe, 'support/clock.ts']);
 // The workspace room runs git in exactly one place, where every call gets its safety settings.
 const gitRunner = 'workspace/git-runner.ts';
 
-function walk(directory) {
+function walk(directory, pattern = /\.tsx?$/) {
   return readdirSync(directory).flatMap((name) => {
     if (name === 'node_modules') return [];
     const path = join(directory, name);
-    if (statSync(path).isDirectory()) return walk(path);
-    return /\.tsx?$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+    if (statSync(path).isDirectory()) return walk(path, pattern);
+    return pattern.test(name) && !name.endsWith('.d.ts') ? [path] : [];
   });
 }
 
@@ -155,6 +155,17 @@ function checkSrc(file, imports) {
         `src/${from} imports ${entry.specifier}: run git through ${gitRunner} (hooks off, no shell, safe settings)`,
       );
     }
+  }
+}
+
+// A plain JavaScript module of src/ (the worker's process watchdog) is run by `node` itself, with no loader,
+// from src/ as from dist/: it takes nothing but Node's built-ins.
+for (const file of walk(src, /\.js$/)) {
+  for (const entry of importsOf(file)) {
+    if (!entry.specifier.startsWith('node:'))
+      problems.push(
+        `${relative(root, file)} imports ${entry.specifier}: a plain JavaScript module takes only node: built-ins`,
+      );
   }
 }
 

@@ -10,7 +10,7 @@ function walk(directory) {
   return readdirSync(directory).flatMap((name) => {
     if (name === 'node_modules') return [];
     const path = join(directory, name);
-    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.ts') ? [path] : [];
+    return statSync(path).isDirectory() ? walk(path) : /\.(ts|js)$/.test(path) ? [path] : [];
   });
 }
 

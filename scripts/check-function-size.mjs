@@ -15,7 +15,7 @@ const roots = ['src', 'web/src', 'vscode/src'];
 function walk(directory) {
   return readdirSync(directory).flatMap((name) => {
     const path = join(directory, name);
-    return statSync(path).isDirectory() ? walk(path) : /\.tsx?$/.test(path) ? [path] : [];
+    return statSync(path).isDirectory() ? walk(path) : /\.(tsx?|js)$/.test(path) ? [path] : [];
   });
 }
 

@@ -6,7 +6,7 @@ const root = new URL('../..', import.meta.url).pathname;
 export const cliEntry = join(root, 'src', 'cli', 'bin.ts');
 export const fixturesDir = join(root, 'test', 'fixtures');
 /** tsx resolved from this repository, since the child runs in a temporary workspace. */
-const tsxLoader = import.meta.resolve('tsx');
+export const tsxLoader = import.meta.resolve('tsx');
 
 export interface CliResult {
   code: number | null;

@@ -54,6 +54,7 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
   const specs = resolveAgents(config, environment);
   const { wanted, chosen } = chosenAgents(specs, options.agents);
   const prefix = config.distributed?.prefix ?? defaultPrefix;
+  const watchdog = await startWatchdog({ clock: systemClock, report: (line) => stderr.write(`${line}\n`) });
   // API agents draw on the provider budgets every worker and coordinator on this Redis shares.
   const limitsRedis = openRedis(target);
   const limits = await openSharedLimits(limitsRedis, prefix, { clock: systemClock, logger });
@@ -62,7 +63,6 @@ export async function workerCommand(options: WorkerOptions, context: CommandCont
     await limits.close();
     limitsRedis.disconnect();
   };
-  const watchdog = startWatchdog();
   const agents = buildAgentRegistry(
     chosen,
     {
