@@ -88,7 +88,8 @@ function reportFailure(error: unknown, context: CommandContext): number {
     if (error.code === 'PLAN_INVALID') stderr.write('Nothing was run.\n');
     return exitCodes.invalidInput;
   }
-  if (error instanceof OrchestratorError && error.code === 'USAGE') {
+  // A log this version cannot read as written (edited or damaged) is the user's to restore, like bad input.
+  if (error instanceof OrchestratorError && (error.code === 'USAGE' || error.code === 'STORE_CORRUPT')) {
     stderr.write(`ai-collab: ${terminalSafe(error.message)}\n`);
     return exitCodes.invalidInput;
   }

@@ -98,7 +98,7 @@ export function openReviewRuntime(parts: ReviewRuntimeParts): ReviewRuntime {
 /** The workspace's latest runs and their logs, as the reviewers' record reads them. */
 function outcomeLog(store: SqliteStore, workspace: string) {
   // Other readers of these logs warn about unknown event types; here they are only skipped.
-  const decoder = new EventDecoder(silentLogger);
+  const decoder = new EventDecoder(silentLogger, store.location);
   return {
     recentRuns: () => store.listRuns({ workspace, limit: outcomeRuns }),
     events: (runId: string) => decoder.decode(store.readEvents(runId), runId),

@@ -33,6 +33,7 @@ export function openStateReader(
   const store = SqliteStore.openForReading({ path: paths.databaseFile, clock: systemClock });
   const decoder = new EventDecoder(
     createJsonLogger({ level: parseLogLevel(environment.AI_COLLAB_LOG_LEVEL) ?? 'error' }),
+    paths.databaseFile,
   );
   return {
     paths,

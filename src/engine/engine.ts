@@ -115,7 +115,7 @@ export class Engine {
 
   constructor(deps: EngineDeps) {
     this.#deps = { ...deps, providers: deps.providers ?? ProviderBackoff.perAgent(deps) };
-    this.#decoder = new EventDecoder(deps.logger);
+    this.#decoder = new EventDecoder(deps.logger, deps.store.location);
     this.#approvals = new ApprovalLog(deps.store, deps.clock, this.#decoder);
     this.#history = durationHistory(deps.store);
     this.#leases = new RunLeaseKeeper({ ...deps, leases: deps.store.leases, isAlive: isSameProcessAlive });

@@ -1,6 +1,7 @@
 /**
  * Every state change of a run is one of these facts, appended to the store. Names are `entity.past-tense`.
- * Run state is `applyEvent` folded over them (projection.ts).
+ * Run state is `applyEvent` folded over them (projection.ts). Stored events are parsed back with the
+ * schemas of `event-schemas.ts`, which the compiler holds to these types: change both together.
  */
 
 import type { Budget, PlanDefinition, StepDefinition } from '../protocol/plan-types.js';
@@ -293,50 +294,3 @@ export type RunEventType = RunEventBody['type'];
 export type RunEvent = RunEventBody & { runId: string; seq: number; at: number };
 
 export type EventData<T extends RunEventType> = Extract<RunEventBody, { type: T }>['data'];
-
-const knownTypes: ReadonlySet<string> = new Set<RunEventType>([
-  'run.created',
-  'run.approval-requested',
-  'run.approval-decided',
-  'run.plan-replaced',
-  'run.approved',
-  'run.rejected',
-  'run.started',
-  'run.workspace-prepared',
-  'run.workspace-finished',
-  'run.paused',
-  'run.budget-set',
-  'run.budget-reached',
-  'run.resumed',
-  'run.interrupted',
-  'run.finished',
-  'run.applied',
-  'run.discarded',
-  'step.started',
-  'step.process-started',
-  'step.worker-assigned',
-  'step.succeeded',
-  'step.attempt-failed',
-  'step.failed',
-  'step.interrupted',
-  'step.parked',
-  'step.failed-over',
-  'step.candidate-picked',
-  'step.retry-requested',
-  'step.workspace-prepared',
-  'step.stage-started',
-  'step.stage-passed',
-  'step.setup-finished',
-  'step.review-vote',
-  'step.conflicted',
-  'step.added',
-  'step.resolved',
-  'step.cancelled',
-  'step.waiting',
-  'step.waiting-ended',
-  'step.stale-report',
-]);
-
-export function isRunEventType(type: string): type is RunEventType {
-  return knownTypes.has(type);
-}

@@ -35,7 +35,10 @@ export interface RunStartNotifier {
 }
 
 /** What the server reads; the engine hands it events only once committed, so it serves only those. */
-export type ServerStore = Pick<EventStore, 'readEvents' | 'getRun' | 'listRuns' | 'runsRevision'>;
+export type ServerStore = Pick<
+  EventStore,
+  'location' | 'readEvents' | 'getRun' | 'listRuns' | 'runsRevision'
+>;
 
 /** Live statistics the process can report; each is read when `/metrics` is scraped. */
 export interface RuntimeStats {

@@ -56,7 +56,7 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
   const redactor = createRedactor(() => [token, ...logins.outstanding(), ...envSecrets, ...options.secrets]);
   let baseUrl = '';
   let policy: AccessPolicy | undefined;
-  const decoder = new EventDecoder(logger);
+  const decoder = new EventDecoder(logger, options.store.location);
 
   const { feeds, metrics, watcher, hub } = createStreaming(options, redactor, decoder, startedAt);
 

@@ -85,6 +85,8 @@ export interface ProcessRow {
 }
 
 export interface EventStore {
+  /** Where the store lives (the database file), named in errors about what it holds. */
+  readonly location: string;
   /** Creates the run's index row and its first events, durably, before anything runs. */
   createRun(
     record: Omit<RunRecord, 'lastSeq' | 'updatedAt' | 'startedAt' | 'landing'>,

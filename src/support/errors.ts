@@ -24,7 +24,14 @@ export type InputErrorCode =
   /** The run's work was already applied or discarded (`ai-collab apply`/`discard` refuse a second time). */
   | 'RUN_ALREADY_LANDED';
 
-export type ErrorCode = InputErrorCode | 'STORE_FAILED' | 'STORE_CONFLICT' | 'AGENT_UNKNOWN' | 'INTERNAL';
+export type ErrorCode =
+  | InputErrorCode
+  | 'STORE_FAILED'
+  | 'STORE_CONFLICT'
+  /** The store holds something this version cannot read as what it claims to be (an edited or damaged log). */
+  | 'STORE_CORRUPT'
+  | 'AGENT_UNKNOWN'
+  | 'INTERNAL';
 
 export interface OrchestratorErrorOptions {
   /** @default 'permanent' */

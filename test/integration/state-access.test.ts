@@ -12,6 +12,7 @@ import {
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { z } from 'zod';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -180,4 +181,36 @@ test('when the disk fills as a step succeeds, the terminal never says it succeed
   const resume = await runCli(['resume'], { cwd: workspace });
   assert.equal(resume.code, 0, resume.stderr);
   assert.equal(readFileSync(join(workspace, 'fill-count.txt'), 'utf8'), 'ran\nran\n', 'fill ran again');
+});
+
+test('a run log edited so an event no longer matches its type: status and retry stop in one line naming the event, exit 2', async () => {
+  const { workspace, runId, stateDir } = await workspaceWithOneRun();
+  const databaseFile = join(stateDir, 'state.db');
+  const admin = new Database(databaseFile);
+  const { seq } = z
+    .object({ seq: z.number() })
+    .parse(admin.prepare("SELECT seq FROM events WHERE run_id = ? AND type = 'step.succeeded'").get(runId));
+  admin
+    .prepare("UPDATE events SET data = json_set(data, '$.durationMs', 'slow') WHERE run_id = ? AND seq = ?")
+    .run(runId, seq);
+  const before = admin.prepare('SELECT seq, type, data FROM events WHERE run_id = ? ORDER BY seq').all(runId);
+  admin.close();
+
+  for (const args of [
+    ['status', runId],
+    ['retry', runId, 'hello'],
+  ]) {
+    const result = await runCli(args, { cwd: workspace });
+    assert.equal(result.code, 2, `${args[0]}: ${result.stderr}`);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, result.stderr);
+    assert.equal(
+      lines[0],
+      `ai-collab: run ${runId}: event ${seq} (step.succeeded) in ${databaseFile} is not a valid step.succeeded: data.durationMs: Invalid input: expected number, received string. The log was edited or damaged; nothing was changed: restore the file from a backup`,
+    );
+  }
+  const reader = new Database(databaseFile, { readonly: true });
+  const after = reader.prepare('SELECT seq, type, data FROM events WHERE run_id = ? ORDER BY seq').all(runId);
+  reader.close();
+  assert.deepEqual(after, before, 'the log is left as it was');
 });

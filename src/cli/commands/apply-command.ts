@@ -94,7 +94,11 @@ async function withFinishedRun(
         `run ${runId} is still running; wait for it to end (or stop it) first`,
       );
     }
-    const state = loadRunState(runtime.store, runId, new EventDecoder(runtime.logger));
+    const state = loadRunState(
+      runtime.store,
+      runId,
+      new EventDecoder(runtime.logger, runtime.store.location),
+    );
     refuseRepeatedLanding(state, type);
     const landing = await act(runtime, run.workspace);
     recordLanding(runtime, runId, { status: run.status, lastSeq: state.lastSeq }, landing);

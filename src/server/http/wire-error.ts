@@ -9,6 +9,8 @@ const statusByCode: Readonly<Record<string, number>> = {
   PLAN_INVALID: 422,
   CONFIG_INVALID: 400,
   USAGE: 400,
+  // The run's log cannot be read (edited or damaged): the message names the event and field to restore.
+  STORE_CORRUPT: 500,
 };
 
 /** Known errors keep their code and message (they are written for users); anything else says little. */

@@ -3,6 +3,7 @@
  * metrics see every event). Feeds of finished runs nobody watches are closed after a grace period, so a
  * quick reconnect still replays from memory.
  */
+import { CorruptEventError } from '../../engine/decode-events.js';
 import type { Clock } from '../../support/clock.js';
 import { type FeedDeps, type FeedOptions, RunFeed } from './run-feed.js';
 
@@ -59,12 +60,33 @@ export class FeedRegistry {
     return this.#feeds.values();
   }
 
+  /**
+   * False when the run's log stopped decoding (an event edited or damaged under a running server): the feed
+   * is dropped rather than the server, and the next request for the run answers with the error.
+   */
+  #tickFeed(runId: string, feed: RunFeed): boolean {
+    try {
+      feed.tick();
+      return true;
+    } catch (error) {
+      if (!(error instanceof CorruptEventError)) throw error;
+      this.#deps.logger.error('a run log cannot be decoded; its feed is closed', {
+        runId,
+        error: error.message,
+      });
+      feed.close();
+      this.#feeds.delete(runId);
+      this.#idleSince.delete(runId);
+      return false;
+    }
+  }
+
   tick(): void {
     this.#ticks++;
     const now = this.#clock.now();
     for (const [runId, feed] of this.#feeds) {
       // Finished runs change only when someone retries a step; looking once a second is enough.
-      if (!feed.isTerminal || this.#ticks % 10 === 0) feed.tick();
+      if ((!feed.isTerminal || this.#ticks % 10 === 0) && !this.#tickFeed(runId, feed)) continue;
       if (feed.listenerCount > 0 || !feed.isTerminal) {
         this.#idleSince.delete(runId);
         continue;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Clock } from '../../support/clock.js';
 import type { OwnerIdentity, RunRecord, RunRecordPatch } from '../event-store.js';
+import { ownerIdentitySchema } from '../owner-schema.js';
 import type { PreparedStatements } from './sqlite-connection.js';
 
 /**
@@ -13,13 +14,6 @@ import type { PreparedStatements } from './sqlite-connection.js';
  */
 const runColumns = `runs.*, (SELECT e.at FROM events e WHERE e.run_id = runs.run_id AND e.type = 'run.started'
   ORDER BY e.seq LIMIT 1) AS started_at`;
-
-const ownerSchema = z.object({
-  pid: z.number(),
-  startTime: z.string(),
-  bootId: z.string(),
-  host: z.string(),
-});
 
 const runRowSchema = z.object({
   run_id: z.string(),
@@ -168,7 +162,7 @@ function toRunRecord(row: z.output<typeof runRowSchema>): RunRecord {
     updatedAt: row.updated_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    owner: row.owner ? ownerSchema.parse(JSON.parse(row.owner)) : null,
+    owner: row.owner ? ownerIdentitySchema.parse(JSON.parse(row.owner)) : null,
     lastSeq: row.last_seq,
     landing: row.landing,
   };

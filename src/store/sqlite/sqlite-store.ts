@@ -78,6 +78,10 @@ export class SqliteStore implements EventStore {
     }
   }
 
+  get location(): string {
+    return this.#path;
+  }
+
   /** The pragmas a connection actually runs with, for checks and `doctor`. */
   pragmas(): Record<string, unknown> {
     return connectionPragmas(this.#db);

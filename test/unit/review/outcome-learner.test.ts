@@ -11,6 +11,7 @@ import { silentLogger } from '../../../src/support/logger.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { stillInHeap } from '../../support/heap-strings.js';
 import { tempDir } from '../../support/temp-dir.js';
+import { planOf } from '../../support/test-engine.js';
 
 // A long-lived process (`serve`) learns from runs that end while it runs, read from the event log in the
 // real SQLite store: its own runs when their `run.finished` is committed, other processes' before the next
@@ -42,7 +43,13 @@ function openLog() {
           finishedAt: null,
           owner: null,
         },
-        { runId, seq: 1, type: 'run.created', at: 1, data: {} },
+        {
+          runId,
+          seq: 1,
+          type: 'run.created',
+          at: 1,
+          data: { plan: planOf([]), workspace, planFile: null, concurrency: 1, failFast: false },
+        },
       );
       seqs.set(runId, 1);
     },

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EventDecoder } from '../../../src/engine/decode-events.js';
+import { CorruptEventError, EventDecoder } from '../../../src/engine/decode-events.js';
 import type { ServerEngine } from '../../../src/server/engine-port.js';
 import { readRoutes } from '../../../src/server/http/read-routes.js';
 import type { ApiContext } from '../../../src/server/http/route-context.js';
 import type { RouteContext } from '../../../src/server/http/router.js';
+import { toHttpError } from '../../../src/server/http/wire-error.js';
 import { createRedactor } from '../../../src/server/security/redact.js';
+import { FeedRegistry } from '../../../src/server/stream/feed-registry.js';
 import { RunFeed } from '../../../src/server/stream/run-feed.js';
 import { silentLogger } from '../../../src/support/logger.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -74,4 +76,57 @@ test('events pages keep an event of an unknown type, shown as unknown, so `more`
     at: clock.now(),
     data: { type: 'run.archived' },
   });
+});
+
+test('an event edited under a running server closes that run’s feed, not the server; reading the run says which event', async () => {
+  const { store, clock, runId, lastSeq } = await runEndingInUnknown();
+  const errors: unknown[] = [];
+  const logger = {
+    ...silentLogger,
+    error: (_message: string, meta?: Record<string, unknown>) => errors.push(meta),
+  };
+  const deps = {
+    engine: { activeRun: () => undefined } as unknown as ServerEngine,
+    store,
+    clock,
+    logger,
+    decoder: new EventDecoder(silentLogger, store.location),
+    redactor: createRedactor(() => []),
+    observe: () => {},
+  };
+  const options = {
+    pollMs: 100,
+    idleCloseMs: 60_000,
+    replayWindow: 100,
+    liveFlushMs: 100,
+    liveMaxChars: 1_000,
+  };
+  const feeds = new FeedRegistry(deps, options);
+  assert.ok(feeds.get(runId));
+  store.enqueue({
+    event: { runId, seq: lastSeq + 1, type: 'run.finished', at: clock.now(), data: { status: 'exploded' } },
+  });
+  await store.flush();
+
+  // A finished run's feed looks at its log every tenth tick.
+  for (let tick = 0; tick < 10; tick++) feeds.tick();
+  assert.equal(feeds.peek(runId), undefined, 'the feed was closed');
+  assert.deepEqual(errors, [
+    {
+      runId,
+      error: `run ${runId}: event ${lastSeq + 1} (run.finished) in ${store.location} is not a valid run.finished: data.status: Invalid option: expected one of "succeeded"|"failed"|"cancelled". The log was edited or damaged; nothing was changed: restore the file from a backup`,
+    },
+  ]);
+
+  let thrown: unknown;
+  try {
+    feeds.get(runId);
+  } catch (error) {
+    thrown = error;
+  }
+  assert.ok(thrown instanceof CorruptEventError);
+  const answer = toHttpError(thrown);
+  assert.equal(answer.status, 500);
+  assert.equal(answer.code, 'STORE_CORRUPT');
+  assert.match(answer.message, new RegExp(`event ${lastSeq + 1} \\(run\\.finished\\)`));
 });

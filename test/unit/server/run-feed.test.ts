@@ -45,6 +45,7 @@ async function recordedRun(): Promise<{ events: RunEvent[]; final: RunState }> {
 
 /** A store holding the committed prefix of the log. */
 class FakeStore implements ServerStore {
+  readonly location = 'fake store';
   committed: StoredEvent[] = [];
 
   *readEvents(_runId: string, afterSeq = 0): Iterable<StoredEvent> {

@@ -22,6 +22,7 @@ function countingStore(store: SqliteStore): { store: ServerStore; rowsRead: () =
   let rows = 0;
   return {
     store: {
+      location: store.location,
       readEvents: (runId, afterSeq) => store.readEvents(runId, afterSeq),
       getRun: (runId) => {
         const record = store.getRun(runId);
