@@ -41,21 +41,35 @@ export class ApprovalLog {
     return true;
   }
 
-  /** Resolves true once the decision is in the run's log (and adopted), false if the wait was stopped. */
+  /**
+   * Resolves true once the decision is in the run's log (and adopted), false if the wait was stopped;
+   * rejects when the log cannot be read (e.g. a damaged event), rather than throwing from a timer.
+   */
   wait(recorder: RunRecorder, signal: AbortSignal): Promise<boolean> {
     const runId = recorder.state.runId;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       let cancelTimer = (): void => {};
       const waiters = this.#waiters.get(runId) ?? new Set<() => void>();
       this.#waiters.set(runId, waiters);
-      const finish = (decided: boolean): void => {
+      const settle = (): void => {
         cancelTimer();
         waiters.delete(check);
         if (waiters.size === 0) this.#waiters.delete(runId);
         signal.removeEventListener('abort', onAbort);
+      };
+      const finish = (decided: boolean): void => {
+        settle();
         resolve(decided);
       };
       const check = (): void => {
+        try {
+          poll();
+        } catch (error) {
+          settle();
+          reject(error);
+        }
+      };
+      const poll = (): void => {
         cancelTimer();
         // The index row says cheaply whether anything follows (this runs every approvalPollMs, for days).
         if ((this.#store.getRun(runId)?.lastSeq ?? 0) > recorder.state.lastSeq) {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { identify } from '../../../src/agents/process/proc-table.js';
+import { CorruptEventError } from '../../../src/engine/decode-events.js';
 import type { OwnerIdentity } from '../../../src/store/event-store.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { InputError } from '../../../src/support/errors.js';
@@ -90,6 +92,39 @@ test('a stopped wait leaves the run awaiting approval, and another process can p
   second.engine.decide(run.runId, { decision: 'approved', by: 'mcp' });
   const state = await clock.runUntilSettled((await second.engine.resumeRun(run.runId)).done);
   assert.equal(state.status, 'succeeded');
+});
+
+test('a damaged event appended while a run waits for approval ends the wait with the store error, not a crash', async () => {
+  const clock = new FakeClock();
+  const path = join(tempDir(), 'state.db');
+  const store = new SqliteStore({ path, clock });
+  const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
+  const { engine } = createTestEngine({ clock, store, agents: [agent] });
+  const run = engine.createRun(gated([{ id: 'a' }]));
+  const handle = engine.startRun(run.runId);
+  await clock.advance(1_000);
+  // Another process (or a hand edit) writes an event this version cannot read into the waiting run's log.
+  const raw = new Database(path);
+  raw
+    .prepare(
+      "INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, 'run.approval-decided', 0, '{}')",
+    )
+    .run(run.runId, handle.state.lastSeq + 1);
+  raw.prepare('UPDATE runs SET last_seq = last_seq + 1 WHERE run_id = ?').run(run.runId);
+  raw.close();
+  // The next poll reads it: the timer itself must not throw (a real timer's throw would kill the process).
+  const settled = handle.done.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  await clock.advance(10_000);
+  await assert.rejects(handle.done, (thrown: unknown) => {
+    assert.ok(thrown instanceof CorruptEventError);
+    assert.match(thrown.message, /not a valid run\.approval-decided/);
+    return true;
+  });
+  assert.ok((await settled) instanceof CorruptEventError);
+  assert.equal(agent.starts().length, 0, 'nothing ran on a decision it could not read');
 });
 
 /** A run that ended failed: `flaky` failed (until `fix`), `after` is blocked by it, `other` succeeded. */
