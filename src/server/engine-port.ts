@@ -23,16 +23,9 @@ export type ServerEngine = Pick<
   | 'startRun'
   | 'setBudget'
   | 'forecast'
-> &
-  RunStartNotifier;
-
-/**
- * Optional (proposed engine API): tells the server the moment a run starts executing in this process, so
- * its feed follows the run's handle at once instead of at the next poll.
- */
-export interface RunStartNotifier {
-  onRunStarted?(listener: (runId: string) => void): () => void;
-}
+  // The moment a run starts executing here, its open feed follows the handle instead of at the next poll.
+  | 'onRunStarted'
+>;
 
 /** What the server reads; the engine hands it events only once committed, so it serves only those. */
 export type ServerStore = Pick<EventStore, 'readEvents' | 'getRun' | 'listRuns' | 'runsRevision'>;
