@@ -9,18 +9,15 @@ import type { Engine } from '../engine/engine.js';
 import type { LimiterStats } from '../limits/provider-limiter.js';
 import type { EventStore } from '../store/event-store.js';
 
+/** Exactly the engine calls the server makes, so the API's routes need no wider type than this. */
 export type ServerEngine = Pick<
   Engine,
-  | 'listRuns'
-  | 'getRunState'
   | 'activeRun'
-  | 'decide'
   | 'decideRun'
   | 'pause'
   | 'resume'
   | 'cancel'
   | 'retryStep'
-  | 'startRun'
   | 'setBudget'
   | 'forecast'
   // The moment a run starts executing here, its open feed follows the handle instead of at the next poll.

@@ -61,7 +61,7 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
   const { feeds, metrics, watcher, hub } = createStreaming(options, redactor, decoder, startedAt);
 
   const api: ApiContext = {
-    engine: options.engine as ApiContext['engine'],
+    engine: options.engine,
     store: options.store,
     feeds,
     watcher,
