@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { z } from 'zod';
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -11,6 +10,7 @@ import {
   openCluster,
   planFile,
   redisMissing,
+  reportedRun,
   startPrivateRedis,
 } from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
@@ -19,7 +19,6 @@ import { fileOnBranch, gitRepo } from './workspace-support.js';
 // machine's shared Redis.
 
 const skip = await redisMissing();
-const runJson = z.object({ runId: z.string(), status: z.string() });
 
 /** A plan whose `hold` step runs until `release` exists, with steps before, beside and after it. */
 function heldPlan(markers: string, release: string): string {
@@ -84,7 +83,7 @@ test('Redis (AOF on) restarted mid-run: the coordinator and workers say so, wait
   writeFileSync(release, '');
   const result = await coordinator.result;
   assert.equal(result.code, 0, result.stderr);
-  const run = runJson.parse(JSON.parse(result.stdout));
+  const run = reportedRun(result);
   assert.equal(run.status, 'succeeded');
   for (const id of stepIds) assert.equal(markerLines(join(markers, id)).length, 1, `${id} ran once`);
   assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'a.txt'), 'hold\n');
@@ -109,7 +108,7 @@ test('Redis lost mid-run and the coordinator killed while it waits: once Redis i
   writeFileSync(release, '');
   const resumed = await cluster.coordinator(['resume', '--json'], repo);
   assert.equal(resumed.code, 0, resumed.stderr);
-  const run = runJson.parse(JSON.parse(resumed.stdout.trim().split('\n').at(-1) ?? '{}'));
+  const run = reportedRun(resumed);
   assert.equal(run.status, 'succeeded');
   for (const id of stepIds) assert.equal(markerLines(join(markers, id)).length, 1, `${id} ran once`);
   assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'b.txt'), 'hold\n');

@@ -2,19 +2,16 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { z } from 'zod';
 import type { SetupFinishedData } from '../../src/engine/events.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { systemClock } from '../../src/support/clock.js';
 import { runBranchName } from '../../src/workspace/ref-names.js';
-import { openCluster, planFile, redisMissing } from './distributed-support.js';
+import { clusterWith, planFile, redisMissing, reportedRun } from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
 
 // `workspace.setup` in distributed mode: the agent works in the worker's checkout, so setup runs there
 // (with the attempt's port block), before the step, and the coordinator records what it did.
 const skip = await redisMissing();
-
-const runJson = z.object({ runId: z.string(), status: z.string() });
 
 function setupEvents(repo: string, runId: string): SetupFinishedData[] {
   const store = new SqliteStore({ path: join(repo, '.ai-collab', 'state.db'), clock: systemClock });
@@ -39,8 +36,7 @@ test("setup runs in the worker's checkout before the step, with its port block; 
   skip,
   timeout: 240_000,
 }, async () => {
-  const cluster = openCluster();
-  await cluster.startWorker('builder');
+  const { cluster } = await clusterWith(['builder']);
   const repo = gitRepo({ 'README.md': 'project\n', '.gitignore': '.setup-marker\n' });
   const plan = planFile(`name: set-up-on-the-worker
 workspace:
@@ -48,10 +44,7 @@ workspace:
 steps:
   - { id: build, agent: shell, isolate: true, action: write, run: 'test -f .setup-marker && cp .setup-marker seen.txt && pwd > where.txt' }
 `);
-  const result = await cluster.coordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
-  assert.equal(result.code, 0, result.stderr);
-  const run = runJson.parse(JSON.parse(result.stdout));
-  assert.equal(run.status, 'succeeded');
+  const run = await cluster.runToSuccess(plan, repo);
   const branch = runBranchName(run.runId);
   const [event, ...more] = setupEvents(repo, run.runId);
   assert.equal(more.length, 0, 'setup ran once');
@@ -75,8 +68,7 @@ test("a failing setup on the worker fails the step with the command's output, an
   skip,
   timeout: 240_000,
 }, async () => {
-  const cluster = openCluster();
-  await cluster.startWorker('broken');
+  const { cluster } = await clusterWith(['broken']);
   const repo = gitRepo({ 'README.md': 'project\n' });
   const plan = planFile(`name: setup-fails-on-the-worker
 workspace:
@@ -84,9 +76,9 @@ workspace:
 steps:
   - { id: build, agent: shell, isolate: true, action: write, retries: 0, run: 'echo ran > ran.txt' }
 `);
-  const result = await cluster.coordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
+  const result = await cluster.runPlan(plan, repo);
   assert.notEqual(result.code, 0);
-  const run = runJson.parse(JSON.parse(result.stdout));
+  const run = reportedRun(result);
   assert.equal(run.status, 'failed');
   const events = setupEvents(repo, run.runId);
   assert.equal(events.length, 1);

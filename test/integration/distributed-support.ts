@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -5,6 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { Redis } from 'ioredis';
+import { z } from 'zod';
 import { type CliProcess, type CliResult, runCli, startCli, waitFor } from '../support/cli.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
 import { deleteKeysUnder } from '../support/redis-keys.js';
@@ -43,6 +45,12 @@ export interface Cluster {
   startWorker(name: string, options?: WorkerStart): Promise<StartedWorker>;
   coordinator(args: string[], cwd: string, extra?: Record<string, unknown>): Promise<CliResult>;
   startCoordinator(args: string[], cwd: string, extra?: Record<string, unknown>): CliProcess;
+  /** `run <plan> --yes --no-review --json` on a coordinator in `cwd`, to its end. */
+  runPlan(plan: string, cwd: string, extra?: Record<string, unknown>): Promise<CliResult>;
+  /** The same, started: for tests that act while the run goes. */
+  startRunPlan(plan: string, cwd: string, extra?: Record<string, unknown>): CliProcess;
+  /** `runPlan`, checked to have exited 0 with the run succeeded; the run it reported. */
+  runToSuccess(plan: string, cwd: string, extra?: Record<string, unknown>): Promise<RunReport>;
   redis: Redis;
 }
 
@@ -115,7 +123,37 @@ export function openCluster(own?: PrivateRedis): Cluster {
     },
     coordinator: (args, cwd, extra) => runCli([...args, '--redis', url], { cwd, env: env(extra) }),
     startCoordinator: (args, cwd, extra) => startCli([...args, '--redis', url], { cwd, env: env(extra) }),
+    runPlan: (plan, cwd, extra) => runCli([...runPlanArgs(plan), '--redis', url], { cwd, env: env(extra) }),
+    startRunPlan: (plan, cwd, extra) =>
+      startCli([...runPlanArgs(plan), '--redis', url], { cwd, env: env(extra) }),
+    async runToSuccess(plan, cwd, extra) {
+      const result = await this.runPlan(plan, cwd, extra);
+      assert.equal(result.code, 0, result.stderr);
+      const run = reportedRun(result);
+      assert.equal(run.status, 'succeeded');
+      return run;
+    },
   };
+}
+
+const runPlanArgs = (plan: string) => ['run', plan, '--yes', '--no-review', '--json'];
+
+/** A cluster on the shared Redis with these workers started, each with `options`. */
+export async function clusterWith(
+  names: readonly string[],
+  options?: WorkerStart,
+): Promise<{ cluster: Cluster; workers: StartedWorker[] }> {
+  const cluster = openCluster();
+  const workers = await Promise.all(names.map((name) => cluster.startWorker(name, options)));
+  return { cluster, workers };
+}
+
+const runReport = z.object({ runId: z.string(), status: z.string() });
+export type RunReport = z.infer<typeof runReport>;
+
+/** The run a coordinator's `--json` output reports last (`resume` prints one line per run it resumed). */
+export function reportedRun(result: CliResult): RunReport {
+  return runReport.parse(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}'));
 }
 
 /** Lines of a marker file each step appends to when it runs: how many times it ran, and where. */
