@@ -11,7 +11,7 @@ import {
   planFile,
   redisMissing,
   redisUrl,
-  reportedRun,
+  succeededRun,
 } from './distributed-support.js';
 import { gitRepo } from './workspace-support.js';
 
@@ -46,8 +46,7 @@ async function gitCallsOf(cluster: Cluster, steps: number, isolate = false): Pro
     ['run', noOpPlan(steps, markers, isolate), '--yes', '--no-review', '--json', '--redis', redisUrl],
     { cwd: repo, env: { ...cluster.env(), PATH: `${bin}:${process.env.PATH}` } },
   );
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(reportedRun(result).status, 'succeeded');
+  succeededRun(result);
   for (let index = 0; index < steps; index++) assert.equal(markerLines(join(markers, `s${index}`)).length, 1);
   return markerLines(log).map((call) => call.replace(/^(-c \S+ )+/, '').replace(/\/tmp\/\S+/g, '<temp>'));
 }

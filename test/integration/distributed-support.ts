@@ -79,10 +79,20 @@ export function openCluster(own?: PrivateRedis): Cluster {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {});
   const workers: StartedWorker[] = [];
+  const coordinators: CliProcess[] = [];
   const configJson = (extra: Record<string, unknown> = {}) =>
     JSON.stringify({ ...extra, distributed: { prefix, ...(extra.distributed as object | undefined) } });
   const env = (extra: Record<string, unknown> = {}) => ({ AI_COLLAB_CONFIG_JSON: configJson(extra) });
+  const startedCoordinator = (args: string[], cwd: string, extra?: Record<string, unknown>): CliProcess => {
+    const started = startCli([...args, '--redis', url], { cwd, env: env(extra) });
+    coordinators.push(started);
+    return started;
+  };
   after(async () => {
+    // Cleanup, not a check: a coordinator a failed test left waiting must not outlive the test file.
+    for (const { child } of coordinators)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all(coordinators.map((coordinator) => coordinator.result));
     await Promise.all(workers.map((worker) => worker.stop()));
     try {
       await deleteKeysUnder(redis, prefix);
@@ -122,16 +132,11 @@ export function openCluster(own?: PrivateRedis): Cluster {
       return worker;
     },
     coordinator: (args, cwd, extra) => runCli([...args, '--redis', url], { cwd, env: env(extra) }),
-    startCoordinator: (args, cwd, extra) => startCli([...args, '--redis', url], { cwd, env: env(extra) }),
+    startCoordinator: startedCoordinator,
     runPlan: (plan, cwd, extra) => runCli([...runPlanArgs(plan), '--redis', url], { cwd, env: env(extra) }),
-    startRunPlan: (plan, cwd, extra) =>
-      startCli([...runPlanArgs(plan), '--redis', url], { cwd, env: env(extra) }),
+    startRunPlan: (plan, cwd, extra) => startedCoordinator(runPlanArgs(plan), cwd, extra),
     async runToSuccess(plan, cwd, extra) {
-      const result = await this.runPlan(plan, cwd, extra);
-      assert.equal(result.code, 0, result.stderr);
-      const run = reportedRun(result);
-      assert.equal(run.status, 'succeeded');
-      return run;
+      return succeededRun(await this.runPlan(plan, cwd, extra));
     },
   };
 }
@@ -154,6 +159,14 @@ export type RunReport = z.infer<typeof runReport>;
 /** The run a coordinator's `--json` output reports last (`resume` prints one line per run it resumed). */
 export function reportedRun(result: CliResult): RunReport {
   return runReport.parse(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}'));
+}
+
+/** `reportedRun`, checked: the coordinator exited 0 and the run succeeded. */
+export function succeededRun(result: CliResult): RunReport {
+  assert.equal(result.code, 0, result.stderr);
+  const run = reportedRun(result);
+  assert.equal(run.status, 'succeeded');
+  return run;
 }
 
 /** Lines of a marker file each step appends to when it runs: how many times it ran, and where. */

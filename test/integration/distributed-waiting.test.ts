@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { queueNameOf } from '../../src/distributed/job-protocol.js';
 import { runCli, waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
-import { markerLines, openCluster, planFile, redisMissing, reportedRun } from './distributed-support.js';
+import { markerLines, openCluster, planFile, redisMissing, succeededRun } from './distributed-support.js';
 import { gitRepo } from './workspace-support.js';
 
 const skip = await redisMissing();
@@ -28,8 +28,7 @@ test('while no live worker offers its agent a step shows "waiting for a worker t
   assert.match(status.stdout, /waiting for a worker that runs shell/);
   await cluster.startWorker('late-arrival');
   const result = await coordinator.result;
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(reportedRun(result).status, 'succeeded');
+  succeededRun(result);
   assert.match(result.stderr, /step lonely no longer waits: a worker that runs it is live/);
   const after = await runCli(['status', runId], { cwd: repo });
   assert.doesNotMatch(after.stdout, /waiting for a worker/);
@@ -69,8 +68,7 @@ steps:
   writeFileSync(release, '');
   await cluster.startWorker('next', { args: ['--lock-duration', '3000'] });
   const result = await coordinator.result;
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(reportedRun(result).status, 'succeeded');
+  succeededRun(result);
   for (const id of ['queued', 'held'])
     assert.match(result.stderr, new RegExp(`step ${id} no longer waits: a worker that runs it is live`));
   assert.equal(markerLines(join(markers, 'queued')).length, 1);
