@@ -1,7 +1,8 @@
 /**
  * What travels through Redis between a coordinator and its workers, parsed with zod on both sides: a job
- * per step attempt, progress messages while it runs, and its result. Code never travels here (git carries
- * it) and neither do credentials: the git token is scoped to one run, API keys stay on each worker.
+ * per step attempt, progress messages while it runs (who took it, its setup's outcome, stream parts), and
+ * its result. Code never travels here (git carries it) and neither do credentials: the git token is scoped to
+ * one run, API keys stay on each worker.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -95,14 +96,6 @@ const executionSchema = z.object({
   lock: z.string().max(64).optional(),
 });
 
-export const attemptProgressSchema = executionSchema.extend({
-  /** Stream parts since the last message, in order. */
-  parts: z.array(streamPartSchema).max(10_000),
-  /** Process groups serving the attempt on the worker (for views; never reaped by the coordinator). */
-  processes: z.array(z.object({ pid: z.number().int(), pgid: z.number().int() })).optional(),
-});
-export type AttemptProgress = z.infer<typeof attemptProgressSchema>;
-
 const failureSchema = z.object({
   code: z.enum([
     'EXIT_CODE',
@@ -131,6 +124,25 @@ const failureSchema = z.object({
   apiStatus: z.number().optional(),
 });
 
+const setupReportSchema: z.ZodType<Omit<SetupReport, 'portBase'>> = z.object({
+  commands: z.array(z.string()),
+  durationMs: z.number(),
+  failure: failureSchema.optional(),
+});
+
+export const attemptProgressSchema = executionSchema.extend({
+  /** Stream parts since the last message, in order. */
+  parts: z.array(streamPartSchema).max(10_000),
+  /** Process groups serving the attempt on the worker (for views; never reaped by the coordinator). */
+  processes: z.array(z.object({ pid: z.number().int(), pgid: z.number().int() })).optional(),
+  /**
+   * What the job's `setup` did, sent the moment it ends (before the agent starts): the coordinator records it
+   * then, so the run's log has it where local mode does.
+   */
+  setup: setupReportSchema.optional(),
+});
+export type AttemptProgress = z.infer<typeof attemptProgressSchema>;
+
 const outcomeDetails = {
   usage: usageSchema.optional(),
   sessionId: z.string().optional(),
@@ -142,22 +154,20 @@ const agentResultSchema: z.ZodType<AgentResult> = z.union([
   z.object({ ok: z.literal(false), failure: failureSchema, ...outcomeDetails }),
 ]);
 
-const setupReportSchema: z.ZodType<Omit<SetupReport, 'portBase'>> = z.object({
-  commands: z.array(z.string()),
-  durationMs: z.number(),
-  failure: failureSchema.optional(),
-});
-
 export const attemptResultSchema = executionSchema.extend({
   result: agentResultSchema,
   /** The worker's commit of everything the agent changed (its first parent is the start commit). */
   resultCommit: gitObjectId.optional(),
   /** Where the worker pushed it. */
   resultRef: z.string().optional(),
-  /** What the job's `setup` did in the worker's checkout (a failure is also the result's). */
+  /**
+   * What the job's `setup` did in the worker's checkout (a failure is also the result's): the same report as
+   * the progress message, recorded from here only when that message was missed (the coordinator was away).
+   */
   setup: setupReportSchema.optional(),
 });
 export type AttemptResult = z.infer<typeof attemptResultSchema>;
+export type SetupOutcome = z.infer<typeof setupReportSchema>;
 
 /** One BullMQ queue per agent name (names may hold any printable text; queue names may not hold `:`). */
 export function queueNameOf(agent: string): string {

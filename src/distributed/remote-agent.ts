@@ -13,10 +13,10 @@ import type { GitExchange } from './git-exchange.js';
 import {
   type AttemptJob,
   type AttemptProgress,
-  type AttemptResult,
   attemptJobSchema,
   attemptResultSchema,
   protocolVersion,
+  type SetupOutcome,
   startRefOf,
 } from './job-protocol.js';
 import type { WorkerPresence } from './worker-presence.js';
@@ -72,6 +72,7 @@ export class RemoteAgent implements Agent {
     }
     if (task.signal.aborted) return failed('ABORTED', 'permanent', 'stopped before a worker took it');
     const placements = new PlacementReporter(task);
+    const setups = new SetupReporter(task);
     const waiting = new WorkerWait(deps.presence, this.name, {
       fact: (fact) => task.onRemoteFact?.(fact),
       warn: (message) => task.onEvent?.({ type: 'warning', message }),
@@ -80,6 +81,7 @@ export class RemoteAgent implements Agent {
       onProgress: (progress: AttemptProgress) => {
         waiting.taken();
         placements.report(progress);
+        setups.report(progress);
         for (const part of progress.parts) task.onEvent?.(part);
       },
       onActive: () => waiting.taken(),
@@ -104,6 +106,7 @@ export class RemoteAgent implements Agent {
       waiting.start();
       return this.#await(task, { ...job, attemptId: earlier?.attemptId ?? job.attemptId }, adopted, {
         placements,
+        setups,
         waiting,
       });
     }
@@ -114,14 +117,14 @@ export class RemoteAgent implements Agent {
     });
     const watch = await deps.queues.submit(this.name, job, handlers);
     waiting.start();
-    return this.#await(task, job, watch, { placements, waiting });
+    return this.#await(task, job, watch, { placements, setups, waiting });
   }
 
   async #await(
     task: AgentTask,
     job: AttemptJob,
     watch: JobWatch,
-    notices: { placements: PlacementReporter; waiting: WorkerWait },
+    notices: { placements: PlacementReporter; setups: SetupReporter; waiting: WorkerWait },
   ): Promise<AgentResult> {
     const onAbort = () => void watch.cancel();
     task.signal.addEventListener('abort', onAbort, { once: true });
@@ -144,10 +147,10 @@ export class RemoteAgent implements Agent {
         reportStale(task, parsed.data, `a result for attempt ${parsed.data.attemptId}, not this one`);
       if (!parsed.success || parsed.data.attemptId !== job.attemptId)
         return failed('PROTOCOL_ERROR', 'transient', "a worker returned a result that is not this attempt's");
-      // A result taken without any progress seen (the coordinator was away) still names its worker.
+      // A result taken without any progress seen (the coordinator was away) still names its worker and setup.
       notices.placements.report(parsed.data);
-      const { result, resultCommit, resultRef, setup } = parsed.data;
-      if (setup) reportSetup(task, setup);
+      notices.setups.report(parsed.data);
+      const { result, resultCommit, resultRef } = parsed.data;
       if (resultCommit !== undefined && resultRef !== undefined && resultCommit !== job.startCommit) {
         try {
           await this.#deps.exchange.applyResult(task.workspace, {
@@ -211,16 +214,32 @@ function reportStale(
 
 const staleSeen = new WeakMap<AgentTask, Set<string>>();
 
-/** What `workspace.setup` did on the worker, for the log as local mode records it. */
-function reportSetup(task: AgentTask, setup: NonNullable<AttemptResult['setup']>): void {
-  const portBase = Number(task.step.env?.AI_COLLAB_PORT_BASE);
-  task.onRemoteFact?.({
-    type: 'setup-finished',
-    commands: setup.commands,
-    durationMs: setup.durationMs,
-    ...(Number.isInteger(portBase) && { portBase }),
-    ...(setup.failure && { failure: setup.failure }),
-  });
+/**
+ * What `workspace.setup` did on the worker, for the log as local mode records it: from the progress message
+ * the worker sends when setup ends, before its agent starts, so it precedes the agent's reports as locally.
+ * The result repeats it, for when that message was missed; each execution's setup is recorded once.
+ */
+class SetupReporter {
+  readonly #task: AgentTask;
+  readonly #seen = new Set<string>();
+
+  constructor(task: AgentTask) {
+    this.#task = task;
+  }
+
+  report(from: { execution: string; setup?: SetupOutcome | undefined }): void {
+    const { setup } = from;
+    if (!setup || this.#seen.has(from.execution)) return;
+    this.#seen.add(from.execution);
+    const portBase = Number(this.#task.step.env?.AI_COLLAB_PORT_BASE);
+    this.#task.onRemoteFact?.({
+      type: 'setup-finished',
+      commands: setup.commands,
+      durationMs: setup.durationMs,
+      ...(Number.isInteger(portBase) && { portBase }),
+      ...(setup.failure && { failure: setup.failure }),
+    });
+  }
 }
 
 function failed(code: StepFailure['code'], kind: StepFailure['kind'], message: string): AgentResult {

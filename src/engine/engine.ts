@@ -26,8 +26,9 @@ import { applyEvent, createRunState } from './projection.js';
 import { recoverRunningSteps } from './recover-steps.js';
 import { failedAndBlocked, recordRetry, selectStepsToRetry } from './retry-selection.js';
 import { RunExecutor, type StopMode } from './run-executor.js';
+import { type RunHandle, RunHandles, type RunStartedListener } from './run-handles.js';
 import { type LeaseSettings, RunLeaseKeeper } from './run-lease-keeper.js';
-import { type LivePartListener, type RunEventListener, RunRecorder } from './run-recorder.js';
+import { RunRecorder } from './run-recorder.js';
 import { hasEnded, type RunState, stepsStillToRun, terminalRunStatuses } from './run-state.js';
 import { finishRunWorkspace, prepareRunWorkspace } from './run-workspace-stage.js';
 import { durationHistory, type EstimateSource } from './scheduler/critical-path.js';
@@ -90,14 +91,7 @@ export type DecisionOutcome =
   /** Nobody waited and the caller asked not to start it here: `resume` starts it. */
   | { counted: true; decision: 'approved'; runsIn: 'not-started' };
 
-export interface RunHandle {
-  readonly runId: string;
-  readonly state: RunState;
-  readonly done: Promise<RunState>;
-  subscribe(listener: RunEventListener): () => void;
-  /** Live agent output of running steps (not persisted). */
-  subscribeLive(listener: LivePartListener): () => void;
-}
+export type { RunHandle } from './run-handles.js';
 
 export const defaultConcurrency = 4;
 
@@ -107,7 +101,7 @@ export class Engine {
   readonly #history: EstimateSource;
   /** Runs created here and not started yet: their state is already built, so start need not replay it. */
   readonly #created = new Map<string, RunState>();
-  readonly #handles = new Map<string, RunHandle>();
+  readonly #handles: RunHandles;
   readonly #approvals: ApprovalLog;
   readonly #leases: RunLeaseKeeper;
   /** Events of a type this version does not know are kept in the run's sequence and change nothing. */
@@ -116,6 +110,7 @@ export class Engine {
   constructor(deps: EngineDeps) {
     this.#deps = { ...deps, providers: deps.providers ?? ProviderBackoff.perAgent(deps) };
     this.#decoder = new EventDecoder(deps.logger, deps.store.location);
+    this.#handles = new RunHandles(deps.logger);
     this.#approvals = new ApprovalLog(deps.store, deps.clock, this.#decoder);
     this.#history = durationHistory(deps.store);
     this.#leases = new RunLeaseKeeper({ ...deps, leases: deps.store.leases, isAlive: isSameProcessAlive });
@@ -358,6 +353,11 @@ export class Engine {
     return this.#handles.get(runId);
   }
 
+  /** Tells `listener` the moment a run starts executing in this process (`activeRun` has it by then). */
+  onRunStarted(listener: RunStartedListener): () => void {
+    return this.#handles.onStarted(listener);
+  }
+
   /** Runs of a workspace that `resume` would continue: interrupted, or running with a dead owner. */
   resumableRuns(workspace: string): RunRecord[] {
     return this.#deps.store
@@ -439,8 +439,7 @@ export class Engine {
       subscribe: (listener) => recorder.subscribe(listener),
       subscribeLive: (listener) => recorder.subscribeLive(listener),
     };
-    this.#handles.set(runId, handle);
-    void done.finally(() => this.#handles.delete(runId)).catch(() => {});
+    this.#handles.add(handle);
     return handle;
   }
 

@@ -9,30 +9,20 @@ import type { Engine } from '../engine/engine.js';
 import type { LimiterStats } from '../limits/provider-limiter.js';
 import type { EventStore } from '../store/event-store.js';
 
+/** Exactly the engine calls the server makes, so the API's routes need no wider type than this. */
 export type ServerEngine = Pick<
   Engine,
-  | 'listRuns'
-  | 'getRunState'
   | 'activeRun'
-  | 'decide'
   | 'decideRun'
   | 'pause'
   | 'resume'
   | 'cancel'
   | 'retryStep'
-  | 'startRun'
   | 'setBudget'
   | 'forecast'
-> &
-  RunStartNotifier;
-
-/**
- * Optional (proposed engine API): tells the server the moment a run starts executing in this process, so
- * its feed follows the run's handle at once instead of at the next poll.
- */
-export interface RunStartNotifier {
-  onRunStarted?(listener: (runId: string) => void): () => void;
-}
+  // The moment a run starts executing here, its open feed follows the handle instead of at the next poll.
+  | 'onRunStarted'
+>;
 
 /** What the server reads; the engine hands it events only once committed, so it serves only those. */
 export type ServerStore = Pick<

@@ -61,7 +61,7 @@ export async function startServer(input: ServerOptions): Promise<RunningServer> 
   const { feeds, metrics, watcher, hub } = createStreaming(options, redactor, decoder, startedAt);
 
   const api: ApiContext = {
-    engine: options.engine as ApiContext['engine'],
+    engine: options.engine,
     store: options.store,
     feeds,
     watcher,
@@ -232,7 +232,7 @@ function routerFor(
     ...readRoutes(api),
     ...transcriptRoutes(api),
     ...actionRoutes(api),
-    ...startRoutes(api, options.actions),
+    ...startRoutes(options.actions),
     ...mcpRoutesTable,
     ...metricsRoutes(api),
     { method: 'GET', path: '/api/stream', access: 'token', upgrade: true, handle: () => undefined },
@@ -251,7 +251,7 @@ function followRuns(
   metrics: ServerMetrics,
 ): () => void {
   feeds.start();
-  const stopNotices = options.engine.onRunStarted?.((runId) => feeds.peek(runId)?.tick());
+  const stopNotices = options.engine.onRunStarted((runId) => feeds.peek(runId)?.tick());
   const pollRuns = (): void => {
     const listed = watcher.poll();
     metrics.retainOnly((runId) => listed.has(runId) || feeds.peek(runId) !== undefined);
@@ -260,7 +260,7 @@ function followRuns(
   const cancelRunsPoll = repeat(options.clock, options.limits.runsPollMs, pollRuns);
   return () => {
     cancelRunsPoll();
-    stopNotices?.();
+    stopNotices();
   };
 }
 

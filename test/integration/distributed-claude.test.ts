@@ -7,7 +7,7 @@ import { agentCliBinaries, agentCliMissing } from '../support/agent-cli-env.js';
 import { runCli } from '../support/cli.js';
 import { type ModelServer, startModelServer } from '../support/model-server/index.js';
 import { claudeEnvironment, claudeModel, createFileScript } from './claude-harness.js';
-import { openCluster, planFile, redisMissing, redisUrl } from './distributed-support.js';
+import { openCluster, planFile, redisMissing, redisUrl, reportedRun } from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
 
 // The real Claude Code CLI on one worker of three (on its PATH), against the scripted model server; the
@@ -30,7 +30,6 @@ after(async () => {
   await server?.close();
 });
 
-const runJson = z.object({ runId: z.string(), status: z.string() });
 const workersJson = z.object({
   workers: z.array(z.object({ name: z.string(), agents: z.array(z.string()) })),
 });
@@ -81,9 +80,9 @@ steps:
   - { id: check, agent: shell, needs: [notes, todo, ideas], run: "grep -q 'created by notes.txt' notes.txt && test -f todo.txt && test -f ideas.txt" }
 `);
   // The coordinator's own claude does not exist: everything claude does happens on the worker.
-  const result = await cluster.coordinator(['run', plan, '--yes', '--no-review', '--json'], repo, noClaude);
+  const result = await cluster.runPlan(plan, repo, noClaude);
   assert.equal(result.code, 0, result.stderr);
-  const run = runJson.parse(JSON.parse(result.stdout));
+  const run = reportedRun(result);
   for (const name of ['notes.txt', 'todo.txt', 'ideas.txt'])
     assert.equal(fileOnBranch(repo, runBranchName(run.runId), name), `created by ${name}\n`);
   assert.equal(directories.length, 3, directories.join(', '));

@@ -7,12 +7,11 @@ import { z } from 'zod';
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
-import { markerLines, openCluster, planFile, redisMissing, redisUrl } from './distributed-support.js';
+import { clusterWith, markerLines, planFile, redisMissing, redisUrl } from './distributed-support.js';
 import { checkoutSnapshot, fileOnBranch, gitRepo } from './workspace-support.js';
 
 const skip = await redisMissing();
 
-const runJson = z.object({ runId: z.string(), status: z.string() });
 const statusJson = z.object({
   steps: z.array(
     z.object({ id: z.string(), worker: z.object({ worker: z.string(), host: z.string() }).optional() }),
@@ -27,8 +26,7 @@ test('a coordinator and three workers (own folders and HOMEs) run a shell plan; 
   skip,
   timeout: 480_000,
 }, async () => {
-  const cluster = openCluster();
-  const workers = await Promise.all(['one', 'two', 'three'].map((name) => cluster.startWorker(name)));
+  const { cluster, workers } = await clusterWith(['one', 'two', 'three']);
   const repoless = tempDir('ai-collab-elsewhere-');
   const listed = workersJson.parse(
     JSON.parse(
@@ -61,10 +59,7 @@ steps:
   - { id: both, agent: shell, isolate: true, needs: [one, two], run: '${mark('both')}; cat one.txt two.txt > both.txt' }
   - { id: check, agent: shell, needs: [both, three], run: '${mark('check')}; test -f both.txt && test -f three.txt' }
 `);
-  const result = await cluster.coordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
-  assert.equal(result.code, 0, result.stderr);
-  const run = runJson.parse(JSON.parse(result.stdout));
-  assert.equal(run.status, 'succeeded');
+  const run = await cluster.runToSuccess(plan, repo);
   const branch = runBranchName(run.runId);
   assert.equal(fileOnBranch(repo, branch, 'one.txt'), 'one\n');
   assert.equal(fileOnBranch(repo, branch, 'three.txt'), 'three\n');

@@ -3,16 +3,21 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Queue } from 'bullmq';
-import { z } from 'zod';
 import { connectionOptions, redisTarget } from '../../src/distributed/redis-connection.js';
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { isAlive, waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
-import { markerLines, openCluster, planFile, redisMissing, redisUrl } from './distributed-support.js';
+import {
+  clusterWith,
+  markerLines,
+  planFile,
+  redisMissing,
+  redisUrl,
+  succeededRun,
+} from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
 
 const skip = await redisMissing();
-const runJson = z.object({ runId: z.string(), status: z.string() });
 /** Short locks: a silent worker loses its attempt within seconds, not the default 30. */
 const fastLocks = ['--lock-duration', '2000'];
 
@@ -20,10 +25,7 @@ test('a worker SIGKILLed mid-step: its agent dies with it, the attempt runs agai
   skip,
   timeout: 300_000,
 }, async () => {
-  const cluster = openCluster();
-  const workers = await Promise.all(
-    ['left', 'right'].map((name) => cluster.startWorker(name, { args: fastLocks })),
-  );
+  const { cluster, workers } = await clusterWith(['left', 'right'], { args: fastLocks });
   const markers = tempDir('ai-collab-markers-');
   const slowMarker = join(markers, 'slow');
   const repo = gitRepo({ 'README.md': 'project\n' });
@@ -36,16 +38,14 @@ steps:
     needs: [first]
     run: 'echo "$$ $(pwd)" >> ${slowMarker}; test -f first.txt || exit 3; if [ "$(wc -l < ${slowMarker})" -lt 2 ]; then echo partial > partial.txt; sleep 300; fi; echo slow > slow.txt'
 `);
-  const coordinator = cluster.startCoordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
+  const coordinator = cluster.startRunPlan(plan, repo);
   await waitFor(() => markerLines(slowMarker).length === 1, 'the slow step to start on a worker', 120_000);
   const [shellPid, where] = (markerLines(slowMarker)[0] ?? '').split(' ');
   const victim = workers.find((worker) => where?.startsWith(worker.directory));
   assert.ok(victim, `the slow step runs in a worker's checkout: ${where}`);
   victim.process.child.kill('SIGKILL');
   await waitFor(() => !isAlive(Number(shellPid)), "the killed worker's agent process to die", 60_000);
-  const result = await coordinator.result;
-  assert.equal(result.code, 0, result.stderr);
-  const run = runJson.parse(JSON.parse(result.stdout));
+  const run = succeededRun(await coordinator.result);
   const starts = markerLines(slowMarker);
   assert.equal(starts.length, 2, starts.join('\n'));
   const survivor = workers.find((worker) => worker !== victim);
@@ -67,8 +67,7 @@ test('a malformed or foreign job payload fails with the reason and the worker ke
   skip,
   timeout: 240_000,
 }, async () => {
-  const cluster = openCluster();
-  await cluster.startWorker('steady');
+  const { cluster } = await clusterWith(['steady']);
   const queue = new Queue('agent-shell', {
     connection: connectionOptions(redisTarget(redisUrl, 'test')),
     prefix: cluster.prefix,
@@ -111,7 +110,7 @@ test('a malformed or foreign job payload fails with the reason and the worker ke
   const plan = planFile(
     'name: after\nsteps:\n  - { id: a, agent: shell, isolate: true, run: "echo ok > ok.txt" }\n',
   );
-  const result = await cluster.coordinator(['run', plan, '--yes', '--no-review'], repo);
+  const result = await cluster.runPlan(plan, repo);
   assert.equal(result.code, 0, result.stderr);
 });
 
@@ -119,10 +118,7 @@ test('a worker frozen (SIGSTOP) past its lock: the attempt runs elsewhere meanwh
   skip,
   timeout: 300_000,
 }, async () => {
-  const cluster = openCluster();
-  const workers = await Promise.all(
-    ['frozen', 'awake'].map((name) => cluster.startWorker(name, { args: fastLocks })),
-  );
+  const { cluster, workers } = await clusterWith(['frozen', 'awake'], { args: fastLocks });
   const markers = tempDir('ai-collab-markers-');
   const slowMarker = join(markers, 'slow');
   const release = join(markers, 'release');
@@ -136,7 +132,7 @@ steps:
     isolate: true
     run: 'echo "$$ $(pwd)" >> ${slowMarker}; if [ "$(wc -l < ${slowMarker})" -lt 2 ]; then echo late > late.txt; sleep 300; fi; while [ ! -f ${release} ]; do sleep 0.1; done; echo slow > slow.txt'
 `);
-  const coordinator = cluster.startCoordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
+  const coordinator = cluster.startRunPlan(plan, repo);
   await waitFor(() => markerLines(slowMarker).length === 1, 'the slow step to start on a worker', 120_000);
   const [shellPid, where] = (markerLines(slowMarker)[0] ?? '').split(' ');
   const stopped = workers.find((worker) => where?.startsWith(worker.directory));
@@ -155,9 +151,7 @@ steps:
   const stale = new RegExp(`set aside a stale report from worker ${stopped.name} \\(attempt [0-9a-f-]+\\)`);
   await waitFor(() => stale.test(coordinator.stderrSoFar()), 'the stale report to be recorded', 60_000);
   writeFileSync(release, '');
-  const result = await coordinator.result;
-  assert.equal(result.code, 0, result.stderr);
-  const run = runJson.parse(JSON.parse(result.stdout));
+  const run = succeededRun(await coordinator.result);
   assert.equal(markerLines(slowMarker).length, 2);
   assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'late.txt'), undefined);
   assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'slow.txt'), 'slow\n');

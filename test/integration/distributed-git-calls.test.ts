@@ -2,17 +2,23 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { z } from 'zod';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
-import { markerLines, openCluster, planFile, redisMissing, redisUrl } from './distributed-support.js';
+import {
+  type Cluster,
+  clusterWith,
+  markerLines,
+  planFile,
+  redisMissing,
+  redisUrl,
+  succeededRun,
+} from './distributed-support.js';
 import { gitRepo } from './workspace-support.js';
 
 // The coordinator's git processes, counted by a `git` first on its PATH that logs each call and runs the
 // real one: a step that changes nothing costs the coordinator no git process of its own.
 
 const skip = await redisMissing();
-const runJson = z.object({ runId: z.string(), status: z.string() });
 
 /** `steps` shell steps that change nothing; `isolate` gives each its own worktree (a run branch). */
 function noOpPlan(steps: number, markers: string, isolate = false): string {
@@ -25,11 +31,7 @@ function noOpPlan(steps: number, markers: string, isolate = false): string {
 }
 
 /** Runs `steps` no-op shell steps on the cluster and returns the coordinator's git calls. */
-async function gitCallsOf(
-  cluster: ReturnType<typeof openCluster>,
-  steps: number,
-  isolate = false,
-): Promise<string[]> {
+async function gitCallsOf(cluster: Cluster, steps: number, isolate = false): Promise<string[]> {
   const bin = tempDir('ai-collab-git-log-');
   const log = join(bin, 'calls.log');
   writeFileSync(
@@ -44,8 +46,7 @@ async function gitCallsOf(
     ['run', noOpPlan(steps, markers, isolate), '--yes', '--no-review', '--json', '--redis', redisUrl],
     { cwd: repo, env: { ...cluster.env(), PATH: `${bin}:${process.env.PATH}` } },
   );
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(runJson.parse(JSON.parse(result.stdout)).status, 'succeeded');
+  succeededRun(result);
   for (let index = 0; index < steps; index++) assert.equal(markerLines(join(markers, `s${index}`)).length, 1);
   return markerLines(log).map((call) => call.replace(/^(-c \S+ )+/, '').replace(/\/tmp\/\S+/g, '<temp>'));
 }
@@ -54,8 +55,7 @@ test('a no-op step costs the coordinator no git process: 1 step and 20 steps mak
   skip,
   timeout: 900_000,
 }, async () => {
-  const cluster = openCluster();
-  await cluster.startWorker('counted', { args: ['--concurrency', '4'] });
+  const { cluster } = await clusterWith(['counted'], { args: ['--concurrency', '4'] });
   const one = await gitCallsOf(cluster, 1);
   const twenty = await gitCallsOf(cluster, 20);
   process.stderr.write(`coordinator git calls: 1 step ${one.length}, 20 steps ${twenty.length}\n`);
@@ -73,8 +73,7 @@ test("steps in the run's worktrees start where the engine prepared them: the coo
   skip,
   timeout: 900_000,
 }, async () => {
-  const cluster = openCluster();
-  await cluster.startWorker('counted', { args: ['--concurrency', '4'] });
+  const { cluster } = await clusterWith(['counted'], { args: ['--concurrency', '4'] });
   const calls = await gitCallsOf(cluster, 5, true);
   process.stderr.write(`coordinator git calls for 5 isolated steps: ${calls.length}\n`);
   assert.deepEqual(

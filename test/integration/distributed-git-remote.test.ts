@@ -2,21 +2,18 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { z } from 'zod';
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { tempDir } from '../support/temp-dir.js';
-import { openCluster, planFile, redisMissing } from './distributed-support.js';
+import { clusterWith, planFile, redisMissing } from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
 
 const skip = await redisMissing();
-const runJson = z.object({ runId: z.string(), status: z.string() });
 
 test('distributed.gitUrl names an existing remote (a bare repository on disk): the work travels through it instead of the endpoint', {
   skip,
   timeout: 300_000,
 }, async () => {
-  const cluster = openCluster();
-  await cluster.startWorker('via-remote');
+  const { cluster } = await clusterWith(['via-remote']);
   const remote = join(tempDir('ai-collab-remote-'), 'team.git');
   execFileSync('git', ['init', '--bare', '--quiet', remote]);
   const repo = gitRepo({ 'README.md': 'project\n' });
@@ -25,11 +22,7 @@ steps:
   - { id: write, agent: shell, isolate: true, run: 'echo remote > remote.txt' }
   - { id: read, agent: shell, needs: [write], run: 'grep -q remote remote.txt' }
 `);
-  const result = await cluster.coordinator(['run', plan, '--yes', '--no-review', '--json'], repo, {
-    distributed: { gitUrl: remote },
-  });
-  assert.equal(result.code, 0, result.stderr);
-  const run = runJson.parse(JSON.parse(result.stdout));
+  const run = await cluster.runToSuccess(plan, repo, { distributed: { gitUrl: remote } });
   assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'remote.txt'), 'remote\n');
   const refs = execFileSync(
     'git',

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { z } from 'zod';
-import { openCluster, planFile, redisMissing } from './distributed-support.js';
+import { clusterWith, planFile, redisMissing } from './distributed-support.js';
 import { gitRepo } from './workspace-support.js';
 
 const skip = await redisMissing();
-const runJson = z.object({ status: z.string() });
 
 const secret = 'sk-test-do-not-ship-4f9a1c';
 
@@ -13,8 +11,7 @@ test("no API key or secret from the coordinator's agent configuration travels in
   skip,
   timeout: 300_000,
 }, async () => {
-  const cluster = openCluster();
-  await cluster.startWorker('payloads');
+  const { cluster } = await clusterWith(['payloads']);
   const repo = gitRepo({ 'README.md': 'project\n' });
   const plan = planFile(`name: secrets-stay-home
 steps:
@@ -24,11 +21,7 @@ steps:
   const agentsWithSecrets = {
     agents: { shell: { env: { DEPLOY_TOKEN: secret } }, claude: { env: { ANTHROPIC_API_KEY: secret } } },
   };
-  const result = await cluster.coordinator(['run', plan, '--yes', '--no-review', '--json'], repo, {
-    ...agentsWithSecrets,
-  });
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(runJson.parse(JSON.parse(result.stdout)).status, 'succeeded');
+  await cluster.runToSuccess(plan, repo, agentsWithSecrets);
   // Finished jobs stay a day: their payloads, results and the queues' event streams can all be read.
   const seen: string[] = [];
   let jobs = 0;

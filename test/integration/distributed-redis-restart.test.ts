@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { z } from 'zod';
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -12,6 +11,7 @@ import {
   planFile,
   redisMissing,
   startPrivateRedis,
+  succeededRun,
 } from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
 
@@ -19,7 +19,6 @@ import { fileOnBranch, gitRepo } from './workspace-support.js';
 // machine's shared Redis.
 
 const skip = await redisMissing();
-const runJson = z.object({ runId: z.string(), status: z.string() });
 
 /** A plan whose `hold` step runs until `release` exists, with steps before, beside and after it. */
 function heldPlan(markers: string, release: string): string {
@@ -82,10 +81,7 @@ test('Redis (AOF on) restarted mid-run: the coordinator and workers say so, wait
     60_000,
   );
   writeFileSync(release, '');
-  const result = await coordinator.result;
-  assert.equal(result.code, 0, result.stderr);
-  const run = runJson.parse(JSON.parse(result.stdout));
-  assert.equal(run.status, 'succeeded');
+  const run = succeededRun(await coordinator.result);
   for (const id of stepIds) assert.equal(markerLines(join(markers, id)).length, 1, `${id} ran once`);
   assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'a.txt'), 'hold\n');
   for (const worker of workers)
@@ -108,9 +104,7 @@ test('Redis lost mid-run and the coordinator killed while it waits: once Redis i
   await redis.start();
   writeFileSync(release, '');
   const resumed = await cluster.coordinator(['resume', '--json'], repo);
-  assert.equal(resumed.code, 0, resumed.stderr);
-  const run = runJson.parse(JSON.parse(resumed.stdout.trim().split('\n').at(-1) ?? '{}'));
-  assert.equal(run.status, 'succeeded');
+  const run = succeededRun(resumed);
   for (const id of stepIds) assert.equal(markerLines(join(markers, id)).length, 1, `${id} ran once`);
   assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'b.txt'), 'hold\n');
 });

@@ -2,22 +2,19 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { z } from 'zod';
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
-import { markerLines, openCluster, planFile, redisMissing } from './distributed-support.js';
+import { clusterWith, markerLines, planFile, redisMissing, succeededRun } from './distributed-support.js';
 import { fileOnBranch, gitRepo } from './workspace-support.js';
 
 const skip = await redisMissing();
-const runJson = z.object({ runId: z.string(), status: z.string() });
 
 test('the coordinator SIGKILLed with an attempt in flight: resume takes the attempt over on its worker instead of running it again', {
   skip,
   timeout: 300_000,
 }, async () => {
-  const cluster = openCluster();
-  await cluster.startWorker('steady');
+  const { cluster } = await clusterWith(['steady']);
   const markers = tempDir('ai-collab-markers-');
   const marker = join(markers, 'slow');
   const release = join(markers, 'release');
@@ -30,7 +27,7 @@ steps:
     run: 'echo "$(pwd)" >> ${marker}; while [ ! -f ${release} ]; do sleep 0.1; done; echo slow > slow.txt'
   - { id: after, agent: shell, isolate: true, needs: [slow], run: 'cat slow.txt > after.txt' }
 `);
-  const first = cluster.startCoordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
+  const first = cluster.startRunPlan(plan, repo);
   await waitFor(() => markerLines(marker).length === 1, 'the slow step to start on the worker', 120_000);
   first.child.kill('SIGKILL');
   await first.result;
@@ -38,9 +35,7 @@ steps:
   // coordinator's endpoint to come back.
   writeFileSync(release, '');
   const resumed = await cluster.coordinator(['resume', '--json'], repo);
-  assert.equal(resumed.code, 0, resumed.stderr);
-  const run = runJson.parse(JSON.parse(resumed.stdout.trim().split('\n').at(-1) ?? '{}'));
-  assert.equal(run.status, 'succeeded');
+  const run = succeededRun(resumed);
   assert.equal(markerLines(marker).length, 1, 'the in-flight attempt was taken, not repeated');
   assert.equal(fileOnBranch(repo, runBranchName(run.runId), 'after.txt'), 'slow\n');
 });

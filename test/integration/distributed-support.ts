@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -5,6 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { Redis } from 'ioredis';
+import { z } from 'zod';
 import { type CliProcess, type CliResult, runCli, startCli, waitFor } from '../support/cli.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
 import { deleteKeysUnder } from '../support/redis-keys.js';
@@ -43,6 +45,12 @@ export interface Cluster {
   startWorker(name: string, options?: WorkerStart): Promise<StartedWorker>;
   coordinator(args: string[], cwd: string, extra?: Record<string, unknown>): Promise<CliResult>;
   startCoordinator(args: string[], cwd: string, extra?: Record<string, unknown>): CliProcess;
+  /** `run <plan> --yes --no-review --json` on a coordinator in `cwd`, to its end. */
+  runPlan(plan: string, cwd: string, extra?: Record<string, unknown>): Promise<CliResult>;
+  /** The same, started: for tests that act while the run goes. */
+  startRunPlan(plan: string, cwd: string, extra?: Record<string, unknown>): CliProcess;
+  /** `runPlan`, checked to have exited 0 with the run succeeded; the run it reported. */
+  runToSuccess(plan: string, cwd: string, extra?: Record<string, unknown>): Promise<RunReport>;
   redis: Redis;
 }
 
@@ -71,10 +79,20 @@ export function openCluster(own?: PrivateRedis): Cluster {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {});
   const workers: StartedWorker[] = [];
+  const coordinators: CliProcess[] = [];
   const configJson = (extra: Record<string, unknown> = {}) =>
     JSON.stringify({ ...extra, distributed: { prefix, ...(extra.distributed as object | undefined) } });
   const env = (extra: Record<string, unknown> = {}) => ({ AI_COLLAB_CONFIG_JSON: configJson(extra) });
+  const startedCoordinator = (args: string[], cwd: string, extra?: Record<string, unknown>): CliProcess => {
+    const started = startCli([...args, '--redis', url], { cwd, env: env(extra) });
+    coordinators.push(started);
+    return started;
+  };
   after(async () => {
+    // Cleanup, not a check: a coordinator a failed test left waiting must not outlive the test file.
+    for (const { child } of coordinators)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all(coordinators.map((coordinator) => coordinator.result));
     await Promise.all(workers.map((worker) => worker.stop()));
     try {
       await deleteKeysUnder(redis, prefix);
@@ -114,8 +132,41 @@ export function openCluster(own?: PrivateRedis): Cluster {
       return worker;
     },
     coordinator: (args, cwd, extra) => runCli([...args, '--redis', url], { cwd, env: env(extra) }),
-    startCoordinator: (args, cwd, extra) => startCli([...args, '--redis', url], { cwd, env: env(extra) }),
+    startCoordinator: startedCoordinator,
+    runPlan: (plan, cwd, extra) => runCli([...runPlanArgs(plan), '--redis', url], { cwd, env: env(extra) }),
+    startRunPlan: (plan, cwd, extra) => startedCoordinator(runPlanArgs(plan), cwd, extra),
+    async runToSuccess(plan, cwd, extra) {
+      return succeededRun(await this.runPlan(plan, cwd, extra));
+    },
   };
+}
+
+const runPlanArgs = (plan: string) => ['run', plan, '--yes', '--no-review', '--json'];
+
+/** A cluster on the shared Redis with these workers started, each with `options`. */
+export async function clusterWith(
+  names: readonly string[],
+  options?: WorkerStart,
+): Promise<{ cluster: Cluster; workers: StartedWorker[] }> {
+  const cluster = openCluster();
+  const workers = await Promise.all(names.map((name) => cluster.startWorker(name, options)));
+  return { cluster, workers };
+}
+
+const runReport = z.object({ runId: z.string(), status: z.string() });
+export type RunReport = z.infer<typeof runReport>;
+
+/** The run a coordinator's `--json` output reports last (`resume` prints one line per run it resumed). */
+export function reportedRun(result: CliResult): RunReport {
+  return runReport.parse(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}'));
+}
+
+/** `reportedRun`, checked: the coordinator exited 0 and the run succeeded. */
+export function succeededRun(result: CliResult): RunReport {
+  assert.equal(result.code, 0, result.stderr);
+  const run = reportedRun(result);
+  assert.equal(run.status, 'succeeded');
+  return run;
 }
 
 /** Lines of a marker file each step appends to when it runs: how many times it ran, and where. */

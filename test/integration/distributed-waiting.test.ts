@@ -2,15 +2,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { z } from 'zod';
 import { queueNameOf } from '../../src/distributed/job-protocol.js';
 import { runCli, waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
-import { markerLines, openCluster, planFile, redisMissing } from './distributed-support.js';
+import { markerLines, openCluster, planFile, redisMissing, succeededRun } from './distributed-support.js';
 import { gitRepo } from './workspace-support.js';
 
 const skip = await redisMissing();
-const runJson = z.object({ runId: z.string(), status: z.string() });
 
 test('while no live worker offers its agent a step shows "waiting for a worker that runs <agent>" (in the log, the terminal and status), until a worker arrives', {
   skip,
@@ -19,7 +17,7 @@ test('while no live worker offers its agent a step shows "waiting for a worker t
   const cluster = openCluster();
   const repo = gitRepo({ 'README.md': 'project\n' });
   const plan = planFile('name: no-worker-yet\nsteps:\n  - { id: lonely, agent: shell, run: "echo ran" }\n');
-  const coordinator = cluster.startCoordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
+  const coordinator = cluster.startRunPlan(plan, repo);
   const waiting = /step lonely is waiting for a worker that runs shell/;
   await waitFor(() => waiting.test(coordinator.stderrSoFar()), 'the waiting state to be recorded', 900_000);
   const runId = /run (\S+) \(no-worker-yet\) started/.exec(coordinator.stderrSoFar())?.[1];
@@ -30,8 +28,7 @@ test('while no live worker offers its agent a step shows "waiting for a worker t
   assert.match(status.stdout, /waiting for a worker that runs shell/);
   await cluster.startWorker('late-arrival');
   const result = await coordinator.result;
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(runJson.parse(JSON.parse(result.stdout)).status, 'succeeded');
+  succeededRun(result);
   assert.match(result.stderr, /step lonely no longer waits: a worker that runs it is live/);
   const after = await runCli(['status', runId], { cwd: repo });
   assert.doesNotMatch(after.stdout, /waiting for a worker/);
@@ -53,7 +50,7 @@ steps:
   - { id: queued, agent: shell, run: '${mark('queued')}' }
 `);
   const repo = gitRepo({ 'README.md': 'project\n' });
-  const coordinator = cluster.startCoordinator(['run', plan, '--yes', '--no-review', '--json'], repo);
+  const coordinator = cluster.startRunPlan(plan, repo);
   await waitFor(() => markerLines(join(markers, 'held')).length === 1, 'the held step to run', 240_000);
   // The worker runs one attempt at a time: `queued` sits in the queue behind `held`.
   const queue = `${cluster.prefix}:${queueNameOf('shell')}:wait`;
@@ -71,8 +68,7 @@ steps:
   writeFileSync(release, '');
   await cluster.startWorker('next', { args: ['--lock-duration', '3000'] });
   const result = await coordinator.result;
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(runJson.parse(JSON.parse(result.stdout)).status, 'succeeded');
+  succeededRun(result);
   for (const id of ['queued', 'held'])
     assert.match(result.stderr, new RegExp(`step ${id} no longer waits: a worker that runs it is live`));
   assert.equal(markerLines(join(markers, 'queued')).length, 1);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { planOf } from '../support/test-engine.js';
 import { TalkingAgent } from './server-agents.js';
-import { startTestServer, type TestServer } from './server-harness.js';
+import { callApi, startTestServer, type TestServer } from './server-harness.js';
 
 let harness: TestServer;
 let failOnce = true;
@@ -26,22 +26,8 @@ before(async () => {
 });
 after(() => harness.close());
 
-async function api<T = Record<string, unknown>>(
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${harness.server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${harness.server.token}`,
-      origin: harness.server.url,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const api = <T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown) =>
+  callApi<T>(harness.server, method, path, body);
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 5_000;

@@ -73,6 +73,25 @@ export async function startTestServer(
   };
 }
 
+/** One API call with the server's token, as the dashboard makes it; the answer's status and JSON body. */
+export async function callApi<T = Record<string, unknown>>(
+  server: RunningServer,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${server.token}`,
+      origin: server.url,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
 /** A WebSocket client that records every message and waits for the ones a test expects. */
 export class StreamTestClient {
   readonly socket: WebSocket;

@@ -17,7 +17,7 @@ import { waitFor } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 import { createTestEngine, planOf } from '../support/test-engine.js';
 import { TalkingAgent } from './server-agents.js';
-import { isType, StreamTestClient, startTestServer, upgradeRequest } from './server-harness.js';
+import { callApi, isType, StreamTestClient, startTestServer, upgradeRequest } from './server-harness.js';
 
 /** Folds what a client received, as the dashboard does, checking that no seq is skipped or repeated. */
 function fold(messages: ServerMessage[], runId: string): { state: RunState | undefined; seqs: number[] } {
@@ -94,6 +94,40 @@ test('a snapshot then deltas rebuild exactly the engine state with the same redu
     const bytes = frames.reduce((sum, message) => sum + JSON.stringify(message).length, 0);
     const perEvent = bytes / frames.reduce((sum, message) => sum + message.events.length, 0);
     assert.ok(perEvent < 250, `a delta is small (${perEvent.toFixed(0)} bytes per event)`);
+    client.close();
+  } finally {
+    await harness.close();
+  }
+});
+
+test('a run the API approves or reopens reaches its watchers at once, not at the next poll', async () => {
+  let failing = true;
+  const agent = new TalkingAgent('timer', () => ({ durationMs: 5, fail: failing }));
+  // Feeds read the store once an hour here: whatever reaches the client came from the engine's start notice.
+  const harness = await startTestServer({ agents: [agent], limits: { pollMs: 3_600_000 } });
+  try {
+    const { runId } = harness.engine.createRun({
+      plan: planOf([{ id: 'a' }]),
+      workspace: harness.stateDir,
+      planFile: null,
+      approval: { reason: 'look first' },
+    });
+    const client = new StreamTestClient(harness.server);
+    await client.opened;
+    client.send({ type: 'subscribe', runId });
+    await client.next(isType('snapshot', runId));
+    const finished = (message: ServerMessage): message is ServerMessage =>
+      message.type === 'events' && message.events.some((event) => event.type === 'run.finished');
+    const approved = await callApi(harness.server, 'POST', `/api/runs/${runId}/approve`, {});
+    assert.deepEqual([approved.status, approved.body.started], [200, true]);
+    await client.next(finished);
+    assert.equal(fold(client.messages, runId).state?.status, 'failed');
+    failing = false;
+    const from = client.messages.length;
+    const retried = await callApi(harness.server, 'POST', `/api/runs/${runId}/steps/a/retry`, {});
+    assert.deepEqual([retried.status, retried.body.reopened], [200, true]);
+    await client.next(finished, { from });
+    assert.equal(fold(client.messages, runId).state?.status, 'succeeded');
     client.close();
   } finally {
     await harness.close();

@@ -1,6 +1,7 @@
 import type { Agent } from '../../src/agents/agent.js';
 import { AgentRegistry } from '../../src/agents/registry.js';
 import { Engine, type EngineDeps } from '../../src/engine/engine.js';
+import type { RunEvent } from '../../src/engine/events.js';
 import type { StepHooks } from '../../src/engine/step-hooks.js';
 import { SlotPool, type SlotPoolOptions } from '../../src/limits/slot-pool.js';
 import type { PlanDefinition, StepDefinition } from '../../src/protocol/plan-types.js';
@@ -73,5 +74,16 @@ export function planOf(
       prompt: `do ${step.id}`,
       ...step,
     })),
+  };
+}
+
+/** What a run's log starts with: `plan` created in `/w` (an empty plan when none is given). */
+export function runCreatedBody(
+  plan: PlanDefinition = { name: 'p', format: 'native', steps: [] },
+  concurrency = 1,
+): Pick<Extract<RunEvent, { type: 'run.created' }>, 'type' | 'data'> {
+  return {
+    type: 'run.created',
+    data: { plan, workspace: '/w', planFile: null, concurrency, failFast: false },
   };
 }

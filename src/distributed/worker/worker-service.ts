@@ -24,12 +24,14 @@ import { runWorktreeSetup } from '../../workspace/worktree-setup.js';
 import { cancelChannel } from '../agent-queues.js';
 import {
   type AttemptJob,
+  type AttemptProgress,
   type AttemptResult,
   attemptJobSchema,
   lockDigestOf,
   payloadProblem,
   queueNameOf,
   resultRefOf,
+  type SetupOutcome,
 } from '../job-protocol.js';
 import { connectionOptions, openRedis, type RedisTarget, reportConnection } from '../redis-connection.js';
 import { heartbeatEveryMs, removeWorker, type WorkerEntry, writeHeartbeat } from '../worker-registry.js';
@@ -214,6 +216,8 @@ export class WorkerService {
     let finished = false;
     try {
       const setup = await this.#setUp(data, checkout.path, signal);
+      // Sent before the agent starts: the coordinator records the setup where local mode does, ahead of the agent.
+      if (setup) await progress.setUp(setup);
       if (setup?.failure) {
         finished = !signal.aborted;
         return { ...identity, result: { ok: false, failure: setup.failure }, setup };
@@ -307,10 +311,12 @@ class ProgressSender {
 
   /** A message with no parts: who took the attempt. */
   announce(): Promise<void> {
-    this.#sending = this.#sending
-      .then(() => this.#job.updateProgress({ ...this.#identity, parts: [] }))
-      .catch(() => {});
-    return this.#sending;
+    return this.#send({ ...this.#identity, parts: [] });
+  }
+
+  /** What the job's `setup` did, after what was said before it. */
+  setUp(setup: SetupOutcome): Promise<void> {
+    return this.#send({ ...this.#identity, parts: [], setup });
   }
 
   add(part: AgentStreamPart): void {
@@ -326,9 +332,12 @@ class ProgressSender {
     const processes = this.processes.length > this.#sentProcesses ? [...this.processes] : undefined;
     this.#sentProcesses = this.processes.length;
     if (parts.length === 0 && !processes) return this.#sending;
-    this.#sending = this.#sending
-      .then(() => this.#job.updateProgress({ ...this.#identity, parts, ...(processes && { processes }) }))
-      .catch(() => {});
+    return this.#send({ ...this.#identity, parts, ...(processes && { processes }) });
+  }
+
+  /** Messages go one after another, in the order they were made. */
+  #send(message: AttemptProgress): Promise<void> {
+    this.#sending = this.#sending.then(() => this.#job.updateProgress(message)).catch(() => {});
     return this.#sending;
   }
 

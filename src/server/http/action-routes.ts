@@ -85,7 +85,6 @@ export function actionRoutes(api: ApiContext): Route[] {
         const feed = feedOf(api, params.runId);
         const change = { ...(usd !== undefined && { usd }), ...(tokens !== undefined && { tokens }) };
         const handle = await api.engine.setBudget(feed.runId, change, who);
-        if (handle) api.feeds.peek(feed.runId)?.tick();
         return { body: { ok: true, started: handle !== undefined } };
       },
     },
@@ -126,8 +125,6 @@ async function decide(
   if (!outcome.counted)
     throw new HttpError(409, 'ALREADY_DECIDED', `run ${runId} was already decided by someone else`);
   const started = outcome.decision === 'approved' && outcome.runsIn === 'this-process';
-  // Follow the run's handle from its first event, live output included.
-  if (started) api.feeds.peek(runId)?.tick();
   return {
     body: {
       ok: true,

@@ -12,7 +12,7 @@ import { HttpError } from './http-io.js';
 import type { DiffSource } from './step-diff.js';
 
 export interface ApiContext {
-  engine: ServerEngine & { resumeRun: (runId: string) => Promise<unknown> };
+  engine: ServerEngine;
   store: ServerStore;
   feeds: FeedRegistry;
   watcher: RunsWatcher;

@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { ServerActions } from '../server-actions.js';
 import { HttpError } from './http-io.js';
-import { type ApiContext, parseBody } from './route-context.js';
+import { parseBody } from './route-context.js';
 import type { Route } from './router.js';
 
 const planBody = z.strictObject({
@@ -40,7 +40,7 @@ const reviewBody = z
     message: 'send the code to review in `code` or a unified diff in `diff`',
   });
 
-export function startRoutes(api: ApiContext, actions: ServerActions | undefined): Route[] {
+export function startRoutes(actions: ServerActions | undefined): Route[] {
   const need = (): ServerActions => {
     if (!actions) {
       throw new HttpError(501, 'NOT_AVAILABLE', 'this server was started without planners or agents');
@@ -58,7 +58,6 @@ export function startRoutes(api: ApiContext, actions: ServerActions | undefined)
           { task: input.task, ...(input.planner !== undefined && { planner: input.planner }) },
           abandonedBy(response),
         );
-        api.feeds.peek(started.runId)?.tick();
         return { status: 201, body: started };
       },
     },
@@ -72,7 +71,6 @@ export function startRoutes(api: ApiContext, actions: ServerActions | undefined)
           plan: input.plan,
           ...(input.file !== undefined && { file: input.file }),
         });
-        api.feeds.peek(started.runId)?.tick();
         return { status: 201, body: started };
       },
     },

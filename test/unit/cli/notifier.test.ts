@@ -13,6 +13,7 @@ import { systemClock } from '../../../src/support/clock.js';
 import type { Logger } from '../../../src/support/logger.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { tempDir } from '../../support/temp-dir.js';
+import { runCreatedBody } from '../../support/test-engine.js';
 
 /** A webhook receiver on loopback: answers each POST with the next status (then 200), keeps the bodies. */
 let server: Server;
@@ -154,19 +155,7 @@ test('a command notifier runs its argument vector (no shell) with the notificati
 });
 
 test('committed events become notifications: approval wanted, run ended, step parked, budget reached; others none', () => {
-  const state = createRunState({
-    type: 'run.created',
-    runId: 'run-9',
-    seq: 1,
-    at: 1,
-    data: {
-      plan: { name: 'p', format: 'native', steps: [] },
-      workspace: '/w',
-      planFile: null,
-      concurrency: 1,
-      failFast: false,
-    },
-  });
+  const state = createRunState({ ...runCreatedBody(), runId: 'run-9', seq: 1, at: 1 });
   const at = { runId: 'run-9', seq: 2, at: 2 };
   assert.equal(
     notificationOf({ ...at, type: 'run.approval-requested', data: { reason: 'policy' } }, state)?.kind,

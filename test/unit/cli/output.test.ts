@@ -8,7 +8,7 @@ import { renderStepReviews } from '../../../src/cli/output/step-reviews-text.js'
 import { buildRunReport } from '../../../src/cli/run-report.js';
 import type { RunEvent } from '../../../src/engine/events.js';
 import { applyEvent, createRunState } from '../../../src/engine/projection.js';
-import { planOf } from '../../support/test-engine.js';
+import { planOf, runCreatedBody } from '../../support/test-engine.js';
 
 const colors = pc.createColors(false);
 
@@ -16,13 +16,7 @@ function stateAfter(events: Array<Omit<RunEvent, 'runId' | 'seq'>>, stepCount = 
   const plan = planOf(
     Array.from({ length: stepCount }, (_, index) => ({ id: `s${index}`, needs: index === 2 ? ['s1'] : [] })),
   );
-  const state = createRunState({
-    type: 'run.created',
-    runId: 'r1',
-    seq: 1,
-    at: 0,
-    data: { plan, workspace: '/w', planFile: null, concurrency: 2, failFast: false },
-  });
+  const state = createRunState({ ...runCreatedBody(plan, 2), runId: 'r1', seq: 1, at: 0 });
   for (const [index, event] of events.entries())
     applyEvent(state, { ...event, runId: 'r1', seq: index + 2 } as RunEvent);
   return state;

@@ -13,7 +13,7 @@ import { applyEvent, createRunState } from '../../../src/engine/projection.js';
 import type { CodeReview } from '../../../src/review/review-code.js';
 import { terminalSafe } from '../../../src/support/control-characters.js';
 import { InputError } from '../../../src/support/errors.js';
-import { planOf } from '../../support/test-engine.js';
+import { planOf, runCreatedBody } from '../../support/test-engine.js';
 
 const colors = pc.createColors(false);
 /** Red text, a window title, a screen clear, and a right-to-left override: what a hostile agent prints. */
@@ -41,13 +41,7 @@ function hostileRun() {
   const plan = planOf([{ id: 'agent-step', label: `a${hostile}`, agent: `x${hostile}` }], {
     name: `n${hostile}`,
   });
-  const state = createRunState({
-    type: 'run.created',
-    runId: 'r1',
-    seq: 1,
-    at: 0,
-    data: { plan, workspace: '/w', planFile: null, concurrency: 1, failFast: false },
-  });
+  const state = createRunState({ ...runCreatedBody(plan), runId: 'r1', seq: 1, at: 0 });
   const events = [
     { type: 'run.started', at: 0, data: { owner, resumed: false } },
     { type: 'step.started', at: 0, data: { stepId: 'agent-step', attempt: 1, agent: 'x' } },

@@ -14,22 +14,14 @@ import { InputError } from '../../../src/support/errors.js';
 import { silentLogger } from '../../../src/support/logger.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { tempDir } from '../../support/temp-dir.js';
+import { runCreatedBody } from '../../support/test-engine.js';
 
 // What a person did with an ended run's work is in its log: `status`, MCP and the dashboard read it from the
 // one projection, and `apply`/`discard` refuse to record it twice.
 
 type Body = Pick<RunEvent, 'type' | 'data'>;
 
-const created: Body = {
-  type: 'run.created',
-  data: {
-    plan: { name: 'p', format: 'native', steps: [] },
-    workspace: '/w',
-    planFile: null,
-    concurrency: 1,
-    failFast: false,
-  },
-};
+const created: Body = runCreatedBody();
 const finished: Body = { type: 'run.finished', data: { status: 'succeeded' } };
 const applied = (commit: string): Body => ({
   type: 'run.applied',

@@ -7,7 +7,7 @@ import { createRunState } from '../../../src/engine/projection.js';
 import { summarizePlan } from '../../../src/mcp/run-summary.js';
 import { approvalReason } from '../../../src/plan/approval-policy.js';
 import type { PlanDefinition } from '../../../src/protocol/plan-types.js';
-import { planOf } from '../../support/test-engine.js';
+import { planOf, runCreatedBody } from '../../support/test-engine.js';
 
 const colors = pc.createColors(false);
 const withMeta = (meta: Record<string, unknown>): PlanDefinition => ({ ...planOf([{ id: 'a' }]), meta });
@@ -56,13 +56,7 @@ test('a malformed assessment read back from a log counts only what is well forme
   assert.ok(overview.includes('  ! critical : '), 'the serious risk is listed, with its text left out');
   assert.equal(overview.match(/ {2}! unknown/g)?.length, 3, 'risks that are not objects show as unknown');
 
-  const state = createRunState({
-    type: 'run.created',
-    runId: 'r1',
-    seq: 1,
-    at: 0,
-    data: { plan: malformed, workspace: '/w', planFile: null, concurrency: 1, failFast: false },
-  });
+  const state = createRunState({ ...runCreatedBody(malformed), runId: 'r1', seq: 1, at: 0 });
   const summary = summarizePlan(state);
   assert.equal(summary.rationale, undefined);
   assert.deepEqual(summary.risks, [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { EventDecoder } from '../../../src/engine/decode-events.js';
 import type { RunEvent } from '../../../src/engine/events.js';
 import { OutcomeLearner, type OutcomeLog } from '../../../src/review/outcome-learner.js';
@@ -112,14 +112,19 @@ const mergedInSucceededRun = (stepId: string): Body[] => [
   finished('succeeded'),
 ];
 
-test('a run that ends while the process runs teaches the reviewers what became of the work they approved, once', async (t) => {
-  const { store, log, create, append } = openLog();
-  t.after(() => store.close());
-  // Before the process starts: one run whose approved work merged and held.
-  create('r1');
-  await append('r1', mergedInSucceededRun('docs'));
+/** A log whose run r1's approved work merged and held, and a learner over it that has read nothing yet. */
+async function learnerAfterMergedRun(t: TestContext) {
+  const opened = openLog();
+  t.after(() => opened.store.close());
+  opened.create('r1');
+  await opened.append('r1', mergedInSucceededRun('docs'));
   const reliability = new ReviewerReliability();
-  const learner = new OutcomeLearner(reliability, log, silentLogger);
+  return { ...opened, reliability, learner: new OutcomeLearner(reliability, opened.log, silentLogger) };
+}
+
+test('a run that ends while the process runs teaches the reviewers what became of the work they approved, once', async (t) => {
+  // Before the process starts: one run whose approved work merged and held.
+  const { create, append, reliability, learner } = await learnerAfterMergedRun(t);
   assert.equal(learner.catchUp(), 1, 'the ended run is read when the process starts');
   assert.deepEqual(reliability.recordOf('alpha'), { agreed: 1, disagreed: 0 });
 
@@ -168,12 +173,7 @@ test('a store that cannot be read does not fail the run that ended or the review
 });
 
 test('a succeeded run discarded later turns its approvers’ outcome around, counted once', async (t) => {
-  const { store, log, create, append } = openLog();
-  t.after(() => store.close());
-  create('r1');
-  await append('r1', mergedInSucceededRun('docs'));
-  const reliability = new ReviewerReliability();
-  const learner = new OutcomeLearner(reliability, log, silentLogger);
+  const { append, reliability, learner } = await learnerAfterMergedRun(t);
   learner.catchUp();
   assert.deepEqual(
     reliability.recordOf('alpha'),
@@ -203,11 +203,9 @@ test('a long-lived process remembers only the runs of the latest list, however m
   // Run ids are kept off the heap (as bytes), so only the learner could be holding them.
   const runIds: Buffer[] = [];
   const succeededWithApprovedWork = (runId: string): RunEvent[] =>
-    [
-      ...approvedReview('s1'),
-      { type: 'step.succeeded', data: { stepId: 's1', attempt: 1, durationMs: 5 } } as Body,
-      finished('succeeded'),
-    ].map((body, index) => ({ ...body, runId, seq: index + 1, at: index + 1 }) as RunEvent);
+    mergedInSucceededRun('s1').map(
+      (body, index) => ({ ...body, runId, seq: index + 1, at: index + 1 }) as RunEvent,
+    );
   const log: OutcomeLog = {
     recentRuns: () =>
       runIds

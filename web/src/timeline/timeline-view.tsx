@@ -4,11 +4,12 @@
  * from the API, then kept current from the stream; a clock ticks the now-line while the run runs.
  */
 import { useMemo } from 'preact/hooks';
+import type { RunState } from '../../../src/engine/run-state.js';
 import type { ApiClient } from '../model/api-client.js';
 import type { RunModel } from '../model/run-model.js';
 import { useNow } from '../model/use-now.js';
-import { TimePlot } from '../plots/time-plot.js';
-import { GanttModel } from './gantt-model.js';
+import { type PlotDefinition, TimePlots } from '../plots/time-plots.js';
+import { GanttModel, type RunSeries } from './gantt-model.js';
 import { GanttView } from './gantt-view.js';
 import { useRunEvents } from './use-run-events.js';
 import './timeline.css';
@@ -19,6 +20,52 @@ export interface TimelineViewProps {
   selected: string | undefined;
   onSelect(id: string): void;
 }
+
+/** A line's values from the run's series (and its state, for the budget); undefined when it has none. */
+type RunLine = { values(series: RunSeries, state: RunState): ReadonlyArray<number | null> | undefined };
+
+/** What each plot shows; a plot with `shown` only when the run has something to show in it. */
+const plots: ReadonlyArray<PlotDefinition<RunLine> & { shown?(state: RunState): boolean }> = [
+  {
+    title: 'Steps finished and retries',
+    unit: 'steps',
+    lines: [
+      { label: 'finished', values: (series) => series.finished, color: '--chart-ok', stepped: true },
+      { label: 'retries', values: (series) => series.retries, color: '--chart-warn', stepped: true },
+    ],
+  },
+  {
+    title: 'Steps running and waiting in the queue',
+    unit: 'steps',
+    lines: [
+      { label: 'running', values: (series) => series.running, color: '--chart-accent', stepped: true },
+      { label: 'queued', values: (series) => series.queued, color: '--chart-muted', stepped: true },
+    ],
+  },
+  {
+    title: 'Time lost to rate and usage limits',
+    unit: 'seconds',
+    lines: [
+      { label: 'waiting', values: (series) => series.limitWaitSeconds, color: '--chart-bad', stepped: true },
+    ],
+  },
+  {
+    title: 'Spend against the budget',
+    unit: 'US dollars',
+    shown: (state) => Boolean(state.spent) || state.budget?.usd !== undefined,
+    lines: [
+      { label: 'spent', values: (series) => series.spentUsd, color: '--chart-accent', stepped: true },
+      {
+        label: 'budget',
+        values: (series, state) => {
+          const usd = state.budget?.usd;
+          return usd === undefined ? undefined : series.times.map(() => usd);
+        },
+        color: '--chart-bad',
+      },
+    ],
+  },
+];
 
 export function TimelineView({ api, model, selected, onSelect }: TimelineViewProps) {
   const gantt = useMemo(() => new GanttModel(), [model.runId]);
@@ -33,51 +80,11 @@ export function TimelineView({ api, model, selected, onSelect }: TimelineViewPro
     <div class="timeline" data-testid="timeline">
       <GanttView state={state} gantt={gantt} selected={selected} onSelect={onSelect} now={now} />
       <section class="plots" aria-label="the run over time">
-        <TimePlot
-          title="Steps finished and retries"
-          unit="steps"
+        <TimePlots
+          plots={plots.filter((plot) => plot.shown?.(state) ?? true)}
           times={series.times}
-          series={[
-            { label: 'finished', values: series.finished, color: '--chart-ok', stepped: true },
-            { label: 'retries', values: series.retries, color: '--chart-warn', stepped: true },
-          ]}
+          values={(line) => line.values(series, state)}
         />
-        <TimePlot
-          title="Steps running and waiting in the queue"
-          unit="steps"
-          times={series.times}
-          series={[
-            { label: 'running', values: series.running, color: '--chart-accent', stepped: true },
-            { label: 'queued', values: series.queued, color: '--chart-muted', stepped: true },
-          ]}
-        />
-        <TimePlot
-          title="Time lost to rate and usage limits"
-          unit="seconds"
-          times={series.times}
-          series={[
-            { label: 'waiting', values: series.limitWaitSeconds, color: '--chart-bad', stepped: true },
-          ]}
-        />
-        {(state.spent || state.budget?.usd !== undefined) && (
-          <TimePlot
-            title="Spend against the budget"
-            unit="US dollars"
-            times={series.times}
-            series={[
-              { label: 'spent', values: series.spentUsd, color: '--chart-accent', stepped: true },
-              ...(state.budget?.usd !== undefined
-                ? [
-                    {
-                      label: 'budget',
-                      values: series.times.map(() => state.budget?.usd ?? null),
-                      color: '--chart-bad',
-                    },
-                  ]
-                : []),
-            ]}
-          />
-        )}
       </section>
     </div>
   );

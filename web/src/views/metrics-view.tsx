@@ -6,23 +6,11 @@ import { useEffect, useState } from 'preact/hooks';
 import type { DashboardStore } from '../model/dashboard-store.js';
 import type { Metric } from '../model/metrics-sampler.js';
 import { useObservable } from '../model/observable.js';
-import { TimePlot } from '../plots/time-plot.js';
+import { type PlotDefinition, TimePlots } from '../plots/time-plots.js';
 import { formatBytes } from './format.js';
 
-interface MetricPlot {
-  title: string;
-  unit: string;
-  lines: ReadonlyArray<{
-    label: string;
-    metric: string;
-    labels?: Record<string, string>;
-    color: string;
-    stepped?: boolean;
-  }>;
-}
-
 /** What each plot shows: a metric (and its label filter) per line. */
-const plots: readonly MetricPlot[] = [
+const plots: ReadonlyArray<PlotDefinition<{ metric: string; labels?: Record<string, string> }>> = [
   {
     title: 'Steps finished and retried (totals)',
     unit: 'steps',
@@ -125,20 +113,7 @@ export function MetricsView({ store }: { store: DashboardStore }) {
       </header>
       {sampler.problem && <p class="error">{sampler.problem}</p>}
       <div class="plots">
-        {plots.map((plot) => (
-          <TimePlot
-            key={plot.title}
-            title={plot.title}
-            unit={plot.unit}
-            times={times}
-            series={plot.lines.map((line) => ({
-              label: line.label,
-              values: sampler.series(line.metric, line.labels),
-              color: line.color,
-              ...(line.stepped && { stepped: true }),
-            }))}
-          />
-        ))}
+        <TimePlots plots={plots} times={times} values={(line) => sampler.series(line.metric, line.labels)} />
       </div>
       <button type="button" aria-expanded={showTable} onClick={() => setShowTable(!showTable)}>
         {showTable ? 'Hide the numbers' : 'Show the numbers'}
