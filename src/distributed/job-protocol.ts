@@ -7,31 +7,24 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AgentResult, AgentStreamPart } from '../agents/agent.js';
+import { stepDefinitionSchema } from '../engine/event-data-shapes.js';
 import type { SetupReport } from '../engine/step-hooks.js';
-import { type StepDefinition, stepActions } from '../protocol/plan-types.js';
+import type { StepDefinition } from '../protocol/plan-types.js';
 
 /** Bumped when a field changes meaning; a worker fails jobs of another version with the reason. */
 export const protocolVersion = 1;
 
 const gitObjectId = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'a full git object id');
 
-const stepSchema: z.ZodType<StepDefinition> = z.object({
+/**
+ * The step as the log stores it (one schema for its shape), tightened where a foreign or damaged payload
+ * could otherwise reach the worker's agent: ids and agent present, retries a count, a timeout positive.
+ */
+const stepSchema: z.ZodType<StepDefinition> = stepDefinitionSchema.extend({
   id: z.string().min(1),
-  label: z.union([z.string(), z.number()]),
   agent: z.string().min(1),
-  action: z.enum(stepActions).optional(),
-  target: z.string().optional(),
-  description: z.string().optional(),
-  prompt: z.string().optional(),
-  run: z.string().optional(),
-  needs: z.array(z.string()),
   retries: z.number().int().min(0),
-  backoff: z.object({ initialMs: z.number(), maxMs: z.number(), factor: z.number() }),
   timeoutMs: z.number().positive().optional(),
-  estimateMs: z.number().optional(),
-  review: z.boolean().optional(),
-  isolate: z.boolean().optional(),
-  env: z.record(z.string(), z.string()).optional(),
 });
 
 export const attemptJobSchema = z.strictObject({
