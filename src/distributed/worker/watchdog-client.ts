@@ -69,8 +69,57 @@ export class WatchdogStartError extends OrchestratorError {
 export const watchdogReadyTimeoutMs = 10_000;
 export const watchdogAttempts = 3;
 
-/** Resolves once a watchdog is ready; rejects with WatchdogStartError when none became so. */
+/**
+ * Resolves once a watchdog is ready; rejects with WatchdogStartError when none became so. A watchdog that
+ * dies later (killed by hand, by the OOM killer) is replaced the same way and told every tree still
+ * watched, so the worker is never left unprotected while it serves.
+ */
 export async function startWatchdog(options: WatchdogStartOptions): Promise<Watchdog> {
+  const roots = new Map<string, WatchedRoot>();
+  const keyOf = (root: { pid: number; startTime: string }) => `${root.pid} ${root.startTime}`;
+  let current = await launch(options);
+  let closed = false;
+  const replaceWhenLost = (child: WatchdogProcess): void => {
+    child.once('close', (code, signal) => {
+      if (closed) return;
+      options.report?.(`worker: the process watchdog exited (${signal ?? `code ${code}`}); starting another`);
+      launch(options).then(
+        (next) => {
+          if (closed) {
+            next.stdin.end();
+            return;
+          }
+          current = next;
+          for (const root of roots.values()) send(next, { op: 'add', root });
+          replaceWhenLost(next);
+        },
+        (error: unknown) =>
+          options.report?.(`worker: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    });
+  };
+  replaceWhenLost(current);
+  return {
+    get pid() {
+      return current.pid;
+    },
+    add: (root) => {
+      roots.set(keyOf(root), root);
+      send(current, { op: 'add', root });
+    },
+    remove: (root) => {
+      roots.delete(keyOf(root));
+      send(current, { op: 'remove', pid: root.pid, startTime: root.startTime });
+    },
+    close: () => {
+      closed = true;
+      current.stdin.end();
+    },
+  };
+}
+
+/** Starts watchdogs until one says it is ready (then connected), or throws after `attempts`. */
+async function launch(options: WatchdogStartOptions): Promise<WatchdogProcess> {
   const timeoutMs = options.readyTimeoutMs ?? watchdogReadyTimeoutMs;
   const attempts = options.attempts ?? watchdogAttempts;
   const reasons: string[] = [];
@@ -138,18 +187,14 @@ function readiness(child: WatchdogProcess, clock: Clock, timeoutMs: number): Pro
   });
 }
 
-function connected(child: WatchdogProcess): Watchdog {
+function connected(child: WatchdogProcess): WatchdogProcess {
   // Nothing more comes from it, and an open pipe would keep the worker's event loop alive.
   child.stdout.destroy();
   child.stderr.destroy();
   child.unref();
-  const send = (message: object) => {
-    if (child.stdin.writable) child.stdin.write(`${JSON.stringify(message)}\n`);
-  };
-  return {
-    pid: child.pid,
-    add: (root) => send({ op: 'add', root }),
-    remove: (root) => send({ op: 'remove', pid: root.pid, startTime: root.startTime }),
-    close: () => child.stdin.end(),
-  };
+  return child;
+}
+
+function send(child: WatchdogProcess, message: object): void {
+  if (child.stdin.writable) child.stdin.write(`${JSON.stringify(message)}\n`);
 }

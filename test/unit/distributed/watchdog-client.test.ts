@@ -117,3 +117,37 @@ test('no watchdog ready after every try: the worker does not start, with a typed
   assert.equal(started.length, watchdogAttempts);
   for (const child of started) assert.equal(child.killedWith, 'SIGKILL');
 });
+
+test('a watchdog that dies while the worker serves is replaced and told every tree still watched', async () => {
+  const clock = new FakeClock();
+  const { started, spawn } = spawner();
+  const reported: string[] = [];
+  const starting = startWatchdog({ clock, spawn, report: (line) => reported.push(line) });
+  await settle();
+  started[0]?.sayReady();
+  const watchdog = await starting;
+  watchdog.add({ pid: 7, pgid: 7, startTime: '42', bootId: 'b' });
+  watchdog.add({ pid: 8, pgid: 8, startTime: '43', bootId: 'b' });
+  watchdog.remove({ pid: 7, startTime: '42' });
+  started[0]?.kill('SIGKILL');
+  await settle();
+  assert.equal(started.length, 2, 'another watchdog started');
+  assert.match(reported.join('\n'), /process watchdog exited \(SIGKILL\); starting another/);
+  started[1]?.sayReady();
+  await settle();
+  assert.equal(watchdog.pid, 101, 'the worker now talks to the new one');
+  watchdog.add({ pid: 9, pgid: 9, startTime: '44', bootId: 'b' });
+  await settle();
+  assert.deepEqual(
+    started[1]?.received.map((line) => JSON.parse(line)),
+    [
+      { op: 'add', root: { pid: 8, pgid: 8, startTime: '43', bootId: 'b' } },
+      { op: 'add', root: { pid: 9, pgid: 9, startTime: '44', bootId: 'b' } },
+    ],
+    'the tree still running is watched again; the removed one is not',
+  );
+  watchdog.close();
+  started[1]?.kill('SIGTERM');
+  await settle();
+  assert.equal(started.length, 2, 'a watchdog closed by the worker is not replaced');
+});
