@@ -1,7 +1,8 @@
 /**
  * What this machine allows at all, measured in the same run as the CLI's numbers: BullMQ alone with empty
  * jobs (its dispatch latency and throughput on this Redis), and starting processes (every step starts at
- * least one, the shell, and a worker one `git status`), so a distributed number can be read against them.
+ * least one, the shell, and a worker one `git status`), so a distributed number can be read against them:
+ * no-op steps per second cannot exceed process starts per second ÷ processes per step.
  */
 import { spawn } from 'node:child_process';
 import { Queue, QueueEvents, Worker } from 'bullmq';
@@ -53,7 +54,9 @@ export async function measureFloors(options: {
   for (let index = 0; index < 50; index++) {
     const id = `serial-${index}`;
     added.set(id, performance.now());
-    const job = await queue.add('serial', {}, { jobId: id, removeOnComplete: true });
+    // Kept until the queue is obliterated: a job removed on completion can vanish before
+    // waitUntilFinished looks, which then fails with "Missing key".
+    const job = await queue.add('serial', {}, { jobId: id });
     await job.waitUntilFinished(events);
   }
   const serial = [...dispatchMs];

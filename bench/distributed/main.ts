@@ -49,6 +49,8 @@ import {
 const redisUrl = process.env.AI_COLLAB_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const goals = { speedup4: 3.6, dispatchP95Ms: 25, noopPerSecond: 1_000, killSlackMs: 5_000 };
 const localConcurrency = 64;
+/** Processes a no-op step starts: its sh and the `date` of its marker; a worker adds one `git status`. */
+const processesPerNoOp = { local: 2, distributed: 3 };
 const prefix = `bench-${randomBytes(5).toString('hex')}`;
 const setting: BenchSetting = {
   scratch: mkdtempSync(join(tmpdir(), 'ai-collab-bench-distributed-')),
@@ -187,7 +189,12 @@ async function noopPart(noop: number, seed: number, slots: number, lockMs: numbe
   say(
     `  floors now: BullMQ alone, empty jobs: one at a time add → processor ${percentiles(floors.bullmqDispatchMs)}, 5000 through 4 × ${slots}: ${floors.bullmqJobsPerSecond.toFixed(0)} jobs/s; process starts ${floors.spawnsPerSecond.toFixed(0)}/s (load ${load()})`,
   );
-  return { local: local.startsPerSecond, remote: remote.startsPerSecond };
+  // A no-op step here starts its sh and the `date` of its marker; on a worker also one `git status`.
+  const spawnBound = floors.spawnsPerSecond / processesPerNoOp.distributed;
+  say(
+    `  process-start bound: ${processesPerNoOp.local} per step in local mode ≤ ${(floors.spawnsPerSecond / processesPerNoOp.local).toFixed(0)} steps/s, ${processesPerNoOp.distributed} per step on a worker ≤ ${spawnBound.toFixed(0)} steps/s; 4 workers reach ${((remote.startsPerSecond / spawnBound) * 100).toFixed(0)}% of it`,
+  );
+  return { local: local.startsPerSecond, remote: remote.startsPerSecond, spawnBound };
 }
 
 async function main(): Promise<void> {
@@ -226,7 +233,7 @@ async function main(): Promise<void> {
   };
   const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
   say(
-    `summary: 4 vs 1 worker ${part1.speedup.toFixed(2)}× (plan allows ${part1.ideal.toFixed(2)}×; goal ≥ ${goals.speedup4}, ${mark(met.speedup)}); dispatch p95 ${ms(part2.p95)}, chain ${ms(part2.chainP95)} (goal ≤ ${goals.dispatchP95Ms}, ${mark(met.dispatch)}); no-op ${part3.remote.toFixed(1)}/s vs local ${part3.local.toFixed(1)}/s (goal ≥ ${goals.noopPerSecond}, ${mark(met.noop)}); kill → re-run ${ms(rerunMs)} (goal ≤ ${ms(lockMs + goals.killSlackMs)}, ${mark(met.kill)}); ${steps} steps, ${noop} no-op, load ${load()}`,
+    `summary: 4 vs 1 worker ${part1.speedup.toFixed(2)}× (plan allows ${part1.ideal.toFixed(2)}×; goal ≥ ${goals.speedup4}, ${mark(met.speedup)}); dispatch p95 ${ms(part2.p95)}, chain ${ms(part2.chainP95)} (goal ≤ ${goals.dispatchP95Ms}, ${mark(met.dispatch)}); no-op ${part3.remote.toFixed(1)}/s vs local ${part3.local.toFixed(1)}/s, process starts allow ${part3.spawnBound.toFixed(0)}/s (goal ≥ ${goals.noopPerSecond}, ${mark(met.noop)}); kill → re-run ${ms(rerunMs)} (goal ≤ ${ms(lockMs + goals.killSlackMs)}, ${mark(met.kill)}); ${steps} steps, ${noop} no-op, load ${load()}`,
   );
   process.exitCode = Object.values(met).every(Boolean) ? 0 : 1;
 }

@@ -93,7 +93,10 @@ export class RemoteAgent implements Agent {
         }),
     };
     const feedback = feedbackKey(task.feedback);
-    const earlier = await deps.attempts.find(task.runId, task.stepId).catch(() => undefined);
+    const record = { attemptId: job.attemptId, startCommit: job.startCommit, feedback };
+    // One round trip in the usual case (no earlier attempt): this attempt's record is saved at once.
+    const claim = await deps.attempts.claim(task.runId, task.stepId, record);
+    const earlier = claim.saved ? undefined : claim.earlier;
     const adopted =
       earlier && earlier.startCommit === job.startCommit && earlier.feedback === feedback
         ? await deps.queues.adopt(this.name, earlier.attemptId, handlers)
@@ -110,11 +113,7 @@ export class RemoteAgent implements Agent {
         waiting,
       });
     }
-    await deps.attempts.save(task.runId, task.stepId, {
-      attemptId: job.attemptId,
-      startCommit: job.startCommit,
-      feedback,
-    });
+    if (!claim.saved) await deps.attempts.save(task.runId, task.stepId, record);
     const watch = await deps.queues.submit(this.name, job, handlers);
     waiting.start();
     return this.#await(task, job, watch, { placements, setups, waiting });

@@ -72,6 +72,11 @@ type ExecutionIdentity = {
 
 /** Parts are sent in batches: one Redis write per burst of text, not per token. */
 const flushEveryMs = 100;
+/**
+ * Attempts starting and ending within this window share one heartbeat (the running list `ai-collab
+ * workers` shows): a burst of short attempts is one registry write, not two per attempt.
+ */
+const runningBeatMs = 200;
 
 export class WorkerService {
   readonly id = randomUUID();
@@ -83,6 +88,9 @@ export class WorkerService {
   readonly #checkouts: AttemptCheckouts;
   readonly #startedAt: number;
   #heartbeat: NodeJS.Timeout | undefined;
+  #runningBeat: NodeJS.Timeout | undefined;
+  /** Once closing, no heartbeat is written: one landing after the removal would show a ghost worker. */
+  #closing = false;
 
   constructor(options: WorkerServiceOptions) {
     this.#options = options;
@@ -151,6 +159,15 @@ export class WorkerService {
     });
   }
 
+  /** Publishes the running list shortly, once for every change within `runningBeatMs`. */
+  #beatSoon(): void {
+    if (this.#closing) return;
+    this.#runningBeat ??= setTimeout(() => {
+      this.#runningBeat = undefined;
+      void this.#beat().catch(() => {});
+    }, runningBeatMs);
+  }
+
   async #process(
     agentName: string,
     job: Job,
@@ -178,7 +195,7 @@ export class WorkerService {
       attempt: data.attempt,
       attemptId: data.attemptId,
     });
-    void this.#beat().catch(() => {});
+    this.#beatSoon();
     try {
       const identity = {
         attemptId: data.attemptId,
@@ -190,7 +207,7 @@ export class WorkerService {
       return await this.#execute(data, job, identity, agent, signal ?? new AbortController().signal);
     } finally {
       this.#running.delete(execution);
-      void this.#beat().catch(() => {});
+      this.#beatSoon();
     }
   }
 
@@ -203,9 +220,8 @@ export class WorkerService {
   ): Promise<AttemptResult> {
     const options = this.#options;
     const { execution } = identity;
+    // Its first message (who took the attempt) goes out during the checkout if the attempt lasts that long.
     const progress = new ProgressSender(job, identity);
-    // Said before the checkout and the agent: the coordinator records at once which worker took the attempt.
-    void progress.announce();
     const checkout = await this.#checkouts.open({
       url: data.git.url,
       ...(data.git.token !== undefined && { token: data.git.token }),
@@ -242,7 +258,7 @@ export class WorkerService {
       // Said before the end: after a lost lock this report reaches the coordinator, which records it as stale.
       if (signal.aborted)
         progress.add({ type: 'warning', message: `stopped: ${String(signal.reason ?? 'aborted')}` });
-      await progress.flush();
+      await progress.finish();
       if (signal.aborted) throw new Error(`stopped: ${String(signal.reason ?? 'aborted')}`);
       if (!result.ok) {
         finished = true;
@@ -285,7 +301,9 @@ export class WorkerService {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     if (this.#heartbeat) clearInterval(this.#heartbeat);
+    if (this.#runningBeat) clearTimeout(this.#runningBeat);
     await Promise.all(this.#workers.map((worker) => worker.close()));
     await this.#checkouts.close().catch(() => {});
     await removeWorker(this.#redis, this.#options.prefix, this.id).catch(() => {});
@@ -294,7 +312,12 @@ export class WorkerService {
   }
 }
 
-/** Batches stream parts into job progress messages. */
+/**
+ * Batches stream parts into job progress messages. Who took the attempt (and its processes) goes out with
+ * the first batch, at most `flushEveryMs` after the take; an attempt that ends sooner sends nothing but
+ * its result, which names its worker too: a no-op step costs no progress message (a Redis write on the
+ * worker, an event and a log commit on the coordinator).
+ */
 class ProgressSender {
   readonly processes: Array<{ pid: number; pgid: number }> = [];
   readonly #job: Job;
@@ -302,37 +325,51 @@ class ProgressSender {
   #parts: AgentStreamPart[] = [];
   #timer: NodeJS.Timeout | undefined;
   #sending: Promise<void> = Promise.resolve();
+  #announced = false;
   #sentProcesses = 0;
 
   constructor(job: Job, identity: ExecutionIdentity) {
     this.#job = job;
     this.#identity = identity;
+    this.#arm();
   }
 
-  /** A message with no parts: who took the attempt. */
-  announce(): Promise<void> {
-    return this.#send({ ...this.#identity, parts: [] });
-  }
-
-  /** What the job's `setup` did, after what was said before it. */
+  /** What the job's `setup` did, at once (it also says who took the attempt): before the agent's parts. */
   setUp(setup: SetupOutcome): Promise<void> {
+    this.#disarm();
+    this.#announced = true;
     return this.#send({ ...this.#identity, parts: [], setup });
   }
 
   add(part: AgentStreamPart): void {
     this.#parts.push(part);
-    this.#timer ??= setTimeout(() => void this.flush(), flushEveryMs);
+    this.#arm();
   }
 
+  /** Sends what is pending: parts, new processes, and who took the attempt if not said yet. */
   flush(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#disarm();
     const parts = this.#parts;
     this.#parts = [];
     const processes = this.processes.length > this.#sentProcesses ? [...this.processes] : undefined;
     this.#sentProcesses = this.processes.length;
-    if (parts.length === 0 && !processes) return this.#sending;
+    if (parts.length === 0 && !processes && this.#announced) return this.#sending;
+    this.#announced = true;
     return this.#send({ ...this.#identity, parts, ...(processes && { processes }) });
+  }
+
+  /**
+   * Before the result: parts still pending go out first (the coordinator sees them before the end); no
+   * message is sent for the identity or processes alone, since the result carries the identity.
+   */
+  finish(): Promise<void> {
+    if (this.#parts.length > 0) return this.flush();
+    this.#disarm();
+    return this.#sending;
+  }
+
+  stop(): void {
+    this.#disarm();
   }
 
   /** Messages go one after another, in the order they were made. */
@@ -341,7 +378,12 @@ class ProgressSender {
     return this.#sending;
   }
 
-  stop(): void {
+  #arm(): void {
+    this.#timer ??= setTimeout(() => void this.flush(), flushEveryMs);
+  }
+
+  #disarm(): void {
     if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 }
