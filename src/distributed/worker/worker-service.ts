@@ -72,6 +72,8 @@ type ExecutionIdentity = {
 
 /** Parts are sent in batches: one Redis write per burst of text, not per token. */
 const flushEveryMs = 100;
+/** How often stalled jobs are looked for, at most (a shorter lock checks as often as it lasts). */
+const stalledCheckEveryMs = 1_000;
 /**
  * Attempts starting and ending within this window share one heartbeat (the running list `ai-collab
  * workers` shows): a burst of short attempts is one registry write, not two per attempt.
@@ -118,7 +120,10 @@ export class WorkerService {
           concurrency: options.concurrency,
           name: options.name,
           lockDuration: options.lockMs,
-          stalledInterval: options.lockMs,
+          // The lock (its TTL in Redis) is what marks a job stalled, so checking often is safe, and cheap: one
+          // script per interval across all workers (BullMQ's stalled-check key). A dead worker's attempt runs
+          // again within the lock plus about a second, not the lock plus a whole lock's interval.
+          stalledInterval: Math.min(options.lockMs, stalledCheckEveryMs),
           // A stall is a dead or frozen worker, not the attempt's fault: a few are forgiven before the
           // job fails (the engine's retry policy then decides).
           maxStalledCount: 3,
