@@ -52,7 +52,7 @@ test('resume stops a contained step through its recorded cgroup, even a process 
   skip: processContainment().kind !== 'cgroup' && 'cgroup v2 containment is not usable here',
 }, async () => {
   const runId = `cgroup-orphan-${process.pid}`;
-  const cgroup = await createProcessCgroup();
+  const cgroup = createProcessCgroup();
   assert.ok(cgroup);
   const { command, args } = cgroup.joiningCommand('/bin/sh', [
     '-c',

@@ -84,7 +84,7 @@ export class AgentProcess {
 
   /** Spawns the process; rejects with the reason when it cannot start (nothing is signalled then). */
   static async start(options: AgentProcessOptions): Promise<AgentProcess> {
-    const { started: child, cgroup } = await startContained(
+    const { started: child, cgroup } = startContained(
       () =>
         spawn(options.command, options.args, {
           cwd: options.cwd,
@@ -104,7 +104,7 @@ export class AgentProcess {
       );
     });
     if (!started.ok || child.pid === undefined) {
-      await cgroup?.remove();
+      cgroup?.remove();
       throw new SpawnError(started.ok ? `${options.command}: no pid` : started.message);
     }
     const root: TreeRoot = {

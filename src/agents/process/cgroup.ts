@@ -8,7 +8,7 @@
  * for the (synchronous) spawn and straight back: the fork inherits the cgroup before the child runs any code.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { identify, isSameProcessAlive, readBootId } from './proc-table.js';
 
@@ -29,15 +29,20 @@ export function processContainment(environment: NodeJS.ProcessEnv = process.env)
   return detected;
 }
 
-/** A new empty cgroup for one process tree, or undefined when cgroups are not usable here. */
-export async function createProcessCgroup(
+/**
+ * A new empty cgroup for one process tree, or undefined when cgroups are not usable here. Synchronous, as is
+ * `remove`: one constant-time system call (tens of microseconds, whatever else runs on the machine) costs
+ * less than a trip through the thread pool, and each such trip gave the step's next event a group commit
+ * of its own (400 `true` steps: 190 commits with the trip, 74 without).
+ */
+export function createProcessCgroup(
   containment: Containment = processContainment(),
-): Promise<ProcessCgroup | undefined> {
+): ProcessCgroup | undefined {
   if (containment.kind !== 'cgroup' || ownProcs === undefined) return undefined;
   const home = ownProcs;
   const path = join(containment.directory, String(++nextCgroup));
   try {
-    await mkdir(path, { mode: 0o755 });
+    mkdirSync(path, { mode: 0o755 });
     return new ProcessCgroup(path, home);
   } catch {
     return undefined;
@@ -47,16 +52,17 @@ export async function createProcessCgroup(
 /**
  * Runs `start` (a synchronous spawn) so that the child is born in a new cgroup of its own. `cgroup` is
  * undefined when the child is not contained (cgroups unusable here): the caller falls back to its group.
+ * Synchronous, so the caller listens to the child before its `spawn` event (the next tick) is emitted.
  */
-export async function startContained<T>(
+export function startContained<T>(
   start: () => T,
   containment: Containment = processContainment(),
-): Promise<{ started: T; cgroup?: ProcessCgroup }> {
-  const cgroup = await createProcessCgroup(containment);
+): { started: T; cgroup?: ProcessCgroup } {
+  const cgroup = createProcessCgroup(containment);
   if (!cgroup) return { started: start() };
   const inside = cgroup.spawnInside(start);
   if (inside.contained) return { started: inside.started, cgroup };
-  void cgroup.remove();
+  cgroup.remove();
   return { started: inside.started };
 }
 
@@ -128,9 +134,9 @@ export class ProcessCgroup {
    * Removes the cgroup if it is empty (or already gone): one system call that also answers whether
    * anything is left in it. A populated cgroup is left as it is (false).
    */
-  async remove(): Promise<boolean> {
+  remove(): boolean {
     try {
-      await rmdir(this.path);
+      rmdirSync(this.path);
       return true;
     } catch (error) {
       return error instanceof Error && 'code' in error && error.code === 'ENOENT';

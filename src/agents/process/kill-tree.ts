@@ -53,7 +53,7 @@ export async function killProcessTree(root: TreeRoot, options: KillTreeOptions):
   if (root.bootId !== readBootId()) return { terminated: 0, killed: 0 };
   const cgroup = root.cgroup === undefined ? undefined : new ProcessCgroup(root.cgroup);
   // The common case: the step left nothing behind, which removing its empty cgroup proves at once.
-  if (cgroup && (await cgroup.remove())) return { terminated: 0, killed: 0 };
+  if (cgroup?.remove()) return { terminated: 0, killed: 0 };
   const tree = cgroup ? cgroupMembership(cgroup) : scannedMembership(root);
   const pollMs = options.pollMs ?? 25;
   const first = await tree.members();
@@ -87,7 +87,7 @@ function cgroupMembership(cgroup: ProcessCgroup): TreeMembership {
       else signalEach(members, signal);
     },
     release: async () => {
-      await cgroup.remove();
+      cgroup.remove();
     },
   };
 }

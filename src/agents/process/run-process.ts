@@ -42,7 +42,7 @@ export type ProcessOutcome =
 export async function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> {
   if (options.signal.aborted) return { kind: 'aborted', tail: '' };
   const log = new CappedLog(options.logFile, options.maxLogBytes);
-  const cgroup = await createProcessCgroup(options.containment);
+  const cgroup = createProcessCgroup(options.containment);
   const command = cgroup
     ? cgroup.joiningCommand(options.command, options.args)
     : { command: options.command, args: [...options.args] };
@@ -62,7 +62,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
   });
   if (!spawned.ok || child.pid === undefined) {
     await log.close();
-    await cgroup?.remove();
+    cgroup?.remove();
     // Never signal a child that did not start: its pid may be 0, and kill(0) hits our own group.
     return { kind: 'spawn-failed', message: spawned.ok ? `${options.command}: no pid` : spawned.message };
   }

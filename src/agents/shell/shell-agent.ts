@@ -20,6 +20,9 @@ export interface ShellAgentOptions {
 export { stepTagName as processTagName } from '../agent-deps.js';
 
 export function createShellAgent(options: ShellAgentOptions): Agent {
+  // Filtered once, not per step: reading `process.env` is a call into C++ for every variable, which showed
+  // in the profile of plans of small commands. The orchestrator's environment does not change while it runs.
+  let inherited: Record<string, string> | undefined;
   return {
     name: 'shell',
     async run(task: AgentTask): Promise<AgentResult> {
@@ -30,13 +33,18 @@ export function createShellAgent(options: ShellAgentOptions): Agent {
           failure: { code: 'INTERNAL', kind: 'permanent', message: 'shell step without run:' },
         };
       }
-      const env = buildChildEnvironment(options.sourceEnvironment, options.environment, {
-        ...options.extraEnvironment,
+      inherited ??= buildChildEnvironment(
+        options.sourceEnvironment,
+        options.environment,
+        options.extraEnvironment,
+      );
+      const env = {
+        ...inherited,
         ...task.step.env,
         AI_COLLAB_RUN_ID: task.runId,
         AI_COLLAB_STEP_ID: task.stepId,
         AI_COLLAB_ATTEMPT: String(task.attempt),
-      });
+      };
       const outcome = await runProcess({
         command: '/bin/sh',
         args: ['-c', command],
