@@ -34,6 +34,7 @@ import {
   nextRunName,
   randomDag,
   readMarks,
+  runConcurrency,
   runPlan,
 } from './plans.js';
 import {
@@ -48,7 +49,7 @@ import {
 
 const redisUrl = process.env.AI_COLLAB_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const goals = { speedup4: 3.6, dispatchP95Ms: 25, noopPerSecond: 1_000, killSlackMs: 5_000 };
-const localConcurrency = 64;
+const localConcurrency = runConcurrency;
 /** Processes a no-op step starts: its sh and the `date` of its marker; a worker adds one `git status`. */
 const processesPerNoOp = { local: 2, distributed: 3 };
 const prefix = `bench-${randomBytes(5).toString('hex')}`;

@@ -53,8 +53,14 @@ interface Mark {
   where: string;
 }
 
+/**
+ * Steps of one run at once: the plan says it, or the run would keep its default of 4 whatever slots the
+ * process (64 here) or its workers have, and the bench would measure that queue, not dispatch.
+ */
+export const runConcurrency = 64;
+
 function planText(name: string, dag: Dag, sleepSeconds: number, markers: string, markEnd: boolean): string {
-  const lines = [`name: ${name}`, 'steps:'];
+  const lines = [`name: ${name}`, `concurrency: ${runConcurrency}`, 'steps:'];
   dag.forEach((needs, index) => {
     const mark = (kind: string) => `echo ${kind} s${index} $(date +%s%3N) $PWD >> ${markers}`;
     const parts = [
@@ -116,10 +122,17 @@ function measure(dag: Dag, marks: Mark[], code: number | null): Measured {
   const first = startTimes[0] ?? 0;
   const last = Math.max(...(ends.size > 0 ? ends.values() : startTimes));
   const dispatchMs: number[] = [];
+  // Started before and still running at `at`: a step ready then with all slots taken waits for a slot,
+  // which is scheduling, not dispatch.
+  const runningAt = (at: number) =>
+    [...starts].filter(([id, start]) => start <= at && (ends.get(id) ?? Number.POSITIVE_INFINITY) > at)
+      .length;
   dag.forEach((needs, index) => {
     const start = starts.get(`s${index}`);
     const ready = Math.max(...needs.map((need) => ends.get(`s${need}`) ?? Number.NaN));
-    if (needs.length > 0 && start !== undefined && Number.isFinite(ready)) dispatchMs.push(start - ready);
+    if (needs.length === 0 || start === undefined || !Number.isFinite(ready)) return;
+    if (ends.size > 0 && runningAt(ready) >= runConcurrency) return;
+    dispatchMs.push(start - ready);
   });
   const span = (startTimes.at(-1) ?? 0) - first;
   return {
