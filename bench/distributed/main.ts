@@ -1,6 +1,6 @@
 /**
  * `npm run bench:distributed`: distributed mode on this machine against the real Redis (a fresh key prefix,
- * removed at the end), through the real CLI: the same plans run by the local engine (the baseline) and by a
+ * removed at the end), through the real, built CLI (`npm run build` first): the same plans run by the local engine (the baseline) and by a
  * coordinator with `ai-collab worker` processes, each with its own --dir and HOME.
  *
  * Every step appends its start (and end) time to a marker file, so the numbers exclude the CLI's start-up.
@@ -42,6 +42,7 @@ import {
   type BenchWorker,
   cli,
   repository,
+  requireBuiltCli,
   startWorker,
   stopWorkers,
   until,
@@ -199,6 +200,7 @@ async function noopPart(noop: number, seed: number, slots: number, lockMs: numbe
 }
 
 async function main(): Promise<void> {
+  requireBuiltCli();
   const { values } = parseArgs({
     options: {
       steps: { type: 'string', default: '200' },

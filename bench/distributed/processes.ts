@@ -1,15 +1,17 @@
 /**
- * The real processes of the distributed benchmark: the CLI (`run`, `worker`) started from source with its
+ * The real processes of the distributed benchmark: the built CLI (`run`, `worker`), as users run it, with its
  * own HOME and the bench's key prefix, workers in their own folders, and scratch git repositories.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { builtCliEntry, cliCommand } from '../../test/support/cli.js';
 import { startWorkerCli } from '../../test/support/worker-cli.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-const cliEntry = join(root, 'src', 'cli', 'bin.ts');
-const tsxLoader = import.meta.resolve('tsx');
+/** The bench runs the built CLI, as users do (and as bench:scheduler does), not the source through tsx. */
+export function requireBuiltCli(): void {
+  if (!existsSync(builtCliEntry)) throw new Error(`${builtCliEntry} is missing: run \`npm run build\` first`);
+}
 
 export interface Started {
   child: ChildProcess;
@@ -30,7 +32,7 @@ export interface BenchSetting {
 }
 
 export function cli(setting: BenchSetting, args: string[], cwd: string, home: string): Started {
-  const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, ...args], {
+  const child = spawn(process.execPath, [...cliCommand(true), ...args], {
     cwd,
     env: {
       ...process.env,
@@ -70,6 +72,7 @@ export async function startWorker(
     name,
     redisUrl: setting.redisUrl,
     directory,
+    built: true,
     env: { HOME: join(directory, 'home'), AI_COLLAB_CONFIG_JSON: setting.configJson },
     args: [
       '--agents',

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 export const cliEntry = join(root, 'src', 'cli', 'bin.ts');
+/** The built command line (`npm run build`): what users run, without tsx compiling at start. */
+export const builtCliEntry = join(root, 'dist', 'cli', 'bin.js');
 export const fixturesDir = join(root, 'test', 'fixtures');
 /** tsx resolved from this repository, since the child runs in a temporary workspace. */
 export const tsxLoader = import.meta.resolve('tsx');
@@ -21,9 +23,17 @@ export interface CliProcess {
   stderrSoFar(): string;
 }
 
-/** Starts the real command line (from source, through tsx) as a child process. */
-export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }): CliProcess {
-  const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, ...args], {
+/** How a child runs the command line: from source through tsx (tests), or the built one (benchmarks). */
+export function cliCommand(built = false): string[] {
+  return built ? [builtCliEntry] : ['--import', tsxLoader, cliEntry];
+}
+
+/** Starts the real command line (from source, through tsx, unless `built`) as a child process. */
+export function startCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; built?: boolean },
+): CliProcess {
+  const child = spawn(process.execPath, [...cliCommand(options.built), ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', AI_COLLAB_HOME: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

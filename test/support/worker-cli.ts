@@ -11,6 +11,8 @@ export interface WorkerCliOptions {
   env: Record<string, string>;
   /** Further `ai-collab worker` arguments (--agents, --lock-duration …). */
   args?: readonly string[];
+  /** Runs the built CLI (dist/) instead of the source. */
+  built?: boolean;
 }
 
 export async function startWorkerCli(options: WorkerCliOptions): Promise<CliProcess> {
@@ -26,7 +28,7 @@ export async function startWorkerCli(options: WorkerCliOptions): Promise<CliProc
       name,
       ...(options.args ?? []),
     ],
-    { cwd: directory, env: options.env },
+    { cwd: directory, env: options.env, ...(options.built && { built: true }) },
   );
   await waitFor(
     () => worker.stderrSoFar().includes(`worker ${name} serves`) || worker.child.exitCode !== null,
