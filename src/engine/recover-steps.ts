@@ -8,13 +8,18 @@ import { readBootId } from '../agents/process/proc-table.js';
 import { processTagName } from '../agents/shell/shell-agent.js';
 import type { Clock } from '../support/clock.js';
 import type { RunRecorder } from './run-recorder.js';
+import type { StepStatus } from './run-state.js';
+
+const inAttempt: ReadonlySet<StepStatus> = new Set(['running', 'reviewing', 'merging']);
 
 export async function recoverRunningSteps(
   recorder: RunRecorder,
   options: { clock: Clock; killGraceMs: number; reason: string },
 ): Promise<number> {
   const state = recorder.state;
-  const running = state.order.filter((id) => state.steps[id]?.status === 'running');
+  // Reviewing and merging are stages of a running attempt: one the crash cut short runs again like any
+  // other (a merge that had landed is found on the run branch and not made twice).
+  const running = state.order.filter((id) => inAttempt.has(state.steps[id]?.status ?? 'pending'));
   await Promise.all(
     running.map(async (id) => {
       const step = state.steps[id];

@@ -43,12 +43,16 @@ const stepIds = ['first', 'hold', 'beside', 'after-a', 'after-b', 'last'];
 
 /**
  * A cluster on a private Redis with the given workers, and a coordinator running the held plan in a fresh
- * repository, returned once its `hold` step runs on a worker (so Redis goes away with work in flight).
+ * repository, returned once its `hold` step runs on a worker and `beside` has landed (so Redis goes away with
+ * exactly one attempt in flight).
  */
 async function startHeldRun(workerNames: string[]) {
   const redis = await startPrivateRedis();
   const cluster = openCluster(redis);
-  const workers = await Promise.all(workerNames.map((name) => cluster.startWorker(name)));
+  // Two slots each: `beside` runs alongside `hold` on any worker, whichever of them a worker takes first.
+  const workers = await Promise.all(
+    workerNames.map((name) => cluster.startWorker(name, { args: ['--concurrency', '2'] })),
+  );
   const markers = tempDir('ai-collab-markers-');
   const release = join(markers, 'release');
   const repo = gitRepo({ 'README.md': 'project\n' });
@@ -57,6 +61,13 @@ async function startHeldRun(workerNames: string[]) {
     repo,
   );
   await waitFor(() => markerLines(join(markers, 'hold')).length === 1, 'the held step to run', 120_000);
+  // Only `hold` is in flight when Redis goes: `beside` has landed (a step cut short in its merge would run
+  // again on resume, by design; that is not what these tests are about).
+  await waitFor(
+    () => coordinator.stderrSoFar().includes('step beside succeeded'),
+    'the step beside the held one to land',
+    120_000,
+  );
   return { redis, cluster, workers, markers, release, repo, coordinator };
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readBootId } from '../../../src/agents/process/proc-table.js';
 import type { StepHooks } from '../../../src/engine/step-hooks.js';
 import { OrchestratorError } from '../../../src/support/errors.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -121,3 +122,44 @@ test('a workspace that cannot be prepared is retried unless the error’s kind s
     { prepares: 1, kind: 'permanent' },
   );
 });
+
+for (const stage of ['review', 'merge'] as const) {
+  test(`a step whose ${stage} a crash cut short runs again on resume, and the run finishes`, async () => {
+    const clock = new FakeClock();
+    const agent = new ScriptedAgent('timer', clock, () => ({ durationMs: 10 }));
+    let cutShort = true;
+    const hooks: StepHooks = {
+      stages: [
+        {
+          name: stage,
+          appliesTo: () => true,
+          // The first process dies inside the stage: its promise never settles.
+          run: () => (cutShort ? new Promise<never>(() => {}) : Promise.resolve({ kind: 'passed' })),
+        },
+      ],
+    };
+    // The first process, on this machine, is gone (a pid no process has): its run is taken over at once.
+    const gone = { pid: 4_194_001, startTime: '1', bootId: readBootId(), host: 'here' };
+    const first = createTestEngine({ clock, agents: [agent], hooks, owner: gone });
+    const run = first.engine.createRun({
+      plan: planOf([{ id: 'edit' }, { id: 'after', needs: ['edit'] }]),
+      workspace: '/repo',
+      planFile: null,
+    });
+    const handle = first.engine.startRun(run.runId);
+    await clock.advance(1_000);
+    assert.equal(handle.state.steps.edit?.status, stage === 'review' ? 'reviewing' : 'merging');
+    cutShort = false;
+    const second = createTestEngine({ clock, store: first.store, agents: [agent], hooks });
+    const resumed = await second.engine.resumeRun(run.runId);
+    const state = await clock.runUntilSettled(resumed.done);
+    assert.equal(state.status, 'succeeded');
+    assert.equal(state.steps.edit?.status, 'succeeded');
+    assert.equal(
+      state.steps.edit?.attempts,
+      2,
+      'the cut-short attempt is interrupted, and the step runs again',
+    );
+    assert.equal(state.steps.after?.status, 'succeeded');
+  });
+}
