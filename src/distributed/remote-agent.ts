@@ -104,14 +104,13 @@ export class RemoteAgent implements Agent {
     const earlier = claim.saved ? undefined : claim.earlier;
     const adopted =
       earlier && takesOver(earlier, task, record)
-        ? await deps.queues.adopt(this.name, earlier.attemptId, handlers)
+        ? await this.#takeOver(task, { ...record, attemptId: earlier.attemptId }, handlers)
         : undefined;
     if (earlier && adopted) {
-      // The record now names this attempt, so a crash during it lets the next one take the job over too.
-      await deps.attempts.save(task.runId, task.stepId, { ...record, attemptId: earlier.attemptId });
       task.onEvent?.({
         type: 'warning',
-        message: 'taking over the attempt a crash cut short on a worker (not run again)',
+        message:
+          'taking over the attempt a stopped coordinator left on a worker (its agent does not run again)',
       });
       waiting.start();
       return this.#await(task, { ...job, attemptId: earlier.attemptId }, adopted, {
@@ -124,6 +123,19 @@ export class RemoteAgent implements Agent {
     const watch = await deps.queues.submit(this.name, job, handlers);
     waiting.start();
     return this.#await(task, job, watch, { placements, setups, waiting });
+  }
+
+  /**
+   * Watches the earlier job for this attempt. The record names this attempt first, so a crash at any
+   * point of the take-over leaves the next attempt free to take the job over too.
+   */
+  async #takeOver(
+    task: AgentTask,
+    record: AttemptRecord,
+    handlers: Parameters<AgentQueues['adopt']>[2],
+  ): Promise<JobWatch | undefined> {
+    await this.#deps.attempts.save(task.runId, task.stepId, record);
+    return this.#deps.queues.adopt(this.name, record.attemptId, handlers);
   }
 
   /** The attempt's outcome is in the log: its record goes, so no later attempt takes its job over. */
