@@ -28,10 +28,14 @@ export class AttemptReleases {
     const settled = { runId: this.#recorder.state.runId, stepId: attempt.step.id, attempt: attempt.attempt };
     const release: Promise<void> = this.#recorder
       .durable()
-      .then(() => agent.settled?.(settled))
-      .catch((error: unknown) =>
-        // Kept longer than needed, never lost: the agent's records expire on their own.
-        this.#logger.warn('could not release a settled attempt', { ...settled, error }),
+      .then(
+        () =>
+          agent.settled?.(settled).catch((error: unknown) =>
+            // Kept longer than needed, never lost: the agent's records expire on their own.
+            this.#logger.warn('could not release a settled attempt', { ...settled, error }),
+          ),
+        // The outcome never reached the log (the store failed): what the agent kept is for the resume.
+        () => undefined,
       )
       .finally(() => this.#pending.delete(release));
     this.#pending.add(release);
