@@ -38,6 +38,12 @@ export interface AgentTask {
   onEvent?(part: AgentStreamPart): void;
   /** Extra instructions appended to the prompt for this attempt (e.g. reviewers' reasons after a rejection). */
   feedback?: string;
+  /**
+   * The step's previous attempt, when a crash or a stop cut it short before its outcome was logged: an agent
+   * that kept that attempt's work (a remote one, whose result may be finished on a worker) takes it over
+   * instead of doing it again. Absent when the previous attempt ended with a logged outcome.
+   */
+  interruptedAttempt?: number;
   /** Facts about an attempt run elsewhere (distributed mode) that belong in the run's log. */
   onRemoteFact?(fact: RemoteAttemptFact): void;
   /**
@@ -169,6 +175,17 @@ export interface Agent {
   warm?(): Promise<void>;
   /** Stops every process the agent owns. */
   close?(): Promise<void>;
+  /**
+   * The attempt's outcome is durable in the run's log: whatever the agent kept so a resume could take the
+   * attempt over can go. Not called for an interrupted attempt, whose next one may take it over.
+   */
+  settled?(attempt: SettledAttempt): Promise<void>;
+}
+
+export interface SettledAttempt {
+  runId: string;
+  stepId: string;
+  attempt: number;
 }
 
 /** The text an agent step is asked to do: its prompt (or seed description), plus any feedback. */

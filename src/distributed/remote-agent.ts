@@ -5,10 +5,10 @@
  * applied to the step's directory before the engine's stages look at it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Agent, AgentResult, AgentTask, StepFailure } from '../agents/agent.js';
+import type { Agent, AgentResult, AgentTask, SettledAttempt, StepFailure } from '../agents/agent.js';
 import { errorMessage } from '../support/errors.js';
 import type { AgentQueues, JobWatch } from './agent-queues.js';
-import { type AttemptRecords, feedbackKey } from './attempt-records.js';
+import { type AttemptRecord, type AttemptRecords, feedbackKey } from './attempt-records.js';
 import type { GitExchange } from './git-exchange.js';
 import {
   type AttemptJob,
@@ -93,21 +93,27 @@ export class RemoteAgent implements Agent {
         }),
     };
     const feedback = feedbackKey(task.feedback);
-    const record = { attemptId: job.attemptId, startCommit: job.startCommit, feedback };
+    const record = {
+      attemptId: job.attemptId,
+      attempt: task.attempt,
+      startCommit: job.startCommit,
+      feedback,
+    };
     // One round trip in the usual case (no earlier attempt): this attempt's record is saved at once.
     const claim = await deps.attempts.claim(task.runId, task.stepId, record);
     const earlier = claim.saved ? undefined : claim.earlier;
     const adopted =
-      earlier && earlier.startCommit === job.startCommit && earlier.feedback === feedback
-        ? await deps.queues.adopt(this.name, earlier.attemptId, handlers)
+      earlier && takesOver(earlier, task, record)
+        ? await this.#takeOver(task, { ...record, attemptId: earlier.attemptId }, handlers)
         : undefined;
-    if (adopted) {
+    if (earlier && adopted) {
       task.onEvent?.({
         type: 'warning',
-        message: 'taking over the attempt still on a worker (not run again)',
+        message:
+          'taking over the attempt a stopped coordinator left on a worker (its agent does not run again)',
       });
       waiting.start();
-      return this.#await(task, { ...job, attemptId: earlier?.attemptId ?? job.attemptId }, adopted, {
+      return this.#await(task, { ...job, attemptId: earlier.attemptId }, adopted, {
         placements,
         setups,
         waiting,
@@ -117,6 +123,24 @@ export class RemoteAgent implements Agent {
     const watch = await deps.queues.submit(this.name, job, handlers);
     waiting.start();
     return this.#await(task, job, watch, { placements, setups, waiting });
+  }
+
+  /**
+   * Watches the earlier job for this attempt. The record names this attempt first, so a crash at any
+   * point of the take-over leaves the next attempt free to take the job over too.
+   */
+  async #takeOver(
+    task: AgentTask,
+    record: AttemptRecord,
+    handlers: Parameters<AgentQueues['adopt']>[2],
+  ): Promise<JobWatch | undefined> {
+    await this.#deps.attempts.save(task.runId, task.stepId, record);
+    return this.#deps.queues.adopt(this.name, record.attemptId, handlers);
+  }
+
+  /** The attempt's outcome is in the log: its record goes, so no later attempt takes its job over. */
+  async settled(attempt: SettledAttempt): Promise<void> {
+    await this.#deps.attempts.forget(attempt.runId, attempt.stepId, attempt.attempt);
   }
 
   async #await(
@@ -130,11 +154,12 @@ export class RemoteAgent implements Agent {
     try {
       const finished = await watch.finished;
       if (task.signal.aborted) {
-        await this.#deps.attempts.forget(task.runId, task.stepId).catch(() => {});
+        // The job was cancelled: nothing of it is left to take over.
+        await this.#deps.attempts.forget(task.runId, task.stepId, task.attempt).catch(() => {});
         return failed('ABORTED', 'permanent', 'stopped');
       }
-      // Taken: a later attempt of this step must never be given this result again.
-      await this.#deps.attempts.forget(task.runId, task.stepId).catch(() => {});
+      // The record stays until the engine has logged what came of this result (`settled`): a crash during
+      // the review or the merge then takes the same result again instead of running the agent again.
       if (finished.kind === 'failed')
         return failed(
           'AGENT_CRASHED',
@@ -172,6 +197,20 @@ export class RemoteAgent implements Agent {
       watch.dispose();
     }
   }
+}
+
+/**
+ * Whether an earlier record's job is this attempt's to take over: only the attempt a crash (or a stop) cut
+ * short, before its outcome was logged, and only for the same start and feedback. A record left by an
+ * attempt whose outcome was logged (its removal lost in a crash) is never taken: that result was used.
+ */
+function takesOver(earlier: AttemptRecord, task: AgentTask, current: AttemptRecord): boolean {
+  return (
+    task.interruptedAttempt !== undefined &&
+    earlier.attempt === task.interruptedAttempt &&
+    earlier.startCommit === current.startCommit &&
+    earlier.feedback === current.feedback
+  );
 }
 
 /** Tells the engine which worker runs the attempt: once per execution (a stalled job's re-run is another). */

@@ -18,7 +18,9 @@ export async function recoverRunningSteps(
 ): Promise<number> {
   const state = recorder.state;
   // Reviewing and merging are stages of a running attempt: one the crash cut short runs again like any
-  // other (a merge that had landed is found on the run branch and not made twice).
+  // other (a merge that had landed is found on the run branch and not made twice). Its next attempt is
+  // told it follows an interrupted one, so a remote agent whose result is still on record takes that
+  // result through the stages again instead of running the agent again.
   const running = state.order.filter((id) => inAttempt.has(state.steps[id]?.status ?? 'pending'));
   await Promise.all(
     running.map(async (id) => {

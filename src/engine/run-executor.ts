@@ -11,6 +11,7 @@ import type { Budget, StepDefinition } from '../protocol/plan-types.js';
 import type { OwnerIdentity } from '../store/event-store.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
+import { AttemptReleases } from './attempt-releases.js';
 import type { SpendHistory } from './budget/forecast.js';
 import type { PriceTable } from './budget/price-table.js';
 import { RunBudget } from './budget/run-budget.js';
@@ -74,6 +75,7 @@ export class RunExecutor {
   #unsubscribeSlots: () => void = () => {};
   #unsubscribeLive: () => void = () => {};
   readonly #budget: RunBudget;
+  readonly #releases: AttemptReleases;
   readonly #settleHost: SettleHost;
   #budgetPaused = false; // paused at its budget: this executor is done with the run
   readonly #approvalWait = new AbortController();
@@ -92,6 +94,7 @@ export class RunExecutor {
       definitionOf: (id) => this.state.plan.steps[this.#planIndex.get(id) ?? -1],
     });
     this.#budget = RunBudget.forRun(deps, options.spendHistory);
+    this.#releases = new AttemptReleases(recorder, deps.logger);
     this.#settleHost = {
       recorder,
       deps,
@@ -313,6 +316,8 @@ export class RunExecutor {
             ...agentTimeout(this.#deps.agents.timeoutOf(definition.agent)),
             ...(this.#deps.hooks && { hooks: this.#deps.hooks }),
             ...(step.feedback !== undefined && { feedback: step.feedback }),
+            // Its previous attempt has no logged outcome: a remote agent may take its work over.
+            ...(step.status === 'interrupted' && { interruptedAttempt: step.attempts }),
             overBudget: (usage) => this.#budget.overCapWith(definition, usage),
           })
         : Promise.resolve({
@@ -327,7 +332,10 @@ export class RunExecutor {
             },
           });
     outcome
-      .then((result) => settleAttempt(this.#settleHost, id, attempt, result))
+      .then((result) => {
+        settleAttempt(this.#settleHost, id, attempt, result);
+        this.#releases.after(definition.pick ? undefined : agent, attempt, result);
+      })
       .catch((error: unknown) => this.#fail(error))
       .finally(() => {
         this.#running.delete(id);
@@ -400,10 +408,13 @@ export class RunExecutor {
       return;
     }
     if (!pausedAtBudget) this.#recordEnd();
-    this.#recorder.durable().then(
-      () => this.#settle.resolve(this.state),
-      (error: unknown) => this.#settle.reject(error),
-    );
+    this.#recorder
+      .durable()
+      .then(() => this.#releases.done())
+      .then(
+        () => this.#settle.resolve(this.state),
+        (error: unknown) => this.#settle.reject(error),
+      );
   }
 
   #recordEnd(): void {

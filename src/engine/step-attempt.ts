@@ -50,6 +50,8 @@ export interface AttemptContext {
   hooks?: StepHooks;
   /** Added to the prompt of this attempt (reviewers' reasons after a rejection). */
   feedback?: string;
+  /** The previous attempt, when it was interrupted (see `AgentTask.interruptedAttempt`). */
+  interruptedAttempt?: number;
   /** Why the agent's usage passes the step's own budget, if it does: the attempt then fails as BUDGET. */
   overBudget?(usage: AgentOutcomeDetails['usage']): string | undefined;
 }
@@ -220,6 +222,7 @@ export class StepAttempt {
         ...(startCommit !== undefined && { startCommit }),
         ...(setupOnAgent && { setup: setupOnAgent }),
         ...(context.feedback !== undefined && { feedback: context.feedback }),
+        ...(context.interruptedAttempt !== undefined && { interruptedAttempt: context.interruptedAttempt }),
         logFile,
         get signal() {
           return attempt.#signal();

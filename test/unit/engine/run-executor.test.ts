@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { z } from 'zod';
+import type { AgentResult, AgentTask, SettledAttempt } from '../../../src/agents/agent.js';
 import type { RunEvent } from '../../../src/engine/events.js';
 import { replayEvents } from '../../../src/engine/projection.js';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { ScriptedAgent } from '../../support/scripted-agent.js';
 import { createTestEngine, planOf } from '../../support/test-engine.js';
@@ -379,4 +382,78 @@ test('a 429 with no announced reset pauses its provider: every step on it waits 
   );
   // A step on another provider is not held back.
   assert.equal(other.startTimes('elsewhere')[0], start + 10);
+});
+
+/** Which step and attempt an event is about, when it is about one. */
+const attemptOf = z.object({ stepId: z.string(), attempt: z.number() });
+const attemptEnds = new Set(['step.succeeded', 'step.attempt-failed', 'step.failed', 'step.interrupted']);
+
+/** A scripted agent that keeps something per attempt for a resume, as a remote agent keeps its record. */
+class KeepingAgent extends ScriptedAgent {
+  /** `step#attempt<-interrupted attempt it was told it follows` ('-' for none), per start. */
+  readonly told: string[] = [];
+  /** `step#attempt:the outcome the log held for it when the agent was told it settled`. */
+  readonly released: string[] = [];
+  readonly #store: SqliteStore;
+
+  constructor(clock: FakeClock, store: SqliteStore, script: ConstructorParameters<typeof ScriptedAgent>[2]) {
+    super('timer', clock, script);
+    this.#store = store;
+  }
+
+  override run(task: AgentTask): Promise<AgentResult> {
+    this.told.push(`${task.stepId}#${task.attempt}<-${task.interruptedAttempt ?? '-'}`);
+    return super.run(task);
+  }
+
+  async settled(attempt: SettledAttempt): Promise<void> {
+    const logged = [...this.#store.readEvents(attempt.runId)].filter((event) => {
+      const about = attemptOf.safeParse(event.data);
+      return (
+        attemptEnds.has(event.type) &&
+        about.success &&
+        about.data.stepId === attempt.stepId &&
+        about.data.attempt === attempt.attempt
+      );
+    });
+    this.released.push(`${attempt.stepId}#${attempt.attempt}:${logged.at(-1)?.type ?? 'nothing logged'}`);
+  }
+}
+
+test('an agent is told an attempt settled only once its outcome is committed, never an interrupted one, whose next attempt is told it follows it', async () => {
+  const clock = new FakeClock();
+  const store = new SqliteStore({ path: ':memory:', clock });
+  const agent = new KeepingAgent(clock, store, (id, attempt) => ({
+    durationMs: id === 'a' ? 10_000 : 1_000,
+    ...(id === 'b' && attempt === 1 && { fail: {} }),
+  }));
+  const { engine } = createTestEngine({ clock, store, agents: [agent] });
+  const run = engine.createRun({
+    plan: planOf([{ id: 'a' }, { id: 'b', retries: 1 }]),
+    workspace: '/tmp',
+    planFile: null,
+  });
+  const handle = engine.startRun(run.runId);
+  await clock.advance(5_000);
+  engine.stop(run.runId, 'immediate');
+  const stopped = await clock.runUntilSettled(handle.done);
+  assert.equal(stopped.steps.a?.status, 'interrupted');
+  const second = createTestEngine({ clock, store, agents: [agent] });
+  const state = await clock.runUntilSettled((await second.engine.resumeRun(run.runId)).done);
+  assert.equal(state.status, 'succeeded');
+  assert.deepEqual(
+    [...agent.released].sort(),
+    ['a#2:step.succeeded', 'b#1:step.attempt-failed', 'b#2:step.succeeded'],
+    'each attempt with an outcome was released after its commit; the interrupted a#1 never was',
+  );
+  assert.deepEqual(
+    agent.told.filter((entry) => entry.startsWith('a#')),
+    ['a#1<--', 'a#2<-1'],
+    'the attempt after the interruption may take it over',
+  );
+  assert.deepEqual(
+    agent.told.filter((entry) => entry.startsWith('b#')),
+    ['b#1<--', 'b#2<--'],
+    'a retry after a logged failure takes nothing over',
+  );
 });
