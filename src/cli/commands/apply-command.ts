@@ -83,7 +83,7 @@ async function withFinishedRun(
   context: CommandContext,
   act: (runtime: Runtime, workspace: string) => Promise<Landing>,
 ): Promise<number> {
-  const runtime = context.openRuntime(context.loadConfig(), options.db);
+  const runtime = await context.openRuntime(context.loadConfig(), options.db);
   try {
     const run = runtime.store.getRun(runId);
     if (!run) throw new InputError('RUN_NOT_FOUND', `no run ${runId}; see ai-collab runs`);
