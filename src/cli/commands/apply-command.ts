@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { EventDecoder } from '../../engine/decode-events.js';
-import { isResumable } from '../../engine/engine.js';
 import { type Landing, recordLanding, refuseRepeatedLanding } from '../../engine/landing-log.js';
 import { loadRunState } from '../../engine/load-run-state.js';
+import { isResumable } from '../../engine/resumable.js';
 import { InputError } from '../../support/errors.js';
 import { applyRun } from '../../workspace/apply-run.js';
 import { discardRun } from '../../workspace/discard-run.js';
