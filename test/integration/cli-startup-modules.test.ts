@@ -65,7 +65,7 @@ test('--version loads the argument parser and nothing of the engine, agents, sto
   );
 });
 
-test('a run of shell steps loads no other adapter, no planner and no live view', async () => {
+test('a run of shell steps loads no other adapter, no model client, no planner and no live view', async () => {
   const cwd = tempDir('startup-run-');
   writeFileSync(join(cwd, 'plan.yaml'), 'name: shell only\nsteps:\n  - id: one\n    run: "true"\n');
   const modules = await modulesLoadedBy(['run', 'plan.yaml', '--yes'], cwd);
@@ -76,6 +76,7 @@ test('a run of shell steps loads no other adapter, no planner and no live view',
       'src/agents/codex/codex-agent.ts',
       'src/agents/gemini/gemini-agent.ts',
       'src/agents/acp/acp-agent.ts',
+      'src/agents/openai/chat-client.ts',
       'src/plan/planner/run-planner.ts',
       'src/cli/output/live-view.ts',
       'src/server/',
