@@ -3,9 +3,9 @@
  * built CLI (`node dist/cli/bin.js run plan.yaml --yes`, a real process with its store, supervision and
  * output) and through `make -jN`, alternately, each in a fresh directory. Wall time is measured around the
  * process; CPU time is what the process and every child it reaped used (cutime + cstime of this process).
- * One extra, untimed CLI run with `spawn-timer.mjs` preloaded measures how long the CLI spends inside
- * node's `spawn` (fork and exec on the main thread), and when its first step started, so the report can
- * say how much of the gap to make is node's spawn itself.
+ * Extra, untimed CLI runs (one per repeat) with `spawn-timer.mjs` preloaded measure how long the CLI
+ * spends inside node's `spawn` (fork and exec on the main thread), and when its first spawn began, so the
+ * report can say how much of the gap to make is node's spawn itself.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -43,6 +43,6 @@ export function printCliReport(results: CliPartResults): void {
       `bench/scheduler/spawn-timer.mjs preloaded, medians): ${fixed(spawned.spawnMs / 1000, 3)} s of their ` +
       `${fixed(spawned.wallMs / 1000, 3)} s wall for ${spawned.spawns} spawns ` +
       `(${fixed(spawned.spawnMs / Math.max(spawned.spawns, 1), 2)} ms each) = ${fixed(spawned.spawnMs / make.wallMs, 1)}× ` +
-      `make's wall time; first step started ${fixed(spawned.firstSpawnAtMs / 1000, 3)} s after the process did`,
+      `make's wall time; the first spawn began ${fixed(spawned.firstSpawnAtMs / 1000, 3)} s after the process started`,
   );
 }
