@@ -3,6 +3,9 @@
  * built CLI (`node dist/cli/bin.js run plan.yaml --yes`, a real process with its store, supervision and
  * output) and through `make -jN`, alternately, each in a fresh directory. Wall time is measured around the
  * process; CPU time is what the process and every child it reaped used (cutime + cstime of this process).
+ * Extra, untimed CLI runs (one per repeat) with `spawn-timer.mjs` preloaded measure how long the CLI
+ * spends inside node's `spawn` (fork and exec on the main thread), and when its first spawn began, so the
+ * report can say how much of the gap to make is node's spawn itself.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,10 +31,22 @@ export interface CliPartResults {
   make: ProcessRun[];
   /** Bare `child_process.spawn('/bin/sh', ['-c', 'true'])`, N at a time, in a fresh node: any node orchestrator's floor. */
   nodeSpawn: ProcessRun[];
+  /** From extra runs with spawn-timer.mjs preloaded (one per repeat, not among the timed runs). */
+  spawnTimes: SpawnTimes[];
+}
+
+/** What spawn-timer.mjs writes: the CLI's spawns, the time inside them, and when the first began. */
+export interface SpawnTimes {
+  spawns: number;
+  spawnMs: number;
+  firstSpawnAtMs: number;
+  /** The wall time of the run it measured (slower than a timed run: the preload wraps every spawn). */
+  wallMs: number;
 }
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const builtCli = join(projectRoot, 'dist', 'cli', 'bin.js');
+const spawnTimer = fileURLToPath(new URL('./spawn-timer.mjs', import.meta.url));
 const clockTicksPerSecond = 100;
 
 export async function runCliPart(options: CliPartOptions): Promise<CliPartResults> {
@@ -39,22 +54,24 @@ export async function runCliPart(options: CliPartOptions): Promise<CliPartResult
   const cli: ProcessRun[] = [];
   const make: ProcessRun[] = [];
   const nodeSpawn: ProcessRun[] = [];
+  const spawnTimes: SpawnTimes[] = [];
   for (let repeat = 0; repeat < options.repeats; repeat++) {
     cli.push(await inFreshDirectory(options, (directory) => runCli(directory, options.concurrency)));
     make.push(await inFreshDirectory(options, (directory) => runMake(directory, options.concurrency)));
     nodeSpawn.push(await inFreshDirectory(options, (directory) => runNodeSpawn(directory, options)));
+    spawnTimes.push(await inFreshDirectory(options, (directory) => timeCliSpawns(directory, options)));
   }
-  return { options, cli, make, nodeSpawn };
+  return { options, cli, make, nodeSpawn, spawnTimes };
 }
 
 export function medianRun(runs: readonly ProcessRun[]): ProcessRun {
   return { wallMs: median(runs.map((run) => run.wallMs)), cpuMs: median(runs.map((run) => run.cpuMs)) };
 }
 
-async function inFreshDirectory(
+async function inFreshDirectory<Result>(
   options: CliPartOptions,
-  measure: (directory: string) => Promise<ProcessRun>,
-): Promise<ProcessRun> {
+  measure: (directory: string) => Promise<Result>,
+): Promise<Result> {
   const directory = mkdtempSync(join(tmpdir(), 'bench-cli-'));
   try {
     writeFileSync(join(directory, 'plan.yaml'), planYaml(options.steps));
@@ -88,6 +105,46 @@ function runCli(directory: string, concurrency: number): Promise<ProcessRun> {
   );
 }
 
+/** The CLI once more, with spawn-timer.mjs preloaded: what it wrote, and the wall time of that run. */
+async function timeCliSpawns(directory: string, options: CliPartOptions): Promise<SpawnTimes> {
+  const file = join(directory, 'spawn-times.json');
+  const { wallMs } = await measureProcess(
+    process.execPath,
+    [
+      '--import',
+      spawnTimer,
+      builtCli,
+      'run',
+      'plan.yaml',
+      '--yes',
+      '--concurrency',
+      String(options.concurrency),
+    ],
+    directory,
+    { BENCH_SPAWN_TIMES: file },
+  );
+  const written: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!isSpawnTimes(written)) throw new Error(`${file} is not what spawn-timer.mjs writes`);
+  return { ...written, wallMs };
+}
+
+/** The median of each measure of the spawn-timed runs. */
+export function medianSpawnTimes(runs: readonly SpawnTimes[]): SpawnTimes {
+  const of = (pick: (run: SpawnTimes) => number) => median(runs.map(pick));
+  return {
+    spawns: of((run) => run.spawns),
+    spawnMs: of((run) => run.spawnMs),
+    firstSpawnAtMs: of((run) => run.firstSpawnAtMs),
+    wallMs: of((run) => run.wallMs),
+  };
+}
+
+function isSpawnTimes(value: unknown): value is Omit<SpawnTimes, 'wallMs'> {
+  if (typeof value !== 'object' || value === null) return false;
+  const fields: Record<string, unknown> = { ...value };
+  return ['spawns', 'spawnMs', 'firstSpawnAtMs'].every((key) => typeof fields[key] === 'number');
+}
+
 function runMake(directory: string, concurrency: number): Promise<ProcessRun> {
   return measureProcess('make', [`-j${concurrency}`, '--no-print-directory', 'all'], directory);
 }
@@ -112,7 +169,12 @@ function runNodeSpawn(directory: string, options: CliPartOptions): Promise<Proce
   );
 }
 
-async function measureProcess(command: string, args: string[], cwd: string): Promise<ProcessRun> {
+async function measureProcess(
+  command: string,
+  args: string[],
+  cwd: string,
+  extraEnvironment: Record<string, string> = {},
+): Promise<ProcessRun> {
   const cpuBefore = reapedChildrenCpuMs();
   const started = performance.now();
   const output: string[] = [];
@@ -120,7 +182,7 @@ async function measureProcess(command: string, args: string[], cwd: string): Pro
     const child = spawn(command, args, {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1', AI_COLLAB_HOME: '' },
+      env: { ...process.env, NO_COLOR: '1', AI_COLLAB_HOME: '', ...extraEnvironment },
     });
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));

@@ -1,5 +1,5 @@
 /** Prints Part 3: the CLI against `make` on the same trivial DAG, medians and every run. */
-import { type CliPartResults, medianRun, type ProcessRun } from './cli-part.js';
+import { type CliPartResults, medianRun, medianSpawnTimes, type ProcessRun } from './cli-part.js';
 import { fixed, renderTable } from './format-table.js';
 import { cliGoal } from './goals.js';
 
@@ -36,5 +36,13 @@ export function printCliReport(results: CliPartResults): void {
       `CPU ${fixed(cli.cpuMs / Math.max(make.cpuMs, 1), 1)}× make; ` +
       `the floor of any node orchestrator (spawn only, nothing recorded): ` +
       `wall ${fixed(medianRun(results.nodeSpawn).wallMs / make.wallMs, 1)}× make`,
+  );
+  const spawned = medianSpawnTimes(results.spawnTimes);
+  console.log(
+    `  inside node's spawn (fork + exec on the CLI's main thread; ${results.spawnTimes.length} extra runs with ` +
+      `bench/scheduler/spawn-timer.mjs preloaded, medians): ${fixed(spawned.spawnMs / 1000, 3)} s of their ` +
+      `${fixed(spawned.wallMs / 1000, 3)} s wall for ${spawned.spawns} spawns ` +
+      `(${fixed(spawned.spawnMs / Math.max(spawned.spawns, 1), 2)} ms each) = ${fixed(spawned.spawnMs / make.wallMs, 1)}× ` +
+      `make's wall time; the first spawn began ${fixed(spawned.firstSpawnAtMs / 1000, 3)} s after the process started`,
   );
 }

@@ -6,7 +6,6 @@ import type { RunState } from '../engine/run-state.js';
 import { awaitApproval } from './approval-prompt.js';
 import { exitCodeForRun } from './exit-codes.js';
 import { installInterrupts } from './interrupts.js';
-import { createLiveView } from './output/live-view.js';
 import { describeEvent } from './output/plain-progress.js';
 import { renderSummary } from './output/run-summary.js';
 import { renderWorkspaceSummary } from './output/workspace-summary.js';
@@ -32,7 +31,10 @@ export async function followRun(
   if (handle.state.status === 'awaiting_approval') await approvalPhase(runtime, handle, options);
   const interactive = Boolean(stderr.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
   const colors = pc.createColors(Boolean(stderr.isTTY) && !process.env.NO_COLOR);
-  const live = interactive ? createLiveView(stderr, colors) : undefined;
+  // Loaded only for a terminal: plain lines need none of its screen-drawing packages (log-update and ~15 more).
+  const live = interactive
+    ? (await import('./output/live-view.js')).createLiveView(stderr, colors)
+    : undefined;
   const unsubscribe = handle.subscribe((event, state) => {
     if (live) live.update(state);
     else {

@@ -1,8 +1,6 @@
 /** Entry point of the command line: parses arguments, runs one command, returns its exit code. */
 import { Command, CommanderError } from 'commander';
-import { loadConfig } from '../config/load-config.js';
-import { agentCatalogOf } from '../plan/agent-catalog.js';
-import { PlannerError } from '../plan/planner/run-planner.js';
+import { PlannerError } from '../plan/planner/planner-error.js';
 import { terminalSafe } from '../support/control-characters.js';
 import { isInputError, OrchestratorError } from '../support/errors.js';
 import type { CommandContext } from './commands/command-context.js';
@@ -13,37 +11,14 @@ import { defineDistributedCommands } from './program/distributed-commands.js';
 import { defineRecordCommands } from './program/record-commands.js';
 import { defineRunCommands } from './program/run-commands.js';
 import { defineDoctorCommand, defineServerCommands } from './program/server-commands.js';
-import { agentNames, openRuntime } from './runtime.js';
 
-export function defaultContext(): CommandContext {
-  const environment = process.env;
-  const cwd = process.cwd();
-  return {
-    cwd,
-    environment,
-    streams: { stdout: process.stdout, stderr: process.stderr },
-    loadConfig: () => loadConfig(cwd, environment),
-    agentCatalog: (config) => agentCatalogOf(agentNames(config, environment)),
-    openRuntime: (config, db, options) =>
-      openRuntime({
-        workspace: cwd,
-        db,
-        config,
-        environment,
-        ...(options?.isolation && { isolation: options.isolation }),
-        ...(options?.review && { review: options.review }),
-        ...(options?.distributed && { distributed: options.distributed }),
-        ...(options?.sharedBudget && { sharedBudget: options.sharedBudget }),
-      }),
-  };
-}
-
-export async function main(
-  argv: readonly string[],
-  initialContext: CommandContext = defaultContext(),
-): Promise<number> {
+/**
+ * Without `initialContext` (a terminal, not a test), the context is made once a command is about to run:
+ * `--version` and `--help` load nothing but the argument parser.
+ */
+export async function main(argv: readonly string[], initialContext?: CommandContext): Promise<number> {
   const session: CliSession = {
-    context: initialContext,
+    context: initialContext ?? pendingContext({ stdout: process.stdout, stderr: process.stderr }),
     exitCode: exitCodes.success,
     version: packageVersion,
   };
@@ -56,6 +31,12 @@ export async function main(
       writeOut: (text) => session.context.streams.stdout.write(text),
       writeErr: (text) => session.context.streams.stderr.write(text),
     });
+  // Registered first: the other hooks (distributed mode) read the context.
+  program.hook('preAction', async () => {
+    if (initialContext) return;
+    const { defaultContext } = await import('./default-context.js');
+    session.context = defaultContext(session.context.streams);
+  });
   defineRunCommands(program, session);
   defineRecordCommands(program, session);
   defineServerCommands(program, session);
@@ -68,6 +49,21 @@ export async function main(
   } catch (error) {
     return reportFailure(error, session.context);
   }
+}
+
+/** Stands in, with the real streams, until the command's context is loaded (before any action runs). */
+function pendingContext(streams: CommandContext['streams']): CommandContext {
+  const notYet = (): never => {
+    throw new OrchestratorError('INTERNAL', 'the command context was used before it was loaded');
+  };
+  return {
+    cwd: process.cwd(),
+    environment: process.env,
+    streams,
+    loadConfig: notYet,
+    agentCatalog: notYet,
+    openRuntime: notYet,
+  };
 }
 
 function reportFailure(error: unknown, context: CommandContext): number {

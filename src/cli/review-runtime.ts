@@ -7,12 +7,12 @@
 import { join } from 'node:path';
 import type { AgentSpec } from '../agents/agent-spec.js';
 import type { AgentRegistry } from '../agents/registry.js';
-import { EventDecoder } from '../engine/decode-events.js';
 import type { StageContext, StepStage } from '../engine/step-hooks.js';
 import type { ProviderLimiters } from '../limits/provider-limiter.js';
 import { buildReviewers, defaultReviewerNames } from '../review/build-reviewers.js';
 import type { StepChanges } from '../review/gather-evidence.js';
 import { OutcomeLearner } from '../review/outcome-learner.js';
+import { outcomeLogOf } from '../review/outcome-log.js';
 import { type CachedReview, parseCachedReview } from '../review/review-cache.js';
 import { createReviewCode, type ReviewCode } from '../review/review-code.js';
 import type { ReviewSettings } from '../review/review-settings.js';
@@ -21,10 +21,7 @@ import { ReviewSwarm } from '../review/review-swarm.js';
 import { reliabilityFrom } from '../review/reviewer-reliability.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Clock } from '../support/clock.js';
-import { type Logger, silentLogger } from '../support/logger.js';
-
-/** How many of the workspace's latest runs the reviewers' record learns later outcomes from. */
-const outcomeRuns = 50;
+import type { Logger } from '../support/logger.js';
 
 export interface ReviewRuntime {
   swarm: ReviewSwarm;
@@ -76,7 +73,7 @@ export function openReviewRuntime(parts: ReviewRuntimeParts): ReviewRuntime {
   // became of the work they approved in the workspace's latest runs (its check, its step's fate), kept up
   // to date as runs end.
   const reliability = reliabilityFrom(cache.all());
-  const learner = new OutcomeLearner(reliability, outcomeLog(parts.store, parts.workspace), parts.logger);
+  const learner = new OutcomeLearner(reliability, outcomeLogOf(parts.store, parts.workspace), parts.logger);
   learner.catchUp();
   const swarm = new ReviewSwarm(built.reviewers, settings, {
     clock: parts.clock,
@@ -92,15 +89,5 @@ export function openReviewRuntime(parts: ReviewRuntimeParts): ReviewRuntime {
     stage: createReviewStage({ swarm, changesOf: parts.changesOf }),
     reviewCode: swarm.usable ? createReviewCode(swarm, parts.workspace) : undefined,
     onEvent: learner.onEvent,
-  };
-}
-
-/** The workspace's latest runs and their logs, as the reviewers' record reads them. */
-function outcomeLog(store: SqliteStore, workspace: string) {
-  // Other readers of these logs warn about unknown event types; here they are only skipped.
-  const decoder = new EventDecoder(silentLogger, store.location);
-  return {
-    recentRuns: () => store.listRuns({ workspace, limit: outcomeRuns }),
-    events: (runId: string) => decoder.decode(store.readEvents(runId), runId),
   };
 }

@@ -63,11 +63,6 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** The names a plan may use, available here or not (the validator accepts both; preflight tells them apart). */
-export function agentNames(config: ResolvedConfig, environment: NodeJS.ProcessEnv): string[] {
-  return [...resolveAgents(config, environment).keys()];
-}
-
 export interface RuntimeOptions {
   workspace: string;
   db?: string | undefined;

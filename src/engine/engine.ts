@@ -24,6 +24,7 @@ import type { ApprovalDecisionData, RunEvent } from './events.js';
 import { loadRunState } from './load-run-state.js';
 import { applyEvent, createRunState } from './projection.js';
 import { recoverRunningSteps } from './recover-steps.js';
+import { isResumable } from './resumable.js';
 import { failedAndBlocked, recordRetry, selectStepsToRetry } from './retry-selection.js';
 import { RunExecutor, type StopMode } from './run-executor.js';
 import { type RunHandle, RunHandles, type RunStartedListener } from './run-handles.js';
@@ -484,11 +485,4 @@ export class Engine {
   #load(runId: string): RunState {
     return loadRunState(this.#deps.store, runId, this.#decoder);
   }
-}
-
-export function isResumable(run: RunRecord): boolean {
-  if (run.status === 'interrupted') return true;
-  // `pending`: approved (or created) and not started by anyone alive, e.g. after `approve --detach`.
-  if (!['running', 'paused', 'awaiting_approval', 'pending'].includes(run.status)) return false;
-  return run.owner === null || !isSameProcessAlive(run.owner);
 }

@@ -6,7 +6,7 @@
 import type { ModelEndpointSpec } from '../agents/adapter-descriptor.js';
 import type { AgentDeps } from '../agents/agent-deps.js';
 import type { ChatMessage } from '../agents/openai/chat-types.js';
-import { type CompleteChatResult, completeChat } from '../agents/openai/complete-chat.js';
+import type { CompleteChatResult } from '../agents/openai/complete-chat.js';
 import type { ProviderLimiter } from '../limits/provider-limiter.js';
 import { callLimited } from './limited-call.js';
 import {
@@ -48,6 +48,8 @@ export function createChatReviewer(
       { role: 'user', content: generatePrompt(question.evidence) },
     ];
     const answer: ReviewerAnswer = { result: { ok: true, text: '' }, calls: 0, requests: 0, rateLimited: 0 };
+    // The chat client is loaded by the first review, not by every run that could have one.
+    const { completeChat } = await import('../agents/openai/complete-chat.js');
     for (const step of steps) {
       const outcome = await callLimited<CompleteChatResult>(
         () =>

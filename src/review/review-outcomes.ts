@@ -29,6 +29,22 @@ interface Approval {
   held?: boolean;
 }
 
+/**
+ * The event types `reviewOutcomes` reads; it ignores every other type, so a log read with only these (the
+ * rest of a run's steps' events skipped in the store) gives the same outcomes. A run with no
+ * `step.review-vote` has none at all (an outcome needs the votes it was approved with).
+ */
+export const outcomeEventTypes = [
+  'step.review-vote',
+  'step.stage-passed',
+  'step.succeeded',
+  'step.attempt-failed',
+  'step.failed',
+  'run.finished',
+  'run.applied',
+  'run.discarded',
+] as const satisfies ReadonlyArray<LoggedEvent['type']>;
+
 /** The outcomes of a run's approved reviews, in the order the log decided them. */
 export function reviewOutcomes(events: Iterable<LoggedEvent>): ReviewOutcome[] {
   const votes = new Map<string, RecordedVote[]>();

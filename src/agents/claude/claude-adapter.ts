@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type AdapterDescriptor, everyContractCase } from '../adapter-descriptor.js';
 import { cliDescription, cliLine } from '../cli-descriptions.js';
 import { homeOf, loginFileCredential, variableCredential } from '../credential-sources.js';
-import { ClaudeAgent } from './claude-agent.js';
+import { lazyAgent } from '../lazy-agent.js';
 import { claudeEnvironmentPolicy } from './claude-environment.js';
 import { type ClaudeSpec, claudeModes, claudeReadOnly, claudeSettings } from './claude-spec.js';
 
@@ -32,7 +32,9 @@ export const claudeAdapter: AdapterDescriptor<ClaudeSpec> = {
   readOnly: claudeReadOnly,
   doctor: (spec) => cliLine(spec),
   plannerDescription: (spec) => cliDescription(spec),
-  create: (spec, deps) => new ClaudeAgent(spec, deps),
+  // Loaded when a step first uses the agent: a run of shell steps does not pay for it.
+  create: (spec, deps) =>
+    lazyAgent(spec.name, async () => new (await import('./claude-agent.js')).ClaudeAgent(spec, deps)),
   contract: {
     stream: everyContractCase,
     oneshot: {

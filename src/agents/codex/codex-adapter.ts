@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type AdapterDescriptor, everyContractCase } from '../adapter-descriptor.js';
 import { cliDescription, cliLine } from '../cli-descriptions.js';
 import { homeOf, loginFileCredential, variableCredential } from '../credential-sources.js';
-import { createCodexAgent } from './codex-agent.js';
+import { lazyAgent } from '../lazy-agent.js';
 import { codexEnvironmentPolicy } from './codex-environment.js';
 import { type CodexSpec, codexModes, codexReadOnly, codexSettings } from './codex-spec.js';
 
@@ -39,7 +39,9 @@ export const codexAdapter: AdapterDescriptor<CodexSpec> = {
   readOnly: codexReadOnly,
   doctor: (spec) => cliLine(spec),
   plannerDescription: (spec) => cliDescription(spec),
-  create: createCodexAgent,
+  // Loaded when a step first uses the agent: a run of shell steps does not pay for it.
+  create: (spec, deps) =>
+    lazyAgent(spec.name, async () => (await import('./codex-agent.js')).createCodexAgent(spec, deps)),
   contract: {
     exec: {
       ...everyContractCase,

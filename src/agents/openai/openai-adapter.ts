@@ -1,6 +1,6 @@
 /** The openai adapter: an OpenAI-compatible chat API, with file tools confined to the workspace. */
 import { type AdapterDescriptor, everyContractCase } from '../adapter-descriptor.js';
-import { createOpenAiAgent } from './openai-agent.js';
+import { lazyAgent } from '../lazy-agent.js';
 import { openAiPresets } from './openai-presets.js';
 import { type OpenAiSpec, openAiSettings } from './openai-spec.js';
 
@@ -52,10 +52,18 @@ export const openAiAdapter: AdapterDescriptor<OpenAiSpec> = {
   readOnly: (spec) => spec,
   doctor: (spec) => `${spec.baseUrl} model ${spec.model}`,
   plannerDescription: (spec) => `an OpenAI-compatible model (${spec.model}); edits files and can run tools`,
-  create: (spec, deps) =>
-    createOpenAiAgent(spec, deps, {
-      ...(spec.maxToolRounds !== undefined && { maxToolRounds: spec.maxToolRounds }),
-    }),
+  // The client and its tools are loaded when a step first uses the agent (reading the configuration, as
+  // `runs` does, needs none of them); its provider's limiter is taken now, as it was before loading was lazy.
+  create: (spec, deps) => {
+    const limiter = deps.limiterFor?.(spec);
+    return lazyAgent(spec.name, async () =>
+      (await import('./openai-agent.js')).createOpenAiAgent(
+        spec,
+        { ...deps, limiterFor: () => limiter },
+        { ...(spec.maxToolRounds !== undefined && { maxToolRounds: spec.maxToolRounds }) },
+      ),
+    );
+  },
   contract: {
     default: {
       ...everyContractCase,

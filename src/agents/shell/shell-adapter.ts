@@ -1,7 +1,7 @@
 /** The shell adapter: a step's prompt run by `sh -c` in the workspace. No model, so it cannot plan or review. */
 import { type AdapterDescriptor, everyContractCase } from '../adapter-descriptor.js';
+import { lazyAgent } from '../lazy-agent.js';
 import { baseEnvironmentPolicy, mergePolicies } from '../process/child-environment.js';
-import { createShellAgent } from './shell-agent.js';
 import { type ShellSpec, shellSettings } from './shell-spec.js';
 
 const noModel = { notApplicable: 'a shell step runs a command; no model answers it' } as const;
@@ -23,16 +23,19 @@ export const shellAdapter: AdapterDescriptor<ShellSpec> = {
   readOnly: (spec) => spec,
   doctor: () => 'sh -c in the workspace',
   plannerDescription: () => 'runs a shell command in the workspace',
+  // Loaded when a step first runs: reading the configuration (`runs`, `status`) starts no process.
   create: (spec, deps) =>
-    createShellAgent({
-      clock: deps.clock,
-      environment: mergePolicies(baseEnvironmentPolicy, { names: spec.passEnv, prefixes: [] }),
-      sourceEnvironment: deps.environment,
-      maxLogBytes: deps.maxLogBytes,
-      killGraceMs: deps.killGraceMs,
-      drainMs: 2_000,
-      extraEnvironment: spec.env,
-    }),
+    lazyAgent('shell', async () =>
+      (await import('./shell-agent.js')).createShellAgent({
+        clock: deps.clock,
+        environment: mergePolicies(baseEnvironmentPolicy, { names: spec.passEnv, prefixes: [] }),
+        sourceEnvironment: deps.environment,
+        maxLogBytes: deps.maxLogBytes,
+        killGraceMs: deps.killGraceMs,
+        drainMs: 2_000,
+        extraEnvironment: spec.env,
+      }),
+    ),
   contract: {
     default: {
       ...everyContractCase,

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { EventDecoder } from '../../engine/decode-events.js';
-import { isResumable } from '../../engine/engine.js';
 import { type Landing, recordLanding, refuseRepeatedLanding } from '../../engine/landing-log.js';
 import { loadRunState } from '../../engine/load-run-state.js';
+import { isResumable } from '../../engine/resumable.js';
 import { InputError } from '../../support/errors.js';
 import { applyRun } from '../../workspace/apply-run.js';
 import { discardRun } from '../../workspace/discard-run.js';
@@ -83,7 +83,7 @@ async function withFinishedRun(
   context: CommandContext,
   act: (runtime: Runtime, workspace: string) => Promise<Landing>,
 ): Promise<number> {
-  const runtime = context.openRuntime(context.loadConfig(), options.db);
+  const runtime = await context.openRuntime(context.loadConfig(), options.db);
   try {
     const run = runtime.store.getRun(runId);
     if (!run) throw new InputError('RUN_NOT_FOUND', `no run ${runId}; see ai-collab runs`);

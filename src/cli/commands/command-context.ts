@@ -19,7 +19,7 @@ export interface CommandContext {
       distributed?: Distributed;
       sharedBudget?: Distributed['sharedBudget'];
     },
-  ): Runtime;
+  ): Promise<Runtime>;
 }
 
 /** The runtime of a command that continues runs (`resume`, `retry`): `--db`, and `--no-review`. */
@@ -27,7 +27,7 @@ export function openContinuingRuntime(
   context: CommandContext,
   /** `review` is Commander's negated `--no-review`: false when given. */
   options: { db?: string; review?: boolean },
-): Runtime {
+): Promise<Runtime> {
   return context.openRuntime(
     context.loadConfig(),
     options.db,

@@ -25,7 +25,7 @@ export async function decideCommand(
   options: DecideCommandOptions,
   context: CommandContext,
 ): Promise<number> {
-  const runtime = context.openRuntime(context.loadConfig(), options.db);
+  const runtime = await context.openRuntime(context.loadConfig(), options.db);
   const { stderr, stdout } = context.streams;
   try {
     const input = {

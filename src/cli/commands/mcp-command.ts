@@ -16,7 +16,7 @@ export async function mcpCommand(
   version: string,
 ): Promise<number> {
   const config = context.loadConfig();
-  const runtime = context.openRuntime(config, options.db);
+  const runtime = await context.openRuntime(config, options.db);
   try {
     await reapOrphans(runtime);
     const actions = createFrontEndActions(runtime, context.cwd, context.environment);

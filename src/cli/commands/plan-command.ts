@@ -24,7 +24,7 @@ export async function planCommand(
   context: CommandContext,
 ): Promise<number> {
   const config = context.loadConfig();
-  const runtime = context.openRuntime(
+  const runtime = await context.openRuntime(
     config,
     options.db,
     options.isolation === false ? { isolation: 'off' } : {},

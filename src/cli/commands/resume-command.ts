@@ -19,7 +19,7 @@ export async function resumeCommand(
       "--budget sets one run's budget; name it: ai-collab resume RUN_ID --budget 8",
     );
   }
-  const runtime = openContinuingRuntime(context, options);
+  const runtime = await openContinuingRuntime(context, options);
   try {
     // A raise is a fact in the run's log before the run continues (here, just below).
     if (options.budget && runId !== undefined)

@@ -25,7 +25,7 @@ export async function retryCommand(
   options: RetryCommandOptions,
   context: CommandContext,
 ): Promise<number> {
-  const runtime = openContinuingRuntime(context, options);
+  const runtime = await openContinuingRuntime(context, options);
   const { stderr, stdout } = context.streams;
   try {
     const before = runtime.engine.getRunState(runId);

@@ -32,7 +32,7 @@ export async function reviewCommand(
   const config = context.loadConfig();
   const content = input === '-' ? await readStdin() : await readInputFile(input);
   if (content.trim() === '') throw new InputError('USAGE', `nothing to review: ${describe(input)} is empty`);
-  const runtime = context.openRuntime(config, options.db);
+  const runtime = await context.openRuntime(config, options.db);
   try {
     const { review } = runtime;
     if (!review.swarm.usable) {

@@ -40,7 +40,7 @@ export async function runCommand(
   // Validate before opening the store: an invalid plan starts nothing and writes nothing.
   const agentsForValidation = context.agentCatalog(config);
   const plan = await loadPlanFile(planFile, { agents: agentsForValidation });
-  const runtime = context.openRuntime(
+  const runtime = await context.openRuntime(
     config,
     options.db,
     options.isolation === false ? { isolation: 'off' } : {},

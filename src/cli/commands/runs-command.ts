@@ -1,6 +1,6 @@
 /** `ai-collab runs`: the runs of this workspace, newest first. */
 import pc from 'picocolors';
-import { isResumable } from '../../engine/engine.js';
+import { isResumable } from '../../engine/resumable.js';
 import type { RunRecord } from '../../store/event-store.js';
 import { terminalSafe } from '../../support/control-characters.js';
 import { exitCodes } from '../exit-codes.js';

@@ -25,7 +25,7 @@ export async function serveCommand(
   version: string,
 ): Promise<number> {
   const config = context.loadConfig();
-  const runtime = context.openRuntime(config, options.db);
+  const runtime = await context.openRuntime(config, options.db);
   try {
     refuseSecondServer(runtime.paths.stateDir);
     await reapOrphans(runtime);

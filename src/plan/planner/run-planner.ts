@@ -6,11 +6,12 @@
 import type { Agent, AgentTask, StepFailure } from '../../agents/agent.js';
 import { type RetryDeps, reportRateLimit, retryDelay } from '../../engine/retry-policy.js';
 import { defaultBackoff, type PlanDefinition, type StepDefinition } from '../../protocol/plan-types.js';
-import { isInputError, OrchestratorError } from '../../support/errors.js';
+import { isInputError } from '../../support/errors.js';
 import type { AgentCatalog } from '../agent-catalog.js';
 import { parsePlanText } from '../load-plan.js';
 import { collectWorkspaceContext } from './collect-context.js';
 import { extractJsonObject } from './extract-json-object.js';
+import { PlannerError } from './planner-error.js';
 import { type PlannerAgentInfo, plannerPrompt, repairPrompt } from './planner-prompt.js';
 
 export interface PlannerRequest {
@@ -35,15 +36,6 @@ export interface PlannerRequest {
 export interface PlannerResult {
   plan: PlanDefinition;
   attempts: number;
-}
-
-export class PlannerError extends OrchestratorError {
-  override readonly name = 'PlannerError';
-  readonly problems: readonly string[];
-  constructor(message: string, problems: readonly string[] = []) {
-    super('PLAN_INVALID', message);
-    this.problems = problems;
-  }
 }
 
 const maxAttempts = 2;

@@ -25,11 +25,39 @@ export class SqliteEventLog {
   }
 
   *read(runId: string, afterSeq: number): Iterable<StoredEvent> {
-    const rows = this.#statements.iterate(
-      'SELECT run_id, seq, type, at, data FROM events WHERE run_id = ? AND seq > ? ORDER BY seq',
-      runId,
-      afterSeq,
+    yield* this.#rows(
+      this.#statements.iterate(
+        'SELECT run_id, seq, type, at, data FROM events WHERE run_id = ? AND seq > ? ORDER BY seq',
+        runId,
+        afterSeq,
+      ),
     );
+  }
+
+  /**
+   * A run's events of the given types only, in seq order: the others are skipped inside SQLite, never
+   * parsed. For a reader that wants a few kinds of event from logs that are mostly other kinds.
+   */
+  *readTypes(runId: string, types: readonly string[]): Iterable<StoredEvent> {
+    if (types.length === 0) return;
+    yield* this.#rows(
+      this.#statements.iterate(
+        `SELECT run_id, seq, type, at, data FROM events WHERE run_id = ? AND type IN (${types.map(() => '?').join(', ')}) ORDER BY seq`,
+        runId,
+        ...types,
+      ),
+    );
+  }
+
+  /** Whether the run has an event of this type, answered inside SQLite. */
+  has(runId: string, type: string): boolean {
+    return (
+      this.#statements.get('SELECT 1 FROM events WHERE run_id = ? AND type = ? LIMIT 1').get(runId, type) !==
+      undefined
+    );
+  }
+
+  *#rows(rows: Iterable<unknown>): Iterable<StoredEvent> {
     for (const value of rows) {
       const row = eventRowSchema.parse(value);
       yield { runId: row.run_id, seq: row.seq, type: row.type, at: row.at, data: JSON.parse(row.data) };

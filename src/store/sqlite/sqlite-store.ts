@@ -132,6 +132,15 @@ export class SqliteStore implements EventStore {
     return this.#log.read(runId, afterSeq);
   }
 
+  hasEventOfType(runId: string, type: string): boolean {
+    return this.#log.has(runId, type);
+  }
+
+  /** A run's events of these types only, in seq order (the others are not read out of SQLite). */
+  readEventsOfTypes(runId: string, types: readonly string[]): Iterable<StoredEvent> {
+    return this.#log.readTypes(runId, types);
+  }
+
   recentDurations(agent: string, action: string, limit: number): number[] {
     return this.#durations.recent(agent, action, limit);
   }

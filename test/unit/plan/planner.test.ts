@@ -7,7 +7,8 @@ import { ProviderBackoff } from '../../../src/limits/provider-backoff.js';
 import { agentCatalogOf } from '../../../src/plan/agent-catalog.js';
 import { collectWorkspaceContext } from '../../../src/plan/planner/collect-context.js';
 import { extractJsonObject } from '../../../src/plan/planner/extract-json-object.js';
-import { PlannerError, parseAnswer, runPlanner } from '../../../src/plan/planner/run-planner.js';
+import { PlannerError } from '../../../src/plan/planner/planner-error.js';
+import { parseAnswer, runPlanner } from '../../../src/plan/planner/run-planner.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { tempDir } from '../../support/temp-dir.js';
 

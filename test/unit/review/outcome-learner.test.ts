@@ -5,6 +5,8 @@ import { type TestContext, test } from 'node:test';
 import { EventDecoder } from '../../../src/engine/decode-events.js';
 import type { RunEvent } from '../../../src/engine/events.js';
 import { OutcomeLearner, type OutcomeLog } from '../../../src/review/outcome-learner.js';
+import { outcomeLogOf } from '../../../src/review/outcome-log.js';
+import { outcomeEventTypes, reviewOutcomes } from '../../../src/review/review-outcomes.js';
 import { ReviewerReliability } from '../../../src/review/reviewer-reliability.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { silentLogger } from '../../../src/support/logger.js';
@@ -22,14 +24,10 @@ const workspace = '/w';
 
 function openLog() {
   const store = new SqliteStore({ path: join(tempDir(), 'state.db'), clock: new FakeClock() });
-  const decoder = new EventDecoder(silentLogger);
   const seqs = new Map<string, number>();
   return {
     store,
-    log: {
-      recentRuns: () => store.listRuns({ workspace, limit: 50 }),
-      events: (runId: string) => decoder.decode(store.readEvents(runId), runId),
-    },
+    log: outcomeLogOf(store, workspace),
     create(runId: string): void {
       store.createRun(
         {
@@ -224,4 +222,30 @@ test('a long-lived process remembers only the runs of the latest list, however m
   assert.deepEqual(reliability.recordOf('alpha'), { agreed: 20, disagreed: 0 }, 'each run learned from once');
   assert.equal(stillInHeap(runIds.slice(-listed)).length, listed, 'the listed runs are remembered');
   assert.deepEqual(stillInHeap(runIds.slice(0, -listed)), [], 'runs that left the list are forgotten');
+});
+
+test('the record reads only the events outcomes come from, and nothing of a run no reviewer voted in', async (t) => {
+  const { store, log, create, append } = await learnerAfterMergedRun(t);
+  // A run of many shell steps and no review: ten events per reviewed one would be read for nothing.
+  create('shell');
+  const steps = Array.from({ length: 50 }, (_, index): Body[] => [
+    { type: 'step.started', data: { stepId: `s${index}`, attempt: 1, agent: 'shell' } },
+    { type: 'step.succeeded', data: { stepId: `s${index}`, attempt: 1, durationMs: 5 } },
+  ]).flat();
+  await append('shell', [...steps, finished('succeeded')]);
+  assert.deepEqual([...log.events('shell')], [], 'no event of the unreviewed run is read');
+
+  const read = [...log.events('r1')];
+  assert.ok(read.length > 0);
+  const kinds: ReadonlyArray<string> = outcomeEventTypes;
+  assert.ok(
+    read.every((event) => kinds.includes(event.type)),
+    'only kinds of event an outcome is read from',
+  );
+  const everything = new EventDecoder(silentLogger).decode(store.readEvents('r1'), 'r1');
+  assert.deepEqual(
+    reviewOutcomes(read),
+    reviewOutcomes(everything),
+    'the same outcomes as from the whole log',
+  );
 });
