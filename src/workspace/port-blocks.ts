@@ -3,7 +3,9 @@
  * collide: block k is `[base + k × size, base + (k + 1) × size)`. A live attempt holds its block until it
  * ends; an attempt of a step gets the block its step had before when that one is free (stable across
  * retries), else the lowest free one. Processes see it as `AI_COLLAB_PORT_BASE` and `AI_COLLAB_PORT_COUNT`.
- * One allocator per orchestrator process (the blocks of two processes on one machine may overlap).
+ * One allocator per orchestrator process (the blocks of two processes on one machine may overlap). The
+ * blocks a run's steps had are forgotten when the run ends: a server that runs plan after plan would
+ * otherwise keep one entry per step it ever ran (up to the cap, 1,820 with the defaults).
  */
 import { WorkspaceError } from './workspace-error.js';
 
@@ -28,8 +30,9 @@ export class PortBlocks {
   readonly size: number;
   readonly #count: number;
   readonly #taken = new Set<number>();
-  /** The block each key had last, preferred when it asks again. */
-  readonly #lastOf = new Map<string, number>();
+  /** The block each step had last, by run and step id, preferred when it asks again. */
+  readonly #lastOf = new Map<string, Map<string, number>>();
+  #remembered = 0;
 
   constructor(settings: PortBlockSettings = {}) {
     this.base = settings.base ?? defaultPortBlocks.base;
@@ -37,8 +40,8 @@ export class PortBlocks {
     this.#count = Math.floor((65_536 - this.base) / this.size);
   }
 
-  lease(key: string): PortLease {
-    const previous = this.#lastOf.get(key);
+  lease(runId: string, stepId: string): PortLease {
+    const previous = this.#lastOf.get(runId)?.get(stepId);
     let block = previous !== undefined && !this.#taken.has(previous) ? previous : undefined;
     for (let index = 0; block === undefined && index < this.#count; index++) {
       if (!this.#taken.has(index)) block = index;
@@ -51,9 +54,7 @@ export class PortBlocks {
     }
     const held = block;
     this.#taken.add(held);
-    this.#lastOf.set(key, held);
-    // Keys of finished steps are forgotten first, so the map stays as small as what runs.
-    if (this.#lastOf.size > 4 * this.#count) this.#lastOf.delete(this.#lastOf.keys().next().value ?? key);
+    this.#remember(runId, stepId, held);
     const base = this.base + held * this.size;
     let released = false;
     return {
@@ -66,6 +67,34 @@ export class PortBlocks {
         this.#taken.delete(held);
       },
     };
+  }
+
+  /** The run ended: its steps' blocks are no longer worth keeping (a resumed run just takes free ones). */
+  forgetRun(runId: string): void {
+    this.#remembered -= this.#lastOf.get(runId)?.size ?? 0;
+    this.#lastOf.delete(runId);
+  }
+
+  /** Steps whose last block is remembered (for tests and diagnostics). */
+  get remembered(): number {
+    return this.#remembered;
+  }
+
+  #remember(runId: string, stepId: string, block: number): void {
+    let steps = this.#lastOf.get(runId);
+    if (!steps) {
+      steps = new Map();
+      this.#lastOf.set(runId, steps);
+    }
+    if (!steps.has(stepId)) this.#remembered++;
+    steps.set(stepId, block);
+    // Runs that never end here (interrupted, or their end missed) must not grow the map without bound: the
+    // oldest run's steps go first.
+    for (const [oldest, oldSteps] of this.#lastOf) {
+      if (this.#remembered <= 4 * this.#count || oldest === runId) break;
+      this.#remembered -= oldSteps.size;
+      this.#lastOf.delete(oldest);
+    }
   }
 
   /** Blocks held now (for tests and diagnostics). */

@@ -156,7 +156,7 @@ export class WorkspaceHooks {
    * own port block (held until the attempt ends) and, in a fresh worktree, `workspace.setup` run first.
    */
   async prepare(context: StepHookContext): Promise<PreparedWorkspace> {
-    const ports = this.#ports.lease(`${context.runId}/${context.step.id}`);
+    const ports = this.#ports.lease(context.runId, context.step.id);
     try {
       const prepared = await this.#prepareDirectory(context, ports.env);
       const recorded = readPrepared(prepared.detail);
@@ -248,6 +248,8 @@ export class WorkspaceHooks {
 
   /** After the run ends: unfinished work saved on its step branch, worktrees pruned, the summary. */
   async finishRun(state: Readonly<RunState>): Promise<RunWorkspaceSummary | undefined> {
+    // Every run, with a worktree or not: its steps all lease port blocks.
+    this.#ports.forgetRun(state.runId);
     if (!readRunRecord(this.#workspace.worktreesDir, state.runId)) return undefined;
     const lookup = await this.#open(state.runId, state.workspace);
     if (lookup.kind === 'off') return undefined;
