@@ -32,7 +32,6 @@ export class PortBlocks {
   readonly #taken = new Set<number>();
   /** The block each step had last, by run and step id, preferred when it asks again. */
   readonly #lastOf = new Map<string, Map<string, number>>();
-  #remembered = 0;
 
   constructor(settings: PortBlockSettings = {}) {
     this.base = settings.base ?? defaultPortBlocks.base;
@@ -71,13 +70,14 @@ export class PortBlocks {
 
   /** The run ended: its steps' blocks are no longer worth keeping (a resumed run just takes free ones). */
   forgetRun(runId: string): void {
-    this.#remembered -= this.#lastOf.get(runId)?.size ?? 0;
     this.#lastOf.delete(runId);
   }
 
-  /** Steps whose last block is remembered (for tests and diagnostics). */
+  /** Steps whose last block is remembered: a sum over the runs that have not ended, a few at a time. */
   get remembered(): number {
-    return this.#remembered;
+    let steps = 0;
+    for (const runSteps of this.#lastOf.values()) steps += runSteps.size;
+    return steps;
   }
 
   #remember(runId: string, stepId: string, block: number): void {
@@ -86,13 +86,11 @@ export class PortBlocks {
       steps = new Map();
       this.#lastOf.set(runId, steps);
     }
-    if (!steps.has(stepId)) this.#remembered++;
     steps.set(stepId, block);
     // Runs that never end here (interrupted, or their end missed) must not grow the map without bound: the
     // oldest run's steps go first.
-    for (const [oldest, oldSteps] of this.#lastOf) {
-      if (this.#remembered <= 4 * this.#count || oldest === runId) break;
-      this.#remembered -= oldSteps.size;
+    for (const oldest of this.#lastOf.keys()) {
+      if (oldest === runId || this.remembered <= 4 * this.#count) break;
       this.#lastOf.delete(oldest);
     }
   }
