@@ -2,7 +2,9 @@
  * Part 3: the whole product against `make`. The same DAG of trivial shell steps (`true`) runs through the
  * built CLI (`node dist/cli/bin.js run plan.yaml --yes`, a real process with its store, supervision and
  * output) and through `make -jN`, alternately, each in a fresh directory. Wall time is measured around the
- * process; CPU time is what the process and every child it reaped used (cutime + cstime of this process).
+ * process; CPU time is what the process and all it started used: read from a cgroup of its own where the
+ * machine has cgroup v2 (so processes it did not reap itself, such as resident step launchers, count too),
+ * else the children this bench reaped (cutime + cstime).
  * Extra, untimed CLI runs (one per repeat) with `spawn-timer.mjs` preloaded measure how long the CLI
  * spends inside node's `spawn` (fork and exec on the main thread), and when its first spawn began, so the
  * report can say how much of the gap to make is node's spawn itself.
@@ -11,7 +13,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { createProcessCgroup, type ProcessCgroup } from '../../src/agents/process/cgroup.js';
 import { median } from './stats.js';
 
 export interface CliPartOptions {
@@ -28,6 +32,8 @@ export interface ProcessRun {
 export interface CliPartResults {
   options: CliPartOptions;
   cli: ProcessRun[];
+  /** The same CLI with \`AI_COLLAB_LAUNCHER=spawn\`: every step a fork of the orchestrator, as before launchers. */
+  cliSpawning: ProcessRun[];
   make: ProcessRun[];
   /** Bare `child_process.spawn('/bin/sh', ['-c', 'true'])`, N at a time, in a fresh node: any node orchestrator's floor. */
   nodeSpawn: ProcessRun[];
@@ -52,16 +58,22 @@ const clockTicksPerSecond = 100;
 export async function runCliPart(options: CliPartOptions): Promise<CliPartResults> {
   if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` first`);
   const cli: ProcessRun[] = [];
+  const cliSpawning: ProcessRun[] = [];
   const make: ProcessRun[] = [];
   const nodeSpawn: ProcessRun[] = [];
   const spawnTimes: SpawnTimes[] = [];
   for (let repeat = 0; repeat < options.repeats; repeat++) {
     cli.push(await inFreshDirectory(options, (directory) => runCli(directory, options.concurrency)));
+    cliSpawning.push(
+      await inFreshDirectory(options, (directory) =>
+        runCli(directory, options.concurrency, { AI_COLLAB_LAUNCHER: 'spawn' }),
+      ),
+    );
     make.push(await inFreshDirectory(options, (directory) => runMake(directory, options.concurrency)));
     nodeSpawn.push(await inFreshDirectory(options, (directory) => runNodeSpawn(directory, options)));
     spawnTimes.push(await inFreshDirectory(options, (directory) => timeCliSpawns(directory, options)));
   }
-  return { options, cli, make, nodeSpawn, spawnTimes };
+  return { options, cli, cliSpawning, make, nodeSpawn, spawnTimes };
 }
 
 export function medianRun(runs: readonly ProcessRun[]): ProcessRun {
@@ -97,11 +109,16 @@ function makefile(steps: number): string {
   return `.PHONY: all ${ids.join(' ')}\nall: ${ids.join(' ')}\n${ids.map((id) => `${id}:\n\t@true\n`).join('')}`;
 }
 
-function runCli(directory: string, concurrency: number): Promise<ProcessRun> {
+function runCli(
+  directory: string,
+  concurrency: number,
+  environment: Record<string, string> = {},
+): Promise<ProcessRun> {
   return measureProcess(
     process.execPath,
     [builtCli, 'run', 'plan.yaml', '--yes', '--concurrency', String(concurrency)],
     directory,
+    environment,
   );
 }
 
@@ -176,10 +193,12 @@ async function measureProcess(
   extraEnvironment: Record<string, string> = {},
 ): Promise<ProcessRun> {
   const cpuBefore = reapedChildrenCpuMs();
+  const cgroup = createProcessCgroup();
+  const launched = cgroup ? cgroup.joiningCommand(command, args) : { command, args };
   const started = performance.now();
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(command, args, {
+    const child = spawn(launched.command, launched.args, {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', AI_COLLAB_HOME: '', ...extraEnvironment },
@@ -192,9 +211,18 @@ async function measureProcess(
   const wallMs = performance.now() - started;
   if (code !== 0)
     throw new Error(`${command} ${args.join(' ')} exited ${code}: ${output.join('').slice(-2000)}`);
-  return { wallMs, cpuMs: reapedChildrenCpuMs() - cpuBefore };
+  const cpuMs = cgroup ? await cgroupCpuMs(cgroup) : reapedChildrenCpuMs() - cpuBefore;
+  return { wallMs, cpuMs };
 }
 
+/** Once every process of the cgroup is gone (after the wall time was taken): the CPU they all used. */
+async function cgroupCpuMs(cgroup: ProcessCgroup): Promise<number> {
+  while ((await cgroup.members()).length > 0) await sleep(10);
+  const usage = /^usage_usec (\d+)$/m.exec(readFileSync(join(cgroup.path, 'cpu.stat'), 'utf8'));
+  cgroup.remove();
+  if (!usage) throw new Error(`${cgroup.path}/cpu.stat has no usage_usec`);
+  return Number(usage[1]) / 1000;
+}
 /** User + system time of every child this process has reaped, and of theirs (fields 16 and 17 of stat). */
 function reapedChildrenCpuMs(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');

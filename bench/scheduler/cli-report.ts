@@ -11,7 +11,7 @@ export function printCliReport(results: CliPartResults): void {
   console.log(
     `  \`node dist/cli/bin.js run plan.yaml --yes --concurrency ${options.concurrency}\` (fresh directory and store ` +
       `each run) vs \`make -j${options.concurrency}\` on the same DAG, alternately; median of ${options.repeats} runs; ` +
-      'CPU = user + system of the process and everything it reaped',
+      "CPU = user + system of the process and everything it started (its cgroup's, where there is one)",
   );
   const cli = medianRun(results.cli);
   const make = medianRun(results.make);
@@ -26,6 +26,7 @@ export function printCliReport(results: CliPartResults): void {
     ['runner', 'wall s', 'CPU s', 'wall s of each run', 'wall ms/step'],
     [
       row('ai-collab', cli, results.cli),
+      row('ai-collab, spawn', medianRun(results.cliSpawning), results.cliSpawning),
       row('make', make, results.make),
       row('node spawn only', medianRun(results.nodeSpawn), results.nodeSpawn),
     ],
@@ -34,6 +35,7 @@ export function printCliReport(results: CliPartResults): void {
   console.log(
     `  ratio: wall ${fixed(cli.wallMs / make.wallMs, 1)}× make (goal ≤${cliGoal.wallRatio}×), ` +
       `CPU ${fixed(cli.cpuMs / Math.max(make.cpuMs, 1), 1)}× make; ` +
+      `with every step spawned (AI_COLLAB_LAUNCHER=spawn) ${fixed(medianRun(results.cliSpawning).wallMs / make.wallMs, 1)}× make; ` +
       `the floor of any node orchestrator (spawn only, nothing recorded): ` +
       `wall ${fixed(medianRun(results.nodeSpawn).wallMs / make.wallMs, 1)}× make`,
   );

@@ -71,7 +71,9 @@ export async function runStepCheck(
         ? `timed out after ${timeoutMs} ms`
         : outcome.kind === 'aborted'
           ? 'was stopped'
-          : `could not start: ${outcome.message}`;
+          : outcome.kind === 'lost'
+            ? `was stopped (${outcome.message})`
+            : `could not start: ${outcome.message}`;
   const failure: StepFailure = {
     code: 'CHECK_FAILED',
     // A check that could not even start will not start next time either.

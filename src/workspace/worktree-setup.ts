@@ -71,6 +71,8 @@ function describe(outcome: Awaited<ReturnType<typeof runStepCommand>>): string {
       return 'was stopped';
     case 'spawn-failed':
       return `could not start (${outcome.message})`;
+    case 'lost':
+      return `was stopped (${outcome.message})`;
   }
 }
 

@@ -7,10 +7,11 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { OutputSink } from './fenced-output.js';
 
 const tailBytes = 4096;
 
-export class CappedLog {
+export class CappedLog implements OutputSink {
   readonly path: string;
   readonly maxBytes: number;
   #stream: WriteStream | undefined;
@@ -42,9 +43,15 @@ export class CappedLog {
     source.on('data', (chunk: Buffer) => {
       if (!this.write(chunk)) {
         source.pause();
-        this.#stream?.once('drain', () => source.resume());
+        this.whenDrained(() => source.resume());
       }
     });
+  }
+
+  /** Calls back once the file has taken what was written (at once if nothing waits). */
+  whenDrained(callback: () => void): void {
+    if (this.#stream?.writableNeedDrain) this.#stream.once('drain', callback);
+    else callback();
   }
 
   /** Returns false when the caller should wait for the file to drain. */

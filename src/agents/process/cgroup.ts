@@ -153,7 +153,7 @@ export class ProcessCgroup {
 }
 
 /** The script of `/bin/sh -c SCRIPT` (nothing after it), else undefined. */
-function shellScriptOf(command: string, args: readonly string[]): string | undefined {
+export function shellScriptOf(command: string, args: readonly string[]): string | undefined {
   return command === '/bin/sh' && args.length === 2 && args[0] === '-c' ? args[1] : undefined;
 }
 

@@ -70,6 +70,16 @@ export function createShellAgent(options: ShellAgentOptions): Agent {
             ok: false,
             failure: { code: 'ABORTED', kind: 'transient', message: 'stopped', outputTail: outcome.tail },
           };
+        case 'lost':
+          return {
+            ok: false,
+            failure: {
+              code: 'AGENT_CRASHED',
+              kind: 'transient',
+              message: `${outcome.message}; the command was stopped`,
+              outputTail: outcome.tail,
+            },
+          };
         case 'exited':
           if (outcome.exitCode === 0) return { ok: true, output: outcome.tail };
           return {

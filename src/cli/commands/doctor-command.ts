@@ -6,6 +6,12 @@ import { adapterKinds, descriptorOf, descriptorOfKind } from '../../agents/adapt
 import { stepTagName } from '../../agents/agent-deps.js';
 import type { AgentSpec } from '../../agents/agent-spec.js';
 import { type Containment, processContainment } from '../../agents/process/cgroup.js';
+import {
+  type LauncherAvailability,
+  launcherVariable,
+  stepLauncherAvailability,
+} from '../../agents/process/launcher-pool.js';
+import { perlPath } from '../../agents/process/step-launcher.js';
 import { findExecutable } from '../../config/find-executable.js';
 import { resolveAgents } from '../../config/resolve-agents.js';
 import { exitCodes } from '../exit-codes.js';
@@ -49,9 +55,10 @@ export async function doctorCommand(options: { json?: boolean }, context: Comman
   );
   const agents = [...resolveAgents(config, environment).values()].map(agentReport());
   const containment = containmentReport(processContainment());
+  const launcher = launcherReport(stepLauncherAvailability(environment, processContainment()));
   if (options.json) {
     context.streams.stdout.write(
-      `${JSON.stringify({ clis, agents, containment, configFiles: config.sources })}\n`,
+      `${JSON.stringify({ clis, agents, containment, launcher, configFiles: config.sources })}\n`,
     );
     return exitCodes.success;
   }
@@ -80,7 +87,25 @@ export async function doctorCommand(options: { json?: boolean }, context: Comman
   out.write(
     `${colors.bold('Process containment')}\n  ${contained ? colors.green(containment.detail) : colors.yellow(containment.detail)}\n`,
   );
+  out.write(`${colors.bold('Step launcher')}\n  ${launcher.detail}\n`);
   return exitCodes.success;
+}
+
+/** How shell steps and checks are started here: by a resident launcher, or by forking the orchestrator. */
+function launcherReport(availability: LauncherAvailability): {
+  kind: LauncherAvailability['kind'];
+  detail: string;
+} {
+  if (availability.kind === 'resident') {
+    return {
+      kind: 'resident',
+      detail: `resident: one small ${perlPath} process per running step starts shell steps and checks (${launcherVariable}=spawn turns it off)`,
+    };
+  }
+  return {
+    kind: 'spawn',
+    detail: `node's spawn, one fork of the orchestrator per step (${availability.reason})`,
+  };
 }
 
 /** How a step's leftovers are found and stopped here, in words a user can act on. */
