@@ -4,11 +4,10 @@
  * step started. Each test runs the real command line and lists the modules it loaded.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { cliCommand } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const moduleLog = new URL('../support/module-log.mjs', import.meta.url).href;
@@ -20,22 +19,13 @@ const moduleLog = new URL('../support/module-log.mjs', import.meta.url).href;
 async function modulesLoadedBy(args: string[], cwd: string): Promise<string[]> {
   const log = join(cwd, 'modules.log');
   writeFileSync(log, '');
-  const child = spawn(process.execPath, ['--import', moduleLog, ...cliCommand(), ...args], {
+  const result = await runCli(args, {
     cwd,
-    env: { ...process.env, NO_COLOR: '1', AI_COLLAB_HOME: '', AI_COLLAB_TEST_MODULE_LOG: log },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { AI_COLLAB_TEST_MODULE_LOG: log },
+    nodeArgs: ['--import', moduleLog],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  assert.equal(code, 0, stderr);
-  writeFileSync(join(cwd, 'stdout.log'), stdout);
+  assert.equal(result.code, 0, result.stderr);
+  writeFileSync(join(cwd, 'stdout.log'), result.stdout);
   return readFileSync(log, 'utf8')
     .split('\n')
     .filter((url) => url.startsWith('file:'))

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { runBranchName } from '../../src/workspace/ref-names.js';
 import { waitFor } from '../support/cli.js';
+import { refuseSuccessCommitOf } from '../support/refuse-commit.js';
 import { tempDir } from '../support/temp-dir.js';
 import { clusterWith, markerLines, planFile, redisMissing, succeededRun } from './distributed-support.js';
 import { fileOnBranch, git, gitRepo } from './workspace-support.js';
@@ -45,25 +45,10 @@ test("the coordinator SIGKILLed after it took a step's result, before its outcom
   skip,
   timeout: 300_000,
 }, async () => {
-  const { cluster } = await clusterWith(['steady']);
-  const markers = tempDir('ai-collab-markers-');
-  const agentRuns = join(markers, 'agent-runs');
-  const checks = join(markers, 'checks');
-  const release = join(markers, 'release');
-  const repo = gitRepo({ 'README.md': 'project\n' });
-  // The check runs on the coordinator, in the step's worktree, after the worker's result was taken and
-  // before the review and merge: while it waits, the result is taken and nothing of it is logged yet.
-  const plan = planFile(`name: crash-after-take
-steps:
-  - id: build
-    agent: shell
-    isolate: true
-    run: 'echo ran >> ${agentRuns}; echo built > built.txt'
-    check: 'echo checking >> ${checks}; while [ ! -f ${release} ]; do sleep 0.1; done; test -f built.txt'
-  - { id: after, agent: shell, isolate: true, needs: [build], run: 'cat built.txt > after.txt' }
-`);
-  const first = cluster.startRunPlan(plan, repo);
-  await waitFor(() => markerLines(checks).length === 1, "the build step's check to start", 120_000);
+  const { cluster, repo, agentRuns, checks, release, first } = await startWithHeldCheck(
+    'crash-after-take',
+    '; test -f built.txt',
+  );
   first.child.kill('SIGKILL');
   await first.result;
   writeFileSync(release, '');
@@ -87,26 +72,14 @@ test("the coordinator dies after a step's merge landed, before its success was l
   skip,
   timeout: 300_000,
 }, async () => {
-  const { cluster } = await clusterWith(['steady']);
-  const markers = tempDir('ai-collab-markers-');
-  const agentRuns = join(markers, 'agent-runs');
-  const checks = join(markers, 'checks');
-  const release = join(markers, 'release');
-  const repo = gitRepo({ 'README.md': 'project\n' });
-  const plan = planFile(`name: die-after-merge
-steps:
-  - id: build
-    agent: shell
-    isolate: true
-    run: 'echo ran >> ${agentRuns}; echo built > built.txt'
-    check: 'echo checking >> ${checks}; while [ ! -f ${release} ]; do sleep 0.1; done'
-  - { id: after, agent: shell, isolate: true, needs: [build], run: 'cat built.txt > after.txt' }
-`);
-  const first = cluster.startRunPlan(plan, repo);
-  await waitFor(() => markerLines(checks).length === 1, "the build step's check to start", 120_000);
+  const { cluster, repo, agentRuns, release, first } = await startWithHeldCheck('die-after-merge');
   // The commit that would log the step's success fails (as if the process died right there): its merge,
   // made in git before, has landed; nothing of its outcome is in the log.
-  const refuseSuccess = refuseCommitOf(join(repo, '.ai-collab', 'state.db'), 'build');
+  const refuseSuccess = refuseSuccessCommitOf(
+    join(repo, '.ai-collab', 'state.db'),
+    'build',
+    'refused for the test',
+  );
   writeFileSync(release, '');
   const died = await first.result;
   assert.notEqual(died.code, 0, 'the coordinator stopped at the refused commit');
@@ -125,14 +98,28 @@ steps:
   assert.deepEqual(await cluster.redis.keys(`${cluster.prefix}:attempt:*`), []);
 });
 
-/** Until the returned function is called, the commit that records `stepId`'s success is rolled back. */
-function refuseCommitOf(database: string, stepId: string): () => void {
-  const admin = new Database(database);
-  admin.exec(`CREATE TRIGGER refuse_success BEFORE INSERT ON events
-    WHEN NEW.type = 'step.succeeded' AND json_extract(NEW.data, '$.stepId') = '${stepId}'
-    BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`);
-  return () => {
-    admin.exec('DROP TRIGGER refuse_success');
-    admin.close();
-  };
+/**
+ * Starts a run whose `build` step runs on the worker and whose check (on the coordinator, in the step's
+ * worktree, after the worker's result was taken and before the review and merge) waits for `release`:
+ * while it waits, the result is taken and nothing of its outcome is logged yet. `checkTail` ends the check.
+ */
+async function startWithHeldCheck(name: string, checkTail = '') {
+  const { cluster } = await clusterWith(['steady']);
+  const markers = tempDir('ai-collab-markers-');
+  const agentRuns = join(markers, 'agent-runs');
+  const checks = join(markers, 'checks');
+  const release = join(markers, 'release');
+  const repo = gitRepo({ 'README.md': 'project\n' });
+  const plan = planFile(`name: ${name}
+steps:
+  - id: build
+    agent: shell
+    isolate: true
+    run: 'echo ran >> ${agentRuns}; echo built > built.txt'
+    check: 'echo checking >> ${checks}; while [ ! -f ${release} ]; do sleep 0.1; done${checkTail}'
+  - { id: after, agent: shell, isolate: true, needs: [build], run: 'cat built.txt > after.txt' }
+`);
+  const first = cluster.startRunPlan(plan, repo);
+  await waitFor(() => markerLines(checks).length === 1, "the build step's check to start", 120_000);
+  return { cluster, repo, agentRuns, checks, release, first };
 }

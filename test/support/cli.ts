@@ -28,12 +28,18 @@ export function cliCommand(built = false): string[] {
   return built ? [builtCliEntry] : ['--import', tsxLoader, cliEntry];
 }
 
+export interface CliOptions {
+  cwd: string;
+  env?: Record<string, string>;
+  built?: boolean;
+  /** Node's own options, before the command line's (e.g. `--import` a preload). */
+  nodeArgs?: readonly string[];
+}
+
 /** Starts the real command line (from source, through tsx, unless `built`) as a child process. */
-export function startCli(
-  args: string[],
-  options: { cwd: string; env?: Record<string, string>; built?: boolean },
-): CliProcess {
-  const child = spawn(process.execPath, [...cliCommand(options.built), ...args], {
+export function startCli(args: string[], options: CliOptions): CliProcess {
+  const nodeArgs = options.nodeArgs ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, ...cliCommand(options.built), ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', AI_COLLAB_HOME: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,10 +58,7 @@ export function startCli(
   return { child, result, stderrSoFar: () => stderr };
 }
 
-export function runCli(
-  args: string[],
-  options: { cwd: string; env?: Record<string, string> },
-): Promise<CliResult> {
+export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
   return startCli(args, options).result;
 }
 

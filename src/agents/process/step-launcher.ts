@@ -207,25 +207,21 @@ export class StepLauncher {
       this.#served++;
       pending.started({ kind: 'started', pid: Number(first), stat: Buffer.from(second, 'hex').toString() });
     } else if (kind === 'X') {
-      this.#settle();
+      this.#pending = undefined;
       this.#stdout.abandon();
       this.#stderr.abandon();
       pending.started({ kind: 'failed', message: failureMessage(pending.request, Number(first), second) });
       pending.ended({ kind: 'lost', reason: 'not started' });
     } else if (kind === 'E') {
-      this.#settle();
+      this.#pending = undefined;
       pending.ended({ kind: 'ended', ...decodeWaitStatus(Number(first)), clean: second === 'clean' });
     }
-  }
-
-  #settle(): void {
-    this.#pending = undefined;
   }
 
   #lose(reason: string): void {
     this.#lost ??= reason;
     const pending = this.#pending;
-    this.#settle();
+    this.#pending = undefined;
     this.#stdout.abandon();
     this.#stderr.abandon();
     pending?.started({ kind: 'lost', reason });

@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { OrchestratorError } from '../../../src/support/errors.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { refuseSuccessCommitOf } from '../../support/refuse-commit.js';
 import { ScriptedAgent } from '../../support/scripted-agent.js';
 import { tempDir } from '../../support/temp-dir.js';
 import { createTestEngine, planOf } from '../../support/test-engine.js';
-
-/**
- * The disk "fills" exactly when the success of step `fill` is committed: a trigger in the real database
- * aborts that transaction, so the whole batch is rolled back as SQLite does on SQLITE_FULL.
- */
-function fillDiskOnSuccessOf(path: string, stepId: string): () => void {
-  const admin = new Database(path);
-  admin.exec(`CREATE TRIGGER disk_full BEFORE INSERT ON events
-    WHEN NEW.type = 'step.succeeded' AND json_extract(NEW.data, '$.stepId') = '${stepId}'
-    BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
-  return () => {
-    admin.exec('DROP TRIGGER disk_full');
-    admin.close();
-  };
-}
 
 test('no listener hears of an event whose commit failed, and resume re-runs only what was not committed', async () => {
   const path = join(tempDir(), 'state.db');
@@ -33,7 +18,7 @@ test('no listener hears of an event whose commit failed, and resume re-runs only
   const store = new SqliteStore({ path, clock });
   const { engine } = createTestEngine({ clock, store, agents: [agent] });
   const run = engine.createRun({ plan, workspace: '/tmp', planFile: null });
-  const freeSpace = fillDiskOnSuccessOf(path, 'fill');
+  const freeSpace = refuseSuccessCommitOf(path, 'fill', 'database or disk is full');
   const handle = engine.startRun(run.runId);
   const shown: Array<{ seq: number; type: string }> = [];
   handle.subscribe((event) => shown.push({ seq: event.seq, type: event.type }));
